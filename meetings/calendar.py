@@ -1,0 +1,44 @@
+"""iCalendar invitations (RFC 5545 / iTIP) for a meeting."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from meetings.models import Meeting, User
+
+
+def meeting_uid(*, meeting: Meeting) -> str:
+    return f"meeting-{meeting.pk}@{settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else 'localhost'}"
+
+
+def meeting_ics(*, meeting: Meeting, attendees: list[User], description: str, method: str = "REQUEST") -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Phong hop khong giay//VI")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = Event()
+    event.add("uid", meeting_uid(meeting=meeting))
+    event.add("sequence", meeting.notice_sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add("summary", meeting.title)
+    event.add("location", meeting.location)
+    event.add("description", description)
+    event.add("url", settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]))
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{meeting.secretary.email or settings.DEFAULT_FROM_EMAIL}")
+    organizer.params["cn"] = vText(meeting.secretary.display_name)
+    event["organizer"] = organizer
+    for user in attendees:
+        if not user.email:
+            continue
+        attendee = vCalAddress(f"mailto:{user.email}")
+        attendee.params["cn"] = vText(user.display_name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,31 @@
+"""Errors that services raise. Each carries a stable code (for the live protocol and tests) and a
+message a person can act on, in their language."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceError(Exception):
+    code = "invalid"
+
+    def __init__(self, message: str | Promise, *, code: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        if code:
+            self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class NotAllowed(ServiceError):
+    code = "forbidden"
+
+    def __init__(self, message: str | Promise | None = None, *, code: str | None = None) -> None:
+        super().__init__(message or _("You are not allowed to do this."), code=code)
+
+
+class WrongState(ServiceError):
+    code = "wrong_state"

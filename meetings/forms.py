@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import AgendaItem, Body, Document, Meeting, Participant, User
+from meetings.services.participants import INVITABLE_ROLES
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def active_users() -> forms.models.QuerySet[User]:
+    return User.objects.filter(is_active=True).order_by("full_name", "username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name} – {obj.position}" if obj.position else obj.display_name
+
+
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name} – {obj.position}" if obj.position else obj.display_name
+
+
+class MeetingForm(forms.ModelForm):
+    chair = UserChoiceField(queryset=User.objects.none(), label=_("Chair"))
+    secretary = UserChoiceField(queryset=User.objects.none(), label=_("Secretary"))
+
+    class Meta:
+        model = Meeting
+        fields = ["title", "kind", "body", "starts_at", "ends_at", "location", "chair", "secretary"]
+        widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = active_users()
+        self.fields["secretary"].queryset = active_users()
+        self.fields["body"].queryset = Body.objects.all()
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The expected end must be after the start."))
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    users = UserMultipleChoiceField(queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("People"))
+    role = forms.ChoiceField(choices=[(r.value, r.label) for r in INVITABLE_ROLES], initial=Participant.Role.DELEGATE, label=_("Role"))
+    can_vote = forms.BooleanField(required=False, initial=True, label=_("With voting rights"))
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        invited = meeting.participants.values_list("user_id", flat=True)
+        self.fields["users"].queryset = active_users().exclude(pk__in=invited)
+
+
+class ParticipantForm(forms.Form):
+    role = forms.ChoiceField(choices=Participant.Role.choices, label=_("Role"))
+    can_vote = forms.BooleanField(required=False, label=_("With voting rights"))
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(max_length=300, label=_("Title"))
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Description"))
+    presenter = UserChoiceField(queryset=User.objects.none(), required=False, label=_("Presenter"))
+    duration_minutes = forms.IntegerField(min_value=1, max_value=600, initial=10, label=_("Allotted minutes"))
+    parent = forms.ModelChoiceField(
+        queryset=AgendaItem.objects.none(), required=False, label=_("Sub-item of"), empty_label=_("— main item —")
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, item: AgendaItem | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["presenter"].queryset = active_users()
+        parents = meeting.agenda_items.filter(parent__isnull=True).order_by("position")
+        if item is not None:
+            parents = parents.exclude(pk=item.pk)
+        self.fields["parent"].queryset = parents
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePdfField(forms.FileField):
+    widget = MultipleFileInput(attrs={"accept": "application/pdf,.pdf"})
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        if not files:
+            raise forms.ValidationError(_("Choose at least one PDF file."), code="required")
+        return [super(MultiplePdfField, self).clean(f, initial) for f in files]
+
+
+class DocumentFieldsMixin(forms.Form):
+    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), required=False, label=_("Agenda item"), empty_label=_("— whole meeting —"))
+    confidential = forms.BooleanField(required=False, label=_("Confidential (MẬT)"))
+    readers = UserMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Who may read it (besides the chair and the secretary)"),
+    )
+
+    def setup_document_fields(self, *, meeting: Meeting) -> None:
+        self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("parent_id", "position")
+        participant_ids = meeting.participants.exclude(user_id__in=[meeting.chair_id, meeting.secretary_id]).values_list("user_id", flat=True)
+        self.fields["readers"].queryset = active_users().filter(pk__in=participant_ids)
+
+
+class DocumentUploadForm(DocumentFieldsMixin):
+    files = MultiplePdfField(label=_("PDF files"))
+    title = forms.CharField(max_length=300, required=False, label=_("Title"), help_text=_("Leave empty to use each file's name."))
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_document_fields(meeting=meeting)
+
+
+class DocumentForm(DocumentFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["title", "agenda_item", "confidential", "readers"]
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_document_fields(meeting=meeting)
+
+
+class NewVersionForm(forms.Form):
+    file = forms.FileField(label=_("New version (PDF)"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))

@@ -1,0 +1,210 @@
+"""The meeting domain: bodies, people, meetings, their agendas and documents, and the audit log.
+
+Writes go through `meetings.services`; reads through `meetings.selectors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    # Vietnamese names do not split into first/last the Western way ("Nguyễn Văn An").
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True, help_text=_("e.g. Phó Chủ tịch UBND"))
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Body(models.Model):
+    """An organisation that holds meetings, e.g. UBND thành phố Vũng Tàu."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True, help_text=_("Used in document numbers, e.g. UBND"))
+    parent_name = models.CharField(_("parent body"), max_length=200, blank=True, help_text=_("e.g. UBND TỈNH BÀ RỊA - VŨNG TÀU"))
+    # Quorum: more than this fraction of the members with a vote must be present.
+    quorum_fraction = models.DecimalField(_("quorum (fraction of voting members)"), max_digits=4, decimal_places=3, default=0.5)
+
+    class Meta:
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Regular")
+        EXTRAORDINARY = "extraordinary", _("Extraordinary")
+        THEMATIC = "thematic", _("Thematic")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        IN_PROGRESS = "in_progress", _("In progress")
+        CLOSED = "closed", _("Closed")
+        MINUTES_APPROVED = "minutes_approved", _("Minutes approved")
+
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("body"))
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("expected end"))
+    location = models.CharField(_("location"), max_length=300)
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("chair"))
+    secretary = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("secretary"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every notice sent after publishing, so calendars replace the earlier invitation.
+    notice_sequence = models.PositiveIntegerField(default=0)
+    changed_since_notice = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meeting_detail", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.state != self.State.DRAFT
+
+
+class Participant(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        SECRETARY = "secretary", _("Secretary")
+        DELEGATE = "delegate", _("Delegate")
+        GUEST = "guest", _("Guest")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DELEGATE)
+    can_vote = models.BooleanField(_("voting rights"), default=True)
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="one_participation_per_meeting"),
+            models.CheckConstraint(condition=~models.Q(role="guest", can_vote=True), name="guests_do_not_vote"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("presenter")
+    )
+    duration_minutes = models.PositiveIntegerField(_("allotted minutes"), default=10)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Document(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents", verbose_name=_("agenda item")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    confidential = models.BooleanField(_("confidential"), default=False)
+    # Who may read a confidential document besides the chair and the secretary.
+    readers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("allowed readers"))
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentVersion(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    # Stored by content hash (documents/ab/abcd….pdf): the same file uploaded twice is one blob.
+    file = models.FileField(upload_to="documents/", max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    page_count = models.PositiveIntegerField()
+    original_filename = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "-number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="one_version_number_per_document")]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every action that matters."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=60)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Audit events are append-only.")

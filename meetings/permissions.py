@@ -1,0 +1,45 @@
+"""Who may do what. Views, consumers and services all ask these same functions."""
+
+from __future__ import annotations
+
+from meetings.models import Document, Meeting, Participant, User
+
+
+def user_can_create_meetings(*, user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_perm("meetings.add_meeting"))
+
+
+def user_can_manage_meeting(*, user: User, meeting: Meeting) -> bool:
+    """Prepare the meeting: details, participants, agenda, documents, publishing."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.pk in (meeting.secretary_id, meeting.created_by_id):
+        return True
+    # An assistant secretary invited in the secretary's role helps prepare it too.
+    return Participant.objects.filter(meeting=meeting, user=user, role=Participant.Role.SECRETARY).exists()
+
+
+def participation_of(*, user: User, meeting: Meeting) -> Participant | None:
+    if not user.is_authenticated:
+        return None
+    return Participant.objects.filter(meeting=meeting, user=user).first()
+
+
+def user_can_view_meeting(*, user: User, meeting: Meeting) -> bool:
+    """Participants see a meeting once it is published; its managers see it from the start."""
+    if user_can_manage_meeting(user=user, meeting=meeting):
+        return True
+    if not meeting.is_published:
+        return False
+    return user.is_authenticated and Participant.objects.filter(meeting=meeting, user=user).exists()
+
+
+def user_can_view_document(*, user: User, document: Document) -> bool:
+    meeting = document.meeting
+    if not user_can_view_meeting(user=user, meeting=meeting):
+        return False
+    if not document.confidential:
+        return True
+    if user_can_manage_meeting(user=user, meeting=meeting) or user.pk == meeting.chair_id:
+        return True
+    return document.readers.filter(pk=user.pk).exists()

@@ -1,0 +1,1 @@
+"""All reads of the meeting domain that views, consumers and services share."""

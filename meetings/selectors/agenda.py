@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from meetings.models import AgendaItem, Document, Meeting
+
+
+@dataclass
+class AgendaNode:
+    item: AgendaItem
+    number: str
+    depth: int
+    children: list[AgendaNode] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)  # filled by views that show them
+
+
+def agenda_tree(*, meeting: Meeting) -> list[AgendaNode]:
+    """The agenda as a tree, numbered from its order: 1, 1.1, 1.2, 2 …"""
+    items = list(meeting.agenda_items.select_related("presenter").order_by("position", "id"))
+    by_parent: dict[int | None, list[AgendaItem]] = {}
+    for item in items:
+        by_parent.setdefault(item.parent_id, []).append(item)
+
+    def build(parent_id: int | None, prefix: str, depth: int) -> list[AgendaNode]:
+        nodes = []
+        for index, item in enumerate(by_parent.get(parent_id, []), start=1):
+            number = f"{prefix}{index}"
+            node = AgendaNode(item=item, number=number, depth=depth)
+            node.children = build(item.pk, f"{number}.", depth + 1)
+            nodes.append(node)
+        return nodes
+
+    return build(None, "", 0)
+
+
+def agenda_flat(*, meeting: Meeting, tree: list[AgendaNode] | None = None) -> list[AgendaNode]:
+    """The agenda in reading order, each node with its number and depth."""
+    flat: list[AgendaNode] = []
+
+    def walk(nodes: list[AgendaNode]) -> None:
+        for node in nodes:
+            flat.append(node)
+            walk(node.children)
+
+    walk(agenda_tree(meeting=meeting) if tree is None else tree)
+    return flat
+
+
+def agenda_numbers(*, meeting: Meeting) -> dict[int, str]:
+    return {node.item.pk: node.number for node in agenda_flat(meeting=meeting)}

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from meetings.models import Meeting, Participant, User
+from meetings.permissions import user_can_view_meeting
+
+
+def meetings_visible_to(*, user: User) -> QuerySet[Meeting]:
+    """Published meetings the user takes part in, and every meeting they prepare."""
+    if user.is_superuser:
+        return Meeting.objects.all()
+    return Meeting.objects.filter(
+        Q(participants__user=user, state__in=[s for s in Meeting.State.values if s != Meeting.State.DRAFT])
+        | Q(secretary=user)
+        | Q(created_by=user)
+        | Q(participants__user=user, participants__role=Participant.Role.SECRETARY)
+    ).distinct()
+
+
+@dataclass
+class HomeMeetings:
+    upcoming: list[Meeting]
+    past: list[Meeting]
+
+
+def meetings_for_home(*, user: User, past_limit: int = 20) -> HomeMeetings:
+    """Upcoming (and running) meetings soonest first, then recent past ones."""
+    now = timezone.now()
+    visible = meetings_visible_to(user=user).select_related("body", "chair")
+    upcoming = list(visible.filter(ends_at__gte=now).exclude(state__in=[Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED]).order_by("starts_at"))
+    upcoming_ids = {m.pk for m in upcoming}
+    past = [m for m in visible.order_by("-starts_at")[: past_limit + len(upcoming_ids)] if m.pk not in upcoming_ids][:past_limit]
+    return HomeMeetings(upcoming=upcoming, past=past)
+
+
+def meeting_get_for_user(*, user: User, meeting_id: int) -> Meeting:
+    """The meeting, or 404 when it does not exist or the user may not see it (existence does not leak)."""
+    meeting = Meeting.objects.select_related("body", "chair", "secretary").filter(pk=meeting_id).first()
+    if meeting is None or not user_can_view_meeting(user=user, meeting=meeting):
+        raise Http404
+    return meeting
+
+
+def participants_of(*, meeting: Meeting) -> list[Participant]:
+    order = {Participant.Role.CHAIR: 0, Participant.Role.SECRETARY: 1, Participant.Role.DELEGATE: 2, Participant.Role.GUEST: 3}
+    participants = list(meeting.participants.select_related("user"))
+    participants.sort(key=lambda p: (order.get(p.role, 9), p.user.display_name))
+    return participants

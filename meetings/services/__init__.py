@@ -1,0 +1,1 @@
+"""All writes to the meeting domain. Keyword-only, typed, atomic, permission-checked."""

@@ -1,0 +1,30 @@
+"""Checks shared by the services: permission and life-cycle state."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from meetings.errors import NotAllowed, WrongState
+from meetings.models import Meeting, User
+from meetings.permissions import user_can_manage_meeting
+
+# What may still be prepared in each state; later states are the live meeting's business.
+PREPARATION_STATES = (Meeting.State.DRAFT, Meeting.State.PUBLISHED)
+
+
+def require_manager(*, actor: User, meeting: Meeting) -> None:
+    if not user_can_manage_meeting(user=actor, meeting=meeting):
+        raise NotAllowed(_("Only the meeting's secretary can prepare this meeting."))
+
+
+def require_preparation_state(*, meeting: Meeting) -> None:
+    if meeting.state not in PREPARATION_STATES:
+        raise WrongState(
+            _("This meeting has already started (state: %(state)s), so its preparation can no longer be changed.")
+            % {"state": meeting.get_state_display()}
+        )
+
+
+def lock_meeting(*, meeting: Meeting) -> Meeting:
+    """Re-read the meeting under a row lock so concurrent changes serialise."""
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)

@@ -1,0 +1,165 @@
+"""Meeting life cycle while it is prepared: create, edit, publish, notify, delete."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.errors import NotAllowed, ServiceError, WrongState
+from meetings.models import Body, Meeting, Participant, User
+from meetings.permissions import user_can_create_meetings
+from meetings.services.audit import audit_record
+from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
+from meetings.services.notifications import meeting_notify_participants
+
+# Changing these after publishing moves the meeting in people's calendars: tell them at once.
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location")
+
+
+def _validate_times(*, starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    if ends_at <= starts_at:
+        raise ServiceError(_("The expected end must be after the start."), code="invalid_times")
+
+
+def _sync_leading_participants(*, meeting: Meeting) -> None:
+    """The chair and the secretary always take part, in their roles; a former chair stays, as a delegate."""
+    Participant.objects.filter(meeting=meeting, role=Participant.Role.CHAIR).exclude(user=meeting.chair).update(
+        role=Participant.Role.DELEGATE
+    )
+    Participant.objects.update_or_create(
+        meeting=meeting, user=meeting.chair, defaults={"role": Participant.Role.CHAIR, "can_vote": True}
+    )
+    if meeting.secretary_id != meeting.chair_id:
+        secretary, created = Participant.objects.get_or_create(
+            meeting=meeting, user=meeting.secretary, defaults={"role": Participant.Role.SECRETARY, "can_vote": False}
+        )
+        if not created and secretary.role != Participant.Role.SECRETARY:
+            secretary.role = Participant.Role.SECRETARY
+            secretary.save(update_fields=["role"])
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor: User,
+    body: Body,
+    title: str,
+    kind: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    location: str,
+    chair: User,
+    secretary: User,
+) -> Meeting:
+    if not user_can_create_meetings(user=actor):
+        raise NotAllowed(_("You are not allowed to create meetings. Ask an administrator for the secretary role."))
+    _validate_times(starts_at=starts_at, ends_at=ends_at)
+    meeting = Meeting.objects.create(
+        body=body,
+        title=title.strip(),
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location.strip(),
+        chair=chair,
+        secretary=secretary,
+        created_by=actor,
+    )
+    _sync_leading_participants(meeting=meeting)
+    audit_record(meeting=meeting, actor=actor, action="meeting.create", title=meeting.title)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    actor: User,
+    meeting: Meeting,
+    body: Body,
+    title: str,
+    kind: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    location: str,
+    chair: User,
+    secretary: User,
+) -> Meeting:
+    require_manager(actor=actor, meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
+    require_preparation_state(meeting=meeting)
+    _validate_times(starts_at=starts_at, ends_at=ends_at)
+    new_values = {
+        "body": body,
+        "title": title.strip(),
+        "kind": kind,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "location": location.strip(),
+        "chair": chair,
+        "secretary": secretary,
+    }
+    changed = [name for name, value in new_values.items() if getattr(meeting, name) != value]
+    if not changed:
+        return meeting
+    for name, value in new_values.items():
+        setattr(meeting, name, value)
+    meeting.updated_at = timezone.now()
+    meeting.save()
+    _sync_leading_participants(meeting=meeting)
+    audit_record(meeting=meeting, actor=actor, action="meeting.update", fields=changed)
+    if meeting.is_published:
+        if any(name in CALENDAR_FIELDS for name in changed):
+            meeting_notify_participants(meeting=meeting, kind="update")
+        else:
+            mark_changed_since_notice(meeting=meeting)
+    return meeting
+
+
+def mark_changed_since_notice(*, meeting: Meeting) -> None:
+    """After publishing, agenda and document edits are gathered into one update notice."""
+    if meeting.is_published and not meeting.changed_since_notice:
+        Meeting.objects.filter(pk=meeting.pk).update(changed_since_notice=True, updated_at=timezone.now())
+        meeting.changed_since_notice = True
+
+
+@transaction.atomic
+def meeting_publish(*, actor: User, meeting: Meeting) -> Meeting:
+    require_manager(actor=actor, meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
+    if meeting.state != Meeting.State.DRAFT:
+        raise WrongState(_("This meeting has already been published."))
+    if not meeting.agenda_items.exists():
+        raise ServiceError(_("Add at least one agenda item before publishing."), code="empty_agenda")
+    if meeting.ends_at <= timezone.now():
+        raise ServiceError(_("This meeting's time has already passed. Correct the date before publishing."), code="in_the_past")
+    meeting.state = Meeting.State.PUBLISHED
+    meeting.published_at = timezone.now()
+    meeting.changed_since_notice = False
+    meeting.save(update_fields=["state", "published_at", "changed_since_notice"])
+    audit_record(meeting=meeting, actor=actor, action="meeting.publish")
+    meeting_notify_participants(meeting=meeting, kind="invitation")
+    return meeting
+
+
+@transaction.atomic
+def meeting_send_update_notice(*, actor: User, meeting: Meeting) -> Meeting:
+    require_manager(actor=actor, meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
+    require_preparation_state(meeting=meeting)
+    if not meeting.is_published:
+        raise WrongState(_("Publish the meeting first; participants are notified when it is published."))
+    audit_record(meeting=meeting, actor=actor, action="meeting.notify")
+    meeting_notify_participants(meeting=meeting, kind="update")
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, actor: User, meeting: Meeting) -> None:
+    require_manager(actor=actor, meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
+    if meeting.state != Meeting.State.DRAFT:
+        raise WrongState(_("Only a draft can be deleted. A published meeting stays on record."))
+    meeting.delete()

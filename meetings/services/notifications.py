@@ -1,0 +1,72 @@
+"""E-mail notices to participants: the invitation on publishing, updates after it, withdrawals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from meetings.calendar import meeting_ics
+from meetings.models import Meeting, Participant, User
+from meetings.selectors.agenda import agenda_flat
+
+NOTICE_SUBJECTS = {
+    # Translated when the notice is built, in the site's language.
+    "invitation": gettext_noop("Invitation"),
+    "update": gettext_noop("Changed"),
+    "withdrawal": gettext_noop("No longer invited"),
+}
+
+
+def _build_message(*, meeting: Meeting, kind: str, recipient: User, attendees: list[User]) -> EmailMultiAlternatives:
+    starts_local = timezone.localtime(meeting.starts_at)
+    context = {
+        "meeting": meeting,
+        "kind": kind,
+        "recipient": recipient,
+        "agenda": agenda_flat(meeting=meeting),
+        "starts_at": starts_local,
+        "ends_at": timezone.localtime(meeting.ends_at),
+        "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
+    }
+    body = render_to_string("meetings/email/notice.txt", context)
+    subject = "[{label}] {title} – {when}".format(
+        label=_(NOTICE_SUBJECTS[kind]), title=meeting.title, when=starts_local.strftime("%H:%M %d/%m/%Y")
+    )
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[recipient.email])
+    method = "CANCEL" if kind == "withdrawal" else "REQUEST"
+    ics = meeting_ics(meeting=meeting, attendees=attendees, description=body, method=method)
+    message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
+    return message
+
+
+def _send_after_commit(messages: list[EmailMultiAlternatives]) -> None:
+    if messages:
+        # Nothing is sent for a change that was rolled back.
+        transaction.on_commit(lambda: get_connection().send_messages(messages))
+
+
+def meeting_notify_participants(*, meeting: Meeting, kind: str, users: Iterable[User] | None = None) -> int:
+    """Send `kind` notices to `users` (default: every participant). Returns how many were queued."""
+    participants = list(Participant.objects.filter(meeting=meeting).select_related("user"))
+    attendees = [p.user for p in participants]
+    recipients = list(users) if users is not None else attendees
+    if kind == "update" and users is None:
+        meeting.notice_sequence += 1
+        meeting.changed_since_notice = False
+        Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence, changed_since_notice=False)
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [
+            _build_message(meeting=meeting, kind=kind, recipient=user, attendees=attendees)
+            for user in recipients
+            if user.email
+        ]
+    _send_after_commit(messages)
+    return len(messages)

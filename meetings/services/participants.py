@@ -1,0 +1,86 @@
+"""Inviting people to a meeting, their roles and voting rights."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from meetings.errors import ServiceError
+from meetings.models import Meeting, Participant, User
+from meetings.services.audit import audit_record
+from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
+from meetings.services.notifications import meeting_notify_participants
+
+# The chair's role follows the meeting's chair field; here one invites everyone else.
+INVITABLE_ROLES = (Participant.Role.DELEGATE, Participant.Role.GUEST, Participant.Role.SECRETARY)
+
+
+def _normalise_vote(*, role: str, can_vote: bool) -> bool:
+    return False if role == Participant.Role.GUEST else can_vote
+
+
+def _check_role(*, role: str) -> None:
+    if role not in INVITABLE_ROLES:
+        raise ServiceError(_("Choose delegate, guest or secretary. The chair is set in the meeting's details."), code="invalid_role")
+
+
+@transaction.atomic
+def participants_invite(*, actor: User, meeting: Meeting, users: list[User], role: str, can_vote: bool) -> list[Participant]:
+    """Invite several people at once with the same role. People already invited are left as they are."""
+    require_manager(actor=actor, meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
+    require_preparation_state(meeting=meeting)
+    _check_role(role=role)
+    already = set(Participant.objects.filter(meeting=meeting, user__in=users).values_list("user_id", flat=True))
+    created = []
+    for user in users:
+        if user.pk in already or not user.is_active:
+            continue
+        try:
+            with transaction.atomic():
+                participant = Participant.objects.create(
+                    meeting=meeting, user=user, role=role, can_vote=_normalise_vote(role=role, can_vote=can_vote)
+                )
+        except IntegrityError:
+            continue
+        created.append(participant)
+        audit_record(meeting=meeting, actor=actor, action="participant.invite", user=user.pk, role=role)
+    if created and meeting.is_published:
+        # Newcomers get the invitation itself; the others need not hear about it.
+        meeting_notify_participants(meeting=meeting, kind="invitation", users=[p.user for p in created])
+    return created
+
+
+@transaction.atomic
+def participant_update(*, actor: User, participant: Participant, role: str, can_vote: bool) -> Participant:
+    meeting = participant.meeting
+    require_manager(actor=actor, meeting=meeting)
+    lock_meeting(meeting=meeting)
+    require_preparation_state(meeting=meeting)
+    if participant.user_id == meeting.chair_id:
+        if role != Participant.Role.CHAIR or not can_vote:
+            raise ServiceError(_("The chair keeps the chair's role and vote. Change the chair in the meeting's details."), code="chair_fixed")
+        return participant
+    _check_role(role=role)
+    if participant.user_id == meeting.secretary_id and role != Participant.Role.SECRETARY:
+        raise ServiceError(_("The meeting's secretary keeps the secretary's role."), code="secretary_fixed")
+    participant.role = role
+    participant.can_vote = _normalise_vote(role=role, can_vote=can_vote)
+    participant.save(update_fields=["role", "can_vote"])
+    audit_record(meeting=meeting, actor=actor, action="participant.update", user=participant.user_id, role=role, can_vote=participant.can_vote)
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, actor: User, participant: Participant) -> None:
+    meeting = participant.meeting
+    require_manager(actor=actor, meeting=meeting)
+    lock_meeting(meeting=meeting)
+    require_preparation_state(meeting=meeting)
+    if participant.user_id in (meeting.chair_id, meeting.secretary_id):
+        raise ServiceError(_("The chair and the secretary cannot be removed. Change them in the meeting's details first."), code="leading_participant")
+    user = participant.user
+    participant.delete()
+    audit_record(meeting=meeting, actor=actor, action="participant.remove", user=user.pk)
+    if meeting.is_published:
+        meeting_notify_participants(meeting=meeting, kind="withdrawal", users=[user])

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meetings.errors import ServiceError
+from meetings.forms import AgendaItemForm
+from meetings.models import AgendaItem
+from meetings.selectors.agenda import agenda_flat, agenda_numbers
+from meetings.services.agenda import agenda_item_create, agenda_item_delete, agenda_item_move, agenda_item_update, agenda_reorder
+from meetings.views.common import managed_meeting, report
+
+
+@login_required
+def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = managed_meeting(request, meeting_id)
+    form = AgendaItemForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = agenda_item_create(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Item added: %(title)s.") % {"title": item.title})
+            return redirect("meeting_agenda", meeting.pk)
+    return render(request, "meetings/agenda.html", {"meeting": meeting, "form": form, "agenda": agenda_flat(meeting=meeting)})
+
+
+def _item_of(meeting_id: int, item_id: int, request: HttpRequest) -> AgendaItem:
+    meeting = managed_meeting(request, meeting_id)
+    return get_object_or_404(AgendaItem.objects.select_related("meeting", "parent"), pk=item_id, meeting=meeting)
+
+
+@login_required
+def agenda_item_edit(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    item = _item_of(meeting_id, item_id, request)
+    initial = {
+        "title": item.title,
+        "description": item.description,
+        "presenter": item.presenter,
+        "duration_minutes": item.duration_minutes,
+        "parent": item.parent,
+    }
+    form = AgendaItemForm(request.POST or None, meeting=item.meeting, item=item, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agenda_item_update(actor=request.user, item=item, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Item saved: %(title)s.") % {"title": item.title})
+            return redirect("meeting_agenda", meeting_id)
+    return render(request, "meetings/agenda_item_form.html", {"meeting": item.meeting, "item": item, "form": form})
+
+
+@login_required
+def agenda_item_delete_view(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    item = _item_of(meeting_id, item_id, request)
+    if request.method == "POST":
+        try:
+            agenda_item_delete(actor=request.user, item=item)
+        except ServiceError as error:
+            report(request, error)
+        else:
+            messages.success(request, _("Item deleted: %(title)s.") % {"title": item.title})
+        return redirect("meeting_agenda", meeting_id)
+    return render(
+        request,
+        "meetings/confirm_delete.html",
+        {"meeting": item.meeting, "object": item, "children": list(item.children.all()), "cancel_url": f"/meetings/{meeting_id}/agenda/"},
+    )
+
+
+@login_required
+@require_POST
+def agenda_item_move_view(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    item = _item_of(meeting_id, item_id, request)
+    try:
+        agenda_item_move(actor=request.user, item=item, direction=request.POST.get("direction", ""))
+    except ServiceError as error:
+        report(request, error)
+    return redirect(f"/meetings/{meeting_id}/agenda/#item-{item.pk}")
+
+
+@login_required
+@require_POST
+def agenda_reorder_view(request: HttpRequest, meeting_id: int) -> JsonResponse:
+    """Drag and drop sends the whole order: {"layout": [[item id, parent id or null], …]}."""
+    meeting = managed_meeting(request, meeting_id)
+    try:
+        payload = json.loads(request.body)
+        layout = [(int(pk), None if parent is None else int(parent)) for pk, parent in payload["layout"]]
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": _("The new order could not be read. Reload the page and try again.")}, status=400)
+    try:
+        agenda_reorder(actor=request.user, meeting=meeting, layout=layout)
+    except ServiceError as error:
+        return JsonResponse({"error": str(error), "code": error.code}, status=409 if error.code == "stale_agenda" else 400)
+    return JsonResponse({"numbers": {str(pk): number for pk, number in agenda_numbers(meeting=meeting).items()}})

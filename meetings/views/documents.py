@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from meetings.errors import ServiceError
+from meetings.forms import DocumentForm, DocumentUploadForm, NewVersionForm
+from meetings.models import Document
+from meetings.selectors.documents import document_current_version, document_get_for_user
+from meetings.selectors.meetings import meeting_get_for_user
+from meetings.services.documents import document_add_version, document_delete, document_update, document_upload
+from meetings.views.common import managed_meeting, report
+
+
+@login_required
+def document_upload_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = managed_meeting(request, meeting_id)
+    initial = {"agenda_item": request.GET.get("item")}
+    form = DocumentUploadForm(request.POST or None, request.FILES or None, meeting=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        files = form.cleaned_data["files"]
+        accepted, refused = [], []
+        for upload in files:
+            try:
+                document_upload(
+                    actor=request.user,
+                    meeting=meeting,
+                    upload=upload,
+                    title=form.cleaned_data["title"] if len(files) == 1 else "",
+                    agenda_item=form.cleaned_data["agenda_item"],
+                    confidential=form.cleaned_data["confidential"],
+                    readers=list(form.cleaned_data["readers"]),
+                )
+            except ServiceError as error:
+                refused.append(str(error))
+            else:
+                accepted.append(upload.name)
+        if accepted:
+            messages.success(
+                request,
+                ngettext("%(count)d document uploaded.", "%(count)d documents uploaded.", len(accepted)) % {"count": len(accepted)},
+            )
+        if not refused:
+            return redirect("meeting_detail", meeting.pk)
+        for reason in refused:
+            form.add_error("files", reason)
+    limits = {"max_mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024), "max_pages": settings.DOCUMENT_MAX_PAGES}
+    return render(request, "meetings/document_upload.html", {"meeting": meeting, "form": form, **limits})
+
+
+def _managed_document(request: HttpRequest, meeting_id: int, document_id: int) -> Document:
+    meeting = managed_meeting(request, meeting_id)
+    return get_object_or_404(Document.objects.select_related("meeting"), pk=document_id, meeting=meeting)
+
+
+@login_required
+def document_edit_view(request: HttpRequest, meeting_id: int, document_id: int) -> HttpResponse:
+    document = _managed_document(request, meeting_id, document_id)
+    form = DocumentForm(request.POST or None, instance=Document.objects.get(pk=document.pk), meeting=document.meeting)
+    version_form = NewVersionForm()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document_update(
+                actor=request.user,
+                document=document,
+                title=data["title"],
+                agenda_item=data["agenda_item"],
+                confidential=data["confidential"],
+                readers=list(data["readers"]),
+            )
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Document saved."))
+            return redirect("meeting_detail", meeting_id)
+    versions = document.versions.select_related("uploaded_by").order_by("-number")
+    return render(
+        request,
+        "meetings/document_form.html",
+        {"meeting": document.meeting, "document": document, "form": form, "version_form": version_form, "versions": versions},
+    )
+
+
+@login_required
+def document_new_version_view(request: HttpRequest, meeting_id: int, document_id: int) -> HttpResponse:
+    document = _managed_document(request, meeting_id, document_id)
+    if request.method != "POST":
+        return redirect("document_edit", meeting_id, document_id)
+    form = NewVersionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            version = document_add_version(actor=request.user, document=document, upload=form.cleaned_data["file"])
+        except ServiceError as error:
+            report(request, error)
+        else:
+            messages.success(request, _("Version %(number)s uploaded; it replaces the earlier one.") % {"number": version.number})
+    else:
+        messages.error(request, _("Choose a PDF file for the new version."))
+    return redirect("document_edit", meeting_id, document_id)
+
+
+@login_required
+def document_delete_view(request: HttpRequest, meeting_id: int, document_id: int) -> HttpResponse:
+    document = _managed_document(request, meeting_id, document_id)
+    if request.method == "POST":
+        try:
+            document_delete(actor=request.user, document=document)
+        except ServiceError as error:
+            report(request, error)
+        else:
+            messages.success(request, _("Document deleted: %(title)s.") % {"title": document.title})
+        return redirect("meeting_detail", meeting_id)
+    return render(
+        request,
+        "meetings/confirm_delete.html",
+        {"meeting": document.meeting, "object": document, "cancel_url": f"/meetings/{meeting_id}/"},
+    )
+
+
+@login_required
+def document_file(request: HttpRequest, meeting_id: int, document_id: int, number: int | None = None) -> HttpResponse:
+    """The PDF itself, inline. Only for people who may read it; 404 for everyone else."""
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    document = document_get_for_user(user=request.user, meeting=meeting, document_id=document_id)
+    if number is None:
+        version = document_current_version(document=document)
+    else:
+        version = get_object_or_404(document.versions, number=number)
+    etag = f'"{version.sha256}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    path = Path(settings.MEDIA_ROOT) / version.file.name
+    if not path.is_file():
+        raise Http404
+    filename = f"{slugify(document.title) or 'tai-lieu'}-v{version.number}.pdf"
+    response = FileResponse(path.open("rb"), content_type="application/pdf", filename=filename)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

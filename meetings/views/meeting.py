@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meetings.calendar import meeting_ics
+from meetings.errors import ServiceError
+from meetings.forms import MeetingForm
+from meetings.models import Body, Meeting
+from meetings.permissions import participation_of, user_can_create_meetings, user_can_manage_meeting
+from meetings.selectors.agenda import agenda_flat, agenda_tree
+from meetings.selectors.documents import documents_visible_to
+from meetings.selectors.meetings import meeting_get_for_user, participants_of
+from meetings.services.meetings import meeting_create, meeting_delete, meeting_publish, meeting_send_update_notice, meeting_update
+from meetings.views.common import managed_meeting, report
+
+
+@login_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    if not user_can_create_meetings(user=request.user):
+        raise PermissionDenied
+    initial = {"secretary": request.user, "body": Body.objects.first(), "kind": Meeting.Kind.REGULAR}
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = meeting_create(actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Meeting created. Now invite the participants and build the agenda."))
+            return redirect("meeting_participants", meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
+
+
+@login_required
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = managed_meeting(request, meeting_id)
+    form = MeetingForm(request.POST or None, instance=Meeting.objects.get(pk=meeting.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_update(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Meeting details saved."))
+            return redirect("meeting_detail", meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    documents = list(documents_visible_to(user=request.user, meeting=meeting))
+    by_item: dict[int | None, list] = {}
+    for document in documents:
+        by_item.setdefault(document.agenda_item_id, []).append(document)
+    agenda = agenda_tree(meeting=meeting)
+    for node in agenda_flat(meeting=meeting, tree=agenda):
+        node.documents = by_item.get(node.item.pk, [])
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "meeting_documents": by_item.get(None, []),
+            "participants": participants_of(meeting=meeting),
+            "my_participation": participation_of(user=request.user, meeting=meeting),
+            "can_manage": user_can_manage_meeting(user=request.user, meeting=meeting),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def meeting_publish_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = managed_meeting(request, meeting_id)
+    try:
+        meeting_publish(actor=request.user, meeting=meeting)
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, _("Meeting published. Participants have been sent the invitation by e-mail."))
+    return redirect("meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_notify_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = managed_meeting(request, meeting_id)
+    try:
+        meeting_send_update_notice(actor=request.user, meeting=meeting)
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, _("Participants have been notified of the changes."))
+    return redirect("meeting_detail", meeting.pk)
+
+
+@login_required
+def meeting_delete_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = managed_meeting(request, meeting_id)
+    if request.method == "POST":
+        try:
+            meeting_delete(actor=request.user, meeting=meeting)
+        except ServiceError as error:
+            report(request, error)
+            return redirect("meeting_detail", meeting.pk)
+        messages.success(request, _("Draft meeting deleted."))
+        return redirect("home")
+    return render(request, "meetings/confirm_delete.html", {"meeting": meeting, "object": meeting, "cancel_url": meeting.get_absolute_url()})
+
+
+@login_required
+def meeting_calendar(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    attendees = [p.user for p in participants_of(meeting=meeting)]
+    ics = meeting_ics(meeting=meeting, attendees=attendees, description=meeting.title, method="PUBLISH")
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cuoc-hop-{meeting.pk}.ics"'
+    return response

@@ -1,0 +1,35 @@
+// Small progressive enhancements for the preparation forms; every form works without them.
+
+// Filter a long checkbox list as the secretary types (names, positions; accents optional).
+const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+for (const input of document.querySelectorAll(".js-filter")) {
+  const list = document.querySelector(input.dataset.target);
+  if (!list) continue;
+  input.addEventListener("input", () => {
+    const needle = fold(input.value.trim());
+    for (const label of list.querySelectorAll("label")) {
+      const row = label.closest("div") || label;
+      row.hidden = needle !== "" && !fold(label.textContent).includes(needle);
+    }
+  });
+}
+
+// Role and vote changes save as soon as they are made.
+for (const form of document.querySelectorAll(".js-autosubmit")) {
+  form.querySelector(".js-hide-when-auto")?.setAttribute("hidden", "");
+  const role = form.querySelector("select[name=role]");
+  const vote = form.querySelector("input[name=can_vote]");
+  form.addEventListener("change", () => {
+    if (role && vote) vote.disabled = role.value === "guest";
+    form.requestSubmit();
+  });
+}
+
+// Confidential documents: the reader list only matters when the box is ticked.
+const secret = document.querySelector("input[name=confidential]");
+const readers = document.querySelector("#readers-field");
+if (secret && readers) {
+  const sync = () => { readers.hidden = !secret.checked; };
+  secret.addEventListener("change", sync);
+  sync();
+}

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from pypdf import PdfWriter
+
+from meetings.models import Body, Meeting, Participant, User
+from meetings.services.agenda import agenda_item_create
+from meetings.services.meetings import meeting_create, meeting_publish
+from meetings.services.participants import participants_invite
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english_is_not_default(settings: pytest.FixtureRequest) -> None:
+    settings.LANGUAGE_CODE = "vi"
+
+
+def make_user(username: str, *, full_name: str = "", position: str = "", can_create: bool = False) -> User:
+    user = User.objects.create_user(username=username, password="matkhau-123", email=f"{username}@vungtau.gov.vn", full_name=full_name or username)
+    user.position = position
+    user.save()
+    if can_create:
+        user.user_permissions.add(Permission.objects.get(codename="add_meeting"))
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def body(db: None) -> Body:
+    return Body.objects.create(name="UBND thành phố Vũng Tàu", short_name="UBND", parent_name="UBND TỈNH BÀ RỊA - VŨNG TÀU")
+
+
+@pytest.fixture
+def secretary(db: None) -> User:
+    return make_user("thuky", full_name="Trần Thị Thu", position="Chuyên viên Văn phòng", can_create=True)
+
+
+@pytest.fixture
+def chair(db: None) -> User:
+    return make_user("chutoa", full_name="Nguyễn Văn Hùng", position="Chủ tịch UBND")
+
+
+@pytest.fixture
+def delegate(db: None) -> User:
+    return make_user("daibieu01", full_name="Lê Minh Tuấn", position="Giám đốc Sở")
+
+
+@pytest.fixture
+def other_delegate(db: None) -> User:
+    return make_user("daibieu02", full_name="Phạm Thị Lan", position="Trưởng phòng")
+
+
+@pytest.fixture
+def guest(db: None) -> User:
+    return make_user("khach01", full_name="Võ Thanh Bình", position="Phóng viên")
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return make_user("nguoingoai", full_name="Đặng Văn Ngoài")
+
+
+@pytest.fixture
+def meeting(body: Body, secretary: User, chair: User, delegate: User, guest: User) -> Meeting:
+    """A draft meeting next week with a delegate and a guest invited and one agenda item."""
+    starts = timezone.now() + datetime.timedelta(days=7)
+    meeting = meeting_create(
+        actor=secretary,
+        body=body,
+        title="Họp chuyên đề chuyển đổi số",
+        kind=Meeting.Kind.THEMATIC,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=3),
+        location="Phòng họp số 1, trụ sở UBND thành phố",
+        chair=chair,
+        secretary=secretary,
+    )
+    participants_invite(actor=secretary, meeting=meeting, users=[delegate], role=Participant.Role.DELEGATE, can_vote=True)
+    participants_invite(actor=secretary, meeting=meeting, users=[guest], role=Participant.Role.GUEST, can_vote=False)
+    agenda_item_create(actor=secretary, meeting=meeting, title="Khai mạc", duration_minutes=5)
+    return meeting
+
+
+@pytest.fixture
+def published_meeting(meeting: Meeting, secretary: User) -> Meeting:
+    return meeting_publish(actor=secretary, meeting=meeting)
+
+
+def make_pdf_bytes(pages: int = 1) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def pdf_upload() -> Callable[..., SimpleUploadedFile]:
+    def build(name: str = "to-trinh.pdf", pages: int = 1, content: bytes | None = None) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, make_pdf_bytes(pages) if content is None else content, content_type="application/pdf")
+
+    return build
