@@ -105,7 +105,9 @@ class MultiplePdfField(forms.FileField):
 
 
 class DocumentFieldsMixin(forms.Form):
-    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), required=False, label=_("Agenda item"), empty_label=_("— whole meeting —"))
+    agenda_item = forms.ModelChoiceField(
+        queryset=AgendaItem.objects.none(), required=False, label=_("Agenda item"), empty_label=_("— whole meeting —")
+    )
     confidential = forms.BooleanField(required=False, label=_("Confidential (MẬT)"))
     readers = UserMultipleChoiceField(
         queryset=User.objects.none(),
@@ -116,7 +118,9 @@ class DocumentFieldsMixin(forms.Form):
 
     def setup_document_fields(self, *, meeting: Meeting) -> None:
         self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("parent_id", "position")
-        participant_ids = meeting.participants.exclude(user_id__in=[meeting.chair_id, meeting.secretary_id]).values_list("user_id", flat=True)
+        participant_ids = meeting.participants.exclude(user_id__in=[meeting.chair_id, meeting.secretary_id]).values_list(
+            "user_id", flat=True
+        )
         self.fields["readers"].queryset = active_users().filter(pk__in=participant_ids)
 
 

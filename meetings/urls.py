@@ -15,7 +15,11 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/calendar.ics", meeting.meeting_calendar, name="meeting_calendar"),
     path("meetings/<int:meeting_id>/participants/", participants.participants_view, name="meeting_participants"),
     path("meetings/<int:meeting_id>/participants/<int:participant_id>/", participants.participant_update_view, name="participant_update"),
-    path("meetings/<int:meeting_id>/participants/<int:participant_id>/remove/", participants.participant_remove_view, name="participant_remove"),
+    path(
+        "meetings/<int:meeting_id>/participants/<int:participant_id>/remove/",
+        participants.participant_remove_view,
+        name="participant_remove",
+    ),
     path("meetings/<int:meeting_id>/agenda/", agenda.agenda_view, name="meeting_agenda"),
     path("meetings/<int:meeting_id>/agenda/reorder/", agenda.agenda_reorder_view, name="agenda_reorder"),
     path("meetings/<int:meeting_id>/agenda/<int:item_id>/", agenda.agenda_item_edit, name="agenda_item_edit"),
@@ -25,6 +29,10 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/documents/<int:document_id>/", documents.document_file, name="document_file"),
     path("meetings/<int:meeting_id>/documents/<int:document_id>/v<int:number>/", documents.document_file, name="document_version_file"),
     path("meetings/<int:meeting_id>/documents/<int:document_id>/edit/", documents.document_edit_view, name="document_edit"),
-    path("meetings/<int:meeting_id>/documents/<int:document_id>/new-version/", documents.document_new_version_view, name="document_new_version"),
+    path(
+        "meetings/<int:meeting_id>/documents/<int:document_id>/new-version/",
+        documents.document_new_version_view,
+        name="document_new_version",
+    ),
     path("meetings/<int:meeting_id>/documents/<int:document_id>/delete/", documents.document_delete_view, name="document_delete"),
 ]

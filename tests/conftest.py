@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+from icalendar import Calendar, Event
 from pypdf import PdfWriter
 
 from meetings.models import Body, Meeting, Participant, User
@@ -23,12 +25,20 @@ def _media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    # The default PBKDF2 takes most of a test's time when every test creates six accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _english_is_not_default(settings: pytest.FixtureRequest) -> None:
     settings.LANGUAGE_CODE = "vi"
 
 
 def make_user(username: str, *, full_name: str = "", position: str = "", can_create: bool = False) -> User:
-    user = User.objects.create_user(username=username, password="matkhau-123", email=f"{username}@vungtau.gov.vn", full_name=full_name or username)
+    user = User.objects.create_user(
+        username=username, password="matkhau-123", email=f"{username}@vungtau.gov.vn", full_name=full_name or username
+    )
     user.position = position
     user.save()
     if can_create:
@@ -112,3 +122,72 @@ def pdf_upload() -> Callable[..., SimpleUploadedFile]:
         return SimpleUploadedFile(name, make_pdf_bytes(pages) if content is None else content, content_type="application/pdf")
 
     return build
+
+
+# --- Shared helpers for the foundation tests -------------------------------------------------
+
+
+@pytest.fixture
+def make_meeting(body: Body, secretary: User, chair: User) -> Callable[..., Meeting]:
+    """Another meeting prepared by the same secretary; by default next week, with one agenda item."""
+
+    def build(
+        *,
+        title: str = "Họp giao ban UBND thành phố",
+        starts_in: datetime.timedelta = datetime.timedelta(days=10),
+        hours: int = 2,
+        with_item: bool = True,
+    ) -> Meeting:
+        starts = timezone.now() + starts_in
+        created = meeting_create(
+            actor=secretary,
+            body=body,
+            title=title,
+            kind=Meeting.Kind.REGULAR,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=hours),
+            location="Hội trường tầng 3",
+            chair=chair,
+            secretary=secretary,
+        )
+        if with_item:
+            agenda_item_create(actor=secretary, meeting=created, title="Thông qua chương trình")
+        return created
+
+    return build
+
+
+def set_state(meeting: Meeting, state: str) -> Meeting:
+    """Put a meeting in a later state directly (the live meeting's services come later)."""
+    meeting.state = state
+    meeting.save(update_fields=["state"])
+    return meeting
+
+
+def files_under(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
+
+
+def calendar_of(message: EmailMultiAlternatives) -> Calendar:
+    """The iCalendar attachment of a notice e-mail, parsed."""
+    attachments = [a for a in message.attachments if a[0].endswith(".ics")]
+    assert len(attachments) == 1, message.attachments
+    content = attachments[0][1]
+    return Calendar.from_ical(content if isinstance(content, bytes) else content.encode())
+
+
+def calendar_mimetype_of(message: EmailMultiAlternatives) -> str:
+    return next(a[2] for a in message.attachments if a[0].endswith(".ics"))
+
+
+def event_of(message: EmailMultiAlternatives) -> Event:
+    events = list(calendar_of(message).walk("VEVENT"))
+    assert len(events) == 1
+    return events[0]
+
+
+def attendee_emails(event: Event) -> set[str]:
+    attendees = event.get("attendee", [])
+    if not isinstance(attendees, list):
+        attendees = [attendees]
+    return {str(a).removeprefix("mailto:").removeprefix("MAILTO:") for a in attendees}

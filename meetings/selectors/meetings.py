@@ -32,7 +32,9 @@ def meetings_for_home(*, user: User, past_limit: int = 20) -> HomeMeetings:
     """Upcoming (and running) meetings soonest first, then recent past ones."""
     now = timezone.now()
     visible = meetings_visible_to(user=user).select_related("body", "chair")
-    upcoming = list(visible.filter(ends_at__gte=now).exclude(state__in=[Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED]).order_by("starts_at"))
+    upcoming = list(
+        visible.filter(ends_at__gte=now).exclude(state__in=[Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED]).order_by("starts_at")
+    )
     upcoming_ids = {m.pk for m in upcoming}
     past = [m for m in visible.order_by("-starts_at")[: past_limit + len(upcoming_ids)] if m.pk not in upcoming_ids][:past_limit]
     return HomeMeetings(upcoming=upcoming, past=past)

@@ -133,9 +133,7 @@ def _validate_layout(*, meeting: Meeting, layout: Layout) -> None:
     ids = [pk for pk, _parent in layout]
     existing = set(meeting.agenda_items.values_list("pk", flat=True))
     if len(ids) != len(set(ids)) or set(ids) != existing:
-        raise ServiceError(
-            _("The agenda changed while you were editing it. Reload the page and try again."), code="stale_agenda"
-        )
+        raise ServiceError(_("The agenda changed while you were editing it. Reload the page and try again."), code="stale_agenda")
     seen_top: set[int] = set()
     for pk, parent_id in layout:
         if parent_id is None:

@@ -181,7 +181,12 @@ def document_upload(
                 document.readers.set(_readers_of(meeting=meeting, readers=readers))
             version = _create_version(document=document, blob=blob, upload=upload, actor=actor)
             audit_record(
-                meeting=meeting, actor=actor, action="document.upload", document=document.pk, sha256=version.sha256, pages=version.page_count
+                meeting=meeting,
+                actor=actor,
+                action="document.upload",
+                document=document.pk,
+                sha256=version.sha256,
+                pages=version.page_count,
             )
             mark_changed_since_notice(meeting=meeting)
     except Exception:

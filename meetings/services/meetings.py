@@ -29,9 +29,7 @@ def _sync_leading_participants(*, meeting: Meeting) -> None:
     Participant.objects.filter(meeting=meeting, role=Participant.Role.CHAIR).exclude(user=meeting.chair).update(
         role=Participant.Role.DELEGATE
     )
-    Participant.objects.update_or_create(
-        meeting=meeting, user=meeting.chair, defaults={"role": Participant.Role.CHAIR, "can_vote": True}
-    )
+    Participant.objects.update_or_create(meeting=meeting, user=meeting.chair, defaults={"role": Participant.Role.CHAIR, "can_vote": True})
     if meeting.secretary_id != meeting.chair_id:
         secretary, created = Participant.objects.get_or_create(
             meeting=meeting, user=meeting.secretary, defaults={"role": Participant.Role.SECRETARY, "can_vote": False}

@@ -63,10 +63,6 @@ def meeting_notify_participants(*, meeting: Meeting, kind: str, users: Iterable[
         meeting.changed_since_notice = False
         Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence, changed_since_notice=False)
     with translation.override(settings.LANGUAGE_CODE):
-        messages = [
-            _build_message(meeting=meeting, kind=kind, recipient=user, attendees=attendees)
-            for user in recipients
-            if user.email
-        ]
+        messages = [_build_message(meeting=meeting, kind=kind, recipient=user, attendees=attendees) for user in recipients if user.email]
     _send_after_commit(messages)
     return len(messages)

@@ -59,7 +59,9 @@ def participant_update(*, actor: User, participant: Participant, role: str, can_
     require_preparation_state(meeting=meeting)
     if participant.user_id == meeting.chair_id:
         if role != Participant.Role.CHAIR or not can_vote:
-            raise ServiceError(_("The chair keeps the chair's role and vote. Change the chair in the meeting's details."), code="chair_fixed")
+            raise ServiceError(
+                _("The chair keeps the chair's role and vote. Change the chair in the meeting's details."), code="chair_fixed"
+            )
         return participant
     _check_role(role=role)
     if participant.user_id == meeting.secretary_id and role != Participant.Role.SECRETARY:
@@ -67,7 +69,9 @@ def participant_update(*, actor: User, participant: Participant, role: str, can_
     participant.role = role
     participant.can_vote = _normalise_vote(role=role, can_vote=can_vote)
     participant.save(update_fields=["role", "can_vote"])
-    audit_record(meeting=meeting, actor=actor, action="participant.update", user=participant.user_id, role=role, can_vote=participant.can_vote)
+    audit_record(
+        meeting=meeting, actor=actor, action="participant.update", user=participant.user_id, role=role, can_vote=participant.can_vote
+    )
     return participant
 
 
@@ -78,7 +82,9 @@ def participant_remove(*, actor: User, participant: Participant) -> None:
     lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
     if participant.user_id in (meeting.chair_id, meeting.secretary_id):
-        raise ServiceError(_("The chair and the secretary cannot be removed. Change them in the meeting's details first."), code="leading_participant")
+        raise ServiceError(
+            _("The chair and the secretary cannot be removed. Change them in the meeting's details first."), code="leading_participant"
+        )
     user = participant.user
     participant.delete()
     audit_record(meeting=meeting, actor=actor, action="participant.remove", user=user.pk)

@@ -131,10 +131,7 @@ def document_file(request: HttpRequest, meeting_id: int, document_id: int, numbe
     """The PDF itself, inline. Only for people who may read it; 404 for everyone else."""
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
     document = document_get_for_user(user=request.user, meeting=meeting, document_id=document_id)
-    if number is None:
-        version = document_current_version(document=document)
-    else:
-        version = get_object_or_404(document.versions, number=number)
+    version = document_current_version(document=document) if number is None else get_object_or_404(document.versions, number=number)
     etag = f'"{version.sha256}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()

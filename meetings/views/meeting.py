@@ -115,7 +115,9 @@ def meeting_delete_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
             return redirect("meeting_detail", meeting.pk)
         messages.success(request, _("Draft meeting deleted."))
         return redirect("home")
-    return render(request, "meetings/confirm_delete.html", {"meeting": meeting, "object": meeting, "cancel_url": meeting.get_absolute_url()})
+    return render(
+        request, "meetings/confirm_delete.html", {"meeting": meeting, "object": meeting, "cancel_url": meeting.get_absolute_url()}
+    )
 
 
 @login_required

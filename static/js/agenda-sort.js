@@ -102,6 +102,11 @@ function onPointerUp() {
   const { row, group, moved } = drag;
   row.classList.remove("dragging");
   row.style.transform = "";
+  // A main item dropped among another item's sub-items lands after them, not in between.
+  if (row.dataset.depth === "0") {
+    let next = row.nextElementSibling;
+    while (next && next.dataset.depth === "1") { next.after(row); next = row.nextElementSibling; }
+  }
   // Sub-items travel with their item.
   let anchor = row;
   for (const child of group) { anchor.after(child); child.hidden = false; anchor = child; }

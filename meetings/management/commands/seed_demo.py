@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from meetings.demo.seed import demo_seed
+
+
+class Command(BaseCommand):
+    help = "Creates the Vietnamese demo: UBND thành phố Vũng Tàu, its people and a published meeting. Safe to run again."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--delegates", type=int, default=8, help="How many delegates (daibieu01…) to create.")
+        parser.add_argument("--password", default="hop2026", help="Password of every demo account.")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object with the meeting and accounts.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = demo_seed(delegates=max(1, options["delegates"]), password=options["password"])
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+            return
+        url = settings.SITE_URL.rstrip("/")
+        status = "Đã tạo" if result.created else "Đã có sẵn"
+        self.stdout.write(f"{status} cuộc họp mẫu: {result.meeting.title}")
+        self.stdout.write(f"  {url}/meetings/{result.meeting.pk}/")
+        self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {result.password}):")
+        self.stdout.write(f"  Thư ký (secretary):   {result.secretary}")
+        self.stdout.write(f"  Chủ tọa (chair):      {result.chair}")
+        shown = ", ".join(result.delegates[:3]) + (f" … {result.delegates[-1]}" if len(result.delegates) > 3 else "")
+        self.stdout.write(f"  Đại biểu (delegates): {shown}")
+        self.stdout.write(f"  Khách mời (guests):   {', '.join(result.guests)}")
+        self.stdout.write(f"  Quản trị (admin):     {result.admin}  →  {url}/admin/")

@@ -1,0 +1,147 @@
+"""A secretary prepares and publishes a meeting on a tablet; a delegate then finds it on theirs."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+from pypdf import PdfWriter
+
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, LiveServer, log_in
+
+pytestmark = pytest.mark.browser
+
+TITLE = "Họp giao ban tháng 12 về cải cách hành chính"
+
+
+def write_pdf(path: Path, pages: int) -> Path:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def agenda_numbers(page: Page) -> list[str]:
+    return [text.strip() for text in page.locator("#agenda-sortable .agenda-number").all_inner_texts()]
+
+
+def agenda_titles(page: Page) -> list[str]:
+    return [row.split("·")[0].strip() for row in page.locator("#agenda-sortable .agenda-title").all_inner_texts()]
+
+
+def add_item(page: Page, title: str, minutes: int, parent: str | None = None) -> None:
+    form = page.locator("form:has(input[name=title])")
+    form.locator("input[name=title]").fill(title)
+    form.locator("input[name=duration_minutes]").fill(str(minutes))
+    if parent:
+        form.locator("select[name=parent]").select_option(label=parent)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#agenda-sortable")).to_contain_text(title)
+
+
+def test_secretary_prepares_and_publishes_and_a_delegate_sees_it(
+    daphne_server: LiveServer, new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
+    password = daphne_server.demo["password"]
+    secretary = new_context(TABLET_LANDSCAPE).new_page()
+    log_in(secretary, daphne_server.demo["accounts"]["secretary"], password)
+
+    # Create the meeting.
+    secretary.goto("/meetings/new/")
+    starts = datetime.datetime.now() + datetime.timedelta(days=10)
+    secretary.fill("input[name=title]", TITLE)
+    secretary.select_option("select[name=kind]", "regular")
+    secretary.fill("input[name=starts_at]", starts.strftime("%Y-%m-%dT08:00"))
+    secretary.fill("input[name=ends_at]", starts.strftime("%Y-%m-%dT11:00"))
+    secretary.fill("input[name=location]", "Phòng họp số 2, UBND thành phố")
+    secretary.select_option("select[name=chair]", label="Nguyễn Văn Thành – Chủ tịch UBND thành phố")
+    secretary.click("form:has(input[name=location]) button[type=submit]")
+    expect(secretary).to_have_url(re.compile(r"/meetings/\d+/participants/$"))
+    meeting_url = re.sub(r"participants/$", "", secretary.url)
+
+    # Invite one delegate with a vote, using the search box.
+    secretary.fill("input.js-filter", "nguyet")
+    secretary.get_by_label(re.compile("Lê Thị Minh Nguyệt")).check()
+    secretary.click("form:has(input.js-filter) button[type=submit]")
+    expect(secretary.locator("table")).to_contain_text("Lê Thị Minh Nguyệt")
+
+    # A three-item agenda with a sub-item.
+    secretary.goto(meeting_url + "agenda/")
+    add_item(secretary, "Khai mạc", 5)
+    add_item(secretary, "Báo cáo tình hình cải cách hành chính", 20)
+    add_item(secretary, "Kết luận", 10)
+    add_item(secretary, "Kết quả chỉ số PAR INDEX", 10, parent="Báo cáo tình hình cải cách hành chính")
+    assert agenda_numbers(secretary) == ["1.", "2.", "2.1.", "3."]
+
+    # The button fallback: move "Kết luận" up above item 2 (it goes with its sub-item).
+    secretary.locator("#agenda-sortable li", has_text="Kết luận").locator("button[value=up]").click()
+    assert agenda_titles(secretary)[:2] == ["Khai mạc", "Kết luận"]
+    assert agenda_numbers(secretary) == ["1.", "2.", "3.", "3.1."]
+
+    # Drag and drop with the pointer: "Kết luận" back to the end, below the sub-item it passes.
+    handle = secretary.locator("#agenda-sortable li", has_text="Kết luận").locator(".drag-handle")
+    handle.scroll_into_view_if_needed()
+    target = secretary.locator("#agenda-sortable li", has_text="PAR INDEX")
+    start, end = handle.bounding_box(), target.bounding_box()
+    assert start and end
+    secretary.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    secretary.mouse.down()
+    for step in range(1, 11):
+        y = start["y"] + (end["y"] + end["height"] - start["y"]) * step / 10 + 5
+        secretary.mouse.move(start["x"] + start["width"] / 2, y)
+    secretary.mouse.up()
+    expect(secretary.locator("#agenda-status")).not_to_be_empty()
+    secretary.wait_for_load_state("load")
+    expect(secretary.locator("#agenda-sortable .agenda-title").last).to_contain_text("Kết luận", timeout=5000)
+    secretary.reload()
+    assert agenda_titles(secretary) == ["Khai mạc", "Báo cáo tình hình cải cách hành chính", "Kết quả chỉ số PAR INDEX", "Kết luận"]
+    assert agenda_numbers(secretary) == ["1.", "2.", "2.1.", "3."]
+
+    # Upload a PDF for item 2 and a text file pretending to be one.
+    secretary.goto(meeting_url + "documents/upload/")
+    good = write_pdf(tmp_path / "bao-cao-cchc.pdf", pages=3)
+    fake = tmp_path / "gia-mao.pdf"
+    fake.write_text("đây không phải PDF")
+    secretary.set_input_files("input[name=files]", [str(good), str(fake)])
+    secretary.select_option("select[name=agenda_item]", label="Báo cáo tình hình cải cách hành chính")
+    secretary.click("form:has(input[name=files]) button[type=submit]")
+    expect(secretary.locator(".errorlist")).to_contain_text("gia-mao.pdf")
+    secretary.goto(meeting_url)
+    expect(secretary.locator(".agenda")).to_contain_text("bao-cao-cchc")
+    expect(secretary.locator(".agenda")).not_to_contain_text("gia-mao")
+
+    # Publish.
+    secretary.click("[data-testid=publish]")
+    expect(secretary.locator(".message-success")).to_be_visible()
+    expect(secretary.locator("[data-testid=publish]")).to_have_count(0)
+    secretary.screenshot(path=str(tmp_path / "secretary-published.png"), full_page=True)
+
+    # The delegate, on a tablet in portrait, sees it on their home page and opens it.
+    delegate = new_context(TABLET_PORTRAIT).new_page()
+    log_in(delegate, "daibieu01", password)
+    expect(delegate.locator(".meeting-list")).to_contain_text(TITLE)
+    delegate.locator(".meeting-card", has_text=TITLE).click()
+    expect(delegate.locator("h1")).to_have_text(TITLE)
+    expect(delegate.locator(".agenda")).to_contain_text("2.1.")
+    document_link = delegate.locator(".doc-link", has_text="bao-cao-cchc")
+    response = delegate.request.get(document_link.get_attribute("href") or "")
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF-")
+    # A delegate has no preparation tools.
+    expect(delegate.locator("[data-testid=publish]")).to_have_count(0)
+    assert delegate.request.get(meeting_url + "agenda/").status == 403
+
+    # Someone not invited cannot tell the meeting exists.
+    outsider = new_context(TABLET_PORTRAIT).new_page()
+    log_in(outsider, "daibieu02", password)
+    expect(outsider.locator("body")).not_to_contain_text(TITLE)
+    assert outsider.request.get(meeting_url).status == 404
