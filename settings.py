@@ -62,7 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "meetings.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -173,3 +173,13 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The live meeting room.
+REALTIME_EVENT_LOG_SIZE = env_int("REALTIME_EVENT_LOG_SIZE", 500)
+REALTIME_MAX_FRAME_BYTES = env_int("REALTIME_MAX_FRAME_BYTES", 64 * 1024)
+REALTIME_RATE_PER_SECOND = env_int("REALTIME_RATE_PER_SECOND", 20)
+REALTIME_RATE_BURST = env_int("REALTIME_RATE_BURST", 60)
+SPEAKER_SECONDS = env_int("SPEAKER_SECONDS", 180)
+NOTICE_MAX_CHARS = env_int("NOTICE_MAX_CHARS", 280)
+RENDER_WORKERS = env_int("RENDER_WORKERS", 2)
+RENDER_SECONDS = env_int("RENDER_SECONDS", 30)

@@ -80,6 +80,13 @@ class Meeting(models.Model):
     # Bumped on every notice sent after publishing, so calendars replace the earlier invitation.
     notice_sequence = models.PositiveIntegerField(default=0)
     changed_since_notice = models.BooleanField(default=False)
+    # The live meeting (see meetings.services.live).
+    allow_self_checkin = models.BooleanField(_("delegates may check in from their tablet"), default=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    current_item = models.ForeignKey("AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Last sequence number of the meeting's live events; allocated under the meeting's row lock.
+    event_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("meeting")
@@ -101,6 +108,13 @@ class Meeting(models.Model):
 
 
 class Participant(models.Model):
+    class Attendance(models.TextChoices):
+        UNKNOWN = "unknown", _("Not yet marked")
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT_EXCUSED = "absent_excused", _("Absent with leave")
+        ABSENT = "absent", _("Absent without leave")
+
     class Role(models.TextChoices):
         CHAIR = "chair", _("Chair")
         SECRETARY = "secretary", _("Secretary")
@@ -112,6 +126,8 @@ class Participant(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DELEGATE)
     can_vote = models.BooleanField(_("voting rights"), default=True)
     invited_at = models.DateTimeField(default=timezone.now)
+    attendance = models.CharField(_("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN)
+    arrived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("participant")
@@ -135,6 +151,10 @@ class AgendaItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("presenter")
     )
     duration_minutes = models.PositiveIntegerField(_("allotted minutes"), default=10)
+    # Time used in the live meeting: seconds accumulated over every stretch the item was current.
+    used_seconds = models.PositiveIntegerField(default=0)
+    current_since = models.DateTimeField(null=True, blank=True)
+    done = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("agenda item")
@@ -208,3 +228,98 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit events are append-only.")
+
+
+class Presentation(models.Model):
+    """What the room is looking at: a document page shown by the chair or whoever the chair hands over to."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="presentation")
+    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Someone the chair lets present besides themselves (e.g. the item's presenter).
+    handed_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    version = models.ForeignKey(DocumentVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    page = models.PositiveIntegerField(default=1)
+    viewport = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.document_id} p.{self.page}"
+
+
+class SpeakerRequest(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SPEAKING = "speaking", _("Speaking")
+        DONE = "done", _("Done")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speaker_requests")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="speaker_requests")
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    allotted_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            # One open request per person: asking twice does not jump the queue.
+            models.UniqueConstraint(
+                fields=["meeting", "participant"],
+                condition=models.Q(status__in=["waiting", "speaking"]),
+                name="one_open_request_per_participant",
+            ),
+            models.UniqueConstraint(fields=["meeting"], condition=models.Q(status="speaking"), name="one_speaker_at_a_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} ({self.status})"
+
+
+class MeetingEvent(models.Model):
+    """The bounded log of a meeting's live events, for clients that missed some (resync)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "seq"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "seq"], name="one_event_per_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.seq} {self.type}"
+
+
+class CommandReceipt(models.Model):
+    """A live command already applied: a tablet that resends it gets an ack, not a second effect."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    command_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user", "command_id"], name="one_receipt_per_command")]
+
+    def __str__(self) -> str:
+        return self.command_id
+
+
+class LiveConnection(models.Model):
+    """An open websocket, so presence is known across daphne processes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    process = models.CharField(max_length=80)
+    socket = models.CharField(max_length=40, unique=True)
+    connected_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.process}"

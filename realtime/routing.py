@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-websocket_urlpatterns: list[URLPattern] = []
+from realtime.consumers import MeetingConsumer
+
+websocket_urlpatterns = [
+    path("ws/meetings/<int:meeting_id>/", MeetingConsumer.as_asgi()),
+]

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMultiAlternatives
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar, Event
 from pypdf import PdfWriter
 
@@ -33,6 +33,13 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _english_is_not_default(settings: pytest.FixtureRequest) -> None:
     settings.LANGUAGE_CODE = "vi"
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active() -> Iterator[None]:
+    # A request through the test client leaves its language active in the thread; start each test afresh.
+    yield
+    translation.deactivate()
 
 
 def make_user(username: str, *, full_name: str = "", position: str = "", can_create: bool = False) -> User:

@@ -1,0 +1,199 @@
+"""The live meeting's state as the clients see it: the snapshot and the pieces events carry."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from meetings.models import Meeting, MeetingEvent, Participant, Presentation, SpeakerRequest, User
+from meetings.permissions import user_can_manage_meeting
+from meetings.selectors.agenda import agenda_flat
+from meetings.selectors.documents import documents_visible_to
+
+PRESENT_STATES = (Participant.Attendance.PRESENT, Participant.Attendance.LATE)
+
+
+def iso(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def agenda_state(*, meeting: Meeting) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": node.item.pk,
+            "number": node.number,
+            "depth": node.depth,
+            "title": node.item.title,
+            "presenter": node.item.presenter.display_name if node.item.presenter else None,
+            "presenter_id": node.item.presenter_id,
+            "minutes": node.item.duration_minutes,
+            "used_seconds": node.item.used_seconds,
+            "current_since": iso(node.item.current_since),
+            "done": node.item.done,
+        }
+        for node in agenda_flat(meeting=meeting)
+    ]
+
+
+def quorum_state(*, meeting: Meeting, participants: list[Participant] | None = None) -> dict[str, Any]:
+    """More than `quorum_fraction` of the members with a vote must be present."""
+    if participants is None:
+        participants = list(meeting.participants.all())
+    voting = [p for p in participants if p.can_vote]
+    present = sum(1 for p in voting if p.attendance in PRESENT_STATES)
+    needed = math.floor(float(meeting.body.quorum_fraction) * len(voting)) + 1 if voting else 0
+    return {"voting": len(voting), "present": present, "needed": needed, "met": bool(voting) and present >= needed}
+
+
+def participant_state(participant: Participant) -> dict[str, Any]:
+    return {
+        "id": participant.pk,
+        "user_id": participant.user_id,
+        "name": participant.user.display_name,
+        "position": participant.user.position,
+        "role": participant.role,
+        "can_vote": participant.can_vote,
+        "attendance": participant.attendance,
+        "arrived_at": iso(participant.arrived_at),
+    }
+
+
+def attendance_state(*, meeting: Meeting) -> dict[str, Any]:
+    participants = list(meeting.participants.select_related("user").order_by("id"))
+    return {
+        "participants": [participant_state(p) for p in participants],
+        "quorum": quorum_state(meeting=meeting, participants=participants),
+    }
+
+
+def speaker_request_state(request: SpeakerRequest) -> dict[str, Any]:
+    return {
+        "id": request.pk,
+        "participant_id": request.participant_id,
+        "user_id": request.participant.user_id,
+        "name": request.participant.user.display_name,
+        "position": request.participant.user.position,
+        "requested_at": iso(request.requested_at),
+        "started_at": iso(request.started_at),
+        "allotted_seconds": request.allotted_seconds,
+    }
+
+
+def speakers_state(*, meeting: Meeting) -> dict[str, Any]:
+    open_requests = list(
+        SpeakerRequest.objects.filter(meeting=meeting, status__in=[SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING])
+        .select_related("participant__user")
+        .order_by("requested_at", "id")
+    )
+    speaking = next((r for r in open_requests if r.status == SpeakerRequest.Status.SPEAKING), None)
+    return {
+        "queue": [speaker_request_state(r) for r in open_requests if r.status == SpeakerRequest.Status.WAITING],
+        "speaking": speaker_request_state(speaking) if speaking else None,
+        "speaker_seconds": settings.SPEAKER_SECONDS,
+    }
+
+
+def presentation_state(*, meeting: Meeting) -> dict[str, Any]:
+    presentation = Presentation.objects.filter(meeting=meeting).first()
+    if presentation is None:
+        return {
+            "document_id": None,
+            "version_id": None,
+            "page": None,
+            "page_count": None,
+            "presenter_id": None,
+            "handed_to": None,
+            "viewport": {},
+        }
+    showing = presentation.document_id is not None
+    return {
+        "document_id": presentation.document_id if showing else None,
+        "version_id": presentation.version_id if showing else None,
+        "page": presentation.page if showing else None,
+        "page_count": presentation.version.page_count if showing and presentation.version else None,
+        "presenter_id": presentation.presenter_id if showing else None,
+        "handed_to": presentation.handed_to_id,
+        "viewport": presentation.viewport if showing else {},
+    }
+
+
+def documents_state(*, user: User, meeting: Meeting) -> list[dict[str, Any]]:
+    result = []
+    for document in documents_visible_to(user=user, meeting=meeting):
+        versions = list(document.versions.all())
+        if not versions:
+            continue
+        result.append(
+            {
+                "id": document.pk,
+                "title": document.title,
+                "agenda_item_id": document.agenda_item_id,
+                "confidential": document.confidential,
+                "version_id": versions[0].pk,
+                "page_count": versions[0].page_count,
+            }
+        )
+    return result
+
+
+def me_state(*, user: User, meeting: Meeting) -> dict[str, Any]:
+    participant = meeting.participants.filter(user=user).first()
+    is_chair = user.pk == meeting.chair_id
+    manages = user_can_manage_meeting(user=user, meeting=meeting)
+    return {
+        "user_id": user.pk,
+        "name": user.display_name,
+        "participant_id": participant.pk if participant else None,
+        "role": participant.role if participant else None,
+        "can_vote": bool(participant and participant.can_vote),
+        "is_chair": is_chair,
+        "keeps_attendance": manages or is_chair,
+        "can_notice": manages or is_chair,
+    }
+
+
+def recent_notices(*, meeting: Meeting, limit: int = 3) -> list[dict[str, Any]]:
+    events = MeetingEvent.objects.filter(meeting=meeting, type="notice").order_by("-seq")[:limit]
+    return [{"seq": e.seq, **e.payload} for e in reversed(list(events))]
+
+
+def meeting_state(*, meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.pk,
+        "title": meeting.title,
+        "body": meeting.body.name,
+        "location": meeting.location,
+        "state": meeting.state,
+        "starts_at": iso(meeting.starts_at),
+        "ends_at": iso(meeting.ends_at),
+        "started_at": iso(meeting.started_at),
+        "ended_at": iso(meeting.ended_at),
+        "current_item_id": meeting.current_item_id,
+        "allow_self_checkin": meeting.allow_self_checkin,
+        "chair_id": meeting.chair_id,
+    }
+
+
+def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str, Any]:
+    """Everything this user may see of the live meeting, at one sequence number."""
+    meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
+    return {
+        "type": "snapshot",
+        "seq": meeting.event_seq,
+        "server_time": iso(timezone.now()),
+        "state": {
+            "meeting": meeting_state(meeting=meeting),
+            "me": me_state(user=user, meeting=meeting),
+            "agenda": agenda_state(meeting=meeting),
+            "documents": documents_state(user=user, meeting=meeting),
+            "presentation": presentation_state(meeting=meeting),
+            "attendance": attendance_state(meeting=meeting),
+            "online": online,
+            "speakers": speakers_state(meeting=meeting),
+            "notices": recent_notices(meeting=meeting),
+        },
+    }

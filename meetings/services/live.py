@@ -1,0 +1,361 @@
+"""The live meeting: start and end, the current item, presenting, attendance, speakers, notices.
+
+Every function locks the meeting row, checks who may do it and in which state, changes the
+state, and emits one numbered event that carries the new state of what changed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.errors import NotAllowed, ServiceError, WrongState
+from meetings.models import AgendaItem, Document, Meeting, Participant, Presentation, SpeakerRequest, User
+from meetings.permissions import participation_of, user_can_manage_meeting
+from meetings.selectors.agenda import agenda_flat
+from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state, speakers_state
+from meetings.services.audit import audit_record
+from meetings.services.events import event_emit
+from meetings.services.guards import lock_meeting
+
+LIVE = (Meeting.State.IN_PROGRESS,)
+BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
+
+
+def _require_chair(*, actor: User, meeting: Meeting) -> None:
+    if actor.pk != meeting.chair_id:
+        raise NotAllowed(_("Only the chair can do this."))
+
+
+def _require_state(*, meeting: Meeting, states: tuple[str, ...]) -> None:
+    if meeting.state not in states:
+        if meeting.state == Meeting.State.PUBLISHED:
+            raise WrongState(_("The meeting has not started yet. The chair starts it first."))
+        if meeting.state in (Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED):
+            raise WrongState(_("The meeting has ended."))
+        raise WrongState(_("The meeting is not open for this now (state: %(state)s).") % {"state": meeting.get_state_display()})
+
+
+def _emit_state(meeting: Meeting) -> None:
+    event_emit(meeting=meeting, type="meeting.state", payload={"meeting": meeting_state(meeting=meeting)})
+
+
+def _emit_agenda(meeting: Meeting) -> None:
+    event_emit(
+        meeting=meeting,
+        type="agenda.current",
+        payload={"current_item_id": meeting.current_item_id, "agenda": agenda_state(meeting=meeting)},
+    )
+
+
+def _close_current_item(*, meeting: Meeting, now: Any) -> None:
+    item = meeting.current_item
+    if item is not None and item.current_since is not None:
+        item.used_seconds += max(0, int((now - item.current_since).total_seconds()))
+        item.current_since = None
+        item.done = True
+        item.save(update_fields=["used_seconds", "current_since", "done"])
+
+
+@transaction.atomic
+def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
+    meeting = lock_meeting(meeting=meeting)
+    _require_chair(actor=actor, meeting=meeting)
+    if meeting.state != Meeting.State.PUBLISHED:
+        raise WrongState(_("Only a published meeting that has not started can be started."))
+    now = timezone.now()
+    meeting.state = Meeting.State.IN_PROGRESS
+    meeting.started_at = now
+    first = next(iter(agenda_flat(meeting=meeting)), None)
+    meeting.current_item = first.item if first else None
+    meeting.save(update_fields=["state", "started_at", "current_item"])
+    if first:
+        AgendaItem.objects.filter(pk=first.item.pk).update(current_since=now)
+    audit_record(meeting=meeting, actor=actor, action="meeting.start")
+    _emit_state(meeting)
+    _emit_agenda(meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
+    meeting = lock_meeting(meeting=meeting)
+    _require_chair(actor=actor, meeting=meeting)
+    _require_state(meeting=meeting, states=LIVE)
+    now = timezone.now()
+    _close_current_item(meeting=meeting, now=now)
+    SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).update(
+        status=SpeakerRequest.Status.DONE, ended_at=now
+    )
+    SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.WAITING).update(
+        status=SpeakerRequest.Status.WITHDRAWN, ended_at=now
+    )
+    Presentation.objects.filter(meeting=meeting).update(document=None, version=None, presenter=None, handed_to=None, updated_at=now)
+    meeting.state = Meeting.State.CLOSED
+    meeting.ended_at = now
+    meeting.current_item = None
+    meeting.save(update_fields=["state", "ended_at", "current_item"])
+    audit_record(meeting=meeting, actor=actor, action="meeting.end")
+    _emit_state(meeting)
+    _emit_agenda(meeting)
+    event_emit(meeting=meeting, type="present.stop", payload={"presentation": presentation_state(meeting=meeting)})
+    event_emit(meeting=meeting, type="speaker.end", payload={"speakers": speakers_state(meeting=meeting)})
+    return meeting
+
+
+@transaction.atomic
+def agenda_set_current(*, actor: User, meeting: Meeting, item_id: int) -> Meeting:
+    meeting = lock_meeting(meeting=meeting)
+    _require_chair(actor=actor, meeting=meeting)
+    _require_state(meeting=meeting, states=LIVE)
+    item = AgendaItem.objects.filter(meeting=meeting, pk=item_id).first()
+    if item is None:
+        raise ServiceError(_("That agenda item is not on this meeting's agenda."), code="not_found")
+    if item.pk == meeting.current_item_id:
+        return meeting
+    now = timezone.now()
+    _close_current_item(meeting=meeting, now=now)
+    item.current_since = now
+    item.save(update_fields=["current_since"])
+    meeting.current_item = item
+    meeting.save(update_fields=["current_item"])
+    audit_record(meeting=meeting, actor=actor, action="agenda.current", item=item.pk)
+    _emit_agenda(meeting)
+    return meeting
+
+
+def _presentation(meeting: Meeting) -> Presentation:
+    presentation, _created = Presentation.objects.select_for_update().get_or_create(meeting=meeting)
+    return presentation
+
+
+def _require_presenter(*, actor: User, meeting: Meeting, presentation: Presentation) -> None:
+    if actor.pk != meeting.chair_id and actor.pk != presentation.handed_to_id:
+        raise NotAllowed(_("Only the chair, or whoever the chair hands over to, can present."))
+
+
+@transaction.atomic
+def presentation_show(
+    *, actor: User, meeting: Meeting, document_id: int, page: int, viewport: dict[str, Any] | None = None
+) -> Presentation:
+    meeting = lock_meeting(meeting=meeting)
+    _require_state(meeting=meeting, states=LIVE)
+    presentation = _presentation(meeting)
+    _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
+    document = Document.objects.filter(meeting=meeting, pk=document_id).first()
+    version = document.versions.order_by("-number").first() if document else None
+    if document is None or version is None:
+        raise ServiceError(_("That document is not part of this meeting."), code="not_found")
+    if not 1 <= page <= version.page_count:
+        raise ServiceError(
+            _("Page %(page)s does not exist; the document has %(count)s pages.") % {"page": page, "count": version.page_count},
+            code="invalid_page",
+        )
+    changed_document = presentation.document_id != document.pk
+    presentation.document = document
+    presentation.version = version
+    presentation.page = page
+    presentation.viewport = viewport or {}
+    presentation.presenter = actor
+    presentation.updated_at = timezone.now()
+    presentation.save()
+    if changed_document:
+        audit_record(meeting=meeting, actor=actor, action="present.document", document=document.pk, page=page)
+    event_emit(meeting=meeting, type="present.page", payload={"presentation": presentation_state(meeting=meeting)})
+    return presentation
+
+
+@transaction.atomic
+def presentation_stop(*, actor: User, meeting: Meeting) -> Presentation:
+    meeting = lock_meeting(meeting=meeting)
+    _require_state(meeting=meeting, states=LIVE)
+    presentation = _presentation(meeting)
+    _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
+    presentation.document = None
+    presentation.version = None
+    presentation.presenter = None
+    presentation.updated_at = timezone.now()
+    presentation.save()
+    audit_record(meeting=meeting, actor=actor, action="present.stop")
+    event_emit(meeting=meeting, type="present.stop", payload={"presentation": presentation_state(meeting=meeting)})
+    return presentation
+
+
+@transaction.atomic
+def presentation_hand_over(*, actor: User, meeting: Meeting, user_id: int | None) -> Presentation:
+    """Let another participant present (e.g. the item's presenter); None takes it back."""
+    meeting = lock_meeting(meeting=meeting)
+    _require_chair(actor=actor, meeting=meeting)
+    _require_state(meeting=meeting, states=LIVE)
+    if user_id is not None and not meeting.participants.filter(user_id=user_id).exclude(role=Participant.Role.GUEST).exists():
+        raise ServiceError(_("Only a participant of this meeting (not a guest) can present."), code="not_found")
+    presentation = _presentation(meeting)
+    presentation.handed_to_id = user_id
+    presentation.save(update_fields=["handed_to"])
+    audit_record(meeting=meeting, actor=actor, action="present.handover", user=user_id)
+    event_emit(meeting=meeting, type="present.handover", payload={"presentation": presentation_state(meeting=meeting)})
+    return presentation
+
+
+def _emit_attendance(meeting: Meeting) -> None:
+    event_emit(meeting=meeting, type="attendance.update", payload={"attendance": attendance_state(meeting=meeting)})
+
+
+@transaction.atomic
+def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, status: str) -> Participant:
+    meeting = lock_meeting(meeting=meeting)
+    if not (user_can_manage_meeting(user=actor, meeting=meeting) or actor.pk == meeting.chair_id):
+        raise NotAllowed(_("Only the secretary or the chair can take attendance."))
+    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    if status not in Participant.Attendance.values:
+        raise ServiceError(_("Unknown attendance status."), code="invalid")
+    participant = meeting.participants.filter(pk=participant_id).first()
+    if participant is None:
+        raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
+    participant.attendance = status
+    if status in (Participant.Attendance.PRESENT, Participant.Attendance.LATE):
+        participant.arrived_at = participant.arrived_at or timezone.now()
+    else:
+        participant.arrived_at = None
+    participant.save(update_fields=["attendance", "arrived_at"])
+    audit_record(meeting=meeting, actor=actor, action="attendance.mark", participant=participant.pk, status=status)
+    _emit_attendance(meeting)
+    return participant
+
+
+@transaction.atomic
+def attendance_check_in(*, actor: User, meeting: Meeting) -> Participant:
+    meeting = lock_meeting(meeting=meeting)
+    participant = participation_of(user=actor, meeting=meeting)
+    if participant is None:
+        raise NotAllowed(_("You are not a participant of this meeting."))
+    if not meeting.allow_self_checkin:
+        raise NotAllowed(_("This meeting does not allow checking in from a tablet. The secretary takes attendance."))
+    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    if participant.attendance in (Participant.Attendance.PRESENT, Participant.Attendance.LATE):
+        return participant
+    participant.attendance = Participant.Attendance.LATE if meeting.started_at else Participant.Attendance.PRESENT
+    participant.arrived_at = timezone.now()
+    participant.save(update_fields=["attendance", "arrived_at"])
+    audit_record(meeting=meeting, actor=actor, action="attendance.check_in", participant=participant.pk, status=participant.attendance)
+    _emit_attendance(meeting)
+    return participant
+
+
+def _emit_speakers(meeting: Meeting, type: str) -> None:
+    event_emit(meeting=meeting, type=type, payload={"speakers": speakers_state(meeting=meeting)})
+
+
+@transaction.atomic
+def speaker_request(*, actor: User, meeting: Meeting) -> SpeakerRequest:
+    meeting = lock_meeting(meeting=meeting)
+    participant = participation_of(user=actor, meeting=meeting)
+    if participant is None:
+        raise NotAllowed(_("You are not a participant of this meeting."))
+    _require_state(meeting=meeting, states=LIVE)
+    existing = SpeakerRequest.objects.filter(
+        meeting=meeting, participant=participant, status__in=[SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING]
+    ).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            request = SpeakerRequest.objects.create(meeting=meeting, participant=participant, agenda_item=meeting.current_item)
+    except IntegrityError as error:
+        raise ServiceError(_("You have already asked to speak."), code="duplicate") from error
+    _emit_speakers(meeting, "speaker.request")
+    return request
+
+
+@transaction.atomic
+def speaker_withdraw(*, actor: User, meeting: Meeting) -> None:
+    meeting = lock_meeting(meeting=meeting)
+    participant = participation_of(user=actor, meeting=meeting)
+    if participant is None:
+        raise NotAllowed(_("You are not a participant of this meeting."))
+    _require_state(meeting=meeting, states=LIVE)
+    withdrawn = SpeakerRequest.objects.filter(meeting=meeting, participant=participant, status=SpeakerRequest.Status.WAITING).update(
+        status=SpeakerRequest.Status.WITHDRAWN, ended_at=timezone.now()
+    )
+    if withdrawn:
+        _emit_speakers(meeting, "speaker.withdraw")
+
+
+def _end_current_speaker(*, meeting: Meeting, now: Any) -> bool:
+    return bool(
+        SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).update(
+            status=SpeakerRequest.Status.DONE, ended_at=now
+        )
+    )
+
+
+@transaction.atomic
+def speaker_start(*, actor: User, meeting: Meeting, request_id: int | None = None, participant_id: int | None = None) -> SpeakerRequest:
+    """Give the floor to a waiting request, or directly to a participant who did not ask."""
+    meeting = lock_meeting(meeting=meeting)
+    _require_chair(actor=actor, meeting=meeting)
+    _require_state(meeting=meeting, states=LIVE)
+    now = timezone.now()
+    if request_id is not None:
+        request = SpeakerRequest.objects.filter(meeting=meeting, pk=request_id, status=SpeakerRequest.Status.WAITING).first()
+        if request is None:
+            raise ServiceError(_("That request to speak is no longer waiting."), code="not_found")
+    elif participant_id is not None:
+        participant = meeting.participants.filter(pk=participant_id).first()
+        if participant is None:
+            raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
+        request = SpeakerRequest.objects.filter(
+            meeting=meeting, participant=participant, status__in=[SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING]
+        ).first()
+        if request is not None and request.status == SpeakerRequest.Status.SPEAKING:
+            return request
+        if request is None:
+            _end_current_speaker(meeting=meeting, now=now)
+            request = SpeakerRequest.objects.create(
+                meeting=meeting, participant=participant, agenda_item=meeting.current_item, requested_at=now
+            )
+    else:
+        raise ServiceError(_("Say whom to give the floor to."), code="invalid")
+    _end_current_speaker(meeting=meeting, now=now)
+    request.status = SpeakerRequest.Status.SPEAKING
+    request.started_at = now
+    request.allotted_seconds = settings.SPEAKER_SECONDS
+    request.agenda_item = meeting.current_item
+    request.save(update_fields=["status", "started_at", "allotted_seconds", "agenda_item"])
+    audit_record(meeting=meeting, actor=actor, action="speaker.start", participant=request.participant_id)
+    _emit_speakers(meeting, "speaker.start")
+    return request
+
+
+@transaction.atomic
+def speaker_end(*, actor: User, meeting: Meeting) -> None:
+    meeting = lock_meeting(meeting=meeting)
+    _require_state(meeting=meeting, states=LIVE)
+    speaking = SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).select_related("participant").first()
+    if speaking is None:
+        return
+    if actor.pk not in (meeting.chair_id, speaking.participant.user_id):
+        raise NotAllowed(_("Only the chair, or the speaker, can end a speech."))
+    _end_current_speaker(meeting=meeting, now=timezone.now())
+    audit_record(meeting=meeting, actor=actor, action="speaker.end", participant=speaking.participant_id)
+    _emit_speakers(meeting, "speaker.end")
+
+
+@transaction.atomic
+def notice_send(*, actor: User, meeting: Meeting, text: str) -> None:
+    meeting = lock_meeting(meeting=meeting)
+    if not (actor.pk == meeting.chair_id or user_can_manage_meeting(user=actor, meeting=meeting)):
+        raise NotAllowed(_("Only the chair or the secretary can send a notice to every screen."))
+    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text:
+        raise ServiceError(_("Write the notice first."), code="invalid")
+    if len(text) > settings.NOTICE_MAX_CHARS:
+        raise ServiceError(_("A notice can be at most %(limit)s characters.") % {"limit": settings.NOTICE_MAX_CHARS}, code="invalid")
+    audit_record(meeting=meeting, actor=actor, action="notice.send", text=text)
+    event_emit(meeting=meeting, type="notice", payload={"text": text, "sender": actor.display_name, "sent_at": iso(timezone.now())})

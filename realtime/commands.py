@@ -1,0 +1,52 @@
+"""Applies a checked command through the meeting services, at most once per command id."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from meetings.models import CommandReceipt, Meeting, User
+from meetings.services import live
+
+HANDLERS: dict[str, Callable[..., Any]] = {
+    "meeting.start": live.meeting_start,
+    "meeting.end": live.meeting_end,
+    "agenda.current": live.agenda_set_current,
+    "present.page": live.presentation_show,
+    "present.stop": live.presentation_stop,
+    "present.handover": live.presentation_hand_over,
+    "attendance.update": live.attendance_mark,
+    "attendance.checkin": live.attendance_check_in,
+    "speaker.request": live.speaker_request,
+    "speaker.withdraw": live.speaker_withdraw,
+    "speaker.start": live.speaker_start,
+    "speaker.end": live.speaker_end,
+    "notice.send": live.notice_send,
+}
+RECEIPTS_KEPT = datetime.timedelta(days=2)
+
+
+def command_apply(*, user: User, meeting_id: int, command_id: str, type: str, args: dict[str, Any]) -> bool:
+    """Apply the command; False when this id was applied before (the resend of a tablet on bad wifi).
+
+    The receipt is written in the same transaction as the change, so a command that fails
+    leaves no receipt and can be tried again.
+    """
+    with transaction.atomic():
+        meeting = Meeting.objects.get(pk=meeting_id)
+        try:
+            with transaction.atomic():
+                CommandReceipt.objects.create(meeting=meeting, user=user, command_id=command_id)
+        except IntegrityError:
+            return False
+        HANDLERS[type](actor=user, meeting=meeting, **args)
+    return True
+
+
+def receipts_forget_old() -> None:
+    """Receipts old enough that no tablet still resends their command."""
+    CommandReceipt.objects.filter(created_at__lt=timezone.now() - RECEIPTS_KEPT).delete()

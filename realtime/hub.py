@@ -1,0 +1,217 @@
+"""Per-process fan-out: one channel-layer message per meeting per process, the same text to every local socket.
+
+Channels' group_send to every consumer wakes each one through the channel layer. Instead,
+each daphne process has one hub with one channel; the hub joins the group of every meeting
+that has sockets here, receives each event once, and writes the already-serialised text
+straight to the local sockets, in sequence order. An event that arrives ahead of one still in
+flight from another process (both were committed in order, under the meeting's row lock) is
+preceded by the missing ones read back from the event log, so no socket ever sees a gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import logging
+import os
+import socket as socketlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from realtime.events import event_text, meeting_group
+
+log = logging.getLogger(__name__)
+
+PROCESS_ID = f"{socketlib.gethostname()}:{os.getpid()}"
+HEARTBEAT_SECONDS = 30
+PRESENCE_DEBOUNCE_SECONDS = 0.5
+
+
+@dataclass(eq=False)
+class LocalSocket:
+    """One websocket of this process. Until its snapshot is sent, events for it are held back."""
+
+    send: Callable[[dict[str, Any]], Awaitable[None]]
+    user_id: int
+    meeting_id: int
+    resnapshot: Callable[[], Awaitable[None]]
+    last_seq: int | None = None
+    held: list[tuple[int, str]] = field(default_factory=list)
+
+    async def write(self, text: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.send({"type": "websocket.send", "text": text})
+
+    async def deliver(self, seq: int | None, text: str) -> None:
+        if seq is None:
+            if self.last_seq is not None:
+                await self.write(text)
+            return
+        if self.last_seq is None:
+            self.held.append((seq, text))
+        elif seq > self.last_seq:
+            self.last_seq = seq
+            await self.write(text)
+
+    def hold(self) -> None:
+        self.last_seq = None
+
+    async def release(self, seq: int) -> None:
+        """The client now has everything up to `seq`; send what was held back after it."""
+        self.last_seq = seq
+        held, self.held = self.held, []
+        for held_seq, text in sorted(held):
+            await self.deliver(held_seq, text)
+
+
+class MeetingHub:
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every socket and task (for tests, which start an event loop per test)."""
+        self.sockets: dict[int, set[LocalSocket]] = {}
+        self.delivered: dict[int, int] = {}
+        self.channel: str | None = None
+        self.layer: Any = None
+        self.task: asyncio.Task | None = None
+        self.heartbeat: asyncio.Task | None = None
+        self.presence_pending: set[int] = set()
+        self.lock = asyncio.Lock()
+
+    async def _ensure_running(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.task is not None and not self.task.done() and self.task.get_loop() is loop:
+            return
+        # A new event loop (tests start one per test) means a new channel and new tasks.
+        self.layer = get_channel_layer()
+        self.channel = await self.layer.new_channel(prefix="hub.")
+        for meeting_id in list(self.sockets):
+            await self.layer.group_add(meeting_group(meeting_id), self.channel)
+        self.task = loop.create_task(self._receive_forever())
+        self.heartbeat = loop.create_task(self._heartbeat_forever())
+
+    async def join(self, local: LocalSocket) -> None:
+        async with self.lock:
+            await self._ensure_running()
+            sockets = self.sockets.setdefault(local.meeting_id, set())
+            first = not sockets
+            sockets.add(local)
+            if first:
+                await self.layer.group_add(meeting_group(local.meeting_id), self.channel)
+                # Events up to here are in every snapshot taken from now on.
+                self.delivered[local.meeting_id] = await database_sync_to_async(_current_seq)(local.meeting_id)
+
+    async def leave(self, local: LocalSocket) -> None:
+        async with self.lock:
+            sockets = self.sockets.get(local.meeting_id)
+            if not sockets:
+                return
+            sockets.discard(local)
+            if not sockets:
+                del self.sockets[local.meeting_id]
+                self.delivered.pop(local.meeting_id, None)
+                if self.layer is not None and self.channel is not None:
+                    await self.layer.group_discard(meeting_group(local.meeting_id), self.channel)
+
+    def local_users(self, meeting_id: int) -> set[int]:
+        return {s.user_id for s in self.sockets.get(meeting_id, ())}
+
+    async def _receive_forever(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+                await self.dispatch(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("hub: delivering a meeting event failed")
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        meeting_id = message.get("meeting")
+        sockets = self.sockets.get(meeting_id)
+        if not sockets:
+            return
+        seq = message.get("seq")
+        targets = sockets
+        if message.get("users") is not None:
+            wanted = set(message["users"])
+            targets = {s for s in sockets if s.user_id in wanted}
+        if seq is None:
+            for local in list(targets):
+                await local.deliver(None, message["text"])
+            return
+        delivered = self.delivered.get(meeting_id, 0)
+        if seq <= delivered:
+            return
+        if seq > delivered + 1:
+            missing = await database_sync_to_async(_events_between)(meeting_id, delivered, seq)
+            if len(missing) != seq - delivered - 1:
+                # The log no longer holds them: every socket here starts again from a snapshot.
+                self.delivered[meeting_id] = seq
+                for local in list(sockets):
+                    await local.resnapshot()
+                return
+            for missing_seq, text in missing:
+                for local in list(sockets):
+                    await local.deliver(missing_seq, text)
+        self.delivered[meeting_id] = seq
+        text = message["text"]
+        for local in list(targets):
+            await local.deliver(seq, text)
+
+    def presence_changed(self, meeting_id: int) -> None:
+        if meeting_id in self.presence_pending:
+            return
+        self.presence_pending.add(meeting_id)
+        asyncio.get_running_loop().call_later(PRESENCE_DEBOUNCE_SECONDS, lambda: asyncio.ensure_future(self._publish_presence(meeting_id)))
+
+    async def _publish_presence(self, meeting_id: int) -> None:
+        self.presence_pending.discard(meeting_id)
+        online = await database_sync_to_async(online_users)(meeting_id)
+        text = event_text(seq=None, type="presence", payload={"online": online})
+        await self.layer.group_send(meeting_group(meeting_id), {"type": "meeting.event", "meeting": meeting_id, "seq": None, "text": text})
+
+    async def _heartbeat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            with contextlib.suppress(Exception):
+                await database_sync_to_async(_touch_connections)()
+
+
+def _current_seq(meeting_id: int) -> int:
+    from meetings.models import Meeting
+
+    return Meeting.objects.filter(pk=meeting_id).values_list("event_seq", flat=True).first() or 0
+
+
+def _events_between(meeting_id: int, after: int, before: int) -> list[tuple[int, str]]:
+    from meetings.models import MeetingEvent
+
+    events = MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=after, seq__lt=before).order_by("seq")
+    return [(e.seq, event_text(seq=e.seq, type=e.type, payload=e.payload)) for e in events]
+
+
+def _touch_connections() -> None:
+    from meetings.models import LiveConnection
+    from realtime.commands import receipts_forget_old
+
+    LiveConnection.objects.filter(process=PROCESS_ID).update(last_seen=timezone.now())
+    receipts_forget_old()
+
+
+def online_users(meeting_id: int) -> list[int]:
+    """Users with an open socket on any process that has been heard from lately."""
+    from meetings.models import LiveConnection
+
+    fresh = timezone.now() - datetime.timedelta(seconds=HEARTBEAT_SECONDS * 3)
+    return sorted(set(LiveConnection.objects.filter(meeting_id=meeting_id, last_seen__gte=fresh).values_list("user_id", flat=True)))
+
+
+hub = MeetingHub()

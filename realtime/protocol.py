@@ -1,0 +1,132 @@
+"""The live protocol's client → server messages: what each command carries, and how it is checked.
+
+A command is `{"type": "<noun.verb>", "id": "<client uuid>", ...fields}`. Anything else gets
+an `error` reply with one of the codes below; the connection stays open.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+COMMAND_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, message: str, command_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.command_id = command_id
+
+
+Check = Callable[[Any], Any]
+
+
+def integer(minimum: int = 0, maximum: int = 2**31 - 1, *, nullable: bool = False) -> Check:
+    def check(value: Any) -> int | None:
+        if value is None and nullable:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise ValueError
+        return value
+
+    return check
+
+
+def text(max_length: int) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or len(value) > max_length:
+            raise ValueError
+        return value
+
+    return check
+
+
+def viewport(value: Any) -> dict[str, float]:
+    """Where the presenter is looking on the page, normalised: x, y of the top-left corner (0–1) and zoom."""
+    if not isinstance(value, dict) or set(value) - {"x", "y", "zoom"}:
+        raise ValueError
+    result = {}
+    for key, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise ValueError
+        low, high = (1.0, 8.0) if key == "zoom" else (0.0, 1.0)
+        if not low <= number <= high:
+            raise ValueError
+        result[key] = float(number)
+    return result
+
+
+@dataclass(frozen=True)
+class Command:
+    required: dict[str, Check]
+    optional: dict[str, Check]
+
+
+COMMANDS: dict[str, Command] = {
+    "meeting.start": Command({}, {}),
+    "meeting.end": Command({}, {}),
+    "agenda.current": Command({"item_id": integer(1)}, {}),
+    "present.page": Command({"document_id": integer(1), "page": integer(1, 100_000)}, {"viewport": viewport}),
+    "present.stop": Command({}, {}),
+    "present.handover": Command({"user_id": integer(1, nullable=True)}, {}),
+    "attendance.update": Command({"participant_id": integer(1), "status": text(20)}, {}),
+    "attendance.checkin": Command({}, {}),
+    "speaker.request": Command({}, {}),
+    "speaker.withdraw": Command({}, {}),
+    "speaker.start": Command({}, {"request_id": integer(1), "participant_id": integer(1)}),
+    "speaker.end": Command({}, {}),
+    "notice.send": Command({"text": text(2000)}, {}),
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    type: str
+    id: str | None
+    args: dict[str, Any]
+
+
+def parse(raw: str) -> Parsed:
+    try:
+        message = json.loads(raw)
+    except ValueError as error:
+        raise ProtocolError("malformed", _("The message could not be read (it is not valid JSON).")) from error
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise ProtocolError("malformed", _("The message has no type."))
+    command_id = message.get("id")
+    kind = message["type"]
+    if kind == "resync":
+        since = message.get("since")
+        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+            raise ProtocolError(
+                "invalid", _("Resync needs the last sequence number received."), command_id if isinstance(command_id, str) else None
+            )
+        return Parsed(type=kind, id=command_id if isinstance(command_id, str) else None, args={"since": since})
+    if not isinstance(command_id, str) or not COMMAND_ID.match(command_id):
+        raise ProtocolError("invalid", _("Every command needs an id (letters, digits, - or _, at most 64)."))
+    command = COMMANDS.get(kind)
+    if command is None:
+        raise ProtocolError("unknown_type", _("Unknown command: %(type)s.") % {"type": kind[:40]}, command_id)
+    args = {}
+    for name, check in (*command.required.items(), *command.optional.items()):
+        if name not in message:
+            if name in command.required:
+                raise ProtocolError("invalid", _("The command lacks “%(field)s”.") % {"field": name}, command_id)
+            continue
+        try:
+            args[name] = check(message[name])
+        except ValueError:
+            raise ProtocolError(
+                "invalid", _("“%(field)s” has a value this command does not accept.") % {"field": name}, command_id
+            ) from None
+    unexpected = set(message) - {"type", "id"} - set(command.required) - set(command.optional)
+    if unexpected:
+        raise ProtocolError("invalid", _("Unexpected fields: %(fields)s.") % {"fields": ", ".join(sorted(unexpected))[:100]}, command_id)
+    return Parsed(type=kind, id=command_id, args=args)
