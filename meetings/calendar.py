@@ -14,7 +14,8 @@ def meeting_uid(*, meeting: Meeting) -> str:
     return f"meeting-{meeting.pk}@{settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else 'localhost'}"
 
 
-def meeting_ics(*, meeting: Meeting, attendees: list[User], description: str, method: str = "REQUEST") -> bytes:
+def meeting_ics(*, meeting: Meeting, attendees: list[User], description: str, method: str = "REQUEST", cancel_event: bool = False) -> bytes:
+    """The meeting as an iTIP message. CANCEL without `cancel_event` withdraws only the listed attendees."""
     calendar = Calendar()
     calendar.add("prodid", "-//Phong hop khong giay//VI")
     calendar.add("version", "2.0")
@@ -29,7 +30,10 @@ def meeting_ics(*, meeting: Meeting, attendees: list[User], description: str, me
     event.add("location", meeting.location)
     event.add("description", description)
     event.add("url", settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]))
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    if method != "CANCEL":
+        event.add("status", "CONFIRMED")
+    elif cancel_event:
+        event.add("status", "CANCELLED")
     organizer = vCalAddress(f"mailto:{meeting.secretary.email or settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = vText(meeting.secretary.display_name)
     event["organizer"] = organizer

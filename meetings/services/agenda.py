@@ -134,12 +134,12 @@ def _validate_layout(*, meeting: Meeting, layout: Layout) -> None:
     existing = set(meeting.agenda_items.values_list("pk", flat=True))
     if len(ids) != len(set(ids)) or set(ids) != existing:
         raise ServiceError(_("The agenda changed while you were editing it. Reload the page and try again."), code="stale_agenda")
-    seen_top: set[int] = set()
+    current_top: int | None = None
     for pk, parent_id in layout:
         if parent_id is None:
-            seen_top.add(pk)
-        elif parent_id not in seen_top:
-            # A sub-item must follow its parent, and its parent must be a top-level item.
+            current_top = pk
+        elif parent_id != current_top:
+            # Sub-items follow their own item directly; the stored order is exactly the one sent.
             raise ServiceError(_("A sub-item must come after the item it belongs to."), code="invalid_layout")
 
 

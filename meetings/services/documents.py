@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import ServiceError
@@ -41,9 +42,9 @@ def _rejection_message(*, reason: str, filename: str, page_count: int | None = N
         "timeout": _("Checking “%(name)s” took too long. Export it again as a simpler PDF (e.g. PDF/A), then upload it."),
     }
     if reason == "too_big":
-        return _("“%(name)s” is larger than the %(limit)s MB limit. Compress it or split it into several files.") % {
+        return _("“%(name)s” is larger than the %(limit)s limit. Compress it or split it into several files.") % {
             "name": filename,
-            "limit": settings.DOCUMENT_MAX_BYTES // (1024 * 1024),
+            "limit": filesizeformat(settings.DOCUMENT_MAX_BYTES),
         }
     if reason == "too_many_pages":
         return _("“%(name)s” has %(pages)s pages; at most %(limit)s are accepted. Split it into several files.") % {
@@ -203,7 +204,8 @@ def document_add_version(*, actor: User, document: Document, upload: UploadedFil
     blob = _store_upload(upload=upload)
     try:
         with transaction.atomic():
-            lock_meeting(meeting=meeting)
+            meeting = lock_meeting(meeting=meeting)
+            require_preparation_state(meeting=meeting)
             version = _create_version(document=document, blob=blob, upload=upload, actor=actor)
             audit_record(
                 meeting=meeting, actor=actor, action="document.version", document=document.pk, number=version.number, sha256=version.sha256
@@ -227,7 +229,7 @@ def document_update(
 ) -> Document:
     meeting = document.meeting
     require_manager(actor=actor, meeting=meeting)
-    lock_meeting(meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
     _check_item(meeting=meeting, agenda_item=agenda_item)
     document.title = title.strip()[:300] or document.title
@@ -244,7 +246,7 @@ def document_update(
 def document_delete(*, actor: User, document: Document) -> None:
     meeting = document.meeting
     require_manager(actor=actor, meeting=meeting)
-    lock_meeting(meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
     audit_record(meeting=meeting, actor=actor, action="document.delete", document=document.pk, title=document.title)
     # Blobs stay: they are shared by content hash and the audit trail names them.

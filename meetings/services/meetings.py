@@ -24,19 +24,26 @@ def _validate_times(*, starts_at: datetime.datetime, ends_at: datetime.datetime)
         raise ServiceError(_("The expected end must be after the start."), code="invalid_times")
 
 
-def _sync_leading_participants(*, meeting: Meeting) -> None:
-    """The chair and the secretary always take part, in their roles; a former chair stays, as a delegate."""
+def _sync_leading_participants(*, meeting: Meeting) -> list[User]:
+    """The chair and the secretary always take part, in their roles; a former chair stays, as a delegate.
+    Returns the people who were not invited before."""
     Participant.objects.filter(meeting=meeting, role=Participant.Role.CHAIR).exclude(user=meeting.chair).update(
         role=Participant.Role.DELEGATE
     )
-    Participant.objects.update_or_create(meeting=meeting, user=meeting.chair, defaults={"role": Participant.Role.CHAIR, "can_vote": True})
+    _chair, chair_created = Participant.objects.update_or_create(
+        meeting=meeting, user=meeting.chair, defaults={"role": Participant.Role.CHAIR, "can_vote": True}
+    )
+    newcomers = [meeting.chair] if chair_created else []
     if meeting.secretary_id != meeting.chair_id:
         secretary, created = Participant.objects.get_or_create(
             meeting=meeting, user=meeting.secretary, defaults={"role": Participant.Role.SECRETARY, "can_vote": False}
         )
-        if not created and secretary.role != Participant.Role.SECRETARY:
+        if created:
+            newcomers.append(meeting.secretary)
+        elif secretary.role != Participant.Role.SECRETARY:
             secretary.role = Participant.Role.SECRETARY
             secretary.save(update_fields=["role"])
+    return newcomers
 
 
 @transaction.atomic
@@ -106,9 +113,11 @@ def meeting_update(
         setattr(meeting, name, value)
     meeting.updated_at = timezone.now()
     meeting.save()
-    _sync_leading_participants(meeting=meeting)
+    newcomers = _sync_leading_participants(meeting=meeting)
     audit_record(meeting=meeting, actor=actor, action="meeting.update", fields=changed)
     if meeting.is_published:
+        if newcomers:
+            meeting_notify_participants(meeting=meeting, kind="invitation", users=newcomers)
         if any(name in CALENDAR_FIELDS for name in changed):
             meeting_notify_participants(meeting=meeting, kind="update")
         else:
@@ -160,4 +169,5 @@ def meeting_delete(*, actor: User, meeting: Meeting) -> None:
     meeting = lock_meeting(meeting=meeting)
     if meeting.state != Meeting.State.DRAFT:
         raise WrongState(_("Only a draft can be deleted. A published meeting stays on record."))
+    audit_record(meeting=None, actor=actor, action="meeting.delete", meeting_id=meeting.pk, title=meeting.title)
     meeting.delete()

@@ -41,8 +41,13 @@ def _build_message(*, meeting: Meeting, kind: str, recipient: User, attendees: l
         label=_(NOTICE_SUBJECTS[kind]), title=meeting.title, when=starts_local.strftime("%H:%M %d/%m/%Y")
     )
     message = EmailMultiAlternatives(subject=subject, body=body, to=[recipient.email])
-    method = "CANCEL" if kind == "withdrawal" else "REQUEST"
-    ics = meeting_ics(meeting=meeting, attendees=attendees, description=body, method=method)
+    if kind == "withdrawal":
+        # Uninviting one person (RFC 5546 §3.2.5): the CANCEL names only them; the meeting itself goes on.
+        ics = meeting_ics(meeting=meeting, attendees=[recipient], description=body, method="CANCEL")
+        method = "CANCEL"
+    else:
+        ics = meeting_ics(meeting=meeting, attendees=attendees, description=body, method="REQUEST")
+        method = "REQUEST"
     message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
     return message
 

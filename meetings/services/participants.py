@@ -55,7 +55,7 @@ def participants_invite(*, actor: User, meeting: Meeting, users: list[User], rol
 def participant_update(*, actor: User, participant: Participant, role: str, can_vote: bool) -> Participant:
     meeting = participant.meeting
     require_manager(actor=actor, meeting=meeting)
-    lock_meeting(meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
     if participant.user_id == meeting.chair_id:
         if role != Participant.Role.CHAIR or not can_vote:
@@ -79,7 +79,7 @@ def participant_update(*, actor: User, participant: Participant, role: str, can_
 def participant_remove(*, actor: User, participant: Participant) -> None:
     meeting = participant.meeting
     require_manager(actor=actor, meeting=meeting)
-    lock_meeting(meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
     if participant.user_id in (meeting.chair_id, meeting.secretary_id):
         raise ServiceError(

@@ -1,0 +1,444 @@
+"""The web pages, through Django's test client."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.html import escape
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
+
+from meetings.models import AgendaItem, Body, Document, Meeting, Participant, User
+from meetings.selectors.agenda import agenda_numbers
+from meetings.services.agenda import agenda_item_create
+from meetings.services.documents import _rejection_message, document_add_version, document_upload
+from meetings.services.meetings import meeting_publish
+from tests.conftest import files_under
+
+pytestmark = pytest.mark.django_db
+
+Upload = Callable[..., SimpleUploadedFile]
+
+
+def logged_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def vietnamese_catalog_compiled() -> bool:
+    return (Path(django_settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.mo").exists()
+
+
+@pytest.fixture
+def secret_document(published_meeting: Meeting, secretary: User, delegate: User, pdf_upload: Upload) -> Document:
+    """A confidential document of the published meeting that the delegate may read (and the guest may not)."""
+    return document_upload(
+        actor=secretary,
+        meeting=published_meeting,
+        upload=pdf_upload(name="bao-cao-mat.pdf", pages=2),
+        title="Báo cáo mật về quy hoạch",
+        confidential=True,
+        readers=[delegate],
+    )
+
+
+# --- home and the meeting page -------------------------------------------------------------------
+
+
+def test_it_lists_a_meeting_on_a_delegates_home_only_after_publishing(
+    client: Client, meeting: Meeting, secretary: User, delegate: User
+) -> None:
+    logged_in(client, delegate)
+
+    response = client.get("/")
+    assert response.status_code == 200
+    assert meeting.title not in response.content.decode()
+
+    meeting_publish(actor=secretary, meeting=meeting)
+
+    response = client.get("/")
+    assert meeting.title in response.content.decode()
+    assert f'href="/meetings/{meeting.pk}/"' in response.content.decode()
+
+
+def test_it_lists_a_draft_on_its_secretarys_home(client: Client, meeting: Meeting, secretary: User) -> None:
+    response = logged_in(client, secretary).get("/")
+
+    assert meeting.title in response.content.decode()
+
+
+def test_it_shows_the_meeting_page_to_a_participant(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    response = logged_in(client, delegate).get(f"/meetings/{published_meeting.pk}/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert published_meeting.title in content
+    assert "Khai mạc" in content
+
+
+def test_it_hides_the_meeting_page_from_an_outsider(client: Client, published_meeting: Meeting, outsider: User) -> None:
+    assert logged_in(client, outsider).get(f"/meetings/{published_meeting.pk}/").status_code == 404
+
+
+def test_it_hides_a_draft_from_its_delegates(client: Client, meeting: Meeting, delegate: User, secretary: User) -> None:
+    assert logged_in(client, delegate).get(f"/meetings/{meeting.pk}/").status_code == 404
+    assert logged_in(Client(), secretary).get(f"/meetings/{meeting.pk}/").status_code == 200
+
+
+def test_it_answers_404_for_a_meeting_that_does_not_exist(client: Client, delegate: User) -> None:
+    assert logged_in(client, delegate).get("/meetings/987654/").status_code == 404
+
+
+def test_it_lists_a_confidential_document_only_to_its_readers(
+    client: Client, published_meeting: Meeting, secret_document: Document, delegate: User, guest: User
+) -> None:
+    reader_page = logged_in(client, delegate).get(f"/meetings/{published_meeting.pk}/").content.decode()
+    guest_page = logged_in(Client(), guest).get(f"/meetings/{published_meeting.pk}/").content.decode()
+
+    assert secret_document.title in reader_page
+    assert secret_document.title not in guest_page
+
+
+# --- document files ------------------------------------------------------------------------------
+
+
+def test_it_serves_a_confidential_document_to_a_reader(
+    client: Client, published_meeting: Meeting, secret_document: Document, delegate: User
+) -> None:
+    response = logged_in(client, delegate).get(f"/meetings/{published_meeting.pk}/documents/{secret_document.pk}/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    body = b"".join(response.streaming_content)
+    response.close()
+    assert body.startswith(b"%PDF-")
+    assert response["ETag"] == f'"{secret_document.versions.get().sha256}"'
+
+
+@pytest.mark.parametrize("who", ["guest", "outsider"])
+def test_it_answers_404_for_a_confidential_document_to_a_non_reader(
+    request: pytest.FixtureRequest, client: Client, published_meeting: Meeting, secret_document: Document, who: str
+) -> None:
+    response = logged_in(client, request.getfixturevalue(who)).get(f"/meetings/{published_meeting.pk}/documents/{secret_document.pk}/")
+
+    assert response.status_code == 404
+
+
+def test_it_answers_not_modified_when_the_reader_has_the_current_version(
+    client: Client, published_meeting: Meeting, secret_document: Document, delegate: User
+) -> None:
+    etag = f'"{secret_document.versions.get().sha256}"'
+
+    response = logged_in(client, delegate).get(
+        f"/meetings/{published_meeting.pk}/documents/{secret_document.pk}/", headers={"if-none-match": etag}
+    )
+
+    assert response.status_code == 304
+
+
+def test_it_serves_each_version_of_a_document(
+    client: Client, published_meeting: Meeting, secretary: User, delegate: User, pdf_upload: Upload
+) -> None:
+    document = document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload(pages=1))
+    newer = document_add_version(actor=secretary, document=document, upload=pdf_upload(pages=3))
+    logged_in(client, delegate)
+
+    current = client.get(f"/meetings/{published_meeting.pk}/documents/{document.pk}/")
+    first = client.get(f"/meetings/{published_meeting.pk}/documents/{document.pk}/v1/")
+    missing = client.get(f"/meetings/{published_meeting.pk}/documents/{document.pk}/v9/")
+
+    assert current["ETag"] == f'"{newer.sha256}"'
+    assert first["ETag"] == f'"{document.versions.get(number=1).sha256}"'
+    assert missing.status_code == 404
+    for response in (current, first):
+        response.close()
+
+
+# --- preparation pages ---------------------------------------------------------------------------
+
+PREPARATION_PAGES = ["edit/", "participants/", "agenda/", "documents/upload/"]
+
+
+@pytest.mark.parametrize("page", PREPARATION_PAGES)
+def test_it_forbids_preparation_pages_to_a_delegate(client: Client, published_meeting: Meeting, delegate: User, page: str) -> None:
+    assert logged_in(client, delegate).get(f"/meetings/{published_meeting.pk}/{page}").status_code == 403
+
+
+@pytest.mark.parametrize("page", PREPARATION_PAGES)
+def test_it_shows_preparation_pages_to_the_secretary(client: Client, meeting: Meeting, secretary: User, page: str) -> None:
+    response = logged_in(client, secretary).get(f"/meetings/{meeting.pk}/{page}")
+
+    assert response.status_code == 200
+    assert meeting.title in response.content.decode()
+
+
+def test_it_forbids_publishing_to_a_delegate(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    assert logged_in(client, delegate).post(f"/meetings/{published_meeting.pk}/publish/").status_code == 403
+
+
+def test_it_forbids_the_new_meeting_page_to_a_delegate(client: Client, delegate: User) -> None:
+    assert logged_in(client, delegate).get("/meetings/new/").status_code == 403
+
+
+def test_it_creates_a_meeting_from_the_form(client: Client, body: Body, secretary: User, chair: User) -> None:
+    starts = timezone.localtime() + datetime.timedelta(days=5)
+    data = {
+        "title": "Họp thường kỳ tháng 6",
+        "kind": Meeting.Kind.REGULAR,
+        "body": body.pk,
+        "starts_at": starts.strftime("%Y-%m-%dT08:00"),
+        "ends_at": starts.strftime("%Y-%m-%dT11:30"),
+        "location": "Phòng họp A",
+        "chair": chair.pk,
+        "secretary": secretary.pk,
+    }
+
+    response = logged_in(client, secretary).post("/meetings/new/", data)
+
+    meeting = Meeting.objects.get(title="Họp thường kỳ tháng 6")
+    assert response.status_code == 302
+    assert response["Location"] == f"/meetings/{meeting.pk}/participants/"
+    assert meeting.state == Meeting.State.DRAFT
+    assert timezone.localtime(meeting.starts_at).strftime("%H:%M") == "08:00"
+    assert str(timezone.localtime(meeting.starts_at).tzinfo) == "Asia/Ho_Chi_Minh"
+    assert meeting.participants.get(user=chair).role == Participant.Role.CHAIR
+
+
+def test_it_shows_the_form_again_when_the_meeting_ends_before_it_starts(client: Client, body: Body, secretary: User, chair: User) -> None:
+    starts = timezone.localtime() + datetime.timedelta(days=5)
+    data = {
+        "title": "Họp ngược giờ",
+        "kind": Meeting.Kind.REGULAR,
+        "body": body.pk,
+        "starts_at": starts.strftime("%Y-%m-%dT11:00"),
+        "ends_at": starts.strftime("%Y-%m-%dT08:00"),
+        "location": "Phòng họp A",
+        "chair": chair.pk,
+        "secretary": secretary.pk,
+    }
+
+    response = logged_in(client, secretary).post("/meetings/new/", data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["ends_at"]
+    assert not Meeting.objects.filter(title="Họp ngược giờ").exists()
+
+
+def test_it_publishes_from_the_meeting_page(
+    client: Client, meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/publish/")
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.state == Meeting.State.PUBLISHED
+    assert len(mail.outbox) == 4
+
+
+# --- agenda --------------------------------------------------------------------------------------
+
+
+def test_it_adds_an_agenda_item_and_a_sub_item_from_the_form(client: Client, meeting: Meeting, secretary: User, delegate: User) -> None:
+    logged_in(client, secretary)
+    url = f"/meetings/{meeting.pk}/agenda/"
+
+    response = client.post(
+        url, {"title": "Báo cáo kinh tế - xã hội", "description": "", "presenter": delegate.pk, "duration_minutes": 20, "parent": ""}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url
+    report = AgendaItem.objects.get(meeting=meeting, title="Báo cáo kinh tế - xã hội")
+
+    client.post(url, {"title": "Quý 2", "description": "", "presenter": "", "duration_minutes": 10, "parent": report.pk})
+
+    sub = AgendaItem.objects.get(meeting=meeting, title="Quý 2")
+    assert agenda_numbers(meeting=meeting) == {meeting.agenda_items.get(title="Khai mạc").pk: "1", report.pk: "2", sub.pk: "2.1"}
+    assert report.presenter == delegate
+    assert report.duration_minutes == 20
+    page = client.get(url).content.decode()
+    assert "2.1." in page
+
+
+def test_it_reorders_the_agenda_from_json_and_answers_the_new_numbers(client: Client, meeting: Meeting, secretary: User) -> None:
+    first = meeting.agenda_items.get()
+    second = agenda_item_create(actor=secretary, meeting=meeting, title="Thảo luận")
+    third = agenda_item_create(actor=secretary, meeting=meeting, title="Kết luận")
+    layout = [[third.pk, None], [first.pk, None], [second.pk, first.pk]]
+
+    response = logged_in(client, secretary).post(
+        f"/meetings/{meeting.pk}/agenda/reorder/", json.dumps({"layout": layout}), content_type="application/json"
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"numbers": {str(third.pk): "1", str(first.pk): "2", str(second.pk): "2.1"}}
+    assert agenda_numbers(meeting=meeting) == {third.pk: "1", first.pk: "2", second.pk: "2.1"}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"{not json",
+        b"\xff\xfe",
+        b"[]",
+        b'{"order": []}',
+        b'{"layout": 5}',
+        b'{"layout": [[1, null, 3]]}',
+        b'{"layout": [["one", null]]}',
+        b'{"layout": [[{}, null]]}',
+    ],
+)
+def test_it_answers_400_to_a_malformed_reorder_request(client: Client, meeting: Meeting, secretary: User, payload: bytes) -> None:
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/agenda/reorder/", payload, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_it_answers_409_to_a_stale_reorder_request(client: Client, meeting: Meeting, secretary: User) -> None:
+    first = meeting.agenda_items.get()
+    agenda_item_create(actor=secretary, meeting=meeting, title="Thêm bởi người khác")
+
+    response = logged_in(client, secretary).post(
+        f"/meetings/{meeting.pk}/agenda/reorder/", json.dumps({"layout": [[first.pk, None]]}), content_type="application/json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale_agenda"
+
+
+def test_it_answers_400_to_an_impossible_layout(client: Client, meeting: Meeting, secretary: User) -> None:
+    first = meeting.agenda_items.get()
+    second = agenda_item_create(actor=secretary, meeting=meeting, title="Thảo luận")
+
+    response = logged_in(client, secretary).post(
+        f"/meetings/{meeting.pk}/agenda/reorder/",
+        json.dumps({"layout": [[second.pk, first.pk], [first.pk, None]]}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_layout"
+
+
+def test_it_forbids_reordering_to_a_delegate(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    first = published_meeting.agenda_items.get()
+
+    response = logged_in(client, delegate).post(
+        f"/meetings/{published_meeting.pk}/agenda/reorder/", json.dumps({"layout": [[first.pk, None]]}), content_type="application/json"
+    )
+
+    assert response.status_code == 403
+
+
+def test_it_moves_an_item_with_the_buttons(client: Client, meeting: Meeting, secretary: User) -> None:
+    first = meeting.agenda_items.get()
+    second = agenda_item_create(actor=secretary, meeting=meeting, title="Thảo luận")
+
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/agenda/{second.pk}/move/", {"direction": "indent"})
+
+    assert response.status_code == 302
+    assert agenda_numbers(meeting=meeting) == {first.pk: "1", second.pk: "1.1"}
+
+
+# --- uploads -------------------------------------------------------------------------------------
+
+
+def test_it_saves_the_good_files_and_reports_the_bad_one_of_a_multi_file_upload(
+    client: Client, meeting: Meeting, secretary: User, pdf_upload: Upload
+) -> None:
+    good = pdf_upload(name="to-trinh.pdf", pages=2)
+    also_good = pdf_upload(name="du-thao-nghi-quyet.pdf", pages=3)
+    bad = SimpleUploadedFile("ghi-chu.pdf", "Đây là ghi chú, không phải PDF.".encode(), content_type="application/pdf")
+
+    response = logged_in(client, secretary).post(
+        f"/meetings/{meeting.pk}/documents/upload/", {"files": [good, bad, also_good], "title": "", "agenda_item": ""}
+    )
+
+    assert response.status_code == 200
+    assert sorted(Document.objects.filter(meeting=meeting).values_list("title", flat=True)) == ["du-thao-nghi-quyet", "to-trinh"]
+    with translation.override("vi"):
+        expected = _rejection_message(reason="not_pdf", filename="ghi-chu.pdf")
+    assert escape(expected) in response.content.decode()
+    media_root = Path(django_settings.MEDIA_ROOT)
+    assert len(files_under(media_root / "documents")) == 2
+    assert files_under(media_root / "incoming") == []
+
+
+def test_it_returns_to_the_meeting_after_an_upload_without_problems(
+    client: Client, meeting: Meeting, secretary: User, pdf_upload: Upload
+) -> None:
+    response = logged_in(client, secretary).post(
+        f"/meetings/{meeting.pk}/documents/upload/",
+        {"files": [pdf_upload()], "title": "Tờ trình số 5", "agenda_item": meeting.agenda_items.get().pk},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/meetings/{meeting.pk}/"
+    document = Document.objects.get(meeting=meeting)
+    assert document.title == "Tờ trình số 5"
+    assert document.agenda_item == meeting.agenda_items.get()
+
+
+# --- language, login -----------------------------------------------------------------------------
+
+
+def test_it_speaks_vietnamese_by_default(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    response = logged_in(client, delegate).get("/")
+
+    content = response.content.decode()
+    assert '<html lang="vi"' in content
+    if vietnamese_catalog_compiled():
+        assert "Cuộc họp" in content
+
+
+def test_it_speaks_english_when_chosen(client: Client, delegate: User) -> None:
+    logged_in(client, delegate)
+
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+
+    content = client.get("/").content.decode()
+    assert '<html lang="en"' in content
+    assert "My meetings" in content
+
+
+def test_it_shows_the_login_page(client: Client) -> None:
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'name="username"' in content
+    assert 'name="password"' in content
+
+
+def test_it_logs_in_with_the_right_password(client: Client, delegate: User) -> None:
+    response = client.post("/accounts/login/", {"username": delegate.username, "password": "matkhau-123"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_it_refuses_a_wrong_password(client: Client, delegate: User) -> None:
+    response = client.post("/accounts/login/", {"username": delegate.username, "password": "sai-mat-khau"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/", "/meetings/new/", "/meetings/1/", "/meetings/1/agenda/"])
+def test_it_sends_an_anonymous_visitor_to_the_login_page(client: Client, meeting: Meeting, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
