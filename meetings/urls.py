@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from meetings.views import agenda, documents, home, meeting, participants
+from meetings.views import agenda, documents, home, live, meeting, participants
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -35,4 +35,11 @@ urlpatterns = [
         name="document_new_version",
     ),
     path("meetings/<int:meeting_id>/documents/<int:document_id>/delete/", documents.document_delete_view, name="document_delete"),
+    path("meetings/<int:meeting_id>/live/", live.live_room, name="live_room"),
+    path("meetings/<int:meeting_id>/projector/", live.projector, name="projector"),
+    path(
+        "meetings/<int:meeting_id>/documents/<int:document_id>/versions/<int:version_id>/pages/<int:page>/<int:width>.webp",
+        live.page_image_view,
+        name="page_image",
+    ),
 ]

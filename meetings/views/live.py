@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from meetings.models import DocumentVersion, Meeting, Participant
+from meetings.rendering import PAGE_WIDTHS, page_image
+from meetings.selectors.documents import document_get_for_user
+from meetings.selectors.meetings import meeting_get_for_user
+
+PLACEHOLDER = """<svg xmlns="http://www.w3.org/2000/svg" width="800" height="1131" viewBox="0 0 800 1131">
+<rect width="800" height="1131" fill="#f4f4f4"/><text x="400" y="560" font-family="sans-serif" font-size="28"
+text-anchor="middle" fill="#777">{message}</text></svg>"""
+
+
+def _live_config(request: HttpRequest, meeting_id: int) -> dict:
+    page_url = reverse("page_image", args=[meeting_id, 0, 0, 0, 0]).replace("/0/versions/0/pages/0/0.webp", "")
+    return {
+        "meetingId": meeting_id,
+        "socketPath": f"/ws/meetings/{meeting_id}/",
+        "pagePrefix": page_url,
+        "pageWidths": PAGE_WIDTHS,
+        "userId": request.user.pk,
+    }
+
+
+def live_strings() -> dict:
+    """What the live screens say, in the user's language (the scripts have no catalogue of their own)."""
+    return {
+        "connection": {
+            "connecting": _("Connecting…"),
+            "online": _("Connected"),
+            "offline": _("Connection lost. Reconnecting… what you do is sent when the network is back."),
+            "reconnecting": _("Connection lost. Reconnecting… what you do is sent when the network is back."),
+            "logged-out": _("You have been logged out. Log in again to rejoin the meeting."),
+            "gone": _("This meeting is no longer available to you."),
+        },
+        "queued": _("(%(count)s waiting to be sent)"),
+        "states": dict(Meeting.State.choices),
+        "roles": dict(Participant.Role.choices),
+        "attendance": dict(Participant.Attendance.choices),
+        "page_of": _("Page %(page)s / %(count)s"),
+        "choose_document": _("— Choose a document —"),
+        "confidential": _("confidential"),
+        "nothing_presented": _("Nothing is being presented. Choose a document to read it on your own."),
+        "confidential_not_for_you": _("A confidential document is being presented that you are not allowed to see."),
+        "make_current": _("Make this the current item"),
+        "give_floor": _("Give the floor"),
+        "quorum_met": _("Quorum: %(present)s of %(voting)s voting members present (%(needed)s needed)."),
+        "quorum_not_met": _("No quorum: %(present)s of %(voting)s voting members present, %(needed)s needed."),
+        "online": _("connected now"),
+        "offline": _("not connected"),
+        "attendance_of": _("Attendance of"),
+        "speaking": _("Speaking"),
+        "idle": _("Please wait: the meeting will begin shortly."),
+        "ended": _("The meeting has ended."),
+    }
+
+
+@login_required
+def live_room(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    context = {"meeting": meeting, "config": _live_config(request, meeting_id), "strings": live_strings()}
+    return render(request, "meetings/live.html", context)
+
+
+@login_required
+def projector(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    context = {"meeting": meeting, "config": _live_config(request, meeting_id), "strings": live_strings()}
+    return render(request, "meetings/projector.html", context)
+
+
+@login_required
+def page_image_view(request: HttpRequest, meeting_id: int, document_id: int, version_id: int, page: int, width: int) -> HttpResponse:
+    """A page as an image. The URL names the exact version, so the response never changes."""
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    document = document_get_for_user(user=request.user, meeting=meeting, document_id=document_id)
+    version = DocumentVersion.objects.filter(document=document, pk=version_id).first()
+    if version is None or width not in PAGE_WIDTHS or not 1 <= page <= version.page_count:
+        raise Http404
+    etag = f'"{version.sha256[:16]}-{page}-{width}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    path = page_image(version=version, page=page, width=width)
+    if path is None:
+        message = _("This page cannot be shown. Open the PDF instead.")
+        response = HttpResponse(PLACEHOLDER.format(message=message), content_type="image/svg+xml")
+        response["Cache-Control"] = "no-store"
+        return response
+    response = FileResponse(path.open("rb"), content_type="image/webp")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

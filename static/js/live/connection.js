@@ -1,0 +1,128 @@
+// The live meeting socket for tablets on bad wifi: reconnects by itself with backoff, catches up
+// with `resync`, and keeps commands made while offline in an outbox (localStorage) that is sent on
+// reconnect; each command's id makes a resend harmless.
+
+const MAX_BACKOFF_MS = 15000;
+
+function newId() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+export class LiveConnection {
+  constructor({ path, storageKey, onSnapshot, onEvent, onStatus, onError }) {
+    this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
+    this.storageKey = storageKey;
+    this.handlers = { onSnapshot, onEvent, onStatus, onError };
+    this.seq = null;
+    this.socket = null;
+    this.attempt = 0;
+    this.pending = new Map();
+    this.outbox = this.loadOutbox();
+    this.closedByServer = false;
+    window.addEventListener("online", () => this.connectSoon(0));
+  }
+
+  loadOutbox() {
+    try { return JSON.parse(localStorage.getItem(this.storageKey) || "[]"); } catch { return []; }
+  }
+
+  saveOutbox() {
+    try { localStorage.setItem(this.storageKey, JSON.stringify(this.outbox)); } catch { /* private mode: memory only */ }
+  }
+
+  get online() { return this.socket?.readyState === WebSocket.OPEN; }
+
+  status(state) { this.handlers.onStatus?.(state, this.outbox.length); }
+
+  connect() {
+    clearTimeout(this.timer);
+    if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
+    this.status(this.attempt ? "reconnecting" : "connecting");
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempt = 0;
+      // Catch up first, then replay what was done offline, in the order it was done.
+      if (this.seq !== null) this.raw({ type: "resync", since: this.seq });
+      for (const command of this.outbox) this.raw(command);
+      this.status("online");
+    };
+    socket.onmessage = (message) => this.receive(message.data);
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (event.code === 4401 || event.code === 4404) {
+        this.closedByServer = true;
+        this.status(event.code === 4401 ? "logged-out" : "gone");
+        return;
+      }
+      this.status("offline");
+      this.connectSoon();
+    };
+  }
+
+  connectSoon(delay) {
+    if (this.closedByServer) return;
+    clearTimeout(this.timer);
+    const backoff = delay ?? Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempt) * (0.7 + Math.random() * 0.6);
+    this.attempt += 1;
+    this.timer = setTimeout(() => this.connect(), backoff);
+  }
+
+  raw(message) {
+    if (this.online) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Send a command; resolves with the server's ack or error (possibly after a reconnect). */
+  command(type, fields = {}) {
+    const message = { type, id: newId(), ...fields };
+    this.outbox.push(message);
+    this.saveOutbox();
+    this.raw(message);
+    this.status(this.online ? "online" : "offline");
+    return new Promise((resolve) => this.pending.set(message.id, resolve));
+  }
+
+  settle(reply) {
+    const index = this.outbox.findIndex((command) => command.id === reply.id);
+    if (index >= 0) {
+      this.outbox.splice(index, 1);
+      this.saveOutbox();
+    }
+    this.pending.get(reply.id)?.(reply);
+    this.pending.delete(reply.id);
+    if (reply.type === "error") this.handlers.onError?.(reply);
+    this.status(this.online ? "online" : "offline");
+  }
+
+  receive(data) {
+    let message;
+    try { message = JSON.parse(data); } catch { return; }
+    if (message.type === "snapshot") {
+      this.seq = message.seq;
+      this.resyncingFrom = null;
+      this.handlers.onSnapshot(message);
+      return;
+    }
+    if (message.type === "ack" || message.type === "error") {
+      if (message.id) this.settle(message);
+      else this.handlers.onError?.(message);
+      return;
+    }
+    if (typeof message.seq !== "number") {
+      this.handlers.onEvent(message);
+      return;
+    }
+    if (this.seq !== null && message.seq <= this.seq) return;
+    if (this.seq !== null && message.seq > this.seq + 1) {
+      // A gap: ask (once) for what was missed; the events come again, in order.
+      if (this.resyncingFrom !== this.seq) this.raw({ type: "resync", since: this.seq });
+      this.resyncingFrom = this.seq;
+      return;
+    }
+    this.resyncingFrom = null;
+    this.seq = message.seq;
+    this.handlers.onEvent(message);
+  }
+}

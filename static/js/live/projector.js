@@ -1,0 +1,91 @@
+// The room's projector: read-only, full screen, readable from the back of the room.
+
+import { LiveConnection } from "./connection.js";
+import { LiveStore, formatSeconds, pageUrl } from "./store.js";
+
+const config = JSON.parse(document.getElementById("live-config").textContent);
+const t = JSON.parse(document.getElementById("live-strings").textContent);
+const $ = (id) => document.getElementById(id);
+const store = new LiveStore();
+
+function renderItem() {
+  const { meeting, agenda } = store.state;
+  const item = agenda.find((i) => i.id === meeting.current_item_id);
+  const box = $("proj-item");
+  box.replaceChildren();
+  if (item) {
+    const number = document.createElement("span");
+    number.className = "num";
+    number.textContent = `${item.number}.`;
+    box.append(number, item.title);
+  } else {
+    box.textContent = meeting.state === "closed" || meeting.state === "minutes_approved" ? t.ended : t.idle;
+  }
+}
+
+function renderPage() {
+  const { presentation, documents, meeting } = store.state;
+  const image = $("proj-page");
+  const idle = $("proj-idle");
+  const doc = documents.find((d) => d.id === presentation.document_id);
+  if (doc) {
+    const width = Math.round($("proj-stage").clientWidth * (window.devicePixelRatio || 1));
+    image.src = pageUrl(config, doc.id, presentation.version_id || doc.version_id, presentation.page, width);
+    image.dataset.page = String(presentation.page);
+    image.hidden = false;
+    idle.hidden = true;
+  } else {
+    image.hidden = true;
+    idle.hidden = false;
+    idle.textContent = presentation.document_id ? t.confidential_not_for_you : meeting.title;
+  }
+}
+
+function renderSpeaker() {
+  const speaking = store.state.speakers.speaking;
+  $("proj-speaker").textContent = speaking ? `${t.speaking}: ${speaking.name}${speaking.position ? " – " + speaking.position : ""}` : "";
+  tick();
+}
+
+function tick() {
+  const now = new Date(store.now());
+  $("proj-clock").textContent = now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+  const speaking = store.state?.speakers.speaking;
+  const timer = $("proj-timer");
+  if (!speaking) { timer.textContent = ""; return; }
+  const left = speaking.allotted_seconds - (store.now() - Date.parse(speaking.started_at)) / 1000;
+  timer.textContent = formatSeconds(left);
+  timer.classList.toggle("over", left < 0);
+}
+
+let noticeTimer = null;
+function showNotice(event) {
+  const box = $("proj-notice");
+  box.textContent = event.text;
+  box.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => { box.hidden = true; }, 30000);
+}
+
+store.subscribe((kind, event) => {
+  if (kind === "snapshot" || kind === "meeting.state" || kind === "agenda.current") renderItem();
+  if (kind === "snapshot" || kind.startsWith("present.")) renderPage();
+  if (kind === "snapshot" || kind.startsWith("speaker.")) renderSpeaker();
+  if (kind === "notice") showNotice(event);
+});
+
+const connection = new LiveConnection({
+  path: config.socketPath,
+  storageKey: `live-outbox:projector:${config.meetingId}`,
+  onSnapshot: (snapshot) => store.loadSnapshot(snapshot),
+  onEvent: (event) => store.apply(event),
+  onStatus: (state) => {
+    const box = $("proj-offline");
+    box.hidden = state === "online";
+    box.textContent = t.connection[state] || "";
+  },
+});
+setInterval(() => { if (store.state) tick(); }, 500);
+window.addEventListener("resize", () => { if (store.state) renderPage(); });
+connection.connect();
+window.liveProjector = { store, connection };

@@ -1,0 +1,332 @@
+// The live meeting on a tablet or laptop: delegates follow the presenter or browse on their own,
+// ask to speak and check in; the chair runs the meeting; the secretary takes attendance.
+
+import { LiveConnection } from "./connection.js";
+import { LiveStore, formatSeconds, interpolate, pageUrl } from "./store.js";
+
+const config = JSON.parse(document.getElementById("live-config").textContent);
+const t = JSON.parse(document.getElementById("live-strings").textContent);
+const $ = (id) => document.getElementById(id);
+const store = new LiveStore();
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) node.append(child);
+  return node;
+}
+
+// ---- connection -------------------------------------------------------------------------
+const connection = new LiveConnection({
+  path: config.socketPath,
+  storageKey: `live-outbox:${config.meetingId}:${config.userId}`,
+  onSnapshot: (snapshot) => store.loadSnapshot(snapshot),
+  onEvent: (event) => store.apply(event),
+  onStatus: renderConnection,
+  onError: (reply) => toast(reply.message, "error"),
+});
+
+function renderConnection(state, queued) {
+  const box = $("connection");
+  box.dataset.state = state;
+  let label = t.connection[state] || state;
+  if (queued && state !== "online") label += " " + interpolate(t.queued, { count: queued });
+  box.querySelector(".label").textContent = label;
+}
+
+function send(type, fields) {
+  return connection.command(type, fields);
+}
+
+// ---- notices ----------------------------------------------------------------------------
+let toastTimer = null;
+function toast(message, kind = "info") {
+  const box = $("notice");
+  box.textContent = message;
+  box.dataset.kind = kind;
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 20000);
+}
+
+// ---- the viewer -------------------------------------------------------------------------
+const viewer = { documentId: null, page: 1, following: true, presenting: false };
+
+const me = () => store.state.me;
+const presentation = () => store.state.presentation;
+const documentById = (id) => store.state.documents.find((d) => d.id === id);
+const canPresent = () => me().is_chair || presentation().handed_to === me().user_id;
+
+function showPage() {
+  const image = $("page-image");
+  const empty = $("page-empty");
+  const doc = documentById(viewer.documentId);
+  if (!doc) {
+    image.hidden = true;
+    empty.hidden = false;
+    const shown = presentation().document_id;
+    empty.textContent = shown && !documentById(shown) ? t.confidential_not_for_you : t.nothing_presented;
+    $("page-label").textContent = "";
+  } else {
+    viewer.page = Math.min(Math.max(1, viewer.page), doc.page_count);
+    const width = Math.round($("page-stage").clientWidth * (window.devicePixelRatio || 1));
+    image.src = pageUrl(config, doc.id, doc.version_id, viewer.page, width);
+    image.alt = `${doc.title} – ${viewer.page}/${doc.page_count}`;
+    image.dataset.page = String(viewer.page);
+    image.dataset.document = String(doc.id);
+    image.hidden = false;
+    empty.hidden = true;
+    $("page-label").textContent = interpolate(t.page_of, { page: viewer.page, count: doc.page_count });
+    // The next page is most likely next: fetch it now.
+    if (viewer.page < doc.page_count) new Image().src = pageUrl(config, doc.id, doc.version_id, viewer.page + 1, width);
+  }
+  $("doc-select").value = viewer.documentId ? String(viewer.documentId) : "";
+  renderViewerControls();
+}
+
+function renderViewerControls() {
+  const shown = presentation().document_id;
+  const live = store.state.meeting.state === "in_progress";
+  const onPresented = shown && viewer.documentId === shown && viewer.page === presentation().page;
+  $("follow").hidden = !shown || viewer.following || viewer.presenting;
+  $("following-badge").hidden = !shown || !viewer.following || viewer.presenting;
+  $("present").hidden = !live || !canPresent() || viewer.presenting || !viewer.documentId;
+  $("stop-present").hidden = !live || !canPresent() || !shown;
+  document.body.classList.toggle("presenting", viewer.presenting && Boolean(onPresented));
+}
+
+function followPresenter() {
+  const shown = presentation();
+  if (!shown.document_id) return;
+  viewer.documentId = shown.document_id;
+  viewer.page = shown.page;
+  showPage();
+}
+
+function goTo(documentId, page, { byUser = true } = {}) {
+  viewer.documentId = documentId;
+  viewer.page = page;
+  if (byUser && !viewer.presenting) viewer.following = false;
+  showPage();
+  if (viewer.presenting && documentId) send("present.page", { document_id: documentId, page: viewer.page });
+}
+
+function turn(delta) {
+  const doc = documentById(viewer.documentId);
+  if (!doc) return;
+  const page = Math.min(Math.max(1, viewer.page + delta), doc.page_count);
+  if (page !== viewer.page) goTo(doc.id, page);
+}
+
+$("prev-page").addEventListener("click", () => turn(-1));
+$("next-page").addEventListener("click", () => turn(1));
+$("doc-select").addEventListener("change", (event) => goTo(Number(event.target.value) || null, 1));
+$("follow").addEventListener("click", () => { viewer.following = true; followPresenter(); });
+$("present").addEventListener("click", () => {
+  viewer.presenting = true;
+  viewer.following = false;
+  send("present.page", { document_id: viewer.documentId, page: viewer.page });
+  renderViewerControls();
+});
+$("stop-present").addEventListener("click", () => { viewer.presenting = false; send("present.stop"); renderViewerControls(); });
+document.addEventListener("keydown", (event) => {
+  if (event.target.closest("input, textarea, select")) return;
+  if (event.key === "ArrowRight" || event.key === "PageDown") turn(1);
+  if (event.key === "ArrowLeft" || event.key === "PageUp") turn(-1);
+});
+
+// A swipe turns the page, and, as on paper, leaves the presenter behind.
+let swipe = null;
+$("page-stage").addEventListener("pointerdown", (event) => { swipe = { x: event.clientX, y: event.clientY }; });
+$("page-stage").addEventListener("pointerup", (event) => {
+  if (!swipe) return;
+  const dx = event.clientX - swipe.x;
+  const dy = event.clientY - swipe.y;
+  swipe = null;
+  if (Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) turn(dx < 0 ? 1 : -1);
+});
+
+function renderDocuments() {
+  const select = $("doc-select");
+  const items = new Map(store.state.agenda.map((item) => [item.id, item]));
+  select.replaceChildren(el("option", { value: "" }, t.choose_document));
+  for (const doc of store.state.documents) {
+    const item = items.get(doc.agenda_item_id);
+    const label = `${item ? item.number + ". " : ""}${doc.title}${doc.confidential ? " (" + t.confidential + ")" : ""}`;
+    select.append(el("option", { value: String(doc.id) }, label));
+  }
+}
+
+// ---- meeting, agenda ----------------------------------------------------------------------
+function renderMeeting() {
+  const meeting = store.state.meeting;
+  const badge = $("meeting-state");
+  badge.textContent = t.states[meeting.state] || meeting.state;
+  badge.className = `badge state-${meeting.state}`;
+  const chair = me().is_chair;
+  $("chair-meeting-controls").hidden = !chair;
+  document.querySelector("[data-command='meeting.start']").hidden = !(chair && meeting.state === "published");
+  document.querySelector("[data-command='meeting.end']").hidden = !(chair && meeting.state === "in_progress");
+  document.querySelector("[data-action='next-item']").hidden = !(chair && meeting.state === "in_progress");
+  $("notice-card").hidden = !me().can_notice || !["published", "in_progress"].includes(meeting.state);
+}
+
+function itemSeconds(item) {
+  let used = item.used_seconds;
+  if (item.current_since) used += (store.now() - Date.parse(item.current_since)) / 1000;
+  return used;
+}
+
+function renderAgenda() {
+  const current = store.state.meeting.current_item_id;
+  const chairLive = me().is_chair && store.state.meeting.state === "in_progress";
+  const list = $("agenda");
+  list.replaceChildren(
+    ...store.state.agenda.map((item) => {
+      const status = item.id === current ? "current" : item.done ? "done" : "upcoming";
+      const time = el("span", { class: "agenda-time", dataset: { item: String(item.id) } });
+      const content = [
+        el("span", { class: "agenda-number" }, `${item.number}.`),
+        el("span", { class: "agenda-title" }, item.title, item.presenter ? el("span", { class: "muted small" }, ` · ${item.presenter}`) : null),
+        time,
+      ];
+      const row = chairLive && status !== "current"
+        ? el("button", { class: "agenda-row", type: "button", title: t.make_current, onclick: () => send("agenda.current", { item_id: item.id }) }, ...content)
+        : el("div", { class: "agenda-row" }, ...content);
+      return el("li", { class: `live-item ${status} depth-${item.depth}`, dataset: { status }, "aria-current": status === "current" ? "step" : null }, row);
+    }),
+  );
+  tickAgenda();
+}
+
+function tickAgenda() {
+  for (const item of store.state.agenda) {
+    const node = document.querySelector(`.agenda-time[data-item="${item.id}"]`);
+    if (!node) continue;
+    const used = itemSeconds(item);
+    node.textContent = used > 0 || item.current_since ? `${formatSeconds(used)} / ${item.minutes}′` : `${item.minutes}′`;
+    node.classList.toggle("over", used > item.minutes * 60);
+  }
+}
+
+document.querySelector("[data-action='next-item']").addEventListener("click", () => {
+  const agenda = store.state.agenda;
+  const index = agenda.findIndex((item) => item.id === store.state.meeting.current_item_id);
+  const next = agenda[index + 1];
+  if (next) send("agenda.current", { item_id: next.id });
+});
+
+// ---- speakers ---------------------------------------------------------------------------
+function renderSpeakers() {
+  const { queue, speaking } = store.state.speakers;
+  const mine = me().participant_id;
+  const live = store.state.meeting.state === "in_progress";
+  const waiting = queue.some((request) => request.participant_id === mine);
+  const speakingNow = speaking && speaking.participant_id === mine;
+  $("request-speak").hidden = !live || !mine || waiting || speakingNow;
+  $("withdraw-speak").hidden = !live || !waiting;
+  $("queue-empty").hidden = queue.length > 0;
+  $("queue").replaceChildren(
+    ...queue.map((request, index) =>
+      el(
+        "li",
+        { class: request.participant_id === mine ? "mine" : "" },
+        el("span", { class: "queue-name" }, `${index + 1}. ${request.name}`),
+        request.position ? el("span", { class: "muted small" }, ` – ${request.position}`) : null,
+        me().is_chair && live ? el("button", { class: "button small primary", type: "button", onclick: () => send("speaker.start", { request_id: request.id }) }, t.give_floor) : null,
+      ),
+    ),
+  );
+  $("speaker-bar").hidden = !speaking;
+  if (speaking) {
+    $("speaker-name").textContent = speaking.name + (speaking.position ? ` – ${speaking.position}` : "");
+    $("speaker-end").hidden = !(me().is_chair || speakingNow);
+  }
+  tickSpeaker();
+}
+
+function tickSpeaker() {
+  const speaking = store.state?.speakers.speaking;
+  if (!speaking) return;
+  const left = speaking.allotted_seconds - (store.now() - Date.parse(speaking.started_at)) / 1000;
+  const timer = $("speaker-timer");
+  timer.textContent = formatSeconds(left);
+  timer.classList.toggle("over", left < 0);
+}
+
+// ---- attendance -------------------------------------------------------------------------
+function renderAttendance() {
+  const { participants, quorum } = store.state.attendance;
+  const online = new Set(store.state.online);
+  const keeps = me().keeps_attendance;
+  const quorumBox = $("quorum");
+  quorumBox.hidden = !(keeps || me().is_chair);
+  quorumBox.className = `quorum ${quorum.met ? "met" : "not-met"}`;
+  quorumBox.textContent = interpolate(quorum.met ? t.quorum_met : t.quorum_not_met, quorum);
+  const mine = participants.find((p) => p.id === me().participant_id);
+  const meeting = store.state.meeting;
+  $("checkin").hidden = !(mine && meeting.allow_self_checkin && ["published", "in_progress"].includes(meeting.state) && !["present", "late"].includes(mine.attendance));
+  $("attendance").replaceChildren(
+    ...participants.map((participant) => {
+      const dot = el("span", { class: `presence ${online.has(participant.user_id) ? "on" : ""}`, title: online.has(participant.user_id) ? t.online : t.offline });
+      const name = el("span", { class: "attendee-name" }, participant.name, el("span", { class: "muted small" }, ` · ${t.roles[participant.role]}`));
+      let status;
+      if (keeps && ["published", "in_progress"].includes(meeting.state)) {
+        status = el(
+          "select",
+          { "aria-label": `${t.attendance_of} ${participant.name}`, dataset: { participant: String(participant.id) }, onchange: (event) => send("attendance.update", { participant_id: participant.id, status: event.target.value }) },
+          ...Object.entries(t.attendance).map(([value, label]) => el("option", { value, selected: value === participant.attendance }, label)),
+        );
+      } else {
+        status = el("span", { class: `badge att-${participant.attendance}` }, t.attendance[participant.attendance]);
+      }
+      return el("li", { dataset: { user: String(participant.user_id) } }, dot, name, status);
+    }),
+  );
+}
+
+// ---- commands from buttons and the notice form -------------------------------------------
+for (const button of document.querySelectorAll("[data-command]")) {
+  button.addEventListener("click", () => send(button.dataset.command));
+}
+$("notice-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = event.target.elements.text;
+  const reply = await send("notice.send", { text: input.value });
+  if (reply.type === "ack") input.value = "";
+});
+
+// ---- wiring -----------------------------------------------------------------------------
+store.subscribe((kind, event) => {
+  if (kind === "snapshot") {
+    renderDocuments();
+    renderMeeting();
+    renderAgenda();
+    renderSpeakers();
+    renderAttendance();
+    if (viewer.following || viewer.documentId === null) followPresenter();
+    if (viewer.documentId === null) showPage();
+    return;
+  }
+  if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); }
+  if (kind === "agenda.current") { renderAgenda(); renderDocuments(); showPage(); }
+  if (kind.startsWith("present.")) {
+    if (!presentation().document_id || presentation().presenter_id !== me().user_id) viewer.presenting = false;
+    if (viewer.following) followPresenter();
+    renderViewerControls();
+    if (!presentation().document_id) showPage();
+  }
+  if (kind.startsWith("speaker.")) renderSpeakers();
+  if (kind === "attendance.update" || kind === "presence") renderAttendance();
+  if (kind === "notice") toast(`${event.sender}: ${event.text}`);
+});
+
+setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); } }, 500);
+window.addEventListener("resize", () => { if (store.state) showPage(); });
+connection.connect();
+window.liveRoom = { store, connection, viewer };

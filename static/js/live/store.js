@@ -1,0 +1,74 @@
+// The live meeting's state on this screen: the snapshot, then each event replaces the part it carries.
+
+export class LiveStore {
+  constructor() {
+    this.state = null;
+    this.listeners = new Set();
+    this.clockOffset = 0;
+  }
+
+  subscribe(listener) { this.listeners.add(listener); }
+
+  emit(kind, detail) { for (const listener of this.listeners) listener(kind, detail); }
+
+  /** Milliseconds on the server's clock, so every screen's timer agrees. */
+  now() { return Date.now() + this.clockOffset; }
+
+  loadSnapshot(snapshot) {
+    this.state = snapshot.state;
+    this.clockOffset = Date.parse(snapshot.server_time) - Date.now();
+    this.emit("snapshot", null);
+  }
+
+  apply(event) {
+    const state = this.state;
+    if (!state) return;
+    switch (event.type) {
+      case "meeting.state":
+        state.meeting = event.meeting;
+        break;
+      case "agenda.current":
+        state.agenda = event.agenda;
+        state.meeting.current_item_id = event.current_item_id;
+        break;
+      case "present.page":
+      case "present.stop":
+      case "present.handover":
+        state.presentation = event.presentation;
+        break;
+      case "attendance.update":
+        state.attendance = event.attendance;
+        break;
+      case "speaker.request":
+      case "speaker.withdraw":
+      case "speaker.start":
+      case "speaker.end":
+        state.speakers = event.speakers;
+        break;
+      case "notice":
+        state.notices = [...state.notices.slice(-2), event];
+        break;
+      case "presence":
+        state.online = event.online;
+        break;
+      default:
+        return;
+    }
+    this.emit(event.type, event);
+  }
+}
+
+export function formatSeconds(total) {
+  const sign = total < 0 ? "-" : "";
+  const seconds = Math.abs(Math.round(total));
+  return `${sign}${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+export function interpolate(template, values) {
+  return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
+}
+
+export function pageUrl(config, documentId, versionId, page, wantedWidth) {
+  const width = config.pageWidths.find((w) => w >= wantedWidth) ?? config.pageWidths.at(-1);
+  return `${config.pagePrefix}/${documentId}/versions/${versionId}/pages/${page}/${width}.webp`;
+}
