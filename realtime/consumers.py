@@ -142,6 +142,10 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if raw is None:
             raise ProtocolError("malformed", _("Binary messages are not understood; send JSON text."))
         command = parse(raw)
+        if command.type == "ping":
+            # Tablets ping to find out whether a quiet connection is still alive.
+            await self._reply({"type": "pong"})
+            return
         if command.type == "resync":
             await self._resync(command.args["since"])
             return

@@ -102,6 +102,8 @@ def parse(raw: str) -> Parsed:
         raise ProtocolError("malformed", _("The message has no type."))
     command_id = message.get("id")
     kind = message["type"]
+    if kind == "ping":
+        return Parsed(type=kind, id=None, args={})
     if kind == "resync":
         since = message.get("since")
         if isinstance(since, bool) or not isinstance(since, int) or since < 0:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
@@ -24,6 +25,7 @@ def _live_config(request: HttpRequest, meeting_id: int) -> dict:
         "pagePrefix": page_url,
         "pageWidths": PAGE_WIDTHS,
         "userId": request.user.pk,
+        "heartbeatSeconds": settings.REALTIME_HEARTBEAT_SECONDS,
     }
 
 

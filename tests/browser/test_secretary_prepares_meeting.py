@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfWriter
 
-from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, LiveServer, log_in
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def add_item(page: Page, title: str, minutes: int, parent: str | None = None) ->
 
 
 def test_secretary_prepares_and_publishes_and_a_delegate_sees_it(
-    daphne_server: LiveServer, new_context: Callable[..., BrowserContext], tmp_path: Path
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], tmp_path: Path
 ) -> None:
     password = daphne_server.demo["password"]
     secretary = new_context(TABLET_LANDSCAPE).new_page()

@@ -10,7 +10,8 @@ function newId() {
 }
 
 export class LiveConnection {
-  constructor({ path, storageKey, onSnapshot, onEvent, onStatus, onError }) {
+  constructor({ path, storageKey, heartbeatSeconds = 10, onSnapshot, onEvent, onStatus, onError }) {
+    this.heartbeatMs = heartbeatSeconds * 1000;
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
     this.storageKey = storageKey;
     this.handlers = { onSnapshot, onEvent, onStatus, onError };
@@ -21,6 +22,29 @@ export class LiveConnection {
     this.outbox = this.loadOutbox();
     this.closedByServer = false;
     window.addEventListener("online", () => this.connectSoon(0));
+    // The wifi went away: do not wait for the socket to notice.
+    window.addEventListener("offline", () => this.drop());
+    setInterval(() => this.heartbeat(), this.heartbeatMs);
+  }
+
+  /** A socket can look open while nothing gets through (a dead access point): ping it, and give up on it
+   * when nothing at all has come back for a while. */
+  heartbeat() {
+    if (!this.online) return;
+    if (Date.now() - this.lastHeard > this.heartbeatMs * 1.5) {
+      this.drop();
+      return;
+    }
+    this.raw({ type: "ping" });
+  }
+
+  drop() {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    try { socket.close(); } catch { /* already closing */ }
+    this.status("offline");
+    this.connectSoon();
   }
 
   loadOutbox() {
@@ -43,12 +67,17 @@ export class LiveConnection {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
+      this.lastHeard = Date.now();
       // Catch up first, then replay what was done offline, in the order it was done.
       if (this.seq !== null) this.raw({ type: "resync", since: this.seq });
       for (const command of this.outbox) this.raw(command);
       this.status("online");
     };
-    socket.onmessage = (message) => this.receive(message.data);
+    socket.onmessage = (message) => {
+      if (this.socket !== socket) return;
+      this.lastHeard = Date.now();
+      this.receive(message.data);
+    };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
@@ -99,6 +128,7 @@ export class LiveConnection {
   receive(data) {
     let message;
     try { message = JSON.parse(data); } catch { return; }
+    if (message.type === "pong") return;
     if (message.type === "snapshot") {
       this.seq = message.seq;
       this.resyncingFrom = null;

@@ -24,6 +24,7 @@ function el(tag, attrs = {}, ...children) {
 // ---- connection -------------------------------------------------------------------------
 const connection = new LiveConnection({
   path: config.socketPath,
+  heartbeatSeconds: config.heartbeatSeconds,
   storageKey: `live-outbox:${config.meetingId}:${config.userId}`,
   onSnapshot: (snapshot) => store.loadSnapshot(snapshot),
   onEvent: (event) => store.apply(event),

@@ -1,0 +1,117 @@
+"""The live room in four browsers: the chair's laptop, two delegates' tablets and the projector."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 900}
+PROJECTOR = {"width": 1280, "height": 720}
+DOCUMENT = "2.1. Tờ trình triển khai hệ thống họp không giấy"
+
+
+def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
+    page = context.new_page()
+    log_in(page, username, password)
+    page.goto(path)
+    expect(page.locator("#connection, #proj-offline").first).to_be_attached()
+    return page
+
+
+def test_the_room_follows_the_chair_and_survives_a_lost_connection(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    demo = daphne_server.demo
+    password = demo["password"]
+    room = f"/meetings/{demo['meeting_id']}/live/"
+    chair = open_room(new_context(LAPTOP, touch=False), demo["accounts"]["chair"], password, room)
+    first_context = new_context(TABLET_LANDSCAPE)
+    first = open_room(first_context, "daibieu01", password, room)
+    second_context = new_context(TABLET_PORTRAIT)
+    second = open_room(second_context, "daibieu02", password, room)
+    projector = open_room(new_context(PROJECTOR, touch=False), demo["accounts"]["secretary"], password, f"/meetings/{demo['meeting_id']}/projector/")
+    for page in (chair, first, second):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+
+    # The chair opens the meeting; every screen shows it at once.
+    chair.click("[data-command='meeting.start']")
+    for page in (chair, first, second):
+        expect(page.locator("#meeting-state")).to_have_text("Đang họp")
+        expect(page.locator(".live-item.current")).to_contain_text("Khai mạc")
+    expect(projector.locator("#proj-item")).to_contain_text("Khai mạc")
+
+    # The chair presents page 3 of a document; both tablets and the projector turn to it.
+    chair.select_option("#doc-select", label=DOCUMENT)
+    chair.click("#next-page")
+    chair.click("#next-page")
+    chair.click("#present")
+    for page in (first, second):
+        expect(page.locator("#page-image")).to_have_attribute("data-page", "3")
+        expect(page.locator("#page-label")).to_contain_text("3")
+        expect(page.locator("#following-badge")).to_be_visible()
+    expect(projector.locator("#proj-page")).to_have_attribute("data-page", "3")
+    image = first.request.get(first.locator("#page-image").get_attribute("src") or "")
+    assert image.status == 200 and image.headers["content-type"] == "image/webp"
+
+    # The first delegate swipes ahead on their own; the chair moves on without them.
+    stage = first.locator("#page-stage").bounding_box()
+    assert stage
+    y = stage["y"] + 200
+    first.mouse.move(stage["x"] + stage["width"] * 0.8, y)
+    first.mouse.down()
+    first.mouse.move(stage["x"] + stage["width"] * 0.2, y, steps=5)
+    first.mouse.up()
+    expect(first.locator("#page-image")).to_have_attribute("data-page", "4")
+    expect(first.locator("#follow")).to_be_visible()
+    chair.click("#prev-page")
+    expect(second.locator("#page-image")).to_have_attribute("data-page", "2")
+    expect(projector.locator("#proj-page")).to_have_attribute("data-page", "2")
+    expect(first.locator("#page-image")).to_have_attribute("data-page", "4")
+    # One tap brings them back to the presented page, and they follow again.
+    first.click("#follow")
+    expect(first.locator("#page-image")).to_have_attribute("data-page", "2")
+    expect(first.locator("#following-badge")).to_be_visible()
+
+    # The first delegate asks to speak; the chair gives the floor; everyone sees who speaks.
+    first.click("#request-speak")
+    expect(chair.locator("#queue li")).to_have_count(1)
+    expect(chair.locator("#queue")).to_contain_text("Lê Thị Minh Nguyệt")
+    chair.locator("#queue li button").click()
+    for page in (chair, first, second):
+        expect(page.locator("#speaker-name")).to_contain_text("Lê Thị Minh Nguyệt")
+        expect(page.locator("#speaker-timer")).to_have_text(re.compile(r"^\d:\d\d$"))
+    expect(projector.locator("#proj-speaker")).to_contain_text("Lê Thị Minh Nguyệt")
+
+    # The second tablet loses its network: it says so, and what is done offline waits in its outbox.
+    second_context.set_offline(True)
+    expect(second.locator("#connection")).to_have_attribute("data-state", "offline", timeout=10_000)
+    second.evaluate("() => { window.liveRoom.connection.command('speaker.request'); }")
+    expect(second.locator("#connection")).to_contain_text("1")
+    chair.click("#next-page")
+    chair.click("#next-page")
+    chair.locator(".live-item", has_text="Báo cáo kết quả xây dựng").locator("button").click()
+    expect(first.locator("#page-image")).to_have_attribute("data-page", "4")
+    expect(second.locator("#page-image")).to_have_attribute("data-page", "2")
+
+    # Back online, it catches up without a reload and its request to speak arrives once.
+    second_context.set_offline(False)
+    expect(second.locator("#connection")).to_have_attribute("data-state", "online", timeout=20_000)
+    expect(second.locator("#page-image")).to_have_attribute("data-page", "4")
+    expect(second.locator(".live-item.current")).to_contain_text("Báo cáo kết quả xây dựng")
+    expect(chair.locator("#queue li")).to_have_count(1)
+    expect(chair.locator("#queue")).to_contain_text("Phạm Quốc Cường")
+    assert second.evaluate("() => window.liveRoom.connection.outbox.length") == 0
+
+    # A notice reaches every screen, the projector included.
+    chair.fill("#notice-form input", "Nghỉ giải lao 10 phút")
+    chair.click("#notice-form button")
+    for page in (first, second):
+        expect(page.locator("#notice")).to_contain_text("Nghỉ giải lao 10 phút")
+    expect(projector.locator("#proj-notice")).to_contain_text("Nghỉ giải lao 10 phút")
