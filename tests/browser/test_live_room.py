@@ -36,7 +36,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     first = open_room(first_context, "daibieu01", password, room)
     second_context = new_context(TABLET_PORTRAIT)
     second = open_room(second_context, "daibieu02", password, room)
-    projector = open_room(new_context(PROJECTOR, touch=False), demo["accounts"]["secretary"], password, f"/meetings/{demo['meeting_id']}/projector/")
+    projector = open_room(
+        new_context(PROJECTOR, touch=False), demo["accounts"]["secretary"], password, f"/meetings/{demo['meeting_id']}/projector/"
+    )
     for page in (chair, first, second):
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
 
