@@ -1,0 +1,107 @@
+"""Two real daphne processes sharing PostgreSQL and Redis, as in production."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import websockets
+
+from tests.servers import REDIS_URL, base_env, daphne, free_port, prepare_site, scratch_postgres, session_cookie
+
+pytestmark = pytest.mark.production
+
+
+@pytest.fixture(scope="module")
+def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("processes")
+    with scratch_postgres() as database_url:
+        env = base_env(
+            DATABASE_URL=database_url,
+            REDIS_URL=REDIS_URL,
+            CHANNEL_LAYER_PREFIX=f"test{uuid.uuid4().hex[:8]}",
+            MEDIA_ROOT=str(tmp / "media"),
+        )
+        demo = prepare_site(env, delegates=3)
+        with daphne(env, free_port(), tmp / "a.log") as first, daphne(env, free_port(), tmp / "b.log") as second:
+            yield {"demo": demo, "urls": [first, second]}
+
+
+class Socket:
+    def __init__(self, connection: websockets.ClientConnection) -> None:
+        self.connection = connection
+        self.events: list[dict[str, Any]] = []
+
+    async def next(self, timeout: float = 10) -> dict[str, Any]:
+        return json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+
+    async def until(self, predicate: Any, timeout: float = 10) -> dict[str, Any]:
+        while True:
+            message = await self.next(timeout)
+            if "seq" in message and message["type"] != "snapshot":
+                self.events.append(message)
+            if predicate(message):
+                return message
+
+
+async def open_socket(base_url: str, meeting_id: int, username: str, password: str) -> tuple[Socket, dict[str, Any]]:
+    cookie = await asyncio.to_thread(session_cookie, base_url, username, password)
+    url = base_url.replace("http://", "ws://") + f"/ws/meetings/{meeting_id}/"
+    connection = await websockets.connect(url, additional_headers={"Cookie": cookie}, origin=base_url)
+    socket = Socket(connection)
+    snapshot = await socket.next()
+    assert snapshot["type"] == "snapshot"
+    return socket, snapshot
+
+
+async def test_a_command_on_one_process_reaches_a_tablet_on_the_other(two_processes: dict[str, Any]) -> None:
+    demo = two_processes["demo"]
+    first, second = two_processes["urls"]
+    password, meeting_id = demo["password"], demo["meeting_id"]
+    chair, _ = await open_socket(first, meeting_id, demo["accounts"]["chair"], password)
+    tablet, snapshot = await open_socket(second, meeting_id, "daibieu01", password)
+    try:
+        await chair.connection.send(json.dumps({"type": "meeting.start", "id": "start-1"}))
+        await chair.until(lambda m: m.get("id") == "start-1")
+        started = await tablet.until(lambda m: m["type"] == "meeting.state")
+        assert started["meeting"]["state"] == "in_progress"
+        assert started["seq"] == snapshot["seq"] + 1
+    finally:
+        await chair.connection.close()
+        await tablet.connection.close()
+
+
+async def test_commands_on_both_processes_reach_every_tablet_in_order_without_gaps(two_processes: dict[str, Any]) -> None:
+    demo = two_processes["demo"]
+    first, second = two_processes["urls"]
+    password, meeting_id = demo["password"], demo["meeting_id"]
+    chair_on_first, _ = await open_socket(first, meeting_id, demo["accounts"]["chair"], password)
+    chair_on_second, _ = await open_socket(second, meeting_id, demo["accounts"]["chair"], password)
+    tablets = [
+        await open_socket(first, meeting_id, "daibieu02", password),
+        await open_socket(second, meeting_id, "daibieu03", password),
+    ]
+    secretary, snapshot = await open_socket(second, meeting_id, demo["accounts"]["secretary"], password)
+    try:
+        start_seq = snapshot["seq"]
+        rounds = 30
+        # Notices from both processes at once, as fast as they go.
+        sends = []
+        for index in range(rounds):
+            chair = chair_on_first if index % 2 == 0 else chair_on_second
+            sends.append(chair.connection.send(json.dumps({"type": "notice.send", "id": f"n-{index}", "text": f"Thông báo {index}"})))
+        await asyncio.gather(*sends)
+        for socket, _snapshot in tablets:
+            await socket.until(lambda m, socket=socket: len([e for e in socket.events if e["type"] == "notice"]) >= rounds, timeout=30)
+            seqs = [event["seq"] for event in socket.events]
+            assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "a gap or a reordering"
+            assert seqs[0] <= start_seq + 1
+            texts = sorted(e["text"] for e in socket.events if e["type"] == "notice")
+            assert texts == sorted(f"Thông báo {index}" for index in range(rounds))
+    finally:
+        for socket in (chair_on_first, chair_on_second, secretary, *(s for s, _ in tablets)):
+            await socket.connection.close()
