@@ -92,7 +92,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        # Live commands reach the database from one thread per process (database_sync_to_async):
+        # keeping its connection saves opening one per command.
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -182,6 +185,8 @@ REALTIME_RATE_PER_SECOND = env_int("REALTIME_RATE_PER_SECOND", 20)
 REALTIME_RATE_BURST = env_int("REALTIME_RATE_BURST", 60)
 # How often tablets ping; a connection silent for longer than this is treated as lost.
 REALTIME_HEARTBEAT_SECONDS = env_int("REALTIME_HEARTBEAT_SECONDS", 10)
+# Presence (who is connected) is gathered for this long before it is announced.
+REALTIME_PRESENCE_DEBOUNCE_SECONDS = float(os.environ.get("REALTIME_PRESENCE_DEBOUNCE_SECONDS", "0.5"))
 SPEAKER_SECONDS = env_int("SPEAKER_SECONDS", 180)
 NOTICE_MAX_CHARS = env_int("NOTICE_MAX_CHARS", 280)
 RENDER_WORKERS = env_int("RENDER_WORKERS", 2)

@@ -37,13 +37,13 @@ def command_apply(*, user: User, meeting_id: int, command_id: str, type: str, ar
     leaves no receipt and can be tried again.
     """
     with transaction.atomic():
-        meeting = Meeting.objects.get(pk=meeting_id)
         try:
             with transaction.atomic():
-                CommandReceipt.objects.create(meeting=meeting, user=user, command_id=command_id)
+                CommandReceipt.objects.create(meeting_id=meeting_id, user=user, command_id=command_id)
         except IntegrityError:
             return False
-        HANDLERS[type](actor=user, meeting=meeting, **args)
+        # Every live service starts by locking and re-reading the meeting; a reference is enough.
+        HANDLERS[type](actor=user, meeting=Meeting(pk=meeting_id), **args)
     return True
 
 

@@ -20,7 +20,7 @@ from meetings.selectors.live import live_snapshot
 from realtime.commands import command_apply
 from realtime.events import event_text
 from realtime.hub import PROCESS_ID, LocalSocket, hub, online_users
-from realtime.protocol import ProtocolError, parse
+from realtime.protocol import ProtocolError, command_id_of, parse
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -78,14 +78,15 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.socket_id = uuid.uuid4().hex
         self.bucket = TokenBucket(settings.REALTIME_RATE_PER_SECOND, settings.REALTIME_RATE_BURST)
         await self.accept()
-        if not self.user.is_authenticated:
-            await self._error(None, "not_authenticated", _("You are not logged in. Log in again, then reopen the meeting."))
-            await self.close(code=CLOSE_NOT_AUTHENTICATED)
-            return
-        if not await database_sync_to_async(_may_view)(self.user, self.meeting_id):
-            await self._error(None, "not_found", _("This meeting does not exist or you are not invited to it."))
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
+        with translation.override(self.language):
+            if not self.user.is_authenticated:
+                await self._error(None, "not_authenticated", _("You are not logged in. Log in again, then reopen the meeting."))
+                await self.close(code=CLOSE_NOT_AUTHENTICATED)
+                return
+            if not await database_sync_to_async(_may_view)(self.user, self.meeting_id):
+                await self._error(None, "not_found", _("This meeting does not exist or you are not invited to it."))
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
         self.local = LocalSocket(send=self.base_send, user_id=self.user.pk, meeting_id=self.meeting_id, resnapshot=self._send_snapshot)
         await hub.join(self.local)
         await database_sync_to_async(_connection_open)(self.meeting_id, self.user, self.socket_id)
@@ -131,10 +132,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def _receive(self, text_data: str | None, bytes_data: bytes | None) -> None:
         if self.local is None:
             return
-        if not self.bucket.take():
-            raise ProtocolError("rate_limited", _("Too many messages at once. Wait a moment and try again."))
-        raw = text_data if text_data is not None else None
+        raw = text_data
         size = len(raw.encode("utf-8")) if raw is not None else len(bytes_data or b"")
+        if not self.bucket.take():
+            command_id = command_id_of(raw) if raw is not None and size <= settings.REALTIME_MAX_FRAME_BYTES else None
+            raise ProtocolError("rate_limited", _("Too many messages at once. Wait a moment and try again."), command_id)
         if size > settings.REALTIME_MAX_FRAME_BYTES:
             raise ProtocolError(
                 "too_large", _("The message is too large (at most %(limit)s bytes).") % {"limit": settings.REALTIME_MAX_FRAME_BYTES}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import functools
 import logging
 import os
 import socket as socketlib
@@ -22,7 +23,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.utils import timezone
+from twisted.internet import tcp
 
 from realtime.events import event_text, meeting_group
 
@@ -30,7 +33,62 @@ log = logging.getLogger(__name__)
 
 PROCESS_ID = f"{socketlib.gethostname()}:{os.getpid()}"
 HEARTBEAT_SECONDS = 30
-PRESENCE_DEBOUNCE_SECONDS = 0.5
+
+
+def websocket_protocol(send: Callable[..., Any]) -> Any:
+    """The autobahn protocol behind daphne's `send`, if that is what it is.
+
+    Daphne gives each connection `partial(server.handle_reply, protocol)`. Autobahn protocols
+    accept a message framed once for many sockets (`sendPreparedMessage`), which is what
+    lets one event cost one encoding and one frame however many tablets listen.
+    """
+    if isinstance(send, functools.partial) and send.args and hasattr(send.args[0], "sendPreparedMessage"):
+        return send.args[0]
+    return None
+
+
+def write_now(transport: Any, data: bytes) -> None:
+    """Send on a plain TCP socket at once when nothing is queued before it, as asyncio's transports do.
+
+    Twisted's write always waits for the next reactor turn, which costs two epoll changes per
+    socket: with hundreds of tablets that, not the network, is the time a page turn takes.
+    Anything unusual (TLS, bytes already queued, a closing socket) goes through Twisted.
+    """
+    sock = getattr(transport, "socket", None)
+    if (
+        not isinstance(transport, tcp.Connection)
+        or transport.TLS
+        or sock is None
+        or not transport.connected
+        or transport.disconnecting
+        or getattr(transport, "_writeDisconnected", True)
+        or len(transport.dataBuffer) > transport.offset
+        or getattr(transport, "_tempDataBuffer", True)
+    ):
+        transport.write(data)
+        return
+    try:
+        sent = sock.send(data)
+    except (BlockingIOError, InterruptedError):
+        sent = 0
+    except OSError:
+        transport.write(data)  # Twisted notices the broken connection and closes it properly
+        return
+    if sent < len(data):
+        transport.write(data[sent:])
+
+
+class Outgoing:
+    """One event's text, and its websocket frame, built at most once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._frame: Any = None
+
+    def frame(self, protocol: Any) -> Any:
+        if self._frame is None:
+            self._frame = protocol.factory.prepareMessage(self.text.encode("utf-8"))
+        return self._frame
 
 
 @dataclass(eq=False)
@@ -42,22 +100,35 @@ class LocalSocket:
     meeting_id: int
     resnapshot: Callable[[], Awaitable[None]]
     last_seq: int | None = None
-    held: list[tuple[int, str]] = field(default_factory=list)
+    held: list[tuple[int, Outgoing]] = field(default_factory=list)
 
-    async def write(self, text: str) -> None:
+    def __post_init__(self) -> None:
+        self.protocol = websocket_protocol(self.send)
+
+    async def write(self, outgoing: Outgoing) -> None:
+        protocol = self.protocol
+        if protocol is not None:
+            if protocol.state == protocol.STATE_OPEN:
+                frame = outgoing.frame(protocol)
+                if getattr(protocol, "_perMessageCompress", None) is None and not protocol.send_queue:
+                    # What autobahn's sendData does, without formatting a debug line per socket.
+                    write_now(protocol.transport, frame.payloadHybi)
+                else:
+                    protocol.sendPreparedMessage(frame)
+            return
         with contextlib.suppress(Exception):
-            await self.send({"type": "websocket.send", "text": text})
+            await self.send({"type": "websocket.send", "text": outgoing.text})
 
-    async def deliver(self, seq: int | None, text: str) -> None:
+    async def deliver(self, seq: int | None, outgoing: Outgoing) -> None:
         if seq is None:
             if self.last_seq is not None:
-                await self.write(text)
+                await self.write(outgoing)
             return
         if self.last_seq is None:
-            self.held.append((seq, text))
+            self.held.append((seq, outgoing))
         elif seq > self.last_seq:
             self.last_seq = seq
-            await self.write(text)
+            await self.write(outgoing)
 
     def hold(self) -> None:
         self.last_seq = None
@@ -66,8 +137,8 @@ class LocalSocket:
         """The client now has everything up to `seq`; send what was held back after it."""
         self.last_seq = seq
         held, self.held = self.held, []
-        for held_seq, text in sorted(held):
-            await self.deliver(held_seq, text)
+        for held_seq, outgoing in sorted(held, key=lambda pair: pair[0]):
+            await self.deliver(held_seq, outgoing)
 
 
 class MeetingHub:
@@ -144,8 +215,9 @@ class MeetingHub:
             wanted = set(message["users"])
             targets = {s for s in sockets if s.user_id in wanted}
         if seq is None:
+            outgoing = Outgoing(message["text"])
             for local in list(targets):
-                await local.deliver(None, message["text"])
+                await local.deliver(None, outgoing)
             return
         delivered = self.delivered.get(meeting_id, 0)
         if seq <= delivered:
@@ -159,18 +231,21 @@ class MeetingHub:
                     await local.resnapshot()
                 return
             for missing_seq, text in missing:
+                outgoing = Outgoing(text)
                 for local in list(sockets):
-                    await local.deliver(missing_seq, text)
+                    await local.deliver(missing_seq, outgoing)
         self.delivered[meeting_id] = seq
-        text = message["text"]
+        outgoing = Outgoing(message["text"])
         for local in list(targets):
-            await local.deliver(seq, text)
+            await local.deliver(seq, outgoing)
 
     def presence_changed(self, meeting_id: int) -> None:
         if meeting_id in self.presence_pending:
             return
         self.presence_pending.add(meeting_id)
-        asyncio.get_running_loop().call_later(PRESENCE_DEBOUNCE_SECONDS, lambda: asyncio.ensure_future(self._publish_presence(meeting_id)))
+        asyncio.get_running_loop().call_later(
+            settings.REALTIME_PRESENCE_DEBOUNCE_SECONDS, lambda: asyncio.ensure_future(self._publish_presence(meeting_id))
+        )
 
     async def _publish_presence(self, meeting_id: int) -> None:
         self.presence_pending.discard(meeting_id)

@@ -14,7 +14,17 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-COMMAND_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+COMMAND_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def command_id_of(raw: str) -> str | None:
+    """The id of a message that will not be processed (too many at once), if it can be read."""
+    try:
+        message = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    command_id = message.get("id") if isinstance(message, dict) else None
+    return command_id if isinstance(command_id, str) and COMMAND_ID.fullmatch(command_id) else None
 
 
 class ProtocolError(Exception):
@@ -96,7 +106,7 @@ class Parsed:
 def parse(raw: str) -> Parsed:
     try:
         message = json.loads(raw)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise ProtocolError("malformed", _("The message could not be read (it is not valid JSON).")) from error
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise ProtocolError("malformed", _("The message has no type."))
@@ -111,7 +121,7 @@ def parse(raw: str) -> Parsed:
                 "invalid", _("Resync needs the last sequence number received."), command_id if isinstance(command_id, str) else None
             )
         return Parsed(type=kind, id=command_id if isinstance(command_id, str) else None, args={"since": since})
-    if not isinstance(command_id, str) or not COMMAND_ID.match(command_id):
+    if not isinstance(command_id, str) or not COMMAND_ID.fullmatch(command_id):
         raise ProtocolError("invalid", _("Every command needs an id (letters, digits, - or _, at most 64)."))
     command = COMMANDS.get(kind)
     if command is None:

@@ -97,8 +97,10 @@ def speakers_state(*, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def presentation_state(*, meeting: Meeting) -> dict[str, Any]:
-    presentation = Presentation.objects.filter(meeting=meeting).first()
+def presentation_state(*, meeting: Meeting, presentation: Presentation | None = None) -> dict[str, Any]:
+    """What the room looks at. Pass the `presentation` just saved to spare reading it again."""
+    if presentation is None:
+        presentation = Presentation.objects.filter(meeting=meeting).select_related("version").first()
     if presentation is None:
         return {
             "document_id": None,

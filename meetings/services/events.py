@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 
 from meetings.models import Meeting, MeetingEvent
@@ -13,10 +12,13 @@ from realtime.events import publish
 
 
 def event_emit(*, meeting: Meeting, type: str, payload: dict[str, Any]) -> MeetingEvent:
-    """Record the next event of a meeting. The caller holds the meeting's row lock (lock_meeting)
-    inside a transaction, so sequence numbers are gap-free and in commit order."""
-    Meeting.objects.filter(pk=meeting.pk).update(event_seq=F("event_seq") + 1)
-    seq = Meeting.objects.filter(pk=meeting.pk).values_list("event_seq", flat=True).get()
+    """Record the next event of a meeting.
+
+    `meeting` is the instance lock_meeting returned inside the caller's transaction: its
+    event_seq was read under the row lock, so sequence numbers are gap-free and in commit order.
+    """
+    seq = meeting.event_seq + 1
+    Meeting.objects.filter(pk=meeting.pk).update(event_seq=seq)
     meeting.event_seq = seq
     event = MeetingEvent.objects.create(meeting=meeting, seq=seq, type=type, payload=payload, created_at=timezone.now())
     keep = settings.REALTIME_EVENT_LOG_SIZE

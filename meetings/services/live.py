@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
-from meetings.models import AgendaItem, Document, Meeting, Participant, Presentation, SpeakerRequest, User
+from meetings.models import AgendaItem, DocumentVersion, Meeting, Participant, Presentation, SpeakerRequest, User
 from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state, speakers_state
@@ -147,10 +147,15 @@ def presentation_show(
     _require_state(meeting=meeting, states=LIVE)
     presentation = _presentation(meeting)
     _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
-    document = Document.objects.filter(meeting=meeting, pk=document_id).first()
-    version = document.versions.order_by("-number").first() if document else None
-    if document is None or version is None:
+    version = (
+        DocumentVersion.objects.filter(document__meeting=meeting, document_id=document_id)
+        .select_related("document")
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
         raise ServiceError(_("That document is not part of this meeting."), code="not_found")
+    document = version.document
     if not 1 <= page <= version.page_count:
         raise ServiceError(
             _("Page %(page)s does not exist; the document has %(count)s pages.") % {"page": page, "count": version.page_count},
@@ -166,7 +171,9 @@ def presentation_show(
     presentation.save()
     if changed_document:
         audit_record(meeting=meeting, actor=actor, action="present.document", document=document.pk, page=page)
-    event_emit(meeting=meeting, type="present.page", payload={"presentation": presentation_state(meeting=meeting)})
+    event_emit(
+        meeting=meeting, type="present.page", payload={"presentation": presentation_state(meeting=meeting, presentation=presentation)}
+    )
     return presentation
 
 

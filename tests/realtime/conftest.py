@@ -19,6 +19,11 @@ _ids = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def _quick_presence(settings: Any) -> None:
+    settings.REALTIME_PRESENCE_DEBOUNCE_SECONDS = 0.05
+
+
+@pytest.fixture(autouse=True)
 def _fresh_layer_and_hub() -> None:
     # Each async test runs in its own event loop: the in-memory layer and the hub start anew.
     channel_layers.backends.clear()

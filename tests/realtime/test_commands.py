@@ -1,0 +1,746 @@
+"""Every live command: what the right person's command does for everyone, and how a wrong one is refused.
+
+A refused command gets an error reply naming its id, with a stable code and a message; nothing
+is broadcast, the meeting's sequence number stays, and the same socket goes on serving.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from meetings.models import AgendaItem, Document, Meeting, Participant, SpeakerRequest, User
+from meetings.services.documents import document_upload
+from meetings.services.live import meeting_end, meeting_start, presentation_hand_over, presentation_show, speaker_request, speaker_start
+from realtime.protocol import COMMANDS
+from tests.conftest import make_user
+from tests.realtime.conftest import Client
+from tests.realtime.helpers import (
+    Connect,
+    assert_quiet,
+    assert_refused,
+    assert_still_serving,
+    assert_still_serving_resync,
+    current_seq,
+    entry_of,
+    numbered,
+    participant_of,
+    room,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+# --- Scenes: the meeting in the state a command is tried in -------------------------------------
+
+
+@dataclass
+class Scene:
+    meeting: Meeting
+    users: dict[str, User]
+    items: list[AgendaItem]
+    document: Document
+    participants: dict[str, Participant]
+    foreign_item: AgendaItem
+    foreign_participant: Participant
+    foreign_document: Document
+    case: Case | None = None
+
+
+Fields = dict[str, Any] | Callable[[Scene], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A command that must be refused: in which scene, by whom, with what, and the error code expected."""
+
+    state: str
+    actor: str
+    type: str
+    fields: Fields = field(default_factory=dict)
+    code: str = "invalid"
+    label: str = ""
+    observer: str = ""
+    mentions: str = ""
+    probe: tuple[str, dict[str, Any]] | None = None
+
+    @property
+    def id(self) -> str:
+        return "-".join(part for part in (self.state, self.actor, self.type, self.label or self.code) if part)
+
+    def resolved_fields(self, scene: Scene) -> dict[str, Any]:
+        return self.fields(scene) if callable(self.fields) else dict(self.fields)
+
+
+def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
+    meeting: Meeting = request.getfixturevalue("live_meeting")
+    make_meeting = request.getfixturevalue("make_meeting")
+    pdf_upload = request.getfixturevalue("pdf_upload")
+    users = {name: request.getfixturevalue(name) for name in ("chair", "secretary", "delegate", "guest", "other_delegate")}
+    admin = make_user("quantri")
+    admin.is_superuser = True
+    admin.save()
+    users["admin"] = admin
+    chair = users["chair"]
+    document = Document.objects.get(meeting=meeting)
+    participants = {
+        p_name: Participant.objects.get(meeting=meeting, user=users[p_name]) for p_name in ("chair", "secretary", "delegate", "guest")
+    }
+    elsewhere = make_meeting(title="Họp giao ban khác")
+    foreign_document = document_upload(actor=users["secretary"], meeting=elsewhere, upload=pdf_upload("khac.pdf", pages=9), title="Khác")
+
+    if state != "published":
+        meeting_start(actor=chair, meeting=meeting)
+    if state == "live_no_checkin":
+        Meeting.objects.filter(pk=meeting.pk).update(allow_self_checkin=False)
+    if state == "presenting":
+        presentation_show(actor=chair, meeting=meeting, document_id=document.pk, page=1)
+    if state == "speaking":
+        speaker_start(actor=chair, meeting=meeting, participant_id=participants["delegate"].pk)
+    if state == "handed":
+        presentation_hand_over(actor=chair, meeting=meeting, user_id=users["delegate"].pk)
+    if state == "closed":
+        meeting_end(actor=chair, meeting=meeting)
+
+    return Scene(
+        meeting=Meeting.objects.get(pk=meeting.pk),
+        users=users,
+        items=list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "id")),
+        document=document,
+        participants=participants,
+        foreign_item=AgendaItem.objects.get(meeting=elsewhere),
+        foreign_participant=Participant.objects.get(meeting=elsewhere, user=chair),
+        foreign_document=foreign_document,
+    )
+
+
+@pytest.fixture
+def scene(request: pytest.FixtureRequest) -> Scene:
+    case: Case = request.param
+    built = _build_scene(request, case.state)
+    built.case = case
+    return built
+
+
+async def _refused_and_carried_on(connect: Connect, scene: Scene) -> None:
+    case = scene.case
+    assert case is not None
+    observer_name = case.observer or ("delegate" if case.actor == "chair" else "chair")
+    actor, observer = await room(connect, scene.meeting, scene.users[case.actor], scene.users[observer_name])
+    seq_before = await current_seq(scene.meeting)
+
+    reply = await assert_refused(actor, [observer], case.type, code=case.code, **case.resolved_fields(scene))
+
+    if case.mentions:
+        assert case.mentions in reply["message"], reply
+    assert await current_seq(scene.meeting) == seq_before
+    if case.probe is not None:
+        await assert_still_serving(actor, case.probe[0], **case.probe[1])
+    elif case.state == "closed":
+        await assert_still_serving_resync(actor, scene.meeting)
+    elif case.state == "published":
+        await assert_still_serving(actor, "attendance.checkin")
+    else:
+        await assert_still_serving(actor, "speaker.withdraw")
+
+
+def _item(index: int) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"item_id": s.items[index].pk}
+
+
+def _page(page: Any, **extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"document_id": s.document.pk, "page": page, **extra}
+
+
+def _mark(who: str, status: Any = "present") -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"participant_id": s.participants[who].pk, "status": status}
+
+
+def _hand_to(who: str) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"user_id": s.users[who].pk}
+
+
+def _floor_to(who: str) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"participant_id": s.participants[who].pk}
+
+
+NOTICE_PROBE = ("notice.send", {"text": "Kiểm tra"})
+
+FORBIDDEN = [
+    Case("published", "delegate", "meeting.start", code="forbidden"),
+    Case("published", "guest", "meeting.start", code="forbidden"),
+    Case("published", "secretary", "meeting.start", code="forbidden"),
+    Case("published", "delegate", "attendance.update", _mark("delegate"), code="forbidden"),
+    Case("published", "guest", "attendance.update", _mark("guest"), code="forbidden"),
+    Case("published", "delegate", "notice.send", {"text": "Xin chào"}, code="forbidden"),
+    Case("published", "guest", "notice.send", {"text": "Xin chào"}, code="forbidden"),
+    Case("live", "delegate", "meeting.end", code="forbidden"),
+    Case("live", "secretary", "meeting.end", code="forbidden"),
+    Case("live", "delegate", "agenda.current", _item(1), code="forbidden"),
+    Case("live", "secretary", "agenda.current", _item(1), code="forbidden"),
+    Case("live", "delegate", "present.page", _page(1), code="forbidden"),
+    Case("live", "guest", "present.page", _page(1), code="forbidden"),
+    Case("live", "secretary", "present.page", _page(1), code="forbidden"),
+    Case("live", "delegate", "present.handover", _hand_to("delegate"), code="forbidden"),
+    Case("live", "delegate", "speaker.start", _floor_to("delegate"), code="forbidden"),
+    Case("live", "guest", "speaker.start", _floor_to("guest"), code="forbidden"),
+    Case("live", "delegate", "attendance.update", _mark("delegate"), code="forbidden"),
+    Case("live", "admin", "speaker.request", code="forbidden", label="not-a-participant", probe=NOTICE_PROBE),
+    Case("live", "admin", "speaker.withdraw", code="forbidden", label="not-a-participant", probe=NOTICE_PROBE),
+    Case("live", "admin", "attendance.checkin", code="forbidden", label="not-a-participant", probe=NOTICE_PROBE),
+    Case("live_no_checkin", "delegate", "attendance.checkin", code="forbidden", label="self-checkin-off"),
+    Case("presenting", "delegate", "present.stop", code="forbidden"),
+    Case("presenting", "guest", "present.page", _page(2), code="forbidden"),
+    Case("handed", "guest", "present.page", _page(2), code="forbidden", label="handed-to-someone-else"),
+    Case("speaking", "guest", "speaker.end", code="forbidden", label="someone-else-speaks"),
+    Case("speaking", "secretary", "speaker.end", code="forbidden", label="someone-else-speaks"),
+]
+
+WRONG_STATE = [
+    Case("published", "chair", "agenda.current", _item(1), code="wrong_state"),
+    Case("published", "chair", "present.page", _page(1), code="wrong_state"),
+    Case("published", "chair", "present.stop", code="wrong_state"),
+    Case("published", "chair", "present.handover", _hand_to("delegate"), code="wrong_state"),
+    Case("published", "chair", "meeting.end", code="wrong_state"),
+    Case("published", "chair", "speaker.start", _floor_to("delegate"), code="wrong_state"),
+    Case("published", "chair", "speaker.end", code="wrong_state"),
+    Case("published", "delegate", "speaker.request", code="wrong_state"),
+    Case("published", "delegate", "speaker.withdraw", code="wrong_state"),
+    Case("live", "chair", "meeting.start", code="wrong_state", label="already-started"),
+    Case("closed", "chair", "meeting.start", code="wrong_state"),
+    Case("closed", "chair", "meeting.end", code="wrong_state"),
+    Case("closed", "chair", "agenda.current", _item(1), code="wrong_state"),
+    Case("closed", "chair", "present.page", _page(1), code="wrong_state"),
+    Case("closed", "secretary", "attendance.update", _mark("delegate"), code="wrong_state"),
+    Case("closed", "delegate", "attendance.checkin", code="wrong_state"),
+    Case("closed", "secretary", "notice.send", {"text": "Xin chào"}, code="wrong_state"),
+    Case("closed", "delegate", "speaker.request", code="wrong_state"),
+]
+
+MALFORMED = [
+    Case("published", "chair", "meeting.start", {"force": True}, label="unexpected-field", mentions="force"),
+    Case("live", "chair", "meeting.end", {"now": 1}, label="unexpected-field", mentions="now"),
+    # agenda.current
+    Case("live", "chair", "agenda.current", {}, label="missing-item", mentions="item_id"),
+    Case("live", "chair", "agenda.current", lambda s: {"item_id": str(s.items[1].pk)}, label="item-as-text", mentions="item_id"),
+    Case("live", "chair", "agenda.current", {"item_id": True}, label="item-as-bool"),
+    Case("live", "chair", "agenda.current", {"item_id": 0}, label="item-zero"),
+    Case("live", "chair", "agenda.current", {"item_id": -2}, label="item-negative"),
+    Case("live", "chair", "agenda.current", lambda s: {"item_id": s.items[1].pk + 0.5}, label="item-as-float"),
+    Case("live", "chair", "agenda.current", {"item_id": None}, label="item-null"),
+    Case("live", "chair", "agenda.current", {"item_id": 2**31}, label="item-too-big"),
+    Case("live", "chair", "agenda.current", lambda s: {"item_id": s.items[1].pk, "extra": 1}, label="unexpected-field"),
+    Case("live", "chair", "agenda.current", {"item_id": 999_999}, code="not_found", label="unknown-item"),
+    Case("live", "chair", "agenda.current", lambda s: {"item_id": s.foreign_item.pk}, code="not_found", label="other-meetings-item"),
+    # present.page
+    Case("live", "chair", "present.page", {}, label="missing-all"),
+    Case("live", "chair", "present.page", lambda s: {"document_id": s.document.pk}, label="missing-page", mentions="page"),
+    Case("live", "chair", "present.page", {"page": 1}, label="missing-document", mentions="document_id"),
+    Case("live", "chair", "present.page", _page("1"), label="page-as-text"),
+    Case("live", "chair", "present.page", _page(True), label="page-as-bool"),
+    Case("live", "chair", "present.page", _page(0), label="page-zero"),
+    Case("live", "chair", "present.page", _page(2.0), label="page-as-float"),
+    Case("live", "chair", "present.page", _page(100_001), label="page-absurd"),
+    Case("live", "chair", "present.page", _page(6), code="invalid_page", label="page-past-the-end"),
+    Case("live", "chair", "present.page", {"document_id": 999_999, "page": 1}, code="not_found", label="unknown-document"),
+    Case(
+        "live",
+        "chair",
+        "present.page",
+        lambda s: {"document_id": s.foreign_document.pk, "page": 7},
+        code="not_found",
+        label="other-meetings-document",
+    ),
+    Case("live", "chair", "present.page", {"document_id": True, "page": 1}, label="document-as-bool"),
+    Case("live", "chair", "present.page", _page(1, viewport={"x": 1.5}), label="viewport-x-outside", mentions="viewport"),
+    Case("live", "chair", "present.page", _page(1, viewport={"x": 0.1, "rotate": 90}), label="viewport-extra-key"),
+    Case("live", "chair", "present.page", _page(1, viewport={"zoom": 0.5}), label="viewport-zoom-too-small"),
+    Case("live", "chair", "present.page", _page(1, viewport={"zoom": 9}), label="viewport-zoom-too-big"),
+    Case("live", "chair", "present.page", _page(1, viewport=[0, 0, 1]), label="viewport-as-list"),
+    Case("live", "chair", "present.page", _page(1, viewport={"x": True}), label="viewport-bool"),
+    Case("live", "chair", "present.page", _page(1, viewport={"y": "0.5"}), label="viewport-text"),
+    Case("live", "chair", "present.page", _page(1, slide=3), label="unexpected-field", mentions="slide"),
+    # present.stop, present.handover
+    Case("presenting", "chair", "present.stop", {"document_id": 1}, label="unexpected-field"),
+    Case("live", "chair", "present.handover", {}, label="missing-user", mentions="user_id"),
+    Case("live", "chair", "present.handover", lambda s: {"user_id": str(s.users["delegate"].pk)}, label="user-as-text"),
+    Case("live", "chair", "present.handover", {"user_id": True}, label="user-as-bool"),
+    Case("live", "chair", "present.handover", {"user_id": 0}, label="user-zero"),
+    Case("live", "chair", "present.handover", _hand_to("guest"), code="not_found", label="to-a-guest"),
+    Case("live", "chair", "present.handover", _hand_to("other_delegate"), code="not_found", label="to-someone-not-invited"),
+    Case("live", "chair", "present.handover", {"user_id": 999_999}, code="not_found", label="to-nobody"),
+    # attendance.update, attendance.checkin
+    Case("live", "secretary", "attendance.update", {}, label="missing-all"),
+    Case(
+        "live",
+        "secretary",
+        "attendance.update",
+        lambda s: {"participant_id": s.participants["delegate"].pk},
+        label="missing-status",
+        mentions="status",
+    ),
+    Case("live", "secretary", "attendance.update", {"status": "present"}, label="missing-participant", mentions="participant_id"),
+    Case("live", "secretary", "attendance.update", _mark("delegate", 1), label="status-as-number"),
+    Case("live", "secretary", "attendance.update", _mark("delegate", None), label="status-null"),
+    Case("live", "secretary", "attendance.update", _mark("delegate", "here"), label="status-unknown"),
+    Case("live", "secretary", "attendance.update", _mark("delegate", "p" * 21), label="status-too-long"),
+    Case("live", "secretary", "attendance.update", {"participant_id": False, "status": "present"}, label="participant-as-bool"),
+    Case(
+        "live",
+        "secretary",
+        "attendance.update",
+        {"participant_id": 999_999, "status": "present"},
+        code="not_found",
+        label="unknown-participant",
+    ),
+    Case(
+        "live",
+        "secretary",
+        "attendance.update",
+        lambda s: {"participant_id": s.foreign_participant.pk, "status": "present"},
+        code="not_found",
+        label="other-meetings-participant",
+    ),
+    Case("live", "delegate", "attendance.checkin", lambda s: {"participant_id": s.participants["delegate"].pk}, label="unexpected-field"),
+    # speakers
+    Case("live", "delegate", "speaker.request", {"note": "xin phát biểu"}, label="unexpected-field", mentions="note"),
+    Case("live", "delegate", "speaker.withdraw", {"request_id": 1}, label="unexpected-field"),
+    Case("live", "chair", "speaker.start", {}, label="nobody-named"),
+    Case("live", "chair", "speaker.start", {"request_id": "1"}, label="request-as-text"),
+    Case("live", "chair", "speaker.start", {"request_id": True}, label="request-as-bool"),
+    Case("live", "chair", "speaker.start", {"request_id": None}, label="request-null"),
+    Case("live", "chair", "speaker.start", {"request_id": 999_999}, code="not_found", label="unknown-request"),
+    Case("live", "chair", "speaker.start", {"participant_id": 999_999}, code="not_found", label="unknown-participant"),
+    Case(
+        "live",
+        "chair",
+        "speaker.start",
+        lambda s: {"participant_id": s.foreign_participant.pk},
+        code="not_found",
+        label="other-meetings-participant",
+    ),
+    Case(
+        "live", "chair", "speaker.start", lambda s: {"participant_id": s.participants["guest"].pk, "seconds": 60}, label="unexpected-field"
+    ),
+    Case("speaking", "chair", "speaker.end", {"request_id": 1}, label="unexpected-field"),
+    # notice.send
+    Case("live", "secretary", "notice.send", {}, label="missing-text", mentions="text"),
+    Case("live", "secretary", "notice.send", {"text": 5}, label="text-as-number"),
+    Case("live", "secretary", "notice.send", {"text": None}, label="text-null"),
+    Case("live", "secretary", "notice.send", {"text": " \n\t "}, label="text-blank"),
+    Case("live", "secretary", "notice.send", {"text": "x" * 281}, label="text-over-notice-limit"),
+    Case("live", "secretary", "notice.send", {"text": "x" * 2001}, label="text-over-frame-field-limit"),
+    Case("live", "secretary", "notice.send", {"text": "Xin chào", "urgent": True}, label="unexpected-field", mentions="urgent"),
+]
+
+
+def test_the_refusal_tables_cover_every_command() -> None:
+    for table in (FORBIDDEN, WRONG_STATE, MALFORMED):
+        assert {case.type for case in table} == set(COMMANDS)
+    every = FORBIDDEN + WRONG_STATE + MALFORMED
+    assert len({case.id for case in every}) == len(every)
+
+
+@pytest.mark.parametrize("scene", FORBIDDEN, indirect=True, ids=[c.id for c in FORBIDDEN])
+async def test_a_user_who_may_not_is_refused_and_the_meeting_carries_on(connect: Connect, scene: Scene) -> None:
+    await _refused_and_carried_on(connect, scene)
+
+
+@pytest.mark.parametrize("scene", WRONG_STATE, indirect=True, ids=[c.id for c in WRONG_STATE])
+async def test_a_command_out_of_its_state_is_refused_and_the_meeting_carries_on(connect: Connect, scene: Scene) -> None:
+    await _refused_and_carried_on(connect, scene)
+
+
+@pytest.mark.parametrize("scene", MALFORMED, indirect=True, ids=[c.id for c in MALFORMED])
+async def test_malformed_input_is_refused_and_the_meeting_carries_on(connect: Connect, scene: Scene) -> None:
+    await _refused_and_carried_on(connect, scene)
+
+
+# --- Happy paths: the right person's command, and what everyone else hears -----------------------
+
+
+async def heard(client: Client, *types: str) -> list[dict[str, Any]]:
+    """The next messages of a client are exactly these events, in this order."""
+    messages = [await client.receive() for _ in types]
+    assert [m["type"] for m in messages] == list(types), messages
+    return messages
+
+
+async def own(client: Client, count: int) -> list[dict[str, Any]]:
+    """The events the acting client got, whether before or after its ack."""
+    events = numbered(client.events)
+    while len(events) < count:
+        events.append(await client.receive())
+    return events
+
+
+@pytest.fixture
+def started(live_meeting: Meeting, chair: User) -> Meeting:
+    return meeting_start(actor=chair, meeting=live_meeting)
+
+
+@pytest.fixture
+def items(live_meeting: Meeting) -> list[AgendaItem]:
+    return list(AgendaItem.objects.filter(meeting=live_meeting).order_by("position", "id"))
+
+
+@pytest.fixture
+def document(live_meeting: Meeting) -> Document:
+    return Document.objects.get(meeting=live_meeting)
+
+
+async def test_chair_starts_the_meeting_on_its_first_item(
+    connect: Connect, live_meeting: Meeting, chair: User, delegate: User, items: list[AgendaItem]
+) -> None:
+    chair_client, delegate_client = await room(connect, live_meeting, chair, delegate)
+
+    reply = await chair_client.command("meeting.start")
+
+    assert reply["type"] == "ack"
+    state, agenda = await heard(delegate_client, "meeting.state", "agenda.current")
+    assert (state["seq"], agenda["seq"]) == (1, 2)
+    assert state["meeting"]["state"] == "in_progress"
+    assert state["meeting"]["started_at"] is not None
+    assert state["meeting"]["current_item_id"] == items[0].pk
+    assert agenda["current_item_id"] == items[0].pk
+    assert agenda["agenda"][0]["current_since"] is not None
+    assert agenda["agenda"][1]["current_since"] is None
+    assert await own(chair_client, 2) == [state, agenda]
+    await assert_quiet(chair_client, delegate_client)
+
+
+async def test_chair_ends_the_meeting_and_everything_live_stops(
+    connect: Connect, started: Meeting, chair: User, delegate: User, guest: User, document: Document
+) -> None:
+    await sync_to_async(presentation_show)(actor=chair, meeting=started, document_id=document.pk, page=2)
+    await sync_to_async(speaker_request)(actor=guest, meeting=started)
+    await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=(await participant_of(started, delegate)).pk)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+    seq = chair_client.snapshot["seq"]
+
+    reply = await chair_client.command("meeting.end")
+
+    assert reply["type"] == "ack"
+    state, agenda, presentation, speakers = await heard(delegate_client, "meeting.state", "agenda.current", "present.stop", "speaker.end")
+    assert [e["seq"] for e in (state, agenda, presentation, speakers)] == [seq + 1, seq + 2, seq + 3, seq + 4]
+    assert state["meeting"]["state"] == "closed"
+    assert state["meeting"]["ended_at"] is not None
+    assert agenda["current_item_id"] is None
+    assert agenda["agenda"][0]["done"] is True
+    assert presentation["presentation"]["document_id"] is None
+    assert speakers["speakers"]["speaking"] is None
+    assert speakers["speakers"]["queue"] == []
+    statuses = await sync_to_async(lambda: sorted(SpeakerRequest.objects.filter(meeting=started).values_list("status", flat=True)))()
+    assert statuses == ["done", "withdrawn"]
+    await own(chair_client, 4)
+    await assert_quiet(chair_client, delegate_client)
+
+
+async def test_chair_moves_to_another_agenda_item(
+    connect: Connect, started: Meeting, chair: User, delegate: User, items: list[AgendaItem]
+) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    reply = await chair_client.command("agenda.current", item_id=items[1].pk)
+
+    assert reply["type"] == "ack"
+    (event,) = await heard(delegate_client, "agenda.current")
+    assert event["seq"] == chair_client.snapshot["seq"] + 1
+    assert event["current_item_id"] == items[1].pk
+    first, second = event["agenda"]
+    assert first["done"] is True
+    assert first["current_since"] is None
+    assert second["current_since"] is not None
+    assert second["done"] is False
+
+
+async def test_choosing_the_current_item_again_changes_nothing(
+    connect: Connect, started: Meeting, chair: User, delegate: User, items: list[AgendaItem]
+) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    reply = await chair_client.command("agenda.current", item_id=items[0].pk)
+
+    assert reply["type"] == "ack"
+    await assert_quiet(chair_client, delegate_client)
+
+
+async def test_chair_presents_a_page_of_a_document(
+    connect: Connect, started: Meeting, chair: User, delegate: User, document: Document
+) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    reply = await chair_client.command("present.page", document_id=document.pk, page=3, viewport={"x": 0.25, "y": 0.5, "zoom": 2})
+
+    assert reply["type"] == "ack"
+    (event,) = await heard(delegate_client, "present.page")
+    version_id = await sync_to_async(lambda: document.versions.get().pk)()
+    assert event["presentation"] == {
+        "document_id": document.pk,
+        "version_id": version_id,
+        "page": 3,
+        "page_count": 5,
+        "presenter_id": chair.pk,
+        "handed_to": None,
+        "viewport": {"x": 0.25, "y": 0.5, "zoom": 2.0},
+    }
+
+
+async def test_chair_turns_the_page_to_the_last_one(
+    connect: Connect, started: Meeting, chair: User, delegate: User, document: Document
+) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("present.page", document_id=document.pk, page=1))["type"] == "ack"
+    assert (await chair_client.command("present.page", document_id=document.pk, page=5))["type"] == "ack"
+
+    first, last = await heard(delegate_client, "present.page", "present.page")
+    assert (first["presentation"]["page"], last["presentation"]["page"]) == (1, 5)
+    assert last["presentation"]["viewport"] == {}
+
+
+async def test_chair_stops_presenting(connect: Connect, started: Meeting, chair: User, delegate: User, document: Document) -> None:
+    await sync_to_async(presentation_show)(actor=chair, meeting=started, document_id=document.pk, page=4)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+    assert chair_client.snapshot["state"]["presentation"]["page"] == 4
+
+    reply = await chair_client.command("present.stop")
+
+    assert reply["type"] == "ack"
+    (event,) = await heard(delegate_client, "present.stop")
+    assert event["presentation"]["document_id"] is None
+    assert event["presentation"]["page"] is None
+    assert event["presentation"]["presenter_id"] is None
+
+
+async def test_chair_hands_the_presentation_over_and_takes_it_back(
+    connect: Connect, started: Meeting, chair: User, delegate: User, document: Document
+) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("present.handover", user_id=delegate.pk))["type"] == "ack"
+    (handover,) = await heard(delegate_client, "present.handover")
+    assert handover["presentation"]["handed_to"] == delegate.pk
+    assert await own(chair_client, 1) == [handover]
+
+    assert (await delegate_client.command("present.page", document_id=document.pk, page=2))["type"] == "ack"
+    (shown,) = await heard(chair_client, "present.page")
+    assert shown["presentation"]["presenter_id"] == delegate.pk
+    assert shown["presentation"]["handed_to"] == delegate.pk
+    await own(delegate_client, 1)
+
+    assert (await chair_client.command("present.handover", user_id=None))["type"] == "ack"
+    (taken_back,) = await heard(delegate_client, "present.handover")
+    assert taken_back["presentation"]["handed_to"] is None
+    refused = await delegate_client.command("present.page", document_id=document.pk, page=3)
+    assert refused["code"] == "forbidden"
+
+
+async def test_chair_may_hand_over_to_the_secretary(connect: Connect, started: Meeting, chair: User, secretary: User) -> None:
+    chair_client, secretary_client = await room(connect, started, chair, secretary)
+
+    assert (await chair_client.command("present.handover", user_id=secretary.pk))["type"] == "ack"
+
+    (handover,) = await heard(secretary_client, "present.handover")
+    assert handover["presentation"]["handed_to"] == secretary.pk
+
+
+async def test_secretary_marks_a_delegate_present(
+    connect: Connect, live_meeting: Meeting, secretary: User, chair: User, delegate: User
+) -> None:
+    secretary_client, chair_client, delegate_client = await room(connect, live_meeting, secretary, chair, delegate)
+    participant = await participant_of(live_meeting, delegate)
+
+    reply = await secretary_client.command("attendance.update", participant_id=participant.pk, status="present")
+
+    assert reply["type"] == "ack"
+    for client in (chair_client, delegate_client):
+        (event,) = await heard(client, "attendance.update")
+        entry = entry_of(event["attendance"], delegate)
+        assert entry["id"] == participant.pk
+        assert entry["attendance"] == "present"
+        assert entry["arrived_at"] is not None
+        assert event["attendance"]["quorum"] == {"voting": 2, "present": 1, "needed": 2, "met": False}
+
+
+async def test_chair_may_take_attendance_too_and_mark_someone_absent(
+    connect: Connect, started: Meeting, chair: User, delegate: User
+) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+    participant = await participant_of(started, delegate)
+
+    assert (await chair_client.command("attendance.update", participant_id=participant.pk, status="late"))["type"] == "ack"
+    assert (await chair_client.command("attendance.update", participant_id=participant.pk, status="absent_excused"))["type"] == "ack"
+
+    late, excused = await heard(delegate_client, "attendance.update", "attendance.update")
+    assert entry_of(late["attendance"], delegate)["attendance"] == "late"
+    assert entry_of(excused["attendance"], delegate)["attendance"] == "absent_excused"
+    assert entry_of(excused["attendance"], delegate)["arrived_at"] is None
+
+
+async def test_delegate_checks_in_from_the_tablet_before_the_start(
+    connect: Connect, live_meeting: Meeting, delegate: User, secretary: User
+) -> None:
+    delegate_client, secretary_client = await room(connect, live_meeting, delegate, secretary)
+
+    assert (await delegate_client.command("attendance.checkin"))["type"] == "ack"
+
+    (event,) = await heard(secretary_client, "attendance.update")
+    assert entry_of(event["attendance"], delegate)["attendance"] == "present"
+
+
+async def test_delegate_who_checks_in_after_the_start_is_late(connect: Connect, started: Meeting, delegate: User, secretary: User) -> None:
+    delegate_client, secretary_client = await room(connect, started, delegate, secretary)
+
+    assert (await delegate_client.command("attendance.checkin"))["type"] == "ack"
+
+    (event,) = await heard(secretary_client, "attendance.update")
+    assert entry_of(event["attendance"], delegate)["attendance"] == "late"
+
+
+async def test_checking_in_twice_is_heard_once(connect: Connect, live_meeting: Meeting, delegate: User, secretary: User) -> None:
+    delegate_client, secretary_client = await room(connect, live_meeting, delegate, secretary)
+
+    assert (await delegate_client.command("attendance.checkin"))["type"] == "ack"
+    assert (await delegate_client.command("attendance.checkin"))["type"] == "ack"
+
+    await heard(secretary_client, "attendance.update")
+    await assert_quiet(secretary_client)
+
+
+async def test_delegate_asks_to_speak(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
+    delegate_client, chair_client = await room(connect, started, delegate, chair)
+    participant = await participant_of(started, delegate)
+
+    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
+
+    (event,) = await heard(chair_client, "speaker.request")
+    assert event["speakers"]["speaking"] is None
+    assert event["speakers"]["speaker_seconds"] == 180
+    (request,) = event["speakers"]["queue"]
+    assert (request["user_id"], request["participant_id"], request["name"]) == (delegate.pk, participant.pk, "Lê Minh Tuấn")
+    assert request["requested_at"] is not None
+    assert request["started_at"] is None
+
+
+async def test_asking_to_speak_again_does_not_jump_the_queue(
+    connect: Connect, started: Meeting, delegate: User, guest: User, chair: User
+) -> None:
+    delegate_client, guest_client, chair_client = await room(connect, started, delegate, guest, chair)
+
+    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
+    assert (await guest_client.command("speaker.request"))["type"] == "ack"
+    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
+
+    first, second = await heard(chair_client, "speaker.request", "speaker.request")
+    assert [r["user_id"] for r in second["speakers"]["queue"]] == [delegate.pk, guest.pk]
+    assert first["seq"] + 1 == second["seq"]
+    await assert_quiet(chair_client)
+
+
+async def test_delegate_withdraws_the_request_to_speak(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
+    await sync_to_async(speaker_request)(actor=delegate, meeting=started)
+    delegate_client, chair_client = await room(connect, started, delegate, chair)
+    assert len(chair_client.snapshot["state"]["speakers"]["queue"]) == 1
+
+    assert (await delegate_client.command("speaker.withdraw"))["type"] == "ack"
+
+    (event,) = await heard(chair_client, "speaker.withdraw")
+    assert event["speakers"]["queue"] == []
+
+
+async def test_withdrawing_without_a_request_changes_nothing(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
+    delegate_client, chair_client = await room(connect, started, delegate, chair)
+
+    assert (await delegate_client.command("speaker.withdraw"))["type"] == "ack"
+
+    await assert_quiet(delegate_client, chair_client)
+
+
+async def test_chair_gives_the_floor_to_a_waiting_request(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
+    request = await sync_to_async(speaker_request)(actor=delegate, meeting=started)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("speaker.start", request_id=request.pk))["type"] == "ack"
+
+    (event,) = await heard(delegate_client, "speaker.start")
+    assert event["speakers"]["queue"] == []
+    speaking = event["speakers"]["speaking"]
+    assert (speaking["id"], speaking["user_id"], speaking["allotted_seconds"]) == (request.pk, delegate.pk, 180)
+    assert speaking["started_at"] is not None
+
+
+async def test_chair_gives_the_floor_to_someone_who_did_not_ask_and_the_speaker_before_stops(
+    connect: Connect, started: Meeting, delegate: User, guest: User, chair: User
+) -> None:
+    await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=(await participant_of(started, delegate)).pk)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+    guest_participant = await participant_of(started, guest)
+
+    assert (await chair_client.command("speaker.start", participant_id=guest_participant.pk))["type"] == "ack"
+
+    (event,) = await heard(delegate_client, "speaker.start")
+    assert event["speakers"]["speaking"]["user_id"] == guest.pk
+    assert event["speakers"]["queue"] == []
+    statuses = await sync_to_async(
+        lambda: dict(SpeakerRequest.objects.filter(meeting=started).values_list("participant__user_id", "status"))
+    )()
+    assert statuses == {delegate.pk: "done", guest.pk: "speaking"}
+
+
+async def test_speaker_ends_their_own_speech(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
+    await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=(await participant_of(started, delegate)).pk)
+    delegate_client, chair_client = await room(connect, started, delegate, chair)
+    assert chair_client.snapshot["state"]["speakers"]["speaking"]["user_id"] == delegate.pk
+
+    assert (await delegate_client.command("speaker.end"))["type"] == "ack"
+
+    (event,) = await heard(chair_client, "speaker.end")
+    assert event["speakers"]["speaking"] is None
+
+
+async def test_chair_ends_a_speech(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
+    await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=(await participant_of(started, delegate)).pk)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("speaker.end"))["type"] == "ack"
+
+    (event,) = await heard(delegate_client, "speaker.end")
+    assert event["speakers"]["speaking"] is None
+
+
+async def test_ending_a_speech_when_nobody_speaks_changes_nothing(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("speaker.end"))["type"] == "ack"
+
+    await assert_quiet(chair_client, delegate_client)
+
+
+async def test_secretary_sends_a_notice_to_every_screen(
+    connect: Connect, live_meeting: Meeting, secretary: User, delegate: User, guest: User
+) -> None:
+    secretary_client, delegate_client, guest_client = await room(connect, live_meeting, secretary, delegate, guest)
+    decomposed = unicodedata.normalize("NFD", "  Mời các đại biểu vào phòng họp.  ")
+
+    assert (await secretary_client.command("notice.send", text=decomposed))["type"] == "ack"
+
+    for client in (delegate_client, guest_client):
+        (event,) = await heard(client, "notice")
+        assert event["text"] == "Mời các đại biểu vào phòng họp."
+        assert event["sender"] == "Trần Thị Thu"
+        assert event["sent_at"]
+
+
+async def test_chair_sends_a_notice_during_the_meeting(connect: Connect, started: Meeting, chair: User, delegate: User) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("notice.send", text="Giải lao 15 phút."))["type"] == "ack"
+
+    (event,) = await heard(delegate_client, "notice")
+    assert (event["text"], event["sender"]) == ("Giải lao 15 phút.", "Nguyễn Văn Hùng")

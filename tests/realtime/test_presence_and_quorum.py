@@ -1,0 +1,217 @@
+"""Who is online (presence, not numbered) and whether enough voting members are present (quorum)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from meetings.models import Meeting, MeetingEvent, Participant, User
+from meetings.services.live import meeting_start
+from meetings.services.participants import participants_invite
+from tests.realtime.conftest import Client
+from tests.realtime.helpers import Connect, assert_quiet, current_seq, entry_of, participant_of, room
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def presence(client: Client) -> dict[str, Any]:
+    """The next presence message (events in between are not expected)."""
+    message = await client.receive()
+    assert message["type"] == "presence", message
+    return message
+
+
+async def presence_listing(client: Client, users: list[User]) -> dict[str, Any]:
+    expected = sorted(u.pk for u in users)
+    seen = await client.receive_until(lambda m: m["type"] == "presence" and m["online"] == expected)
+    assert {m["type"] for m in seen} == {"presence"}, seen
+    return seen[-1]
+
+
+# --- Presence ---------------------------------------------------------------------------------------
+
+
+async def test_it_announces_who_is_online_after_connecting(connect: Connect, live_meeting: Meeting, chair: User, delegate: User) -> None:
+    chair_client = await connect(chair, live_meeting)
+    delegate_client = await connect(delegate, live_meeting)
+
+    for client in (chair_client, delegate_client):
+        message = await presence_listing(client, [chair, delegate])
+        assert set(message) == {"type", "online"}  # no seq: presence is not a meeting event
+    assert delegate_client.snapshot["state"]["online"] == sorted([chair.pk, delegate.pk])
+
+
+async def test_it_announces_who_left_after_a_disconnect(
+    connect: Connect, live_meeting: Meeting, chair: User, delegate: User, guest: User
+) -> None:
+    chair_client, delegate_client, guest_client = await room(connect, live_meeting, chair, delegate, guest)
+
+    await delegate_client.close()
+
+    for client in (chair_client, guest_client):
+        message = await presence_listing(client, [chair, guest])
+        assert "seq" not in message
+    await assert_quiet(chair_client, guest_client)
+
+
+async def test_a_user_with_two_sockets_stays_online_until_both_close(
+    connect: Connect, live_meeting: Meeting, chair: User, delegate: User
+) -> None:
+    chair_client, tablet, phone = await room(connect, live_meeting, chair, delegate, delegate)
+
+    await tablet.close()
+    await presence_listing(chair_client, [chair, delegate])
+    await phone.close()
+
+    await presence_listing(chair_client, [chair])
+
+
+async def test_presence_does_not_use_up_sequence_numbers(connect: Connect, live_meeting: Meeting, chair: User, delegate: User) -> None:
+    chair_client, delegate_client = await room(connect, live_meeting, chair, delegate)
+    await delegate_client.close()
+    await presence_listing(chair_client, [chair])
+
+    assert await current_seq(live_meeting) == chair_client.snapshot["seq"] == 0
+    assert await sync_to_async(MeetingEvent.objects.count)() == 0
+    await chair_client.ws.send_to(text_data=json.dumps({"type": "resync", "since": 0}))
+    assert await chair_client.nothing_more()
+    assert (await chair_client.command("meeting.start"))["type"] == "ack"
+    first = (chair_client.events or [await chair_client.receive()])[0]
+    assert (first["type"], first["seq"]) == ("meeting.state", 1)
+
+
+async def test_a_refused_socket_is_never_online(connect: Connect, live_meeting: Meeting, chair: User, other_delegate: User) -> None:
+    (chair_client,) = await room(connect, live_meeting, chair)
+
+    intruder = await connect(other_delegate, live_meeting, expect_snapshot=False)
+    assert (await intruder.receive())["code"] == "not_found"
+
+    assert await chair_client.nothing_more(timeout=0.8)
+
+
+# --- Quorum -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def four_voters(live_meeting: Meeting, secretary: User, other_delegate: User, outsider: User) -> Meeting:
+    """Chair, delegate and two more delegates with a vote: more than half is three."""
+    participants_invite(
+        actor=secretary, meeting=live_meeting, users=[other_delegate, outsider], role=Participant.Role.DELEGATE, can_vote=True
+    )
+    return live_meeting
+
+
+@pytest.fixture
+def three_voters(live_meeting: Meeting, secretary: User, other_delegate: User) -> Meeting:
+    participants_invite(actor=secretary, meeting=live_meeting, users=[other_delegate], role=Participant.Role.DELEGATE, can_vote=True)
+    return live_meeting
+
+
+async def mark(secretary_client: Client, meeting: Meeting, user: User, status: str) -> None:
+    participant = await participant_of(meeting, user)
+    reply = await secretary_client.command("attendance.update", participant_id=participant.pk, status=status)
+    assert reply["type"] == "ack", reply
+
+
+async def quorum_heard(client: Client) -> dict[str, Any]:
+    (event,) = await client.receive_until(lambda m: m["type"] == "attendance.update")
+    return event["attendance"]["quorum"]
+
+
+async def test_quorum_is_met_once_both_voting_members_of_two_are_present(
+    connect: Connect, live_meeting: Meeting, secretary: User, chair: User, delegate: User
+) -> None:
+    secretary_client, delegate_client = await room(connect, live_meeting, secretary, delegate)
+    assert delegate_client.snapshot["state"]["attendance"]["quorum"] == {"voting": 2, "present": 0, "needed": 2, "met": False}
+
+    await mark(secretary_client, live_meeting, chair, "present")
+    assert await quorum_heard(delegate_client) == {"voting": 2, "present": 1, "needed": 2, "met": False}
+
+    await mark(secretary_client, live_meeting, delegate, "present")
+    assert await quorum_heard(delegate_client) == {"voting": 2, "present": 2, "needed": 2, "met": True}
+
+
+async def test_exactly_half_of_the_voting_members_is_not_a_quorum(
+    connect: Connect, four_voters: Meeting, secretary: User, chair: User, delegate: User, other_delegate: User
+) -> None:
+    secretary_client, chair_client = await room(connect, four_voters, secretary, chair)
+
+    await mark(secretary_client, four_voters, chair, "present")
+    await mark(secretary_client, four_voters, delegate, "present")
+    await quorum_heard(chair_client)
+    assert await quorum_heard(chair_client) == {"voting": 4, "present": 2, "needed": 3, "met": False}
+
+    await mark(secretary_client, four_voters, other_delegate, "present")
+    assert await quorum_heard(chair_client) == {"voting": 4, "present": 3, "needed": 3, "met": True}
+
+
+async def test_two_of_three_voting_members_are_a_quorum(
+    connect: Connect, three_voters: Meeting, secretary: User, chair: User, other_delegate: User
+) -> None:
+    secretary_client, chair_client = await room(connect, three_voters, secretary, chair)
+
+    await mark(secretary_client, three_voters, chair, "present")
+    assert (await quorum_heard(chair_client))["met"] is False
+    await mark(secretary_client, three_voters, other_delegate, "late")
+
+    assert await quorum_heard(chair_client) == {"voting": 3, "present": 2, "needed": 2, "met": True}
+
+
+async def test_members_without_a_vote_do_not_count_towards_the_quorum(
+    connect: Connect, live_meeting: Meeting, secretary: User, guest: User, chair: User
+) -> None:
+    secretary_client, chair_client = await room(connect, live_meeting, secretary, chair)
+
+    await mark(secretary_client, live_meeting, guest, "present")
+    await mark(secretary_client, live_meeting, secretary, "present")
+    await mark(secretary_client, live_meeting, chair, "present")
+
+    assert (await quorum_heard(chair_client))["present"] == 0
+    assert (await quorum_heard(chair_client))["present"] == 0
+    assert await quorum_heard(chair_client) == {"voting": 2, "present": 1, "needed": 2, "met": False}
+
+
+async def test_quorum_is_lost_when_a_voting_member_is_marked_absent(
+    connect: Connect, live_meeting: Meeting, secretary: User, chair: User, delegate: User
+) -> None:
+    secretary_client, chair_client = await room(connect, live_meeting, secretary, chair)
+    await mark(secretary_client, live_meeting, chair, "present")
+    await mark(secretary_client, live_meeting, delegate, "late")
+    await quorum_heard(chair_client)
+    assert (await quorum_heard(chair_client))["met"] is True
+
+    await mark(secretary_client, live_meeting, delegate, "absent_excused")
+
+    assert await quorum_heard(chair_client) == {"voting": 2, "present": 1, "needed": 2, "met": False}
+
+
+async def test_self_check_in_counts_towards_the_quorum(connect: Connect, live_meeting: Meeting, chair: User, delegate: User) -> None:
+    chair_client, delegate_client = await room(connect, live_meeting, chair, delegate)
+
+    assert (await chair_client.command("attendance.checkin"))["type"] == "ack"
+    assert (await quorum_heard(delegate_client))["met"] is False
+    assert (await delegate_client.command("attendance.checkin"))["type"] == "ack"
+
+    events = await chair_client.receive_until(lambda m: m["type"] == "attendance.update" and m["attendance"]["quorum"]["present"] == 2)
+    event = events[-1]
+    assert event["attendance"]["quorum"] == {"voting": 2, "present": 2, "needed": 2, "met": True}
+    assert entry_of(event["attendance"], delegate)["attendance"] == "present"
+
+
+async def test_a_late_arrival_after_the_start_makes_the_quorum(
+    connect: Connect, live_meeting: Meeting, chair: User, delegate: User
+) -> None:
+    await sync_to_async(meeting_start)(actor=chair, meeting=live_meeting)
+    chair_client, delegate_client = await room(connect, live_meeting, chair, delegate)
+    assert (await chair_client.command("attendance.checkin"))["type"] == "ack"
+    await quorum_heard(delegate_client)
+
+    assert (await delegate_client.command("attendance.checkin"))["type"] == "ack"
+
+    events = await chair_client.receive_until(
+        lambda m: m["type"] == "attendance.update" and entry_of(m["attendance"], delegate)["attendance"] == "late"
+    )
+    assert events[-1]["attendance"]["quorum"]["met"] is True
