@@ -36,7 +36,7 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["title", "kind", "body", "starts_at", "ends_at", "location", "chair", "secretary"]
+        fields = ["title", "kind", "body", "starts_at", "ends_at", "location", "chair", "secretary", "allow_self_checkin"]
         widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

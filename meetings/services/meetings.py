@@ -58,6 +58,7 @@ def meeting_create(
     location: str,
     chair: User,
     secretary: User,
+    allow_self_checkin: bool = True,
 ) -> Meeting:
     if not user_can_create_meetings(user=actor):
         raise NotAllowed(_("You are not allowed to create meetings. Ask an administrator for the secretary role."))
@@ -71,6 +72,7 @@ def meeting_create(
         location=location.strip(),
         chair=chair,
         secretary=secretary,
+        allow_self_checkin=allow_self_checkin,
         created_by=actor,
     )
     _sync_leading_participants(meeting=meeting)
@@ -91,6 +93,7 @@ def meeting_update(
     location: str,
     chair: User,
     secretary: User,
+    allow_self_checkin: bool = True,
 ) -> Meeting:
     require_manager(actor=actor, meeting=meeting)
     meeting = lock_meeting(meeting=meeting)
@@ -105,6 +108,7 @@ def meeting_update(
         "location": location.strip(),
         "chair": chair,
         "secretary": secretary,
+        "allow_self_checkin": allow_self_checkin,
     }
     changed = [name for name, value in new_values.items() if getattr(meeting, name) != value]
     if not changed:
@@ -120,7 +124,7 @@ def meeting_update(
             meeting_notify_participants(meeting=meeting, kind="invitation", users=newcomers)
         if any(name in CALENDAR_FIELDS for name in changed):
             meeting_notify_participants(meeting=meeting, kind="update")
-        else:
+        elif set(changed) - {"allow_self_checkin"}:
             mark_changed_since_notice(meeting=meeting)
     return meeting
 

@@ -51,6 +51,8 @@ def live_strings() -> dict:
         "confidential_not_for_you": _("A confidential document is being presented that you are not allowed to see."),
         "make_current": _("Make this the current item"),
         "give_floor": _("Give the floor"),
+        "hand_over": _("Let %(name)s present"),
+        "take_back": _("Take presenting back from %(name)s"),
         "quorum_met": _("Quorum: %(present)s of %(voting)s voting members present (%(needed)s needed)."),
         "quorum_not_met": _("No quorum: %(present)s of %(voting)s voting members present, %(needed)s needed."),
         "online": _("connected now"),

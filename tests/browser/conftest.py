@@ -44,8 +44,10 @@ def daphne_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaphneSe
         yield DaphneServer(url=url, demo=demo, env=env, log=log)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: while Playwright's sync API is open its event loop runs in
+    # this thread, and asyncio tests collected after the browser tests could not start theirs.
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (CI does this in .ci/run)")
     with sync_playwright() as playwright:

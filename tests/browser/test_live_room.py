@@ -49,6 +49,17 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
         expect(page.locator(".live-item.current")).to_contain_text("Khai mạc")
     expect(projector.locator("#proj-item")).to_contain_text("Khai mạc")
 
+    # The chair lets the first item's presenter (the second delegate) drive the screens, then takes it back.
+    expect(chair.locator("#handover")).to_contain_text("Phạm Quốc Cường")
+    chair.click("#handover")
+    second.select_option("#doc-select", label=DOCUMENT)
+    second.click("#present")
+    expect(first.locator("#page-image")).to_have_attribute("data-page", "1")
+    expect(projector.locator("#proj-page")).to_have_attribute("data-page", "1")
+    expect(first.locator("#present")).to_be_hidden()
+    chair.click("#handover")
+    expect(second.locator("#present")).to_be_hidden()
+
     # The chair presents page 3 of a document; both tablets and the projector turn to it.
     chair.select_option("#doc-select", label=DOCUMENT)
     chair.click("#next-page")

@@ -98,8 +98,36 @@ function renderViewerControls() {
   $("following-badge").hidden = !shown || !viewer.following || viewer.presenting;
   $("present").hidden = !live || !canPresent() || viewer.presenting || !viewer.documentId;
   $("stop-present").hidden = !live || !canPresent() || !shown;
+  renderHandover(live);
   document.body.classList.toggle("presenting", viewer.presenting && Boolean(onPresented));
 }
+
+// The chair lets the current item's presenter drive the screens, and takes it back.
+function renderHandover(live) {
+  const button = $("handover");
+  const handedTo = presentation().handed_to;
+  const item = store.state.agenda.find((i) => i.id === store.state.meeting.current_item_id);
+  const presenterId = item?.presenter_id;
+  if (!live || !me().is_chair) {
+    button.hidden = true;
+  } else if (handedTo) {
+    const person = store.state.attendance.participants.find((p) => p.user_id === handedTo);
+    button.textContent = interpolate(t.take_back, { name: person ? person.name : "" });
+    button.dataset.user = "";
+    button.hidden = false;
+  } else if (presenterId && presenterId !== me().user_id) {
+    button.textContent = interpolate(t.hand_over, { name: item.presenter });
+    button.dataset.user = String(presenterId);
+    button.hidden = false;
+  } else {
+    button.hidden = true;
+  }
+}
+
+$("handover").addEventListener("click", (event) => {
+  const user = event.currentTarget.dataset.user;
+  send("present.handover", { user_id: user ? Number(user) : null });
+});
 
 function followPresenter() {
   const shown = presentation();
@@ -315,9 +343,14 @@ store.subscribe((kind, event) => {
     return;
   }
   if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); }
-  if (kind === "agenda.current") { renderAgenda(); renderDocuments(); showPage(); }
+  if (kind === "agenda.current") { renderAgenda(); renderDocuments(); showPage(); renderViewerControls(); }
   if (kind.startsWith("present.")) {
-    if (!presentation().document_id || presentation().presenter_id !== me().user_id) viewer.presenting = false;
+    const stillMine = presentation().document_id && presentation().presenter_id === me().user_id && canPresent();
+    if (viewer.presenting && !stillMine) {
+      // Someone else presents now (or the chair took it back): follow them, as everyone does.
+      viewer.presenting = false;
+      viewer.following = true;
+    }
     if (viewer.following) followPresenter();
     renderViewerControls();
     if (!presentation().document_id) showPage();
