@@ -46,7 +46,9 @@ async def serve_floor(port: int) -> None:
         finally:
             clients.discard(connection)
 
-    async with websockets.serve(handler, "127.0.0.1", port, max_queue=None):
+    # No permessage-deflate: daphne does not compress either, and compressing per socket would
+    # make the floor slower than a raw broadcast really is.
+    async with websockets.serve(handler, "127.0.0.1", port, max_queue=None, compression=None):
         await asyncio.Future()
 
 
@@ -64,7 +66,9 @@ class Tablets:
 
     async def connect(self, url: str, headers: dict[str, str] | None, origin: str | None, n: int, skip_snapshot: bool) -> None:
         async def one() -> None:
-            connection = await websockets.connect(url, additional_headers=headers, origin=origin, max_size=None, open_timeout=60)
+            connection = await websockets.connect(
+                url, additional_headers=headers, origin=origin, max_size=None, open_timeout=60, compression=None
+            )
             if skip_snapshot:
                 await connection.recv()
             self.connections.append(connection)
@@ -114,7 +118,7 @@ async def measure_floor(n: int, rounds: int) -> dict[str, float]:
         url = f"ws://127.0.0.1:{port}/"
         tablets = Tablets()
         await tablets.connect(url, None, None, n, skip_snapshot=False)
-        chair = await websockets.connect(url)
+        chair = await websockets.connect(url, compression=None)
 
         async def send(page: int) -> None:
             await chair.send(json.dumps({"type": "present.page", "document_id": 1, "page": page}))

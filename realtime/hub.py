@@ -38,12 +38,19 @@ HEARTBEAT_SECONDS = 30
 def websocket_protocol(send: Callable[..., Any]) -> Any:
     """The autobahn protocol behind daphne's `send`, if that is what it is.
 
-    Daphne gives each connection `partial(server.handle_reply, protocol)`. Autobahn protocols
-    accept a message framed once for many sockets (`sendPreparedMessage`), which is what
-    lets one event cost one encoding and one frame however many tablets listen.
+    Daphne gives each connection `partial(server.handle_reply, protocol)`; Channels' session
+    middleware wraps it (keeping it as `real_send`). Autobahn protocols accept a message framed
+    once for many sockets (`sendPreparedMessage`), which is what lets one event cost one
+    encoding and one frame however many tablets listen. Events never touch the session, so
+    skipping the wrapper loses nothing. Under any other server this returns None and events
+    go through `send` as usual.
     """
-    if isinstance(send, functools.partial) and send.args and hasattr(send.args[0], "sendPreparedMessage"):
-        return send.args[0]
+    for _depth in range(4):
+        if isinstance(send, functools.partial) and send.args and hasattr(send.args[0], "sendPreparedMessage"):
+            return send.args[0]
+        send = getattr(getattr(send, "__self__", None), "real_send", None)
+        if send is None:
+            return None
     return None
 
 

@@ -1,0 +1,45 @@
+"""Settings come from the environment; production refuses the embedded secret."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.servers import ROOT, base_env
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    environment = base_env(**env)
+    environment.pop("SECRET_KEY", None) if "SECRET_KEY" not in env else None
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import settings; print(settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND'])",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_with_the_embedded_secret() -> None:
+    result = load_settings(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_starts_with_its_own_secret_database_and_redis() -> None:
+    result = load_settings(
+        DEBUG="0", SECRET_KEY="x" * 50, DATABASE_URL="postgres://hop@127.0.0.1:5432/hop", REDIS_URL="redis://127.0.0.1:6379/0"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "channels_redis.pubsub.RedisPubSubChannelLayer"]
+
+
+def test_the_embedded_default_is_sqlite_and_an_in_memory_layer() -> None:
+    result = load_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "channels.layers.InMemoryChannelLayer"]
