@@ -24,12 +24,20 @@ from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
 
 LIVE = (Meeting.State.IN_PROGRESS,)
+OPEN_REQUESTS = (SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING)
 BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
 
 
 def _require_chair(*, actor: User, meeting: Meeting) -> None:
     if actor.pk != meeting.chair_id:
         raise NotAllowed(_("Only the chair can do this."))
+
+
+def _require_participant(*, actor: User, meeting: Meeting) -> Participant:
+    participant = participation_of(user=actor, meeting=meeting)
+    if participant is None:
+        raise NotAllowed(_("You are not a participant of this meeting."))
+    return participant
 
 
 def _require_state(*, meeting: Meeting, states: tuple[str, ...]) -> None:
@@ -248,9 +256,7 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, statu
 @transaction.atomic
 def attendance_check_in(*, actor: User, meeting: Meeting) -> Participant:
     meeting = lock_meeting(meeting=meeting)
-    participant = participation_of(user=actor, meeting=meeting)
-    if participant is None:
-        raise NotAllowed(_("You are not a participant of this meeting."))
+    participant = _require_participant(actor=actor, meeting=meeting)
     if not meeting.allow_self_checkin:
         raise NotAllowed(_("This meeting does not allow checking in from a tablet. The secretary takes attendance."))
     _require_state(meeting=meeting, states=BEFORE_AND_DURING)
@@ -271,13 +277,9 @@ def _emit_speakers(meeting: Meeting, type: str) -> None:
 @transaction.atomic
 def speaker_request(*, actor: User, meeting: Meeting) -> SpeakerRequest:
     meeting = lock_meeting(meeting=meeting)
-    participant = participation_of(user=actor, meeting=meeting)
-    if participant is None:
-        raise NotAllowed(_("You are not a participant of this meeting."))
+    participant = _require_participant(actor=actor, meeting=meeting)
     _require_state(meeting=meeting, states=LIVE)
-    existing = SpeakerRequest.objects.filter(
-        meeting=meeting, participant=participant, status__in=[SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING]
-    ).first()
+    existing = SpeakerRequest.objects.filter(meeting=meeting, participant=participant, status__in=OPEN_REQUESTS).first()
     if existing:
         return existing
     try:
@@ -292,9 +294,7 @@ def speaker_request(*, actor: User, meeting: Meeting) -> SpeakerRequest:
 @transaction.atomic
 def speaker_withdraw(*, actor: User, meeting: Meeting) -> None:
     meeting = lock_meeting(meeting=meeting)
-    participant = participation_of(user=actor, meeting=meeting)
-    if participant is None:
-        raise NotAllowed(_("You are not a participant of this meeting."))
+    participant = _require_participant(actor=actor, meeting=meeting)
     _require_state(meeting=meeting, states=LIVE)
     withdrawn = SpeakerRequest.objects.filter(meeting=meeting, participant=participant, status=SpeakerRequest.Status.WAITING).update(
         status=SpeakerRequest.Status.WITHDRAWN, ended_at=timezone.now()
@@ -326,9 +326,7 @@ def speaker_start(*, actor: User, meeting: Meeting, request_id: int | None = Non
         participant = meeting.participants.filter(pk=participant_id).first()
         if participant is None:
             raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
-        request = SpeakerRequest.objects.filter(
-            meeting=meeting, participant=participant, status__in=[SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING]
-        ).first()
+        request = SpeakerRequest.objects.filter(meeting=meeting, participant=participant, status__in=OPEN_REQUESTS).first()
         if request is not None and request.status == SpeakerRequest.Status.SPEAKING:
             return request
         if request is None:

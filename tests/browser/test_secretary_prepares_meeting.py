@@ -97,11 +97,13 @@ def test_secretary_prepares_and_publishes_and_a_delegate_sees_it(
     for step in range(1, 11):
         y = start["y"] + (end["y"] + end["height"] - start["y"]) * step / 10 + 5
         secretary.mouse.move(start["x"] + start["width"] / 2, y)
-    secretary.mouse.up()
-    expect(secretary.locator("#agenda-status")).not_to_be_empty()
-    secretary.wait_for_load_state("load")
-    expect(secretary.locator("#agenda-sortable .agenda-title").last).to_contain_text("Kết luận", timeout=5000)
-    secretary.reload()
+    # Dropping saves the new order, then the page reloads itself to show the server's numbering.
+    with (
+        secretary.expect_response(lambda response: response.url.endswith("/agenda/reorder/")) as reorder,
+        secretary.expect_navigation(),
+    ):
+        secretary.mouse.up()
+    assert reorder.value.ok
     assert agenda_titles(secretary) == ["Khai mạc", "Báo cáo tình hình cải cách hành chính", "Kết quả chỉ số PAR INDEX", "Kết luận"]
     assert agenda_numbers(secretary) == ["1.", "2.", "2.1.", "3."]
 

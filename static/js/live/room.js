@@ -56,7 +56,7 @@ function toast(message, kind = "info") {
 }
 
 // ---- the viewer -------------------------------------------------------------------------
-const viewer = { documentId: null, page: 1, following: true, presenting: false };
+const viewer = { documentId: null, page: 1, following: true, presenting: false, presentingSince: null };
 
 const me = () => store.state.me;
 const presentation = () => store.state.presentation;
@@ -100,6 +100,24 @@ function renderViewerControls() {
   $("stop-present").hidden = !live || !canPresent() || !shown;
   renderHandover(live);
   document.body.classList.toggle("presenting", viewer.presenting && Boolean(onPresented));
+}
+
+// Presenting ends when presenting stops, when the chair takes the right back, or when someone
+// else turns a page after ours. Events numbered before our own first page turn arrived (still in
+// flight when we pressed "Present") do not count: that is why our first event's seq is kept.
+function settlePresenting(kind, event) {
+  const shown = presentation();
+  const after = viewer.presentingSince !== null && event.seq > viewer.presentingSince;
+  let over = !canPresent();
+  if (!shown.document_id) over ||= after;
+  else if (kind === "present.page") {
+    if (shown.presenter_id === me().user_id) viewer.presentingSince ??= event.seq;
+    else over ||= after;
+  }
+  if (over) {
+    viewer.presenting = false;
+    viewer.following = true;
+  }
 }
 
 // The chair lets the current item's presenter drive the screens, and takes it back.
@@ -158,8 +176,11 @@ $("doc-select").addEventListener("change", (event) => goTo(Number(event.target.v
 $("follow").addEventListener("click", () => { viewer.following = true; followPresenter(); });
 $("present").addEventListener("click", () => {
   viewer.presenting = true;
+  viewer.presentingSince = null;
   viewer.following = false;
-  send("present.page", { document_id: viewer.documentId, page: viewer.page });
+  send("present.page", { document_id: viewer.documentId, page: viewer.page }).then((reply) => {
+    if (reply.type === "error") { viewer.presenting = false; renderViewerControls(); }
+  });
   renderViewerControls();
 });
 $("stop-present").addEventListener("click", () => { viewer.presenting = false; send("present.stop"); renderViewerControls(); });
@@ -345,12 +366,7 @@ store.subscribe((kind, event) => {
   if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); }
   if (kind === "agenda.current") { renderAgenda(); renderDocuments(); showPage(); renderViewerControls(); }
   if (kind.startsWith("present.")) {
-    const stillMine = presentation().document_id && presentation().presenter_id === me().user_id && canPresent();
-    if (viewer.presenting && !stillMine) {
-      // Someone else presents now (or the chair took it back): follow them, as everyone does.
-      viewer.presenting = false;
-      viewer.following = true;
-    }
+    if (viewer.presenting) settlePresenting(kind, event);
     if (viewer.following) followPresenter();
     renderViewerControls();
     if (!presentation().document_id) showPage();
