@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails, invitations and the demo's printout point at the server `make run` starts.
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format venv deps dev-deps messages bench clean
 
