@@ -256,7 +256,13 @@ class MeetingHub:
 
     async def _publish_presence(self, meeting_id: int) -> None:
         self.presence_pending.discard(meeting_id)
-        online = await database_sync_to_async(online_users)(meeting_id)
+        try:
+            online = await database_sync_to_async(online_users)(meeting_id)
+        except Exception:
+            # A busy database must not silence presence for good: try again shortly.
+            log.warning("hub: reading presence failed; trying again", exc_info=True)
+            self.presence_changed(meeting_id)
+            return
         text = event_text(seq=None, type="presence", payload={"online": online})
         await self.layer.group_send(meeting_group(meeting_id), {"type": "meeting.event", "meeting": meeting_id, "seq": None, "text": text})
 

@@ -120,7 +120,7 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(second.locator(".live-item.current")).to_contain_text("Báo cáo kết quả xây dựng")
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue")).to_contain_text("Phạm Quốc Cường")
-    assert second.evaluate("() => window.liveRoom.connection.outbox.length") == 0
+    second.wait_for_function("() => window.liveRoom.connection.outbox.length === 0")
 
     # A notice reaches every screen, the projector included.
     chair.fill("#notice-form input", "Nghỉ giải lao 10 phút")

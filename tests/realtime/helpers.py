@@ -44,7 +44,7 @@ async def settle(clients: list[Client], users: list[User]) -> None:
     """Wait until every client has heard that exactly these users are online (presence is debounced)."""
     expected = sorted({u.pk for u in users})
     for client in clients:
-        seen = await client.receive_until(lambda m: m["type"] == "presence" and m["online"] == expected)
+        seen = await client.receive_until(lambda m: m["type"] == "presence" and m["online"] == expected, timeout=10)
         assert [m["type"] for m in seen] == ["presence"] * len(seen), seen
 
 
