@@ -12,7 +12,8 @@ from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
-from meetings.models import Meeting, User
+from meetings.models import AgendaItem, Document, Meeting, User
+from meetings.services.live import meeting_start
 from realtime.hub import hub
 from realtime.routing import websocket_urlpatterns
 
@@ -105,3 +106,18 @@ def live_meeting(published_meeting: Meeting, secretary: User, pdf_upload: Callab
     agenda_item_create(actor=secretary, meeting=published_meeting, title="Thảo luận", duration_minutes=20)
     document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload("de-an.pdf", pages=5), title="Đề án")
     return Meeting.objects.get(pk=published_meeting.pk)
+
+
+@pytest.fixture
+def started(live_meeting: Meeting, chair: User) -> Meeting:
+    return meeting_start(actor=chair, meeting=live_meeting)
+
+
+@pytest.fixture
+def items(live_meeting: Meeting) -> list[AgendaItem]:
+    return list(AgendaItem.objects.filter(meeting=live_meeting).order_by("position", "id"))
+
+
+@pytest.fixture
+def document(live_meeting: Meeting) -> Document:
+    return Document.objects.get(meeting=live_meeting)

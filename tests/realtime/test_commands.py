@@ -383,21 +383,6 @@ async def own(client: Client, count: int) -> list[dict[str, Any]]:
     return events
 
 
-@pytest.fixture
-def started(live_meeting: Meeting, chair: User) -> Meeting:
-    return meeting_start(actor=chair, meeting=live_meeting)
-
-
-@pytest.fixture
-def items(live_meeting: Meeting) -> list[AgendaItem]:
-    return list(AgendaItem.objects.filter(meeting=live_meeting).order_by("position", "id"))
-
-
-@pytest.fixture
-def document(live_meeting: Meeting) -> Document:
-    return Document.objects.get(meeting=live_meeting)
-
-
 async def test_chair_starts_the_meeting_on_its_first_item(
     connect: Connect, live_meeting: Meeting, chair: User, delegate: User, items: list[AgendaItem]
 ) -> None:

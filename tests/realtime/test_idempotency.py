@@ -9,21 +9,10 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from meetings.models import AgendaItem, CommandReceipt, Meeting, MeetingEvent, SpeakerRequest, User
-from meetings.services.live import meeting_start
 from tests.realtime.conftest import Client
 from tests.realtime.helpers import Connect, assert_error, assert_quiet, numbered, room
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def started(live_meeting: Meeting, chair: User) -> Meeting:
-    return meeting_start(actor=chair, meeting=live_meeting)
-
-
-@pytest.fixture
-def items(live_meeting: Meeting) -> list[AgendaItem]:
-    return list(AgendaItem.objects.filter(meeting=live_meeting).order_by("position", "id"))
 
 
 @sync_to_async

@@ -14,7 +14,6 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from meetings.models import Meeting, Participant, User
-from meetings.services.live import meeting_start
 from realtime.routing import websocket_urlpatterns
 from tests.realtime.conftest import Client
 from tests.realtime.helpers import (
@@ -28,11 +27,6 @@ from tests.realtime.helpers import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def started(live_meeting: Meeting, chair: User) -> Meeting:
-    return meeting_start(actor=chair, meeting=live_meeting)
 
 
 async def _pair(connect: Connect, meeting: Meeting, delegate: User, chair: User) -> tuple[Client, Client]:

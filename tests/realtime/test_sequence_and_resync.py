@@ -10,26 +10,11 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from meetings.models import AgendaItem, Document, Meeting, MeetingEvent, User
-from meetings.services.live import meeting_start, notice_send
+from meetings.services.live import notice_send
 from tests.realtime.conftest import Client
 from tests.realtime.helpers import Connect, assert_error, assert_still_serving, current_seq, numbered, room, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def started(live_meeting: Meeting, chair: User) -> Meeting:
-    return meeting_start(actor=chair, meeting=live_meeting)
-
-
-@pytest.fixture
-def items(live_meeting: Meeting) -> list[AgendaItem]:
-    return list(AgendaItem.objects.filter(meeting=live_meeting).order_by("position", "id"))
-
-
-@pytest.fixture
-def document(live_meeting: Meeting) -> Document:
-    return Document.objects.get(meeting=live_meeting)
 
 
 async def run(client: Client, log: list[dict[str, Any]], type: str, **fields: Any) -> None:
