@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "channels",
     "meetings",
     "realtime",
+    "voting",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,8 @@ REALTIME_RATE_BURST = env_int("REALTIME_RATE_BURST", 60)
 REALTIME_HEARTBEAT_SECONDS = env_int("REALTIME_HEARTBEAT_SECONDS", 10)
 # Presence (who is connected) is gathered for this long before it is announced.
 REALTIME_PRESENCE_DEBOUNCE_SECONDS = float(os.environ.get("REALTIME_PRESENCE_DEBOUNCE_SECONDS", "0.5"))
+# Ballots arriving within this long of each other make one progress announcement.
+REALTIME_POLL_PROGRESS_SECONDS = float(os.environ.get("REALTIME_POLL_PROGRESS_SECONDS", "0.25"))
 SPEAKER_SECONDS = env_int("SPEAKER_SECONDS", 180)
 NOTICE_MAX_CHARS = env_int("NOTICE_MAX_CHARS", 280)
 RENDER_WORKERS = env_int("RENDER_WORKERS", 2)

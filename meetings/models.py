@@ -125,6 +125,8 @@ class Participant(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DELEGATE)
     can_vote = models.BooleanField(_("voting rights"), default=True)
+    # Bodies that weigh votes (e.g. by shares represented) set this; everyone else counts once.
+    vote_weight = models.PositiveSmallIntegerField(_("vote weight"), default=1)
     invited_at = models.DateTimeField(default=timezone.now)
     attendance = models.CharField(_("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN)
     arrived_at = models.DateTimeField(null=True, blank=True)

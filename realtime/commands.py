@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from meetings.models import CommandReceipt, Meeting, User
 from meetings.services import live
+from voting import services as voting
 
 HANDLERS: dict[str, Callable[..., Any]] = {
     "meeting.start": live.meeting_start,
@@ -26,6 +27,13 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "speaker.start": live.speaker_start,
     "speaker.end": live.speaker_end,
     "notice.send": live.notice_send,
+    "poll.create": voting.poll_create,
+    "poll.open": voting.poll_open,
+    "poll.close": voting.poll_close,
+    "poll.annul": voting.poll_annul,
+    "ballot.cast": voting.ballot_cast,
+    "proxy.give": voting.proxy_give,
+    "proxy.revoke": voting.proxy_revoke,
 }
 RECEIPTS_KEPT = datetime.timedelta(days=2)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 import uuid
@@ -10,7 +11,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings.errors import ServiceError
@@ -59,6 +60,13 @@ def _events_after(meeting_id: int, since: int) -> tuple[int, list[str]] | None:
     if not events or events[0].seq != since + 1:
         return None
     return current, [event_text(seq=e.seq, type=e.type, payload=e.payload) for e in events if e.seq <= current]
+
+
+def _seconds_until_poll_closes(poll_id: int) -> float | None:
+    from voting.models import Poll
+
+    closes_at = Poll.objects.filter(pk=poll_id, state=Poll.State.OPEN).values_list("closes_at", flat=True).first()
+    return (closes_at - timezone.now()).total_seconds() if closes_at else None
 
 
 def _connection_open(meeting_id: int, user: User, socket_id: str) -> None:
@@ -115,6 +123,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         snapshot = await database_sync_to_async(live_snapshot)(user=self.user, meeting_id=self.meeting_id, online=online)
         await self.send(text_data=json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")))
         await self.local.release(snapshot["seq"])
+        for poll in snapshot["state"]["polls"]:
+            if poll["state"] == "open" and poll["closes_at"]:
+                # The process that opened the poll may be gone; whoever is here watches its time limit.
+                closes_at = datetime.datetime.fromisoformat(poll["closes_at"])
+                hub.poll_check_soon(self.meeting_id, poll["id"], (closes_at - timezone.now()).total_seconds())
 
     async def _reply(self, message: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(message, ensure_ascii=False, separators=(",", ":")))
@@ -159,6 +172,16 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             await self._error(command.id, error.code, str(error))
             return
         await self._reply({"type": "ack", "id": command.id})
+        await self._after(command.type, command.args)
+
+    async def _after(self, type: str, args: dict[str, Any]) -> None:
+        """What the hub does once a command is applied: announce vote progress, watch a time limit."""
+        if type == "ballot.cast":
+            hub.poll_check_soon(self.meeting_id, args["poll_id"])
+        elif type == "poll.open":
+            delay = await database_sync_to_async(_seconds_until_poll_closes)(args["poll_id"])
+            if delay is not None:
+                hub.poll_check_soon(self.meeting_id, args["poll_id"], delay)
 
     async def _resync(self, since: int) -> None:
         self.local.hold()

@@ -58,6 +58,35 @@ def text(max_length: int) -> Check:
     return check
 
 
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError
+    return value
+
+
+def integers(max_items: int) -> Check:
+    """A non-empty list of distinct ids."""
+    each = integer(1)
+
+    def check(value: Any) -> list[int]:
+        if not isinstance(value, list) or not 1 <= len(value) <= max_items:
+            raise ValueError
+        return [each(item) for item in value]
+
+    return check
+
+
+def texts(max_items: int, max_length: int) -> Check:
+    each = text(max_length)
+
+    def check(value: Any) -> list[str]:
+        if not isinstance(value, list) or len(value) > max_items:
+            raise ValueError
+        return [each(item) for item in value]
+
+    return check
+
+
 def viewport(value: Any) -> dict[str, float]:
     """Where the presenter is looking on the page, normalised: x, y of the top-left corner (0–1) and zoom."""
     if not isinstance(value, dict) or set(value) - {"x", "y", "zoom"}:
@@ -93,6 +122,27 @@ COMMANDS: dict[str, Command] = {
     "speaker.start": Command({}, {"request_id": integer(1), "participant_id": integer(1)}),
     "speaker.end": Command({}, {}),
     "notice.send": Command({"text": text(2000)}, {}),
+    "poll.create": Command(
+        {"question": text(500)},
+        {
+            "agenda_item_id": integer(1, nullable=True),
+            "kind": text(20),
+            "options": texts(50, 200),
+            "max_choices": integer(1, 50),
+            "secret": boolean,
+            "majority": text(20),
+            "requires_quorum": boolean,
+            "allow_change": boolean,
+            "close_when_all_voted": boolean,
+            "duration_seconds": integer(10, 86_400, nullable=True),
+        },
+    ),
+    "poll.open": Command({"poll_id": integer(1)}, {}),
+    "poll.close": Command({"poll_id": integer(1)}, {}),
+    "poll.annul": Command({"poll_id": integer(1), "reason": text(2000)}, {"repeat": boolean}),
+    "ballot.cast": Command({"poll_id": integer(1), "choices": integers(50)}, {"for_participant_id": integer(1)}),
+    "proxy.give": Command({"holder_id": integer(1)}, {"giver_id": integer(1)}),
+    "proxy.revoke": Command({"proxy_id": integer(1)}, {}),
 }
 
 

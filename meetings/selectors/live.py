@@ -57,6 +57,7 @@ def participant_state(participant: Participant) -> dict[str, Any]:
         "position": participant.user.position,
         "role": participant.role,
         "can_vote": participant.can_vote,
+        "vote_weight": participant.vote_weight,
         "attendance": participant.attendance,
         "arrived_at": iso(participant.arrived_at),
     }
@@ -182,6 +183,8 @@ def meeting_state(*, meeting: Meeting) -> dict[str, Any]:
 
 def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str, Any]:
     """Everything this user may see of the live meeting, at one sequence number."""
+    from voting.selectors import my_votes, polls_state, proxies_state  # voting builds on this module
+
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
     return {
         "type": "snapshot",
@@ -197,5 +200,8 @@ def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str
             "online": online,
             "speakers": speakers_state(meeting=meeting),
             "notices": recent_notices(meeting=meeting),
+            "polls": polls_state(meeting=meeting),
+            "proxies": proxies_state(meeting=meeting),
+            "my_votes": my_votes(user=user, meeting=meeting),
         },
     }

@@ -22,6 +22,7 @@ from meetings.selectors.live import agenda_state, attendance_state, iso, meeting
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
+from voting.services import polls_after_attendance, polls_close_at_end
 
 LIVE = (Meeting.State.IN_PROGRESS,)
 OPEN_REQUESTS = (SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING)
@@ -95,6 +96,7 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = lock_meeting(meeting=meeting)
     _require_chair(actor=actor, meeting=meeting)
     _require_state(meeting=meeting, states=LIVE)
+    polls_close_at_end(meeting=meeting)
     now = timezone.now()
     _close_current_item(meeting=meeting, now=now)
     SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).update(
@@ -229,6 +231,7 @@ def presentation_hand_over(*, actor: User, meeting: Meeting, user_id: int | None
 
 def _emit_attendance(meeting: Meeting) -> None:
     event_emit(meeting=meeting, type="attendance.update", payload={"attendance": attendance_state(meeting=meeting)})
+    polls_after_attendance(meeting=meeting)
 
 
 @transaction.atomic

@@ -1,0 +1,133 @@
+"""Reads of polls and proxies: who may vote now, progress, and the state clients see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from meetings.models import Meeting, Participant, User
+from meetings.selectors.live import PRESENT_STATES, iso
+from voting.models import Poll, Proxy, VoterMark
+
+
+@dataclass(frozen=True)
+class Electorate:
+    """Who may vote in a poll right now: each voter's participant id → the participant who casts for them."""
+
+    cast_by: dict[int, int]
+    weights: dict[int, int]
+    members_weight: int
+
+    def weight_of(self, participant_ids: set[int] | list[int]) -> int:
+        return sum(self.weights.get(pk, 1) for pk in participant_ids)
+
+
+def proxies_active(*, meeting: Meeting) -> list[Proxy]:
+    return list(Proxy.objects.filter(meeting=meeting, revoked_at=None).select_related("giver__user", "holder__user").order_by("id"))
+
+
+def electorate_of(*, poll: Poll, participants: list[Participant] | None = None, proxies: list[Proxy] | None = None) -> Electorate:
+    """Live polls: voting members who are present, and absent members whose proxy holder is present.
+    Written opinions: every voting member, each for themselves."""
+    if participants is None:
+        participants = list(Participant.objects.filter(meeting_id=poll.meeting_id))
+    voters = [p for p in participants if p.can_vote]
+    weights = {p.pk: p.vote_weight for p in voters}
+    if poll.mode == Poll.Mode.WRITTEN:
+        return Electorate(cast_by={p.pk: p.pk for p in voters}, weights=weights, members_weight=sum(weights.values()))
+    present = {p.pk for p in voters if p.attendance in PRESENT_STATES}
+    cast_by = {pk: pk for pk in present}
+    if proxies is None:
+        proxies = list(Proxy.objects.filter(meeting_id=poll.meeting_id, revoked_at=None))
+    for proxy in proxies:
+        if proxy.giver_id in weights and proxy.giver_id not in present and proxy.holder_id in present:
+            cast_by[proxy.giver_id] = proxy.holder_id
+    return Electorate(cast_by=cast_by, weights=weights, members_weight=sum(weights.values()))
+
+
+def poll_progress(*, poll: Poll, electorate: Electorate | None = None, marks: list[VoterMark] | None = None) -> dict[str, Any]:
+    """How many have voted of how many can. Someone who voted and then left still counts as having voted."""
+    if electorate is None:
+        electorate = electorate_of(poll=poll)
+    if marks is None:
+        marks = list(VoterMark.objects.filter(poll=poll))
+    voted = {mark.participant_id for mark in marks}
+    progress: dict[str, Any] = {"poll_id": poll.pk, "voted": len(voted), "eligible": len(voted | set(electorate.cast_by))}
+    if not poll.secret:
+        # Named polls only: lets the secretary see who has not voted yet.
+        progress["voters"] = sorted(voted)
+    return progress
+
+
+def poll_state(*, poll: Poll, electorate: Electorate | None = None, marks: list[VoterMark] | None = None) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "id": poll.pk,
+        "agenda_item_id": poll.agenda_item_id,
+        "question": poll.question,
+        "kind": poll.kind,
+        "choices": [{"id": c.pk, "label": c.label, "meaning": c.meaning} for c in poll.choices.all()],
+        "max_choices": poll.max_choices,
+        "secret": poll.secret,
+        "majority": poll.majority,
+        "majority_label": str(poll.get_majority_display()),
+        "requires_quorum": poll.requires_quorum,
+        "allow_change": poll.allow_change,
+        "close_when_all_voted": poll.close_when_all_voted,
+        "duration_seconds": poll.duration_seconds,
+        "mode": poll.mode,
+        "state": poll.state,
+        "opened_at": iso(poll.opened_at),
+        "closes_at": iso(poll.closes_at),
+        "closed_at": iso(poll.closed_at),
+        "annulled_reason": poll.annulled_reason or None,
+        "repeat_of": poll.repeat_of_id,
+        "result": poll.result if poll.state in (Poll.State.CLOSED, Poll.State.ANNULLED) else None,
+        "progress": None,
+    }
+    if poll.state == Poll.State.OPEN:
+        state["progress"] = poll_progress(poll=poll, electorate=electorate, marks=marks)
+    return state
+
+
+def polls_state(*, meeting: Meeting) -> list[dict[str, Any]]:
+    polls = list(Poll.objects.filter(meeting=meeting).prefetch_related("choices").order_by("position", "id"))
+    if not polls:
+        return []
+    participants = list(Participant.objects.filter(meeting=meeting))
+    proxies = list(Proxy.objects.filter(meeting=meeting, revoked_at=None))
+    marks_of: dict[int, list[VoterMark]] = {}
+    for mark in VoterMark.objects.filter(poll__in=[p for p in polls if p.state == Poll.State.OPEN]):
+        marks_of.setdefault(mark.poll_id, []).append(mark)
+    return [
+        poll_state(
+            poll=poll,
+            electorate=electorate_of(poll=poll, participants=participants, proxies=proxies) if poll.state == Poll.State.OPEN else None,
+            marks=marks_of.get(poll.pk, []),
+        )
+        for poll in polls
+    ]
+
+
+def proxy_state(proxy: Proxy) -> dict[str, Any]:
+    return {
+        "id": proxy.pk,
+        "giver_id": proxy.giver_id,
+        "giver_name": proxy.giver.user.display_name,
+        "holder_id": proxy.holder_id,
+        "holder_name": proxy.holder.user.display_name,
+        "created_at": iso(proxy.created_at),
+    }
+
+
+def proxies_state(*, meeting: Meeting) -> list[dict[str, Any]]:
+    return [proxy_state(p) for p in proxies_active(meeting=meeting)]
+
+
+def my_votes(*, user: User, meeting: Meeting) -> dict[str, list[int]]:
+    """For each poll (id as text, as JSON keys are): whom this user has already cast a ballot for."""
+    mine: dict[str, list[int]] = {}
+    for poll_id, participant_id in VoterMark.objects.filter(poll__meeting=meeting, cast_by__user=user).values_list(
+        "poll_id", "participant_id"
+    ):
+        mine.setdefault(str(poll_id), []).append(participant_id)
+    return mine

@@ -1,0 +1,109 @@
+"""A poll's result, computed from its stored ballots only.
+
+`poll_tally` is a pure function of the ballots and the two bases (the weight of all members
+and of those present) recorded when the poll closed, so recomputing it later gives the
+published result exactly.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from voting.models import Ballot, Poll, PollChoice
+
+MEMBERS_BASED = (Poll.Majority.MEMBERS, Poll.Majority.TWO_THIRDS, Poll.Majority.THREE_QUARTERS)
+
+
+def majority_reached(*, votes: int, base: int, majority: str) -> bool:
+    """More than half (strictly: exactly half is not enough); two thirds and three quarters at least."""
+    if base <= 0:
+        return False
+    if majority == Poll.Majority.TWO_THIRDS:
+        return votes * 3 >= base * 2
+    if majority == Poll.Majority.THREE_QUARTERS:
+        return votes * 4 >= base * 3
+    return votes * 2 > base
+
+
+def percent(votes: int, base: int) -> str:
+    """Two decimals, rounded half up, as officials write it (66,67 %)."""
+    if base <= 0:
+        return "0.00"
+    return str((Decimal(votes * 100) / Decimal(base)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def poll_tally(*, poll: Poll, members_weight: int, present_weight: int, quorum_met: bool) -> dict[str, Any]:
+    choices = list(poll.choices.all())
+    counts = {choice.pk: 0 for choice in choices}
+    ballots = 0
+    cast_weight = 0
+    named = []
+    stored = Ballot.objects.filter(poll=poll).select_related("voter__user", "cast_by__user").order_by("voter__user__full_name", "id")
+    for ballot in stored:
+        choice_ids, weight = ballot.choices, ballot.weight
+        if ballot.voter is not None:
+            named.append(
+                {
+                    "participant_id": ballot.voter_id,
+                    "name": ballot.voter.user.display_name,
+                    "position": ballot.voter.user.position,
+                    "choice_ids": choice_ids,
+                    "weight": weight,
+                    "proxy_name": ballot.cast_by.user.display_name if ballot.cast_by_id != ballot.voter_id else None,
+                }
+            )
+        ballots += 1
+        cast_weight += weight
+        for choice_id in choice_ids:
+            counts[choice_id] += weight
+    if poll.majority == Poll.Majority.CAST:
+        base = cast_weight
+    elif poll.majority == Poll.Majority.PRESENT:
+        base = present_weight
+    else:
+        base = members_weight
+    no_quorum = poll.requires_quorum and not quorum_met
+    rows = []
+    for choice in choices:
+        reached = majority_reached(votes=counts[choice.pk], base=base, majority=poll.majority)
+        rows.append(
+            {
+                "choice_id": choice.pk,
+                "label": choice.label,
+                "meaning": choice.meaning,
+                "votes": counts[choice.pk],
+                "percent": percent(counts[choice.pk], base),
+                "reached": reached and not no_quorum and choice.meaning in (PollChoice.Meaning.YES, PollChoice.Meaning.OPTION),
+            }
+        )
+    if poll.kind == Poll.Kind.YES_NO:
+        passed = any(row["reached"] for row in rows if row["meaning"] == PollChoice.Meaning.YES)
+    else:
+        passed = any(row["reached"] for row in rows)
+    return {
+        "ballots": ballots,
+        "cast_weight": cast_weight,
+        "members_weight": members_weight,
+        "present_weight": present_weight,
+        "base": base,
+        "majority": poll.majority,
+        "quorum_met": quorum_met,
+        "no_quorum": no_quorum,
+        "choices": rows,
+        "passed": passed,
+        "named": named if not poll.secret else None,
+    }
+
+
+def poll_tally_again(*, poll: Poll) -> dict[str, Any]:
+    """The published result recomputed from the ballots, with the bases it recorded (for checking)."""
+    if poll.result is None:
+        raise ValueError("The poll has no published result.")
+    recomputed = poll_tally(
+        poll=poll,
+        members_weight=poll.result["members_weight"],
+        present_weight=poll.result["present_weight"],
+        quorum_met=poll.result["quorum_met"],
+    )
+    return recomputed
