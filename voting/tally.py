@@ -26,6 +26,17 @@ def majority_reached(*, votes: int, base: int, majority: str) -> bool:
     return votes * 2 > base
 
 
+def votes_needed(*, base: int, majority: str) -> int:
+    """The fewest votes that reach the majority (0 when nothing can: an empty base)."""
+    if base <= 0:
+        return 0
+    if majority == Poll.Majority.TWO_THIRDS:
+        return -(-base * 2 // 3)
+    if majority == Poll.Majority.THREE_QUARTERS:
+        return -(-base * 3 // 4)
+    return base // 2 + 1
+
+
 def percent(votes: int, base: int) -> str:
     """Two decimals, rounded half up, as officials write it (66,67 %)."""
     if base <= 0:
@@ -87,6 +98,7 @@ def poll_tally(*, poll: Poll, members_weight: int, present_weight: int, quorum_m
         "members_weight": members_weight,
         "present_weight": present_weight,
         "base": base,
+        "needed": votes_needed(base=base, majority=poll.majority),
         "majority": poll.majority,
         "quorum_met": quorum_met,
         "no_quorum": no_quorum,

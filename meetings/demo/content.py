@@ -92,6 +92,19 @@ AGENDA = [
     ("close", "Kết luận của Chủ tọa", "chair", 10, "", []),
 ]
 
+# Polls the secretary prepared: (agenda key, question, options or None for agree/disagree, secret, majority)
+POLLS = [
+    ("vote", "Thông qua Báo cáo kết quả xây dựng chính quyền số 9 tháng đầu năm 2026", None, False, "members"),
+    ("vote", "Thông qua Đề án chợ 4.0 và thanh toán không dùng tiền mặt tại các chợ truyền thống", None, False, "members"),
+    (
+        "vote",
+        "Chọn đơn vị thí điểm cơ sở dữ liệu GIS dùng chung (chọn 1)",
+        ["Phường Vũng Tàu", "Phường Tam Thắng", "Phường Rạch Dừa"],
+        True,
+        "cast",
+    ),
+]
+
 # (file stem, title, agenda key or None, confidential, pages of sections)
 DOCUMENTS = [
     ("chuong-trinh-hop", "Chương trình phiên họp", None, False, 1),

@@ -19,6 +19,7 @@ from meetings.demo.content import (
     GUESTS,
     MEETING_LOCATION,
     MEETING_TITLE,
+    POLLS,
     SECRETARY,
     delegate_profile,
 )
@@ -30,6 +31,8 @@ from meetings.services.documents import document_upload
 from meetings.services.guards import PREPARATION_STATES
 from meetings.services.meetings import meeting_create, meeting_publish
 from meetings.services.participants import participants_invite
+from voting.models import Poll
+from voting.services import poll_create
 
 SECRETARIES_GROUP = "Thư ký"
 
@@ -139,6 +142,17 @@ def _build_meeting(*, body: Body, secretary: User, chair: User, delegates: list[
             confidential=confidential,
             # The confidential draft goes to the vice-chair and the heads of department concerned.
             readers=delegates[:5] if confidential else None,
+        )
+    for item_key, question, options, secret, majority in POLLS:
+        poll_create(
+            actor=secretary,
+            meeting=meeting,
+            question=question,
+            agenda_item_id=items[item_key].pk,
+            kind=Poll.Kind.OPTIONS if options else Poll.Kind.YES_NO,
+            options=options,
+            secret=secret,
+            majority=majority,
         )
     return meeting
 

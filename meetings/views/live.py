@@ -11,6 +11,7 @@ from meetings.models import DocumentVersion, Meeting, Participant
 from meetings.rendering import PAGE_WIDTHS, page_image
 from meetings.selectors.documents import document_get_for_user
 from meetings.selectors.meetings import meeting_get_for_user
+from voting.models import Poll
 
 PLACEHOLDER = """<svg xmlns="http://www.w3.org/2000/svg" width="800" height="1131" viewBox="0 0 800 1131">
 <rect width="800" height="1131" fill="#f4f4f4"/><text x="400" y="560" font-family="sans-serif" font-size="28"
@@ -61,13 +62,52 @@ def live_strings() -> dict:
         "speaking": _("Speaking"),
         "idle": _("Please wait: the meeting will begin shortly."),
         "ended": _("The meeting has ended."),
+        "poll": {
+            "states": dict(Poll.State.choices),
+            "secret": _("secret"),
+            "secret_ballot": _("Secret ballot"),
+            "open_ballot": _("Open vote: your name is recorded with your choice"),
+            "choose_up_to": _("Choose up to %(count)s."),
+            "your_ballot": _("Your ballot"),
+            "proxy_ballot": _("Ballot of %(name)s (by proxy)"),
+            "sending": _("Sending your ballot…"),
+            "voted": _("Your ballot has been recorded."),
+            "voted_can_change": _("recorded; you may change it until the vote closes"),
+            "confirm": _("You chose: %(choice)s. Send this ballot? It cannot be changed afterwards."),
+            "send": _("Send ballot"),
+            "change": _("Choose again"),
+            "hide": _("Close"),
+            "later": _("Later"),
+            "vote_now": _("Vote now"),
+            "progress": _("%(voted)s of %(eligible)s have voted"),
+            "open": _("Open the vote"),
+            "close": _("Close the vote"),
+            "annul": _("Annul"),
+            "annul_reason": _("Why is this vote annulled? The reason is kept on record."),
+            "annul_repeat": _("Prepare the same question again to repeat the vote?"),
+            "annulled_because": _("Annulled: %(reason)s"),
+            "not_voted": _("Not voted yet"),
+            "all_voted": _("Everyone present has voted."),
+            "result_of": _("Result of the vote"),
+            "passed": _("PASSED"),
+            "not_passed": _("NOT PASSED"),
+            "no_quorum": _("NOT PASSED: there was no quorum"),
+            "base": _("Rule: %(rule)s: at least %(needed)s of %(base)s. %(ballots)s ballots cast."),
+            "named_list": _("Who voted what (%(count)s)"),
+            "by_proxy": _("by proxy: %(name)s"),
+        },
     }
 
 
 @login_required
 def live_room(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    context = {"meeting": meeting, "config": _live_config(request, meeting_id), "strings": live_strings()}
+    context = {
+        "meeting": meeting,
+        "config": _live_config(request, meeting_id),
+        "strings": live_strings(),
+        "majorities": Poll.Majority.choices,
+    }
     return render(request, "meetings/live.html", context)
 
 

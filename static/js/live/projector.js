@@ -1,7 +1,9 @@
 // The room's projector: read-only, full screen, readable from the back of the room.
 
 import { LiveConnection } from "./connection.js";
+import { el } from "./dom.js";
 import { LiveStore, formatSeconds, pageUrl } from "./store.js";
+import { progressView, resultView } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
 const t = JSON.parse(document.getElementById("live-strings").textContent);
@@ -67,7 +69,26 @@ function showNotice(event) {
   noticeTimer = setTimeout(() => { box.hidden = true; }, 30000);
 }
 
+// An open vote shows its progress (never a tally); a closed one its result, until the room moves on.
+let shownResult = null;
+function renderPoll(kind, event) {
+  const box = $("proj-poll");
+  const open = store.state.polls.find((poll) => poll.mode === "live" && poll.state === "open");
+  if (kind === "poll.close") shownResult = event.poll.id;
+  if (kind === "agenda.current" || kind === "present.page" || kind === "poll.open" || kind === "poll.annul") shownResult = null;
+  const closed = store.state.polls.find((poll) => poll.id === shownResult && poll.state === "closed");
+  const poll = open || closed;
+  box.hidden = !poll;
+  if (!poll) return;
+  box.replaceChildren(
+    el("div", { class: "proj-poll-kicker" }, poll === open ? (poll.secret ? t.poll.secret_ballot : t.poll.states.open) : t.poll.result_of),
+    el("h2", {}, poll.question),
+    poll === open ? progressView(poll, t) : resultView(poll, t),
+  );
+}
+
 store.subscribe((kind, event) => {
+  if (kind === "snapshot" || kind.startsWith("poll.") || kind === "agenda.current" || kind === "present.page") renderPoll(kind, event);
   if (kind === "snapshot" || kind === "meeting.state" || kind === "agenda.current") renderItem();
   if (kind === "snapshot" || kind.startsWith("present.")) renderPage();
   if (kind === "snapshot" || kind.startsWith("speaker.")) renderSpeaker();

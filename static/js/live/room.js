@@ -2,24 +2,14 @@
 // ask to speak and check in; the chair runs the meeting; the secretary takes attendance.
 
 import { LiveConnection } from "./connection.js";
+import { el } from "./dom.js";
 import { LiveStore, formatSeconds, interpolate, pageUrl } from "./store.js";
+import { mountVoting } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
 const t = JSON.parse(document.getElementById("live-strings").textContent);
 const $ = (id) => document.getElementById(id);
 const store = new LiveStore();
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) node.append(child);
-  return node;
-}
 
 // ---- connection -------------------------------------------------------------------------
 const connection = new LiveConnection({
@@ -351,6 +341,8 @@ $("notice-form").addEventListener("submit", async (event) => {
   if (reply.type === "ack") input.value = "";
 });
 
+const voting = mountVoting({ store, send, t, toast });
+
 // ---- wiring -----------------------------------------------------------------------------
 store.subscribe((kind, event) => {
   if (kind === "snapshot") {
@@ -361,10 +353,12 @@ store.subscribe((kind, event) => {
     renderAttendance();
     if (viewer.following || viewer.documentId === null) followPresenter();
     if (viewer.documentId === null) showPage();
+    voting.render();
     return;
   }
-  if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); }
-  if (kind === "agenda.current") { renderAgenda(); renderDocuments(); showPage(); renderViewerControls(); }
+  voting.onEvent(kind, event);
+  if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
+  if (kind === "agenda.current") { voting.render(); renderAgenda(); renderDocuments(); showPage(); renderViewerControls(); }
   if (kind.startsWith("present.")) {
     if (viewer.presenting) settlePresenting(kind, event);
     if (viewer.following) followPresenter();

@@ -51,6 +51,26 @@ export class LiveStore {
       case "presence":
         state.online = event.online;
         break;
+      case "poll.update":
+      case "poll.open":
+      case "poll.close":
+      case "poll.annul": {
+        const index = state.polls.findIndex((poll) => poll.id === event.poll.id);
+        if (index >= 0) state.polls[index] = event.poll;
+        else state.polls.push(event.poll);
+        break;
+      }
+      case "poll.delete":
+        state.polls = state.polls.filter((poll) => poll.id !== event.poll_id);
+        break;
+      case "poll.progress": {
+        const poll = state.polls.find((p) => p.id === event.progress.poll_id);
+        if (poll && poll.state === "open") poll.progress = event.progress;
+        break;
+      }
+      case "proxy.update":
+        state.proxies = event.proxies;
+        break;
       default:
         return;
     }

@@ -1,0 +1,263 @@
+// Votes on the live screens: the ballot on a delegate's tablet, the chair's poll controls, the
+// secretary's "not voted yet" list, and the result as every screen and the projector show it.
+
+import { el } from "./dom.js";
+import { interpolate } from "./store.js";
+
+/** The published result: a bar per choice against the base, and the verdict. */
+export function resultView(poll, t) {
+  const result = poll.result;
+  const labels = new Map(poll.choices.map((c) => [c.id, c.label]));
+  const rows = result.choices.map((row) =>
+    el(
+      "li",
+      { class: `result-row meaning-${row.meaning}`, dataset: { choice: String(row.choice_id) } },
+      el("span", { class: "result-label" }, row.label),
+      el("span", { class: "result-bar" }, el("span", { style: `width: ${Math.min(100, Number(row.percent))}%` })),
+      el("span", { class: "result-count" }, `${row.votes} · ${row.percent.replace(".", ",")} %`),
+    ),
+  );
+  const verdict = result.no_quorum ? t.poll.no_quorum : result.passed ? t.poll.passed : t.poll.not_passed;
+  const named = result.named && result.named.length
+    ? el(
+        "details",
+        { class: "result-named" },
+        el("summary", {}, interpolate(t.poll.named_list, { count: result.named.length })),
+        el("ul", {}, ...result.named.map((entry) =>
+          el("li", {}, el("span", {}, entry.name + (entry.proxy_name ? ` (${interpolate(t.poll.by_proxy, { name: entry.proxy_name })})` : "")),
+            el("strong", {}, entry.choice_ids.map((id) => labels.get(id)).join(", "))))),
+      )
+    : null;
+  return el(
+    "div",
+    { class: "result", dataset: { poll: String(poll.id), passed: String(result.passed) } },
+    el("div", { class: `verdict ${result.passed ? "passed" : "not-passed"}` }, verdict),
+    el("ul", { class: "result-rows" }, ...rows),
+    el("p", { class: "muted small result-base" }, interpolate(t.poll.base, { base: result.base, needed: result.needed, rule: poll.majority_label, ballots: result.ballots })),
+    named,
+  );
+}
+
+export function progressView(poll, t) {
+  const progress = poll.progress || { voted: 0, eligible: 0 };
+  const share = progress.eligible ? (100 * progress.voted) / progress.eligible : 0;
+  return el(
+    "div",
+    { class: "poll-progress", dataset: { poll: String(poll.id) } },
+    el("div", { class: "progress-text" }, interpolate(t.poll.progress, progress)),
+    el("div", { class: "result-bar big" }, el("span", { style: `width: ${share}%` })),
+  );
+}
+
+export function mountVoting({ store, send, t, toast }) {
+  const $ = (id) => document.getElementById(id);
+  const me = () => store.state.me;
+  const dismissed = new Set();
+  const picked = new Map(); // participant id → chosen choice ids, until confirmed
+  const sending = new Set();
+
+  const livePolls = () => store.state.polls.filter((poll) => poll.mode === "live");
+  const openPoll = () => livePolls().find((poll) => poll.state === "open");
+  const participantById = (id) => store.state.attendance.participants.find((p) => p.id === id);
+  const present = (p) => p && ["present", "late"].includes(p.attendance);
+
+  /** Whose ballots this tablet may cast: one's own if present, and an absent giver's if one holds their proxy. */
+  function myVoters() {
+    const mine = participantById(me().participant_id);
+    if (!mine || !present(mine)) return [];
+    const voters = mine.can_vote ? [mine] : [];
+    for (const proxy of store.state.proxies) {
+      const giver = participantById(proxy.giver_id);
+      if (proxy.holder_id === mine.id && giver && !present(giver)) voters.push(giver);
+    }
+    return voters;
+  }
+
+  const votedFor = (poll) => new Set(store.state.my_votes[String(poll.id)] || []);
+
+  // ---- the ballot ------------------------------------------------------------------------
+  function renderBallot() {
+    const box = $("ballot");
+    const poll = openPoll();
+    const voters = poll ? myVoters() : [];
+    const done = poll ? votedFor(poll) : new Set();
+    const pending = voters.filter((voter) => !done.has(voter.id) || poll.allow_change);
+    if (!poll || !voters.length || dismissed.has(poll.id)) {
+      box.hidden = true;
+      return;
+    }
+    box.hidden = false;
+    const cards = voters.map((voter) => ballotCard(poll, voter, done.has(voter.id)));
+    box.replaceChildren(
+      el(
+        "div",
+        { class: "ballot-sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "ballot-question" },
+        el("div", { class: "ballot-kicker" }, poll.secret ? t.poll.secret_ballot : t.poll.open_ballot),
+        el("h2", { id: "ballot-question" }, poll.question),
+        poll.max_choices > 1 ? el("p", { class: "muted" }, interpolate(t.poll.choose_up_to, { count: poll.max_choices })) : null,
+        ...cards,
+        el("div", { class: "ballot-foot" },
+          progressView(poll, t),
+          el("button", { class: "button", type: "button", dataset: { action: "hide-ballot" }, onclick: () => { dismissed.add(poll.id); renderPolls(); renderBallot(); } },
+            pending.length ? t.poll.later : t.poll.hide)),
+      ),
+    );
+  }
+
+  function ballotCard(poll, voter, voted) {
+    const own = voter.id === me().participant_id;
+    const title = own ? t.poll.your_ballot : interpolate(t.poll.proxy_ballot, { name: voter.name });
+    const key = `${poll.id}:${voter.id}`;
+    if (sending.has(key)) return el("section", { class: "ballot-card sending" }, el("h3", {}, title), el("p", {}, t.poll.sending));
+    if (voted && !poll.allow_change) {
+      return el("section", { class: "ballot-card voted", dataset: { voter: String(voter.id) } }, el("h3", {}, title), el("p", { class: "voted-text" }, "✓ " + t.poll.voted));
+    }
+    const chosen = picked.get(key) || [];
+    const choiceButtons = poll.choices.map((choice) =>
+      el(
+        "button",
+        {
+          type: "button",
+          class: `choice meaning-${choice.meaning} ${chosen.includes(choice.id) ? "chosen" : ""}`,
+          "aria-pressed": String(chosen.includes(choice.id)),
+          dataset: { choice: String(choice.id) },
+          onclick: () => {
+            let next;
+            if (poll.max_choices === 1) next = [choice.id];
+            else if (chosen.includes(choice.id)) next = chosen.filter((id) => id !== choice.id);
+            else if (chosen.length < poll.max_choices) next = [...chosen, choice.id];
+            else { toast(interpolate(t.poll.choose_up_to, { count: poll.max_choices }), "error"); return; }
+            picked.set(key, next);
+            renderBallot();
+          },
+        },
+        choice.label,
+      ),
+    );
+    const labels = chosen.map((id) => poll.choices.find((c) => c.id === id)?.label).join(", ");
+    const confirm = chosen.length
+      ? el(
+          "div",
+          { class: "ballot-confirm" },
+          el("p", {}, interpolate(t.poll.confirm, { choice: labels })),
+          el("button", { class: "button primary big", type: "button", dataset: { action: "confirm" }, onclick: () => cast(poll, voter, chosen) }, t.poll.send),
+          el("button", { class: "button", type: "button", onclick: () => { picked.delete(key); renderBallot(); } }, t.poll.change),
+        )
+      : null;
+    return el(
+      "section",
+      { class: "ballot-card", dataset: { voter: String(voter.id) } },
+      el("h3", {}, title, voted ? el("span", { class: "muted small" }, ` · ${t.poll.voted_can_change}`) : null),
+      el("div", { class: "choices" }, ...choiceButtons),
+      confirm,
+    );
+  }
+
+  async function cast(poll, voter, choices) {
+    const key = `${poll.id}:${voter.id}`;
+    const fields = { poll_id: poll.id, choices };
+    if (voter.id !== me().participant_id) fields.for_participant_id = voter.id;
+    sending.add(key);
+    renderBallot();
+    const reply = await send("ballot.cast", fields);
+    sending.delete(key);
+    picked.delete(key);
+    if (reply.type === "ack" || reply.code === "already_voted") {
+      const list = store.state.my_votes[String(poll.id)] || [];
+      if (!list.includes(voter.id)) store.state.my_votes[String(poll.id)] = [...list, voter.id];
+    }
+    renderBallot();
+  }
+
+  // ---- the polls card: the chair's controls, results, who has not voted -------------------
+  function renderPolls() {
+    const card = $("polls-card");
+    const chairLive = me().is_chair && store.state.meeting.state === "in_progress";
+    const currentItem = store.state.meeting.current_item_id;
+    const polls = livePolls().filter((poll) => poll.state !== "draft" || me().is_chair || me().keeps_attendance);
+    const list = $("polls");
+    card.hidden = !polls.length && !chairLive;
+    $("poll-create").hidden = !chairLive;
+    // The current item's polls first, then the rest in order.
+    const ordered = [...polls].sort((a, b) => (b.agenda_item_id === currentItem) - (a.agenda_item_id === currentItem));
+    list.replaceChildren(...ordered.map((poll) => pollEntry(poll, chairLive)));
+  }
+
+  function pollEntry(poll, chairLive) {
+    const item = store.state.agenda.find((i) => i.id === poll.agenda_item_id);
+    const parts = [
+      el("div", { class: "poll-head" },
+        el("span", { class: `badge poll-${poll.state}` }, t.poll.states[poll.state]),
+        poll.secret ? el("span", { class: "badge" }, t.poll.secret) : null,
+        item ? el("span", { class: "muted small" }, `${item.number}.`) : null),
+      el("div", { class: "poll-question" }, poll.question),
+    ];
+    if (poll.state === "open") {
+      parts.push(progressView(poll, t));
+      const done = votedFor(poll);
+      if (dismissed.has(poll.id) && myVoters().some((voter) => !done.has(voter.id))) {
+        parts.push(el("button", { class: "button primary", type: "button", dataset: { action: "show-ballot" }, onclick: () => { dismissed.delete(poll.id); renderPolls(); renderBallot(); } }, t.poll.vote_now));
+      }
+      if (me().keeps_attendance && !poll.secret && poll.progress) parts.push(notVotedView(poll));
+    }
+    if (poll.state === "closed" && poll.result) parts.push(resultView(poll, t));
+    if (poll.state === "annulled") parts.push(el("p", { class: "muted small" }, interpolate(t.poll.annulled_because, { reason: poll.annulled_reason || "" })));
+    if (chairLive) {
+      const buttons = [];
+      if (poll.state === "draft") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "open-poll" }, onclick: () => send("poll.open", { poll_id: poll.id }) }, t.poll.open));
+      if (poll.state === "open") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "close-poll" }, onclick: () => send("poll.close", { poll_id: poll.id }) }, t.poll.close));
+      if (poll.state === "open" || poll.state === "closed") buttons.push(el("button", { class: "button danger", type: "button", dataset: { action: "annul-poll" }, onclick: () => annul(poll) }, t.poll.annul));
+      parts.push(el("div", { class: "row" }, ...buttons));
+    }
+    return el("li", { class: `poll poll-${poll.state}`, dataset: { poll: String(poll.id) } }, ...parts);
+  }
+
+  function notVotedView(poll) {
+    const voted = new Set(poll.progress.voters || []);
+    const waiting = store.state.attendance.participants.filter((p) => p.can_vote && present(p) && !voted.has(p.id));
+    return el("p", { class: "small not-voted" }, waiting.length ? `${t.poll.not_voted}: ${waiting.map((p) => p.name).join(", ")}` : t.poll.all_voted);
+  }
+
+  function annul(poll) {
+    const reason = window.prompt(t.poll.annul_reason);
+    if (!reason || !reason.trim()) return;
+    const repeat = window.confirm(t.poll.annul_repeat);
+    send("poll.annul", { poll_id: poll.id, reason: reason.trim(), repeat });
+  }
+
+  $("poll-create").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const fields = {
+      question: form.elements.question.value,
+      secret: form.elements.secret.checked,
+      majority: form.elements.majority.value,
+      agenda_item_id: store.state.meeting.current_item_id,
+    };
+    const reply = await send("poll.create", fields);
+    if (reply.type === "ack") form.reset();
+  });
+
+  // A result appears on every screen when the poll closes, until dismissed.
+  function showResult(poll) {
+    const box = $("poll-result");
+    box.replaceChildren(
+      el("div", { class: "ballot-sheet" },
+        el("div", { class: "ballot-kicker" }, t.poll.result_of),
+        el("h2", {}, poll.question),
+        resultView(poll, t),
+        el("div", { class: "ballot-foot" }, el("button", { class: "button", type: "button", onclick: () => { box.hidden = true; } }, t.poll.hide))),
+    );
+    box.hidden = false;
+    $("ballot").hidden = true;
+  }
+
+  return {
+    render() { renderPolls(); renderBallot(); },
+    onEvent(kind, event) {
+      if (kind === "poll.close") showResult(event.poll);
+      if (kind === "poll.open") $("poll-result").hidden = true;
+      if (kind.startsWith("poll.") || kind === "proxy.update" || kind === "attendance.update") { renderPolls(); renderBallot(); }
+    },
+  };
+}
