@@ -131,3 +131,51 @@ def my_votes(*, user: User, meeting: Meeting) -> dict[str, list[int]]:
     ):
         mine.setdefault(str(poll_id), []).append(participant_id)
     return mine
+
+
+def polls_for_page(*, meeting: Meeting) -> list[Poll]:
+    """Every poll of the meeting, in order, with its choices and agenda number (as `number`)."""
+    from meetings.selectors.agenda import agenda_numbers
+
+    numbers = agenda_numbers(meeting=meeting)
+    polls = list(Poll.objects.filter(meeting=meeting).prefetch_related("choices").order_by("position", "id"))
+    for poll in polls:
+        poll.number = numbers.get(poll.agenda_item_id, "")
+    return polls
+
+
+@dataclass
+class MemberVoting:
+    """What the meeting page shows a participant about votes: results, written opinions to give, proxies."""
+
+    polls: list[Poll]
+    participant: Participant | None
+    answered: set[int]
+    proxies: list[Proxy]
+    my_proxy: Proxy | None
+    proxy_candidates: list[Participant]
+    can_record_for_others: bool
+    voters: list[Participant]
+
+
+def member_voting(*, user: User, meeting: Meeting) -> MemberVoting:
+    from meetings.permissions import user_can_manage_meeting
+
+    participant = Participant.objects.filter(meeting=meeting, user=user).first()
+    polls = [poll for poll in polls_for_page(meeting=meeting) if poll.state != Poll.State.DRAFT]
+    answered = set()
+    if participant is not None:
+        answered = set(VoterMark.objects.filter(poll__meeting=meeting, participant=participant).values_list("poll_id", flat=True))
+    proxies = proxies_active(meeting=meeting)
+    voters = list(Participant.objects.filter(meeting=meeting, can_vote=True).select_related("user").order_by("user__full_name"))
+    my_proxy = next((p for p in proxies if participant and p.giver_id == participant.pk), None)
+    return MemberVoting(
+        polls=polls,
+        participant=participant,
+        answered=answered,
+        proxies=proxies,
+        my_proxy=my_proxy,
+        proxy_candidates=[p for p in voters if participant is None or p.pk != participant.pk],
+        can_record_for_others=user_can_manage_meeting(user=user, meeting=meeting),
+        voters=voters,
+    )

@@ -425,10 +425,16 @@ def polls_close_at_end(*, meeting: Meeting) -> None:
         _close(meeting=meeting, poll=poll, actor=None, why="meeting_end")
 
 
-def polls_close_due() -> int:
-    """Close every poll whose time limit or deadline has passed (run by `manage.py close_due_polls`)."""
+def polls_close_due(*, meeting: Meeting | None = None) -> int:
+    """Close every poll (of `meeting`, or of all) whose time limit or deadline has passed.
+
+    Run by `manage.py close_due_polls` and before a meeting page shows its polls.
+    """
     closed = 0
-    for poll_id, meeting_id in Poll.objects.filter(state=Poll.State.OPEN, closes_at__lte=timezone.now()).values_list("pk", "meeting_id"):
+    due = Poll.objects.filter(state=Poll.State.OPEN, closes_at__lte=timezone.now())
+    if meeting is not None:
+        due = due.filter(meeting=meeting)
+    for poll_id, meeting_id in due.values_list("pk", "meeting_id"):
         poll_progress_announce(meeting_id=meeting_id, poll_id=poll_id)
         closed += 1
     return closed

@@ -19,6 +19,8 @@ from meetings.selectors.documents import documents_visible_to
 from meetings.selectors.meetings import meeting_get_for_user, participants_of
 from meetings.services.meetings import meeting_create, meeting_delete, meeting_publish, meeting_send_update_notice, meeting_update
 from meetings.views.common import managed_meeting, report
+from voting.selectors import member_voting
+from voting.services import polls_close_due
 
 
 @login_required
@@ -63,6 +65,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     agenda = agenda_tree(meeting=meeting)
     for node in agenda_flat(meeting=meeting, tree=agenda):
         node.documents = by_item.get(node.item.pk, [])
+    polls_close_due(meeting=meeting)  # a written-opinion deadline passed since anyone last looked
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -74,6 +77,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "my_participation": participation_of(user=request.user, meeting=meeting),
             "can_manage": user_can_manage_meeting(user=request.user, meeting=meeting),
             "now": timezone.now(),
+            "voting": member_voting(user=request.user, meeting=meeting),
         },
     )
 

@@ -1,0 +1,65 @@
+"""A closed poll's result as CSV (for spreadsheets) and as a one-page PDF sheet (the minutes append it)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from meetings.pdf_render import html_to_pdf, serif_font_css
+from voting.models import Poll
+
+
+def _labels(poll: Poll) -> dict[int, str]:
+    return {choice.pk: choice.label for choice in poll.choices.all()}
+
+
+def poll_result_csv(*, poll: Poll) -> bytes:
+    result = poll.result
+    labels = _labels(poll)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Cuộc họp", poll.meeting.title])
+    writer.writerow(["Câu hỏi", poll.question])
+    writer.writerow(["Hình thức", "Bỏ phiếu kín" if poll.secret else "Biểu quyết công khai"])
+    writer.writerow(["Tỷ lệ cần đạt", poll.get_majority_display(), result["needed"], result["base"]])
+    writer.writerow(["Mở lúc", timezone.localtime(poll.opened_at).isoformat() if poll.opened_at else ""])
+    writer.writerow(["Đóng lúc", timezone.localtime(poll.closed_at).isoformat() if poll.closed_at else ""])
+    writer.writerow(["Số phiếu", result["ballots"]])
+    writer.writerow(["Kết quả", "Thông qua" if result["passed"] else "Không thông qua"])
+    if poll.state == Poll.State.ANNULLED:
+        writer.writerow(["Đã hủy", poll.annulled_reason])
+    writer.writerow([])
+    writer.writerow(["Lựa chọn", "Số phiếu", "Tỷ lệ (%)", "Đạt"])
+    for row in result["choices"]:
+        writer.writerow([row["label"], row["votes"], row["percent"], "x" if row["reached"] else ""])
+    if result.get("named"):
+        writer.writerow([])
+        writer.writerow(["Đại biểu", "Chức vụ", "Lựa chọn", "Trọng số", "Bỏ phiếu thay (ủy quyền)"])
+        for entry in result["named"]:
+            writer.writerow(
+                [
+                    entry["name"],
+                    entry["position"],
+                    "; ".join(labels.get(i, "?") for i in entry["choice_ids"]),
+                    entry["weight"],
+                    entry["proxy_name"] or "",
+                ]
+            )
+    # The byte-order mark makes spreadsheet programs read the Vietnamese letters as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def poll_result_html(*, poll: Poll) -> str:
+    labels = _labels(poll)
+    named = [{**entry, "choices": ", ".join(labels.get(i, "?") for i in entry["choice_ids"])} for entry in poll.result.get("named") or []]
+    return render_to_string(
+        "voting/result_sheet.html",
+        {"poll": poll, "meeting": poll.meeting, "result": poll.result, "named": named, "fonts": serif_font_css(), "now": timezone.now()},
+    )
+
+
+def poll_result_pdf(*, poll: Poll) -> bytes:
+    return html_to_pdf(html=poll_result_html(poll=poll))
