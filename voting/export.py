@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 from django.template.loader import render_to_string
@@ -16,6 +17,10 @@ def _labels(poll: Poll) -> dict[int, str]:
     return {choice.pk: choice.label for choice in poll.choices.all()}
 
 
+def _when(moment: datetime.datetime | None) -> str:
+    return f"{timezone.localtime(moment):%H:%M:%S %d/%m/%Y}" if moment else ""
+
+
 def poll_result_csv(*, poll: Poll) -> bytes:
     result = poll.result
     labels = _labels(poll)
@@ -25,8 +30,8 @@ def poll_result_csv(*, poll: Poll) -> bytes:
     writer.writerow(["Câu hỏi", poll.question])
     writer.writerow(["Hình thức", "Bỏ phiếu kín" if poll.secret else "Biểu quyết công khai"])
     writer.writerow(["Tỷ lệ cần đạt", poll.get_majority_display(), result["needed"], result["base"]])
-    writer.writerow(["Mở lúc", timezone.localtime(poll.opened_at).isoformat() if poll.opened_at else ""])
-    writer.writerow(["Đóng lúc", timezone.localtime(poll.closed_at).isoformat() if poll.closed_at else ""])
+    writer.writerow(["Mở lúc", _when(poll.opened_at)])
+    writer.writerow(["Đóng lúc", _when(poll.closed_at)])
     writer.writerow(["Số phiếu", result["ballots"]])
     writer.writerow(["Kết quả", "Thông qua" if result["passed"] else "Không thông qua"])
     if poll.state == Poll.State.ANNULLED:
@@ -54,10 +59,20 @@ def poll_result_csv(*, poll: Poll) -> bytes:
 
 def poll_result_html(*, poll: Poll) -> str:
     labels = _labels(poll)
+    # Vietnamese writes a decimal comma: 66,67 %.
+    rows = [{**row, "percent": row["percent"].replace(".", ",")} for row in poll.result["choices"]]
     named = [{**entry, "choices": ", ".join(labels.get(i, "?") for i in entry["choice_ids"])} for entry in poll.result.get("named") or []]
     return render_to_string(
         "voting/result_sheet.html",
-        {"poll": poll, "meeting": poll.meeting, "result": poll.result, "named": named, "fonts": serif_font_css(), "now": timezone.now()},
+        {
+            "poll": poll,
+            "meeting": poll.meeting,
+            "result": poll.result,
+            "rows": rows,
+            "named": named,
+            "fonts": serif_font_css(),
+            "now": timezone.now(),
+        },
     )
 
 
