@@ -1,0 +1,109 @@
+"""A vote in the room: the chair opens it, two tablets vote, the projector shows the result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
+from tests.servers import manage
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 900}
+PROJECTOR = {"width": 1280, "height": 720}
+QUESTION = "Thông qua Kế hoạch chuyển đổi số năm 2027"
+
+# A meeting of its own, so this test does not depend on what the other browser tests did to the demo's.
+NEW_MEETING = f"""
+import datetime
+from django.utils import timezone
+from meetings.models import Body, Participant, User
+from meetings.services.meetings import meeting_create, meeting_publish
+from meetings.services.participants import participants_invite
+from meetings.services.agenda import agenda_item_create
+from voting.services import poll_create
+secretary = User.objects.get(username="thuky")
+starts = timezone.now() + datetime.timedelta(hours=1)
+meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Phiên họp biểu quyết", kind="regular",
+    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location="Phòng họp số 2",
+    chair=User.objects.get(username="chutoa"), secretary=secretary)
+participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in=["daibieu01", "daibieu02"])),
+    role=Participant.Role.DELEGATE, can_vote=True)
+item = agenda_item_create(actor=secretary, meeting=meeting, title="Biểu quyết", duration_minutes=10)
+poll_create(actor=secretary, meeting=meeting, question="{QUESTION}", agenda_item_id=item.pk, majority="cast")
+meeting_publish(actor=secretary, meeting=meeting)
+print(meeting.pk)
+"""
+
+
+def open_page(context: BrowserContext, username: str, password: str, path: str) -> Page:
+    page = context.new_page()
+    log_in(page, username, password)
+    page.goto(path)
+    return page
+
+
+def vote(page: Page, meaning: str) -> None:
+    ballot = page.locator("#ballot")
+    expect(ballot).to_be_visible()
+    expect(ballot.locator("h2")).to_have_text(QUESTION)
+    ballot.locator(f".choice.meaning-{meaning}").click()
+    # One tap chooses; the ballot is sent only after the confirmation.
+    expect(ballot.locator(".ballot-confirm")).to_be_visible()
+    ballot.locator("[data-action=confirm]").click()
+    expect(ballot.locator(".ballot-card.voted")).to_be_visible()
+
+
+def test_two_tablets_vote_and_the_projector_shows_the_result(daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]) -> None:
+    meeting_id = int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
+    password = daphne_server.demo["password"]
+    room = f"/meetings/{meeting_id}/live/"
+    chair = open_page(new_context(LAPTOP, touch=False), "chutoa", password, room)
+    secretary = open_page(new_context(LAPTOP, touch=False), "thuky", password, room)
+    first = open_page(new_context(TABLET_LANDSCAPE), "daibieu01", password, room)
+    second = open_page(new_context(TABLET_PORTRAIT), "daibieu02", password, room)
+    projector = open_page(new_context(PROJECTOR, touch=False), "thuky", password, f"/meetings/{meeting_id}/projector/")
+    for page in (chair, secretary, first, second):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+
+    chair.click("[data-command='meeting.start']")
+    expect(first.locator("#meeting-state")).to_have_text("Đang họp")
+    # Both delegates check in from their tablets; the chair is marked present by the secretary.
+    for page in (first, second):
+        page.click("#checkin")
+    chair_row = secretary.locator("#attendance select[aria-label$='Nguyễn Văn Thành']")
+    chair_row.select_option("present")
+    expect(chair.locator("#quorum")).to_have_class("quorum met")
+
+    # The chair opens the prepared vote; a ballot appears on every tablet with a vote.
+    chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
+    expect(projector.locator("#proj-poll")).to_contain_text(QUESTION)
+    vote(first, "yes")
+    vote(second, "no")
+    expect(projector.locator("#proj-poll .progress-text")).to_contain_text("2")
+    # Without a tally: nothing says how anyone voted while the vote is open.
+    expect(projector.locator("#proj-poll .result")).to_have_count(0)
+    expect(secretary.locator(".not-voted")).to_contain_text("Nguyễn Văn Thành")
+
+    # The chair votes too, then closes the vote.
+    vote(chair, "yes")
+    chair.locator("#ballot [data-action=hide-ballot]").click()
+    chair.locator("[data-action=close-poll]").click()
+
+    result = projector.locator("#proj-poll .result")
+    expect(result).to_be_visible()
+    expect(result.locator(".verdict")).to_have_text("THÔNG QUA")
+    expect(result.locator(".result-row.meaning-yes .result-count")).to_have_text("2 · 66,67 %")
+    expect(result.locator(".result-row.meaning-no .result-count")).to_have_text("1 · 33,33 %")
+    for page in (first, second):
+        expect(page.locator("#poll-result .verdict")).to_have_text("THÔNG QUA")
+    # An open vote names who voted what.
+    expect(second.locator("#poll-result .result-named")).to_contain_text("Lê Thị Minh Nguyệt")
+
+    # The second delegate's tablet, reloaded, knows it has voted and shows the result in the list.
+    second.reload()
+    expect(second.locator(f".poll:has-text('{QUESTION}') .verdict")).to_have_text("THÔNG QUA")
+    expect(second.locator("#ballot")).to_be_hidden()
