@@ -45,6 +45,22 @@ def electorate_of(*, poll: Poll, participants: list[Participant] | None = None, 
     return Electorate(cast_by=cast_by, weights=weights, members_weight=sum(weights.values()))
 
 
+def voter_for(*, poll: Poll, caster: Participant, voter_id: int) -> Participant | None:
+    """Whose ballot `caster` may cast now when casting for `voter_id`, or None: `electorate_of`'s
+    rules for one person, so one ballot does not read the whole room."""
+    present = caster.attendance in PRESENT_STATES or poll.mode == Poll.Mode.WRITTEN
+    if voter_id == caster.pk:
+        return caster if caster.can_vote and present else None
+    if poll.mode == Poll.Mode.WRITTEN or not present:
+        return None
+    proxy = (
+        Proxy.objects.filter(meeting_id=poll.meeting_id, revoked_at=None, giver_id=voter_id, holder=caster).select_related("giver").first()
+    )
+    if proxy is None or not proxy.giver.can_vote or proxy.giver.attendance in PRESENT_STATES:
+        return None
+    return proxy.giver
+
+
 def poll_progress(*, poll: Poll, electorate: Electorate | None = None, marks: list[VoterMark] | None = None) -> dict[str, Any]:
     """How many have voted of how many can. Someone who voted and then left still counts as having voted."""
     if electorate is None:

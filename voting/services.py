@@ -26,7 +26,7 @@ from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
 from voting.models import Ballot, Poll, PollChoice, Proxy, VoterMark
-from voting.selectors import electorate_of, poll_progress, poll_state, proxies_state
+from voting.selectors import electorate_of, poll_progress, poll_state, proxies_state, voter_for
 from voting.tally import poll_tally
 
 # Stored in the language the poll was made in: they are printed in the minutes as they were shown.
@@ -250,10 +250,10 @@ def poll_open(*, actor: User, meeting: Meeting, poll_id: int, deadline: datetime
 
 def _eligible_caster(*, poll: Poll, actor_participant: Participant, for_participant_id: int | None) -> Participant:
     """Whose ballot the actor is casting, if the actor may cast it now."""
-    electorate = electorate_of(poll=poll)
     voter_id = for_participant_id or actor_participant.pk
-    if electorate.cast_by.get(voter_id) == actor_participant.pk:
-        return actor_participant if voter_id == actor_participant.pk else Participant.objects.get(pk=voter_id)
+    voter = voter_for(poll=poll, caster=actor_participant, voter_id=voter_id)
+    if voter is not None:
+        return voter
     if voter_id != actor_participant.pk:
         raise NotAllowed(_("You do not hold a proxy for that person in this vote."), code="not_eligible")
     if not actor_participant.can_vote:
@@ -272,14 +272,14 @@ def _check_choices(*, poll: Poll, choices: list[int]) -> list[int]:
 
 @transaction.atomic
 def ballot_cast(*, actor: User, meeting: Meeting, poll_id: int, choices: list[int], for_participant_id: int | None = None) -> None:
-    poll = Poll.objects.select_for_update(of=("self",)).select_related("meeting").filter(meeting_id=meeting.pk, pk=poll_id).first()
+    poll = Poll.objects.select_for_update().filter(meeting_id=meeting.pk, pk=poll_id).first()
     if poll is None:
         raise ServiceError(_("That poll does not belong to this meeting."), code="not_found")
     if poll.state == Poll.State.DRAFT:
         raise WrongState(_("This vote has not been opened yet."), code="poll_not_open")
     if poll.state != Poll.State.OPEN or (poll.closes_at and timezone.now() >= poll.closes_at):
         raise WrongState(_("This vote is closed; ballots are no longer accepted."), code="poll_closed")
-    actor_participant = participation_of(user=actor, meeting=poll.meeting)
+    actor_participant = Participant.objects.filter(meeting_id=poll.meeting_id, user=actor).first()
     if actor_participant is None:
         raise NotAllowed(_("You are not a participant of this meeting."), code="not_eligible")
     voter = _eligible_caster(poll=poll, actor_participant=actor_participant, for_participant_id=for_participant_id)
@@ -289,7 +289,7 @@ def ballot_cast(*, actor: User, meeting: Meeting, poll_id: int, choices: list[in
         if not poll.allow_change:
             raise ServiceError(_("This ballot has already been cast; a vote cannot be changed."), code="already_voted")
         Ballot.objects.filter(poll=poll, voter=voter).update(choices=choices, cast_by=actor_participant)
-        audit_record(meeting=poll.meeting, actor=actor, action="ballot.change", poll=poll.pk, voter=voter.pk, choices=choices)
+        audit_record(meeting=meeting, actor=actor, action="ballot.change", poll=poll.pk, voter=voter.pk, choices=choices)
         return
     try:
         with transaction.atomic():
@@ -304,9 +304,9 @@ def ballot_cast(*, actor: User, meeting: Meeting, poll_id: int, choices: list[in
     except IntegrityError as error:
         raise ServiceError(_("This ballot has already been cast; a vote cannot be changed."), code="already_voted") from error
     if named:
-        audit_record(meeting=poll.meeting, actor=actor, action="ballot.cast", poll=poll.pk, voter=voter.pk, choices=choices)
+        audit_record(meeting=meeting, actor=actor, action="ballot.cast", poll=poll.pk, voter=voter.pk, choices=choices)
     else:
-        audit_record(meeting=poll.meeting, actor=actor, action="ballot.cast", poll=poll.pk, voter=voter.pk, secret=True)
+        audit_record(meeting=meeting, actor=actor, action="ballot.cast", poll=poll.pk, voter=voter.pk, secret=True)
 
 
 def _shuffle_secret_ballots(poll: Poll) -> None:

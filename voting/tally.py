@@ -44,30 +44,35 @@ def percent(votes: int, base: int) -> str:
     return str((Decimal(votes * 100) / Decimal(base)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def poll_tally(*, poll: Poll, members_weight: int, present_weight: int, quorum_met: bool) -> dict[str, Any]:
+def poll_tally(
+    *, poll: Poll, members_weight: int, present_weight: int, quorum_met: bool, names: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """`names`: how the named list called each voter when it was published (people change
+    position; the record of who voted what does not)."""
     choices = list(poll.choices.all())
     counts = {choice.pk: 0 for choice in choices}
     ballots = 0
     cast_weight = 0
     named = []
-    stored = Ballot.objects.filter(poll=poll).select_related("voter__user", "cast_by__user").order_by("voter__user__full_name", "id")
-    for ballot in stored:
+    for ballot in Ballot.objects.filter(poll=poll).select_related("voter__user", "cast_by__user"):
         choice_ids, weight = ballot.choices, ballot.weight
         if ballot.voter is not None:
-            named.append(
-                {
-                    "participant_id": ballot.voter_id,
-                    "name": ballot.voter.user.display_name,
-                    "position": ballot.voter.user.position,
-                    "choice_ids": choice_ids,
-                    "weight": weight,
-                    "proxy_name": ballot.cast_by.user.display_name if ballot.cast_by_id != ballot.voter_id else None,
-                }
-            )
+            entry = {
+                "participant_id": ballot.voter_id,
+                "name": ballot.voter.user.display_name,
+                "position": ballot.voter.user.position,
+                "choice_ids": choice_ids,
+                "weight": weight,
+                "proxy_name": ballot.cast_by.user.display_name if ballot.cast_by_id != ballot.voter_id else None,
+            }
+            if names is not None and ballot.voter_id in names:
+                entry.update({key: names[ballot.voter_id][key] for key in ("name", "position", "proxy_name")})
+            named.append(entry)
         ballots += 1
         cast_weight += weight
         for choice_id in choice_ids:
             counts[choice_id] += weight
+    named.sort(key=lambda entry: (entry["name"], entry["participant_id"]))
     if poll.majority == Poll.Majority.CAST:
         base = cast_weight
     elif poll.majority == Poll.Majority.PRESENT:
@@ -117,5 +122,6 @@ def poll_tally_again(*, poll: Poll) -> dict[str, Any]:
         members_weight=poll.result["members_weight"],
         present_weight=poll.result["present_weight"],
         quorum_met=poll.result["quorum_met"],
+        names={entry["participant_id"]: entry for entry in poll.result.get("named") or []},
     )
     return recomputed
