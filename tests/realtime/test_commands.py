@@ -16,7 +16,15 @@ from asgiref.sync import sync_to_async
 
 from meetings.models import AgendaItem, Document, Meeting, Participant, SpeakerRequest, User
 from meetings.services.documents import document_upload
-from meetings.services.live import meeting_end, meeting_start, presentation_hand_over, presentation_show, speaker_request, speaker_start
+from meetings.services.live import (
+    attendance_mark,
+    meeting_end,
+    meeting_start,
+    presentation_hand_over,
+    presentation_show,
+    speaker_request,
+    speaker_start,
+)
 from realtime.protocol import COMMANDS
 from tests.conftest import make_user
 from tests.realtime.conftest import Client
@@ -32,6 +40,8 @@ from tests.realtime.helpers import (
     participant_of,
     room,
 )
+from voting.models import Poll, Proxy
+from voting.services import poll_create, poll_open, proxy_give
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,6 +59,11 @@ class Scene:
     foreign_item: AgendaItem
     foreign_participant: Participant
     foreign_document: Document
+    poll: Poll
+    choices: dict[str, int]
+    foreign_poll: Poll
+    foreign_choice: int
+    proxy: Proxy
     case: Case | None = None
 
 
@@ -93,6 +108,10 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
     }
     elsewhere = make_meeting(title="Họp giao ban khác")
     foreign_document = document_upload(actor=users["secretary"], meeting=elsewhere, upload=pdf_upload("khac.pdf", pages=9), title="Khác")
+    poll = poll_create(actor=users["secretary"], meeting=meeting, question="Thông qua đề án?")
+    foreign_poll = poll_create(actor=users["secretary"], meeting=elsewhere, question="Nội dung khác?")
+    # The delegate, expecting to be away, lets the chair vote for them.
+    proxy = proxy_give(actor=users["delegate"], meeting=meeting, holder_id=participants["chair"].pk)
 
     if state != "published":
         meeting_start(actor=chair, meeting=meeting)
@@ -104,8 +123,14 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
         speaker_start(actor=chair, meeting=meeting, participant_id=participants["delegate"].pk)
     if state == "handed":
         presentation_hand_over(actor=chair, meeting=meeting, user_id=users["delegate"].pk)
-    if state == "closed":
+    if state == "voting":
+        attendance_mark(actor=users["secretary"], meeting=meeting, participant_id=participants["chair"].pk, status="present")
+        attendance_mark(actor=users["secretary"], meeting=meeting, participant_id=participants["delegate"].pk, status="present")
+        poll_open(actor=chair, meeting=meeting, poll_id=poll.pk)
+    if state in ("closed", "approved"):
         meeting_end(actor=chair, meeting=meeting)
+    if state == "approved":
+        Meeting.objects.filter(pk=meeting.pk).update(state=Meeting.State.MINUTES_APPROVED)
 
     return Scene(
         meeting=Meeting.objects.get(pk=meeting.pk),
@@ -116,6 +141,11 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
         foreign_item=AgendaItem.objects.get(meeting=elsewhere),
         foreign_participant=Participant.objects.get(meeting=elsewhere, user=chair),
         foreign_document=foreign_document,
+        poll=Poll.objects.get(pk=poll.pk),
+        choices={c.meaning: c.pk for c in poll.choices.all()},
+        foreign_poll=foreign_poll,
+        foreign_choice=foreign_poll.choices.first().pk,
+        proxy=proxy,
     )
 
 
@@ -141,7 +171,7 @@ async def _refused_and_carried_on(connect: Connect, scene: Scene) -> None:
     assert await current_seq(scene.meeting) == seq_before
     if case.probe is not None:
         await assert_still_serving(actor, case.probe[0], **case.probe[1])
-    elif case.state == "closed":
+    elif case.state in ("closed", "approved"):
         await assert_still_serving_resync(actor, scene.meeting)
     elif case.state == "published":
         await assert_still_serving(actor, "attendance.checkin")
@@ -167,6 +197,18 @@ def _hand_to(who: str) -> Callable[[Scene], dict[str, Any]]:
 
 def _floor_to(who: str) -> Callable[[Scene], dict[str, Any]]:
     return lambda s: {"participant_id": s.participants[who].pk}
+
+
+def _poll(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"poll_id": s.poll.pk, **extra}
+
+
+def _ballot(meaning: str, **extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"poll_id": s.poll.pk, "choices": [s.choices[meaning]], **extra}
+
+
+def _proxy(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"proxy_id": s.proxy.pk, **extra}
 
 
 NOTICE_PROBE = ("notice.send", {"text": "Kiểm tra"})
@@ -199,6 +241,30 @@ FORBIDDEN = [
     Case("handed", "guest", "present.page", _page(2), code="forbidden", label="handed-to-someone-else"),
     Case("speaking", "guest", "speaker.end", code="forbidden", label="someone-else-speaks"),
     Case("speaking", "secretary", "speaker.end", code="forbidden", label="someone-else-speaks"),
+    Case("live", "delegate", "poll.create", {"question": "Biểu quyết ngay?"}, code="forbidden"),
+    Case("live", "delegate", "poll.open", _poll(), code="forbidden"),
+    Case("live", "secretary", "poll.open", _poll(), code="forbidden", label="only-the-chair-opens"),
+    Case("voting", "delegate", "poll.close", _poll(), code="forbidden"),
+    Case("voting", "delegate", "poll.annul", _poll(reason="Sai quy trình"), code="forbidden"),
+    Case("voting", "guest", "ballot.cast", _ballot("yes"), code="not_eligible", label="no-vote"),
+    Case("voting", "secretary", "ballot.cast", _ballot("yes"), code="not_eligible", label="no-vote"),
+    Case(
+        "voting",
+        "delegate",
+        "ballot.cast",
+        lambda s: {**_ballot("yes")(s), "for_participant_id": s.participants["chair"].pk},
+        code="not_eligible",
+        label="no-proxy-from-that-person",
+    ),
+    Case(
+        "live",
+        "delegate",
+        "proxy.give",
+        lambda s: {"holder_id": s.participants["chair"].pk, "giver_id": s.participants["guest"].pk},
+        code="forbidden",
+        label="for-someone-else",
+    ),
+    Case("live", "guest", "proxy.revoke", _proxy(), code="forbidden", label="someone-elses-proxy"),
 ]
 
 WRONG_STATE = [
@@ -220,6 +286,14 @@ WRONG_STATE = [
     Case("closed", "delegate", "attendance.checkin", code="wrong_state"),
     Case("closed", "secretary", "notice.send", {"text": "Xin chào"}, code="wrong_state"),
     Case("closed", "delegate", "speaker.request", code="wrong_state"),
+    Case("published", "chair", "poll.open", _poll(), code="wrong_state", label="meeting-not-started"),
+    Case("approved", "chair", "poll.create", {"question": "Biểu quyết thêm?"}, code="wrong_state", label="minutes-approved"),
+    Case("voting", "chair", "poll.open", _poll(), code="wrong_state", label="already-open"),
+    Case("live", "chair", "poll.close", _poll(), code="poll_not_open"),
+    Case("live", "chair", "poll.annul", _poll(reason="Sai"), code="wrong_state", label="never-opened"),
+    Case("live", "chair", "ballot.cast", _ballot("yes"), code="poll_not_open"),
+    Case("voting", "delegate", "proxy.give", lambda s: {"holder_id": s.participants["chair"].pk}, code="poll_open"),
+    Case("voting", "delegate", "proxy.revoke", _proxy(), code="poll_open"),
 ]
 
 MALFORMED = [
@@ -336,6 +410,43 @@ MALFORMED = [
     Case("live", "secretary", "notice.send", {"text": "x" * 281}, label="text-over-notice-limit"),
     Case("live", "secretary", "notice.send", {"text": "x" * 2001}, label="text-over-frame-field-limit"),
     Case("live", "secretary", "notice.send", {"text": "Xin chào", "urgent": True}, label="unexpected-field", mentions="urgent"),
+    # votes
+    Case("live", "chair", "poll.create", {}, label="missing-question", mentions="question"),
+    Case("live", "chair", "poll.create", {"question": 5}, label="question-as-number"),
+    Case("live", "chair", "poll.create", {"question": "Chọn?", "secret": "có"}, label="secret-as-text"),
+    Case("live", "chair", "poll.create", {"question": "Chọn?", "kind": "options", "options": ["Một"]}, label="one-option"),
+    Case("live", "chair", "poll.create", {"question": "Chọn?", "majority": "most"}, label="unknown-majority"),
+    Case("live", "chair", "poll.create", {"question": "Chọn?", "secret": True, "allow_change": True}, label="secret-and-changeable"),
+    Case("live", "chair", "poll.create", {"question": "Chọn?", "mode": "written"}, label="unexpected-field", mentions="mode"),
+    Case("live", "chair", "poll.open", {}, label="missing-poll", mentions="poll_id"),
+    Case("live", "chair", "poll.open", lambda s: {"poll_id": s.foreign_poll.pk}, code="not_found", label="other-meetings-poll"),
+    Case("voting", "chair", "poll.close", {"poll_id": "1"}, label="poll-as-text"),
+    Case("voting", "chair", "poll.annul", _poll(), label="missing-reason", mentions="reason"),
+    Case("voting", "chair", "poll.annul", _poll(reason="  "), label="blank-reason"),
+    Case("voting", "delegate", "ballot.cast", _poll(choices="1"), label="choices-as-text"),
+    Case("voting", "delegate", "ballot.cast", _poll(choices=[]), label="no-choice"),
+    Case("voting", "delegate", "ballot.cast", _poll(choices=[0]), label="choice-zero"),
+    Case("voting", "delegate", "ballot.cast", _ballot("yes", weight=2), label="unexpected-field", mentions="weight"),
+    Case(
+        "voting",
+        "delegate",
+        "ballot.cast",
+        lambda s: {"poll_id": s.poll.pk, "choices": [s.foreign_choice]},
+        code="invalid_choice",
+        label="other-polls-choice",
+    ),
+    Case(
+        "voting",
+        "delegate",
+        "ballot.cast",
+        lambda s: {"poll_id": s.poll.pk, "choices": [s.choices["yes"], s.choices["no"]]},
+        code="invalid_choice",
+        label="two-choices",
+    ),
+    Case("live", "delegate", "proxy.give", {}, label="missing-holder", mentions="holder_id"),
+    Case("live", "delegate", "proxy.give", {"holder_id": "chủ tọa"}, label="holder-as-text"),
+    Case("live", "delegate", "proxy.revoke", {}, label="missing-proxy", mentions="proxy_id"),
+    Case("live", "delegate", "proxy.revoke", {"proxy_id": 999_999}, code="not_found", label="unknown-proxy"),
 ]
 
 
