@@ -65,7 +65,20 @@ async def test_it_sends_a_delegate_the_whole_published_meeting(
     assert snapshot["seq"] == 0
     assert snapshot["server_time"]
     state = snapshot["state"]
-    assert set(state) == {"meeting", "me", "agenda", "documents", "presentation", "attendance", "online", "speakers", "notices"}
+    assert set(state) == {
+        "meeting",
+        "me",
+        "agenda",
+        "documents",
+        "presentation",
+        "attendance",
+        "online",
+        "speakers",
+        "notices",
+        "polls",
+        "proxies",
+        "my_votes",
+    }
     assert state["meeting"]["id"] == live_meeting.pk
     assert state["meeting"]["title"] == "Họp chuyên đề chuyển đổi số"
     assert state["meeting"]["body"] == "UBND thành phố Vũng Tàu"
@@ -118,6 +131,7 @@ async def test_it_sends_a_delegate_the_whole_published_meeting(
     assert state["online"] == [delegate.pk]
     assert state["speakers"] == {"queue": [], "speaking": None, "speaker_seconds": 180}
     assert state["notices"] == []
+    assert (state["polls"], state["proxies"], state["my_votes"]) == ([], [], {})
 
 
 async def test_it_hides_a_confidential_document_from_a_delegate_who_is_not_a_reader(
