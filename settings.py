@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "meetings",
     "realtime",
     "voting",
+    "minutes",
 ]
 
 MIDDLEWARE = [

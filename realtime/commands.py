@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from meetings.models import CommandReceipt, Meeting, User
 from meetings.services import live
+from minutes.services import entries as minutes
 from voting import services as voting
 
 HANDLERS: dict[str, Callable[..., Any]] = {
@@ -34,6 +35,8 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "ballot.cast": voting.ballot_cast,
     "proxy.give": voting.proxy_give,
     "proxy.revoke": voting.proxy_revoke,
+    "minutes.update": minutes.minutes_entry_update,
+    "minutes.conclude": minutes.minutes_conclusion_announce,
 }
 RECEIPTS_KEPT = datetime.timedelta(days=2)
 

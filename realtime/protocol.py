@@ -143,6 +143,10 @@ COMMANDS: dict[str, Command] = {
     "ballot.cast": Command({"poll_id": integer(1), "choices": integers(50)}, {"for_participant_id": integer(1)}),
     "proxy.give": Command({"holder_id": integer(1)}, {"giver_id": integer(1)}),
     "proxy.revoke": Command({"proxy_id": integer(1)}, {}),
+    "minutes.update": Command(
+        {"field": text(20), "text": text(20_000), "base_version": integer(0)}, {"item_id": integer(1, nullable=True)}
+    ),
+    "minutes.conclude": Command({"item_id": integer(1), "text": text(20_000)}, {}),
 }
 
 

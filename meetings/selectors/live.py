@@ -183,7 +183,8 @@ def meeting_state(*, meeting: Meeting) -> dict[str, Any]:
 
 def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str, Any]:
     """Everything this user may see of the live meeting, at one sequence number."""
-    from voting.selectors import my_votes, polls_state, proxies_state  # voting builds on this module
+    from minutes.selectors import minutes_state  # minutes and voting build on this module
+    from voting.selectors import my_votes, polls_state, proxies_state
 
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
     return {
@@ -203,5 +204,6 @@ def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str
             "polls": polls_state(meeting=meeting),
             "proxies": proxies_state(meeting=meeting),
             "my_votes": my_votes(user=user, meeting=meeting),
+            "minutes": minutes_state(user=user, meeting=meeting),
         },
     }

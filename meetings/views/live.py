@@ -96,6 +96,20 @@ def live_strings() -> dict:
             "named_list": _("Who voted what (%(count)s)"),
             "by_proxy": _("by proxy: %(name)s"),
         },
+        "minutes": {
+            "general": _("— The meeting as a whole —"),
+            "typing": _("Typing…"),
+            "saving": _("Saving…"),
+            "saved_by": _("Saved (%(name)s, %(time)s)"),
+            "time_used": _("Time used: %(used)s of %(allotted)s minutes"),
+            "presenter": _("Presented by"),
+            "replaced": _("%(writer)s's later edit replaced the text %(previous)s had written. That text is kept here:"),
+            "someone": _("someone"),
+            "choose_item": _("Choose the agenda item first."),
+            "write_conclusion": _("Write the conclusion first."),
+            "announced": _("The conclusion has been announced on every screen."),
+            "conclusion_of": _("Conclusion"),
+        },
     }
 
 

@@ -78,6 +78,7 @@ async def test_it_sends_a_delegate_the_whole_published_meeting(
         "polls",
         "proxies",
         "my_votes",
+        "minutes",
     }
     assert state["meeting"]["id"] == live_meeting.pk
     assert state["meeting"]["title"] == "Họp chuyên đề chuyển đổi số"

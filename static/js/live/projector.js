@@ -93,6 +93,7 @@ store.subscribe((kind, event) => {
   if (kind === "snapshot" || kind.startsWith("present.")) renderPage();
   if (kind === "snapshot" || kind.startsWith("speaker.")) renderSpeaker();
   if (kind === "notice") showNotice(event);
+  if (kind === "minutes.conclusion") showNotice({ text: `${t.minutes.conclusion_of}: ${event.text}` });
 });
 
 const connection = new LiveConnection({

@@ -4,6 +4,7 @@
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
 import { LiveStore, formatSeconds, interpolate, pageUrl } from "./store.js";
+import { mountMinutes } from "./minutes.js";
 import { mountVoting } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
@@ -342,6 +343,7 @@ $("notice-form").addEventListener("submit", async (event) => {
 });
 
 const voting = mountVoting({ store, send, t, toast });
+const minutes = mountMinutes({ store, send, t, toast });
 
 // ---- wiring -----------------------------------------------------------------------------
 store.subscribe((kind, event) => {
@@ -354,9 +356,12 @@ store.subscribe((kind, event) => {
     if (viewer.following || viewer.documentId === null) followPresenter();
     if (viewer.documentId === null) showPage();
     voting.render();
+    minutes.render();
     return;
   }
   voting.onEvent(kind, event);
+  minutes.onEvent(kind, event);
+  if (kind === "minutes.conclusion") toast(`${t.minutes.conclusion_of}: ${event.text}`);
   if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
   if (kind === "agenda.current") { voting.render(); renderAgenda(); renderDocuments(); showPage(); renderViewerControls(); }
   if (kind.startsWith("present.")) {

@@ -71,6 +71,16 @@ export class LiveStore {
       case "proxy.update":
         state.proxies = event.proxies;
         break;
+      case "minutes.update": {
+        if (!state.minutes) return;
+        const entries = state.minutes.entries;
+        const index = entries.findIndex((entry) => entry.item_id === event.entry.item_id);
+        if (index >= 0) entries[index] = event.entry;
+        else entries.push(event.entry);
+        break;
+      }
+      case "minutes.conclusion":
+        break;
       default:
         return;
     }

@@ -1,0 +1,137 @@
+"""What the minutes say: what the system already knows about the meeting, and what the secretary wrote."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from meetings.models import Meeting, Participant, SpeakerRequest, User
+from meetings.permissions import user_can_manage_meeting
+from meetings.selectors.agenda import agenda_flat
+from meetings.selectors.live import PRESENT_STATES, iso
+from minutes.models import Minutes, MinutesEntry
+from voting.models import Poll
+
+
+@dataclass
+class SpeechFact:
+    name: str
+    position: str
+    started_at: datetime.datetime | None
+    seconds: int
+
+
+@dataclass
+class ItemFacts:
+    item_id: int | None
+    number: str
+    title: str
+    presenter: str
+    used_seconds: int
+    notes: str = ""
+    conclusions: str = ""
+    speeches: list[SpeechFact] = field(default_factory=list)
+    polls: list[Poll] = field(default_factory=list)
+
+
+@dataclass
+class MinutesFacts:
+    meeting: Meeting
+    minutes: Minutes
+    present: list[Participant]
+    late: list[Participant]
+    absent_excused: list[Participant]
+    absent: list[Participant]
+    guests: list[Participant]
+    general: ItemFacts
+    items: list[ItemFacts]
+
+    @property
+    def polls(self) -> list[Poll]:
+        return [poll for item in [self.general, *self.items] for poll in item.polls]
+
+
+def minutes_of(*, meeting: Meeting) -> Minutes:
+    minutes, _created = Minutes.objects.get_or_create(meeting=meeting)
+    return minutes
+
+
+def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
+    meeting = Meeting.objects.select_related("body", "chair", "secretary").get(pk=meeting.pk)
+    participants = list(meeting.participants.select_related("user").order_by("id"))
+    members = [p for p in participants if p.role != Participant.Role.GUEST]
+    entries = {entry.agenda_item_id: entry for entry in MinutesEntry.objects.filter(meeting=meeting)}
+    speeches: dict[int | None, list[SpeechFact]] = {}
+    requests = (
+        SpeakerRequest.objects.filter(meeting=meeting, started_at__isnull=False).select_related("participant__user").order_by("started_at")
+    )
+    for request in requests:
+        seconds = int(((request.ended_at or request.started_at) - request.started_at).total_seconds())
+        fact = SpeechFact(request.participant.user.display_name, request.participant.user.position, request.started_at, max(0, seconds))
+        speeches.setdefault(request.agenda_item_id, []).append(fact)
+    polls: dict[int | None, list[Poll]] = {}
+    for poll in (
+        Poll.objects.filter(meeting=meeting).exclude(state=Poll.State.DRAFT).prefetch_related("choices").order_by("opened_at", "id")
+    ):
+        polls.setdefault(poll.agenda_item_id, []).append(poll)
+
+    def facts(item_id: int | None, number: str, title: str, presenter: User | None, used: int) -> ItemFacts:
+        entry = entries.get(item_id)
+        return ItemFacts(
+            item_id=item_id,
+            number=number,
+            title=title,
+            presenter=presenter.display_name if presenter else "",
+            used_seconds=used,
+            notes=entry.notes if entry else "",
+            conclusions=entry.conclusions if entry else "",
+            speeches=speeches.get(item_id, []),
+            polls=polls.get(item_id, []),
+        )
+
+    return MinutesFacts(
+        meeting=meeting,
+        minutes=minutes_of(meeting=meeting),
+        present=[p for p in members if p.attendance == Participant.Attendance.PRESENT],
+        late=[p for p in members if p.attendance == Participant.Attendance.LATE],
+        absent_excused=[p for p in members if p.attendance == Participant.Attendance.ABSENT_EXCUSED],
+        absent=[p for p in members if p.attendance in (Participant.Attendance.ABSENT, Participant.Attendance.UNKNOWN)],
+        guests=[p for p in participants if p.role == Participant.Role.GUEST and p.attendance in PRESENT_STATES],
+        general=facts(None, "", "", None, 0),
+        items=[
+            facts(node.item.pk, node.number, node.item.title, node.item.presenter, node.item.used_seconds)
+            for node in agenda_flat(meeting=meeting)
+        ],
+    )
+
+
+def entry_state(entry: MinutesEntry) -> dict[str, Any]:
+    return {
+        "item_id": entry.agenda_item_id,
+        "notes": entry.notes,
+        "conclusions": entry.conclusions,
+        "notes_version": entry.notes_version,
+        "conclusions_version": entry.conclusions_version,
+        "updated_by": entry.updated_by.display_name if entry.updated_by else None,
+        "updated_at": iso(entry.updated_at),
+    }
+
+
+def minutes_editors(*, meeting: Meeting) -> list[int]:
+    """Who sees the minutes while they are written: the secretary, any assistant secretary, and the chair."""
+    ids = {meeting.secretary_id, meeting.created_by_id, meeting.chair_id}
+    ids |= set(Participant.objects.filter(meeting=meeting, role=Participant.Role.SECRETARY).values_list("user_id", flat=True))
+    return sorted(ids)
+
+
+def user_can_edit_minutes(*, user: User, meeting: Meeting) -> bool:
+    return user_can_manage_meeting(user=user, meeting=meeting)
+
+
+def minutes_state(*, user: User, meeting: Meeting) -> dict[str, Any] | None:
+    """The minutes in the live snapshot, for those who write or read them as they are written; None for others."""
+    if user.pk not in minutes_editors(meeting=meeting) and not user_can_edit_minutes(user=user, meeting=meeting):
+        return None
+    entries = MinutesEntry.objects.filter(meeting=meeting).select_related("updated_by")
+    return {"entries": [entry_state(e) for e in entries], "editable": user_can_edit_minutes(user=user, meeting=meeting)}

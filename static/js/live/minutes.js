@@ -1,0 +1,161 @@
+// The minutes as the secretary writes them during the meeting: per agenda item, the discussion
+// and the conclusions, saved as they type (queued while offline), and what the system already
+// knows shown beside them. The chair announces an item's conclusion to every screen.
+
+import { el } from "./dom.js";
+import { formatSeconds, interpolate } from "./store.js";
+
+const FIELDS = ["notes", "conclusions"];
+const SAVE_AFTER_MS = 800;
+
+export function mountMinutes({ store, send, t, toast }) {
+  const $ = (id) => document.getElementById(id);
+  let itemId; // the item on screen; undefined until the first render follows the current item
+  let followCurrent = true;
+  // Per field of the item on screen: the server version it was based on, and unsaved typing.
+  const sync = { notes: { base: 0, dirty: false, timer: null }, conclusions: { base: 0, dirty: false, timer: null } };
+
+  const minutes = () => store.state.minutes;
+  const entryOf = (id) => minutes()?.entries.find((entry) => entry.item_id === id) || null;
+  const me = () => store.state.me;
+
+  function textarea(field) {
+    return $(`minutes-${field}`);
+  }
+
+  function load(id) {
+    itemId = id;
+    const entry = entryOf(id);
+    for (const field of FIELDS) {
+      clearTimeout(sync[field].timer);
+      sync[field] = { base: entry ? entry[`${field}_version`] : 0, dirty: false, timer: null };
+      textarea(field).value = entry ? entry[field] : "";
+    }
+    renderFacts();
+    renderStatus();
+  }
+
+  function save(field) {
+    const state = sync[field];
+    clearTimeout(state.timer);
+    state.timer = null;
+    const fields = { field, text: textarea(field).value, base_version: state.base };
+    if (itemId !== null) fields.item_id = itemId;
+    state.sending = fields.text;
+    renderStatus("saving");
+    send("minutes.update", fields).then((reply) => {
+      if (reply.type === "error") renderStatus("error", reply.message);
+    });
+  }
+
+  function onInput(field) {
+    const state = sync[field];
+    state.dirty = true;
+    if (!minutes().editable) return; // the chair drafts a conclusion to announce; it is not autosaved
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => save(field), SAVE_AFTER_MS);
+    renderStatus("typing");
+  }
+
+  function renderStatus(kind, detail) {
+    const box = $("minutes-status");
+    const entry = entryOf(itemId);
+    if (kind === "typing") box.textContent = t.minutes.typing;
+    else if (kind === "saving") box.textContent = t.minutes.saving;
+    else if (kind === "error") box.textContent = detail;
+    else box.textContent = entry?.updated_at ? interpolate(t.minutes.saved_by, { name: entry.updated_by || "", time: new Date(entry.updated_at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }) }) : "";
+  }
+
+  function renderFacts() {
+    const facts = $("minutes-facts");
+    const item = store.state.agenda.find((i) => i.id === itemId);
+    const parts = [];
+    if (item) {
+      parts.push(el("li", {}, interpolate(t.minutes.time_used, { used: formatSeconds(item.used_seconds), allotted: item.minutes })));
+      if (item.presenter) parts.push(el("li", {}, `${t.minutes.presenter}: ${item.presenter}`));
+    }
+    for (const poll of store.state.polls.filter((p) => p.agenda_item_id === itemId && p.result)) {
+      parts.push(el("li", {}, `${poll.question}: ${poll.result.passed ? t.poll.passed : t.poll.not_passed}`));
+    }
+    facts.replaceChildren(...parts);
+  }
+
+  function renderItems() {
+    const select = $("minutes-item");
+    const options = [el("option", { value: "" }, t.minutes.general)];
+    for (const item of store.state.agenda) options.push(el("option", { value: String(item.id) }, `${item.number}. ${item.title}`));
+    select.replaceChildren(...options);
+    select.value = itemId === null || itemId === undefined ? "" : String(itemId);
+  }
+
+  function render() {
+    const card = $("minutes-card");
+    const state = minutes();
+    card.hidden = !state;
+    if (!state) return;
+    textarea("notes").readOnly = !state.editable;
+    textarea("conclusions").readOnly = !state.editable && !me().is_chair;
+    $("minutes-conclude").hidden = !(me().is_chair && store.state.meeting.state === "in_progress");
+    const current = store.state.meeting.current_item_id;
+    if (itemId === undefined || (followCurrent && current !== itemId && !FIELDS.some((f) => sync[f].dirty))) load(current ?? null);
+    renderItems();
+    renderFacts();
+  }
+
+  function onUpdate(event) {
+    if (event.entry.item_id !== itemId) return;
+    const field = event.field;
+    const state = sync[field];
+    const mine = event.by_user === me().user_id;
+    if (mine && event.entry[field] === textarea(field).value) {
+      state.base = event.entry[`${field}_version`];
+      state.dirty = false;
+    } else if (!mine && !state.dirty) {
+      textarea(field).value = event.entry[field];
+      state.base = event.entry[`${field}_version`];
+    }
+    // If we are typing over someone else's change, our base stays old: the server will say so when we save.
+    if (event.replaced) showReplaced(event);
+    renderStatus();
+  }
+
+  function showReplaced(event) {
+    const box = $("minutes-replaced");
+    const writer = event.entry.updated_by || "";
+    box.replaceChildren(
+      el("p", {}, interpolate(t.minutes.replaced, { writer, previous: event.replaced.by || t.minutes.someone })),
+      el("textarea", { readonly: true, rows: "4" }, event.replaced.text),
+      el("button", { class: "button small", type: "button", onclick: () => { box.hidden = true; } }, t.poll.hide),
+    );
+    box.hidden = false;
+  }
+
+  for (const field of FIELDS) {
+    textarea(field).addEventListener("input", () => onInput(field));
+    textarea(field).addEventListener("blur", () => { if (sync[field].timer) save(field); });
+    // Typing continues in the outbox when the network drops; closing the page keeps it there too.
+    window.addEventListener("pagehide", () => { if (sync[field].timer) save(field); });
+  }
+  $("minutes-item").addEventListener("change", (event) => {
+    for (const field of FIELDS) if (sync[field].timer) save(field);
+    const value = event.target.value;
+    followCurrent = value === String(store.state.meeting.current_item_id ?? "");
+    load(value ? Number(value) : null);
+  });
+  $("minutes-conclude").addEventListener("click", async () => {
+    if (itemId === null) { toast(t.minutes.choose_item, "error"); return; }
+    const text = textarea("conclusions").value.trim();
+    if (!text) { toast(t.minutes.write_conclusion, "error"); return; }
+    const reply = await send("minutes.conclude", { item_id: itemId, text });
+    if (reply.type === "ack") toast(t.minutes.announced);
+  });
+
+  return {
+    render,
+    onEvent(kind, event) {
+      if (kind === "minutes.update") onUpdate(event);
+      if (kind === "agenda.current" || kind === "meeting.state") render();
+      if (kind.startsWith("speaker.") || kind === "poll.close") renderFacts();
+    },
+  };
+}
