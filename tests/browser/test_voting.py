@@ -57,7 +57,9 @@ def vote(page: Page, meaning: str) -> None:
     expect(ballot.locator(".ballot-card.voted")).to_be_visible()
 
 
-def test_two_tablets_vote_and_the_projector_shows_the_result(daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]) -> None:
+def test_two_tablets_vote_and_the_projector_shows_the_result(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
     meeting_id = int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
     password = daphne_server.demo["password"]
     room = f"/meetings/{meeting_id}/live/"
