@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import time
 import uuid
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,8 @@ from realtime.commands import command_apply
 from realtime.events import event_text
 from realtime.hub import PROCESS_ID, LocalSocket, hub, online_users
 from realtime.protocol import ProtocolError, command_id_of, parse
+
+log = logging.getLogger(__name__)
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -127,7 +131,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             if poll["state"] == "open" and poll["closes_at"]:
                 # The process that opened the poll may be gone; whoever is here watches its time limit.
                 closes_at = datetime.datetime.fromisoformat(poll["closes_at"])
-                hub.poll_check_soon(self.meeting_id, poll["id"], (closes_at - timezone.now()).total_seconds())
+                hub.poll_check_at_deadline(self.meeting_id, poll["id"], (closes_at - timezone.now()).total_seconds())
 
     async def _reply(self, message: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(message, ensure_ascii=False, separators=(",", ":")))
@@ -171,6 +175,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         except ServiceError as error:
             await self._error(command.id, error.code, str(error))
             return
+        except DatabaseError:
+            # Nothing was applied (the transaction rolled back, receipt included): the same id may be sent again.
+            log.exception("live command %s failed in the database", command.type)
+            await self._error(command.id, "busy", _("The server could not save this just now. Try again in a moment."))
+            return
         await self._reply({"type": "ack", "id": command.id})
         await self._after(command.type, command.args)
 
@@ -181,7 +190,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         elif type == "poll.open":
             delay = await database_sync_to_async(_seconds_until_poll_closes)(args["poll_id"])
             if delay is not None:
-                hub.poll_check_soon(self.meeting_id, args["poll_id"], delay)
+                hub.poll_check_at_deadline(self.meeting_id, args["poll_id"], delay)
 
     async def _resync(self, since: int) -> None:
         self.local.hold()

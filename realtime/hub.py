@@ -161,7 +161,7 @@ class MeetingHub:
         self.task: asyncio.Task | None = None
         self.heartbeat: asyncio.Task | None = None
         self.presence_pending: set[int] = set()
-        self.poll_checks: dict[tuple[int, int], asyncio.TimerHandle] = {}
+        self.poll_checks: dict[tuple[int, int, str], asyncio.TimerHandle] = {}
         self.lock = asyncio.Lock()
 
     async def _ensure_running(self) -> None:
@@ -267,32 +267,37 @@ class MeetingHub:
         text = event_text(seq=None, type="presence", payload={"online": online})
         await self.layer.group_send(meeting_group(meeting_id), {"type": "meeting.event", "meeting": meeting_id, "seq": None, "text": text})
 
-    def poll_check_soon(self, meeting_id: int, poll_id: int, delay: float | None = None) -> None:
-        """Announce a poll's progress (or close it) after `delay`: a burst of ballots makes one announcement.
+    def poll_check_soon(self, meeting_id: int, poll_id: int) -> None:
+        """Announce a poll's progress shortly: a burst of ballots makes one announcement.
 
         Any process may do it; the announcement is read from the database under the meeting's
         lock, so processes that both check only repeat an unchanged count, which is skipped.
         """
-        if delay is None:
-            delay = settings.REALTIME_POLL_PROGRESS_SECONDS
-        key = (meeting_id, poll_id)
+        self._schedule((meeting_id, poll_id, "progress"), settings.REALTIME_POLL_PROGRESS_SECONDS)
+
+    def poll_check_at_deadline(self, meeting_id: int, poll_id: int, delay: float) -> None:
+        """Close a poll when its time limit runs out (kept apart from progress checks, which come and go)."""
+        self._schedule((meeting_id, poll_id, "deadline"), delay)
+
+    def _schedule(self, key: tuple[int, int, str], delay: float) -> None:
         loop = asyncio.get_running_loop()
         pending = self.poll_checks.get(key)
         if pending is not None and not pending.cancelled() and pending.when() <= loop.time() + delay:
             return
         if pending is not None:
             pending.cancel()
-        self.poll_checks[key] = loop.call_later(max(0.0, delay), lambda: asyncio.ensure_future(self._check_poll(meeting_id, poll_id)))
+        self.poll_checks[key] = loop.call_later(max(0.0, delay), lambda: asyncio.ensure_future(self._check_poll(key)))
 
-    async def _check_poll(self, meeting_id: int, poll_id: int) -> None:
-        self.poll_checks.pop((meeting_id, poll_id), None)
+    async def _check_poll(self, key: tuple[int, int, str]) -> None:
+        self.poll_checks.pop(key, None)
         from voting.services import poll_progress_announce
 
+        meeting_id, poll_id, _purpose = key
         try:
             await database_sync_to_async(poll_progress_announce)(meeting_id=meeting_id, poll_id=poll_id)
         except Exception:
             log.warning("hub: announcing a poll's progress failed; trying again", exc_info=True)
-            self.poll_check_soon(meeting_id, poll_id, 1.0)
+            self._schedule(key, 1.0)
 
     async def _heartbeat_forever(self) -> None:
         while True:

@@ -65,7 +65,7 @@ def boolean(value: Any) -> bool:
 
 
 def integers(max_items: int) -> Check:
-    """A non-empty list of distinct ids."""
+    """A non-empty list of ids (whether they are distinct and valid is the service's business)."""
     each = integer(1)
 
     def check(value: Any) -> list[int]:

@@ -71,8 +71,24 @@ def _emit_poll(meeting: Meeting, type: str, poll: Poll) -> None:
 
 
 def _check_definition(
-    *, kind: str, options: list[str], max_choices: int, secret: bool, allow_change: bool, majority: str, mode: str
+    *,
+    question: str,
+    kind: str,
+    options: list[str],
+    max_choices: int,
+    secret: bool,
+    allow_change: bool,
+    majority: str,
+    mode: str,
+    duration_seconds: int | None,
 ) -> list[str]:
+    """What a poll must be, whether it is being created or changed; returns the cleaned option labels."""
+    if not question:
+        raise ServiceError(_("Write the question to vote on."), code="invalid")
+    if len(question) > 500:
+        raise ServiceError(_("The question can be at most 500 characters."), code="invalid")
+    if duration_seconds is not None and not 10 <= duration_seconds <= MAX_DURATION_SECONDS:
+        raise ServiceError(_("A time limit must be between 10 seconds and 24 hours."), code="invalid")
     if kind not in Poll.Kind.values or majority not in Poll.Majority.values or mode not in Poll.Mode.values:
         raise ServiceError(_("The poll's settings are not valid."), code="invalid")
     if secret and allow_change:
@@ -124,17 +140,19 @@ def poll_create(
     if meeting.state == Meeting.State.MINUTES_APPROVED:
         raise WrongState(_("The minutes of this meeting are approved; no more polls can be added."))
     question = _clean(question)
-    if not question:
-        raise ServiceError(_("Write the question to vote on."), code="invalid")
-    if len(question) > 500:
-        raise ServiceError(_("The question can be at most 500 characters."), code="invalid")
     if kind == Poll.Kind.YES_NO:
         max_choices = 1
     labels = _check_definition(
-        kind=kind, options=options or [], max_choices=max_choices, secret=secret, allow_change=allow_change, majority=majority, mode=mode
+        question=question,
+        kind=kind,
+        options=options or [],
+        max_choices=max_choices,
+        secret=secret,
+        allow_change=allow_change,
+        majority=majority,
+        mode=mode,
+        duration_seconds=duration_seconds,
     )
-    if duration_seconds is not None and not 10 <= duration_seconds <= MAX_DURATION_SECONDS:
-        raise ServiceError(_("A time limit must be between 10 seconds and 24 hours."), code="invalid")
     item = None
     if agenda_item_id is not None:
         item = AgendaItem.objects.filter(meeting=meeting, pk=agenda_item_id).first()
@@ -176,13 +194,12 @@ def poll_update(*, actor: User, meeting: Meeting, poll_id: int, **fields: Any) -
     for name, value in fields.items():
         setattr(poll, name, value)
     poll.question = _clean(poll.question)
-    if not poll.question:
-        raise ServiceError(_("Write the question to vote on."), code="invalid")
     if poll.kind == Poll.Kind.YES_NO:
         poll.max_choices = 1
     if options is None:
         options = [c.label for c in poll.choices.all()] if poll.kind == Poll.Kind.OPTIONS else []
     labels = _check_definition(
+        question=poll.question,
         kind=poll.kind,
         options=options,
         max_choices=poll.max_choices,
@@ -190,6 +207,7 @@ def poll_update(*, actor: User, meeting: Meeting, poll_id: int, **fields: Any) -
         allow_change=poll.allow_change,
         majority=poll.majority,
         mode=poll.mode,
+        duration_seconds=poll.duration_seconds,
     )
     poll.agenda_item = AgendaItem.objects.filter(meeting=meeting, pk=agenda_item_id).first() if agenda_item_id else None
     poll.save()
@@ -360,6 +378,8 @@ def poll_annul(*, actor: User, meeting: Meeting, poll_id: int, reason: str, repe
         raise ServiceError(_("Give the reason for annulling the vote; it is kept on record."), code="invalid")
     if poll.state not in (Poll.State.OPEN, Poll.State.CLOSED):
         raise WrongState(_("Only a vote that has been opened can be annulled."))
+    if poll.secret and poll.state == Poll.State.OPEN:
+        _shuffle_secret_ballots(poll)  # closing would have; an annulled poll's ballots must not stay in voting order either
     poll.state = Poll.State.ANNULLED
     poll.annulled_at = timezone.now()
     poll.annulled_reason = reason[:2000]

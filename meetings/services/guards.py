@@ -26,5 +26,10 @@ def require_preparation_state(*, meeting: Meeting) -> None:
 
 
 def lock_meeting(*, meeting: Meeting) -> Meeting:
-    """Re-read the meeting under a row lock so concurrent changes serialise."""
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+    """Re-read the meeting under a row lock so concurrent changes serialise.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: rows that merely point at the meeting (a receipt, an audit
+    event, a ballot's poll) take a key-share lock on it when they commit, and must not wait for,
+    or deadlock with, a transaction that holds the meeting while it waits for them.
+    """
+    return Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)

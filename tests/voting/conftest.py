@@ -8,6 +8,7 @@ from meetings.models import Meeting, Participant, User
 from meetings.services.live import attendance_mark, meeting_start
 from meetings.services.participants import participants_invite
 from tests.conftest import make_user
+from tests.realtime.conftest import _fresh_layer_and_hub, _quick_presence, connect  # noqa: F401
 from voting.models import Poll
 from voting.services import poll_create, poll_open
 
