@@ -192,6 +192,15 @@ REALTIME_RATE_BURST = env_int("REALTIME_RATE_BURST", 60)
 REALTIME_HEARTBEAT_SECONDS = env_int("REALTIME_HEARTBEAT_SECONDS", 10)
 # Presence (who is connected) is gathered for this long before it is announced.
 REALTIME_PRESENCE_DEBOUNCE_SECONDS = float(os.environ.get("REALTIME_PRESENCE_DEBOUNCE_SECONDS", "0.5"))
+# Compiling the minutes (WeasyPrint) runs in a child process with these limits.
+MINUTES_RENDER_SECONDS = env_int("MINUTES_RENDER_SECONDS", 120)
+MINUTES_RENDER_MEMORY_MB = env_int("MINUTES_RENDER_MEMORY_MB", 2048)
+# Signing the minutes (PAdES). Signatures are trusted when they chain to a root in this PEM bundle;
+# the default is the demo's test CA (deploy/demo-pki), which production must replace.
+SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", str(BASE_DIR / "deploy" / "demo-pki" / "ca.pem"))
+# An organisation certificate on the server, used when a signer uploads none (empty: each signer uploads theirs).
+SIGNING_ORGANISATION_P12 = os.environ.get("SIGNING_ORGANISATION_P12", "")
+SIGNING_ORGANISATION_PASSPHRASE = os.environ.get("SIGNING_ORGANISATION_PASSPHRASE", "")
 # Ballots arriving within this long of each other make one progress announcement.
 REALTIME_POLL_PROGRESS_SECONDS = float(os.environ.get("REALTIME_POLL_PROGRESS_SECONDS", "0.25"))
 SPEAKER_SECONDS = env_int("SPEAKER_SECONDS", 180)

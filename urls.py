@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("meetings.urls")),
     path("", include("voting.urls")),
+    path("", include("minutes.urls")),
 ]

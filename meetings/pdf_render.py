@@ -56,8 +56,13 @@ def serif_font_css() -> str:
     )
 
 
-def html_to_pdf(*, html: str) -> bytes:
-    """Render `html` (title and author come from its <title> and <meta name=author>)."""
+def html_render(*, html: str) -> Any:
+    """Lay out `html` (a WeasyPrint Document: pages, and where each element with an id landed)."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=static_only_fetcher(), base_url="static:/").write_pdf()
+    return HTML(string=html, url_fetcher=static_only_fetcher(), base_url="static:/").render()
+
+
+def html_to_pdf(*, html: str) -> bytes:
+    """Render `html` (title and author come from its <title> and <meta name=author>)."""
+    return html_render(html=html).write_pdf()

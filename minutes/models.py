@@ -83,6 +83,8 @@ class MinutesVersion(models.Model):
     size = models.PositiveBigIntegerField()
     page_count = models.PositiveIntegerField()
     signers = models.JSONField(default=list, blank=True)  # roles that signed, in order: ["secretary", "chair"]
+    # Where each role's signature goes: {"chair": [page index, x1, y1, x2, y2]} in PDF points.
+    signature_boxes = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

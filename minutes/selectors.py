@@ -135,3 +135,11 @@ def minutes_state(*, user: User, meeting: Meeting) -> dict[str, Any] | None:
         return None
     entries = MinutesEntry.objects.filter(meeting=meeting).select_related("updated_by")
     return {"entries": [entry_state(e) for e in entries], "editable": user_can_edit_minutes(user=user, meeting=meeting)}
+
+
+def minutes_visible_to(*, user: User, meeting: Meeting) -> bool:
+    """The secretary and the chair always; participants once the minutes are circulated."""
+    if user.pk == meeting.chair_id or user_can_manage_meeting(user=user, meeting=meeting):
+        return True
+    state = Minutes.objects.filter(meeting=meeting).values_list("state", flat=True).first()
+    return state not in (None, Minutes.State.DRAFT) and Participant.objects.filter(meeting=meeting, user=user).exists()

@@ -19,6 +19,7 @@ from meetings.selectors.documents import documents_visible_to
 from meetings.selectors.meetings import meeting_get_for_user, participants_of
 from meetings.services.meetings import meeting_create, meeting_delete, meeting_publish, meeting_send_update_notice, meeting_update
 from meetings.views.common import managed_meeting, report
+from minutes.selectors import minutes_visible_to
 from voting.selectors import member_voting
 from voting.services import polls_close_due
 
@@ -78,6 +79,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "can_manage": user_can_manage_meeting(user=request.user, meeting=meeting),
             "now": timezone.now(),
             "voting": member_voting(user=request.user, meeting=meeting),
+            "show_minutes": minutes_visible_to(user=request.user, meeting=meeting),
         },
     )
 

@@ -1,0 +1,100 @@
+"""One PDF of the minutes: the minutes themselves, then the appendices, bookmarked, with metadata.
+
+Appendices: the attendance sheet, one result sheet per vote, and the documents the secretary
+ticked. Pages that repeat (fonts, logos) are stored once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
+
+from meetings.models import DocumentVersion, Meeting
+from minutes.document import WORDS, attendance_sheet_html, minutes_html, nfc
+from minutes.rendering import html_render_limited
+from minutes.selectors import minutes_facts
+from voting.export import poll_result_html
+
+SIGNATURE_WIDTH_PT = 190.0
+SIGNATURE_HEIGHT_PT = 80.0
+
+
+@dataclass(frozen=True)
+class CompiledMinutes:
+    pdf: bytes
+    page_count: int
+    minutes_pages: int
+    # role → [page index, x1, y1, x2, y2] in PDF points: where each signature goes
+    signature_boxes: dict[str, list[float]]
+
+
+def _pdf_date(moment: datetime.datetime) -> str:
+    local = timezone.localtime(moment)
+    offset = local.strftime("%z")
+    return f"D:{local:%Y%m%d%H%M%S}{offset[:3]}'{offset[3:]}'"
+
+
+def _signature_boxes(anchors: dict[str, list[float]]) -> dict[str, list[float]]:
+    """Each signature in the middle of its signing space (between the role's title and the name)."""
+    boxes = {}
+    for role in ("secretary", "chair"):
+        if f"sign-{role}" not in anchors:
+            continue
+        page, left, top, right, bottom = anchors[f"sign-{role}"]
+        middle_x, middle_y = (left + right) / 2, (top + bottom) / 2
+        width = min(SIGNATURE_WIDTH_PT, right - left)
+        height = min(SIGNATURE_HEIGHT_PT, top - bottom)
+        boxes[role] = [page, middle_x - width / 2, middle_y - height / 2, middle_x + width / 2, middle_y + height / 2]
+    return boxes
+
+
+def minutes_compile_pdf(*, meeting: Meeting) -> CompiledMinutes:
+    facts = minutes_facts(meeting=meeting)
+    words = WORDS.get(facts.minutes.language, WORDS["vi"])
+    polls = [poll for poll in facts.polls if poll.result]
+    rendered = html_render_limited(
+        documents=[minutes_html(facts=facts), attendance_sheet_html(facts=facts), *[poll_result_html(poll=poll) for poll in polls]]
+    )
+    main, attendance, *sheets = rendered.pdfs
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(main)), outline_item=nfc(f"{words['minutes'].capitalize()}: {meeting.title}"))
+    minutes_pages = len(writer.pages)
+    appendix = writer.add_outline_item("Phụ lục" if words["lang"] == "vi" else "Appendices", minutes_pages)
+    start = len(writer.pages)
+    writer.append(PdfReader(io.BytesIO(attendance)))
+    writer.add_outline_item("Danh sách thành phần tham dự" if words["lang"] == "vi" else "Attendance", start, parent=appendix)
+    for poll, sheet in zip(polls, sheets, strict=True):
+        start = len(writer.pages)
+        writer.append(PdfReader(io.BytesIO(sheet)))
+        writer.add_outline_item(nfc(f"{words['vote']}: {poll.question}")[:200], start, parent=appendix)
+    documents = facts.minutes.appendix_documents.order_by("agenda_item__position", "position", "id")
+    for document in documents:
+        version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+        if version is None:
+            continue
+        start = len(writer.pages)
+        with version.file.open("rb") as handle:
+            writer.append(PdfReader(io.BytesIO(handle.read())))
+        writer.add_outline_item(nfc(document.title)[:200], start, parent=appendix)
+    now = timezone.now()
+    writer.add_metadata(
+        {
+            "/Title": nfc(f"{words['minutes'].capitalize()}: {meeting.title}"),
+            "/Author": nfc(meeting.body.name),
+            "/Subject": nfc(meeting.title),
+            "/Creator": "Phòng họp không giấy",
+            "/CreationDate": _pdf_date(now),
+            "/ModDate": _pdf_date(now),
+        }
+    )
+    writer.page_mode = "/UseOutlines"
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    out = io.BytesIO()
+    writer.write(out)
+    return CompiledMinutes(
+        pdf=out.getvalue(), page_count=len(writer.pages), minutes_pages=minutes_pages, signature_boxes=_signature_boxes(rendered.anchors)
+    )

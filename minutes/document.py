@@ -1,0 +1,256 @@
+"""The minutes as a document: the HTML laid out as Decree 30/2020/NĐ-CP asks, and its appendices.
+
+Everything a person typed is escaped by the template and normalised to Unicode NFC here; the
+HTML is turned into PDF only by `minutes.rendering` (a limited process, static assets only).
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from meetings.models import Participant
+from meetings.pdf_render import serif_font_css
+from minutes.selectors import ItemFacts, MinutesFacts
+from voting.models import Poll
+
+WORDS = {
+    "vi": {
+        "lang": "vi",
+        "minutes": "BIÊN BẢN",
+        "number": "Số",
+        "nation": "Cộng hòa xã hội chủ nghĩa Việt Nam",
+        "motto": "Độc lập - Tự do - Hạnh phúc",
+        "time_place": "Thời gian, địa điểm",
+        "started": "Thời gian bắt đầu",
+        "place": "Địa điểm",
+        "attendance": "Thành phần tham dự",
+        "chair": "Chủ trì",
+        "secretary": "Thư ký",
+        "present": "Có mặt",
+        "late": "Đến muộn",
+        "absent_excused": "Vắng có lý do",
+        "absent": "Vắng không có lý do",
+        "guests": "Khách mời",
+        "nobody": "không",
+        "content": "Nội dung cuộc họp",
+        "presenter": "Trình bày",
+        "speakers": "Ý kiến phát biểu",
+        "conclusions": "Kết luận",
+        "general_conclusions": "Kết luận của chủ tọa",
+        "vote": "Biểu quyết",
+        "secret": "bỏ phiếu kín",
+        "open": "biểu quyết công khai",
+        "rule": "tỷ lệ thông qua",
+        "annulled": "Kết quả biểu quyết đã bị hủy, lý do",
+        "choice": "Phương án",
+        "votes": "Số phiếu",
+        "percent": "Tỷ lệ",
+        "ballots": "Tổng số phiếu",
+        "needed": "số phiếu cần đạt",
+        "outcome": "Kết quả",
+        "passed": "THÔNG QUA",
+        "not_passed": "KHÔNG THÔNG QUA",
+        "not_passed_no_quorum": "KHÔNG THÔNG QUA (không đủ số lượng thành viên dự họp)",
+        "named": "Biểu quyết công khai",
+        "secretary_role": "Thư ký",
+        "chair_role": "Chủ tọa",
+        "recipients": "Nơi nhận",
+        "minute_word": "phút",
+        "second_word": "giây",
+        "at": "lúc",
+        "proxy": "do {name} bỏ phiếu thay",
+    },
+    "en": {
+        "lang": "en",
+        "minutes": "MINUTES",
+        "number": "No.",
+        "nation": "Socialist Republic of Viet Nam",
+        "motto": "Independence - Freedom - Happiness",
+        "time_place": "Time and place",
+        "started": "Started",
+        "place": "Place",
+        "attendance": "Attendance",
+        "chair": "Chaired by",
+        "secretary": "Secretary",
+        "present": "Present",
+        "late": "Arrived late",
+        "absent_excused": "Absent with leave",
+        "absent": "Absent without leave",
+        "guests": "Guests",
+        "nobody": "none",
+        "content": "Proceedings",
+        "presenter": "Presented by",
+        "speakers": "Speakers",
+        "conclusions": "Conclusions",
+        "general_conclusions": "Conclusions of the chair",
+        "vote": "Vote",
+        "secret": "secret ballot",
+        "open": "open vote",
+        "rule": "majority required",
+        "annulled": "The result was annulled; reason",
+        "choice": "Choice",
+        "votes": "Votes",
+        "percent": "Share",
+        "ballots": "Ballots cast",
+        "needed": "votes needed",
+        "outcome": "Outcome",
+        "passed": "PASSED",
+        "not_passed": "NOT PASSED",
+        "not_passed_no_quorum": "NOT PASSED (no quorum)",
+        "named": "Open vote",
+        "secretary_role": "Secretary",
+        "chair_role": "Chair",
+        "recipients": "Distribution",
+        "minute_word": "min",
+        "second_word": "s",
+        "at": "at",
+        "proxy": "cast by {name} as proxy",
+    },
+}
+
+MAJORITY_TEXT = {
+    "vi": {
+        Poll.Majority.CAST: "quá nửa tổng số phiếu biểu quyết",
+        Poll.Majority.PRESENT: "quá nửa số thành viên có mặt",
+        Poll.Majority.MEMBERS: "quá nửa tổng số thành viên",
+        Poll.Majority.TWO_THIRDS: "ít nhất hai phần ba tổng số thành viên",
+        Poll.Majority.THREE_QUARTERS: "ít nhất ba phần tư tổng số thành viên",
+    },
+    "en": {
+        Poll.Majority.CAST: "more than half of the votes cast",
+        Poll.Majority.PRESENT: "more than half of those present",
+        Poll.Majority.MEMBERS: "more than half of all members",
+        Poll.Majority.TWO_THIRDS: "two thirds of all members",
+        Poll.Majority.THREE_QUARTERS: "three quarters of all members",
+    },
+}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text or "")
+
+
+def paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in nfc(text).splitlines() if line.strip()]
+
+
+def _when(moment: datetime.datetime | None, language: str) -> str:
+    if moment is None:
+        return "… giờ …, ngày … tháng … năm …" if language == "vi" else "…"
+    local = timezone.localtime(moment)
+    if language == "vi":
+        return f"{local:%H} giờ {local:%M}, ngày {local:%d} tháng {local:%m} năm {local:%Y}"
+    return f"{local:%H:%M} on {local:%d %B %Y}"
+
+
+def _person(participant: Participant) -> str:
+    user = participant.user
+    return nfc(f"{user.display_name} ({user.position})" if user.position else user.display_name)
+
+
+def _names(people: list[Participant]) -> str:
+    return "; ".join(_person(p) for p in people)
+
+
+def _poll_view(poll: Poll, language: str) -> Poll:
+    """The poll with what the template prints: rows with decimal commas, the rule, the named list."""
+    w = WORDS[language]
+    poll.majority_text = MAJORITY_TEXT[language][poll.majority]
+    result = poll.result or {}
+    comma = language == "vi"
+    poll.rows = [{**row, "percent": row["percent"].replace(".", ",") if comma else row["percent"]} for row in result.get("choices", [])]
+    labels = {choice.pk: nfc(choice.label) for choice in poll.choices.all()}
+    named = []
+    for entry in result.get("named") or []:
+        who = nfc(entry["name"])
+        if entry.get("proxy_name"):
+            who += f" ({w['proxy'].format(name=nfc(entry['proxy_name']))})"
+        named.append(f"{who}: {', '.join(labels.get(i, '?') for i in entry['choice_ids'])}")
+    poll.named_text = "; ".join(named)
+    return poll
+
+
+def _item_view(item: ItemFacts, language: str) -> dict[str, Any]:
+    w = WORDS[language]
+    speeches = []
+    for speech in item.speeches:
+        minutes, seconds = divmod(speech.seconds, 60)
+        at = timezone.localtime(speech.started_at).strftime("%H:%M") if speech.started_at else ""
+        who = nfc(f"{speech.name} ({speech.position})" if speech.position else speech.name)
+        speeches.append(f"{who}, {w['at']} {at}, {minutes} {w['minute_word']} {seconds} {w['second_word']}")
+    return {
+        "number": item.number,
+        "title": nfc(item.title),
+        "presenter": nfc(item.presenter),
+        "notes": paragraphs(item.notes),
+        "conclusions": paragraphs(item.conclusions),
+        "speeches": speeches,
+        "polls": [_poll_view(poll, language) for poll in item.polls],
+    }
+
+
+def minutes_html(*, facts: MinutesFacts) -> str:
+    meeting, minutes = facts.meeting, facts.minutes
+    language = minutes.language if minutes.language in WORDS else "vi"
+    w = WORDS[language]
+    members = facts.present + facts.late + facts.absent_excused + facts.absent
+    started = meeting.started_at or meeting.starts_at
+    local_day = timezone.localtime(started)
+    city = nfc(meeting.body.name.split("thành phố")[-1].strip()) if "thành phố" in meeting.body.name else ""
+    if language == "vi":
+        place_date = f"{city + ', ' if city else ''}ngày {local_day:%d} tháng {local_day:%m} năm {local_day:%Y}"
+        closing = f"Cuộc họp kết thúc vào {_when(meeting.ended_at, 'vi')}./."
+    else:
+        place_date = f"{city + ', ' if city else ''}{local_day:%d %B %Y}"
+        closing = f"The meeting ended at {_when(meeting.ended_at, 'en')}./."
+    chair = next((p for p in members if p.user_id == meeting.chair_id), None)
+    secretary = next((p for p in facts.present + facts.late + facts.guests if p.user_id == meeting.secretary_id), None)
+    context = {
+        "w": w,
+        "fonts": serif_font_css(),
+        "now": timezone.now(),
+        "meeting": meeting,
+        "minutes": minutes,
+        "place_date": place_date,
+        "started": _when(started, language),
+        "chair": _person(chair) if chair else nfc(meeting.chair.display_name),
+        "secretary": _person(secretary) if secretary else nfc(meeting.secretary.display_name),
+        "present_count": len(facts.present) + len(facts.late),
+        "member_count": len(members),
+        "present_names": _names(facts.present + facts.late),
+        "late_names": "; ".join(
+            f"{_person(p)} ({timezone.localtime(p.arrived_at):%H:%M})" if p.arrived_at else _person(p) for p in facts.late
+        ),
+        "absent_excused_names": _names(facts.absent_excused),
+        "absent_names": _names(facts.absent),
+        "guest_names": _names(facts.guests),
+        "general": _item_view(facts.general, language),
+        "items": [_item_view(item, language) for item in facts.items],
+        "closing": closing,
+    }
+    return render_to_string("minutes/minutes.html", context)
+
+
+def attendance_sheet_html(*, facts: MinutesFacts) -> str:
+    rows = []
+    for index, participant in enumerate(
+        sorted(facts.present + facts.late + facts.absent_excused + facts.absent + facts.guests, key=lambda p: p.user.display_name), 1
+    ):
+        rows.append(
+            {
+                "index": index,
+                "name": nfc(participant.user.display_name),
+                "position": nfc(participant.user.position),
+                "role": participant.get_role_display(),
+                "attendance": participant.get_attendance_display(),
+                "arrived": timezone.localtime(participant.arrived_at).strftime("%H:%M") if participant.arrived_at else "",
+            }
+        )
+    return render_to_string(
+        "minutes/attendance_sheet.html", {"meeting": facts.meeting, "rows": rows, "fonts": serif_font_css(), "w": WORDS["vi"]}
+    )

@@ -1,0 +1,247 @@
+"""The minutes after the meeting: compile (numbered versions), circulate for remarks, approve,
+sign (secretary, then chair; PAdES), archive. A signed version is never rewritten: each signature
+is an incremental update saved as a new version."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.errors import NotAllowed, ServiceError, WrongState
+from meetings.models import Meeting, User
+from meetings.permissions import participation_of, user_can_manage_meeting
+from meetings.services.audit import audit_record
+from meetings.services.guards import lock_meeting
+from minutes.compile import minutes_compile_pdf
+from minutes.models import Minutes, MinutesRemark, MinutesVersion
+from minutes.selectors import minutes_of
+
+SIGNING_ORDER = ("secretary", "chair")
+
+
+def _locked_minutes(meeting: Meeting) -> Minutes:
+    minutes_of(meeting=meeting)
+    return Minutes.objects.select_for_update().get(meeting=meeting)
+
+
+def _require_manager(*, actor: User, meeting: Meeting) -> None:
+    if not user_can_manage_meeting(user=actor, meeting=meeting):
+        raise NotAllowed(_("Only the meeting's secretary can do this with the minutes."))
+
+
+def _store(*, minutes: Minutes, pdf: bytes, actor: User, page_count: int, **fields: object) -> MinutesVersion:
+    digest = hashlib.sha256(pdf).hexdigest()
+    number = (minutes.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    version = MinutesVersion(
+        minutes=minutes, number=number, sha256=digest, size=len(pdf), page_count=page_count, created_by=actor, **fields
+    )
+    version.file.save(f"{minutes.meeting_id}/{number:03d}-{digest[:16]}.pdf", ContentFile(pdf), save=False)
+    version.save()
+    return version
+
+
+def latest_version(*, minutes: Minutes) -> MinutesVersion | None:
+    return minutes.versions.order_by("-number").first()
+
+
+@transaction.atomic
+def minutes_settings_update(
+    *, actor: User, meeting: Meeting, number: str, recipients: str, language: str, appendix_document_ids: list[int]
+) -> Minutes:
+    meeting = lock_meeting(meeting=meeting)
+    _require_manager(actor=actor, meeting=meeting)
+    minutes = _locked_minutes(meeting)
+    if minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
+        raise WrongState(_("The minutes have been approved; their settings can no longer change."))
+    if language not in Minutes.Language.values:
+        raise ServiceError(_("Unknown layout."), code="invalid")
+    minutes.number = unicodedata.normalize("NFC", number).strip()[:60]
+    minutes.recipients = unicodedata.normalize("NFC", recipients).strip()[:2000]
+    minutes.language = language
+    minutes.save(update_fields=["number", "recipients", "language"])
+    minutes.appendix_documents.set(meeting.documents.filter(pk__in=appendix_document_ids))
+    audit_record(meeting=meeting, actor=actor, action="minutes.settings")
+    return minutes
+
+
+def minutes_compile(*, actor: User, meeting: Meeting) -> MinutesVersion:
+    """Render outside the transaction (it takes seconds), then store it as the next version."""
+    _require_manager(actor=actor, meeting=meeting)
+    if meeting.state not in (Meeting.State.CLOSED,):
+        raise WrongState(_("The minutes are compiled after the meeting has ended."))
+    minutes = minutes_of(meeting=meeting)
+    if minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
+        raise WrongState(_("The minutes have been approved; they are no longer compiled again."))
+    compiled = minutes_compile_pdf(meeting=meeting)
+    with transaction.atomic():
+        lock_meeting(meeting=meeting)
+        minutes = _locked_minutes(meeting)
+        if minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
+            raise WrongState(_("The minutes have been approved; they are no longer compiled again."))
+        version = _store(
+            minutes=minutes, pdf=compiled.pdf, actor=actor, page_count=compiled.page_count, signature_boxes=compiled.signature_boxes
+        )
+        audit_record(meeting=meeting, actor=actor, action="minutes.compile", version=version.number, sha256=version.sha256)
+    return version
+
+
+@transaction.atomic
+def minutes_circulate(*, actor: User, meeting: Meeting) -> Minutes:
+    meeting = lock_meeting(meeting=meeting)
+    _require_manager(actor=actor, meeting=meeting)
+    minutes = _locked_minutes(meeting)
+    if minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
+        raise WrongState(_("Only draft minutes are circulated."))
+    version = latest_version(minutes=minutes)
+    if version is None:
+        raise WrongState(_("Compile the minutes first."))
+    minutes.state = Minutes.State.CIRCULATED
+    minutes.circulated_at = timezone.now()
+    minutes.save(update_fields=["state", "circulated_at"])
+    audit_record(meeting=meeting, actor=actor, action="minutes.circulate", version=version.number)
+    return minutes
+
+
+@transaction.atomic
+def minutes_back_to_draft(*, actor: User, meeting: Meeting) -> Minutes:
+    """Take circulated minutes back to edit them after the remarks."""
+    meeting = lock_meeting(meeting=meeting)
+    _require_manager(actor=actor, meeting=meeting)
+    minutes = _locked_minutes(meeting)
+    if minutes.state != Minutes.State.CIRCULATED:
+        raise WrongState(_("Only circulated minutes go back to draft."))
+    minutes.state = Minutes.State.DRAFT
+    minutes.save(update_fields=["state"])
+    audit_record(meeting=meeting, actor=actor, action="minutes.back_to_draft")
+    return minutes
+
+
+@transaction.atomic
+def minutes_remark_add(*, actor: User, meeting: Meeting, text: str) -> MinutesRemark:
+    meeting = lock_meeting(meeting=meeting)
+    if participation_of(user=actor, meeting=meeting) is None:
+        raise NotAllowed(_("Only participants of the meeting can comment on its minutes."))
+    minutes = _locked_minutes(meeting)
+    if minutes.state != Minutes.State.CIRCULATED:
+        raise WrongState(_("The minutes are not open for remarks now."))
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text:
+        raise ServiceError(_("Write your remark first."), code="invalid")
+    if len(text) > 5000:
+        raise ServiceError(_("A remark can be at most 5000 characters."), code="invalid")
+    remark = MinutesRemark.objects.create(minutes=minutes, version=latest_version(minutes=minutes), author=actor, text=text)
+    audit_record(meeting=meeting, actor=actor, action="minutes.remark", remark=remark.pk)
+    return remark
+
+
+@transaction.atomic
+def minutes_approve(*, actor: User, meeting: Meeting) -> Minutes:
+    meeting = lock_meeting(meeting=meeting)
+    if actor.pk != meeting.chair_id:
+        raise NotAllowed(_("Only the chair approves the minutes."))
+    minutes = _locked_minutes(meeting)
+    if minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
+        raise WrongState(_("These minutes have already been approved."))
+    version = latest_version(minutes=minutes)
+    if version is None:
+        raise WrongState(_("Compile the minutes first."))
+    minutes.state = Minutes.State.APPROVED
+    minutes.approved_at = timezone.now()
+    minutes.save(update_fields=["state", "approved_at"])
+    meeting.state = Meeting.State.MINUTES_APPROVED
+    meeting.save(update_fields=["state"])
+    audit_record(meeting=meeting, actor=actor, action="minutes.approve", version=version.number, sha256=version.sha256)
+    return minutes
+
+
+def _role_of(*, actor: User, meeting: Meeting) -> str:
+    if actor.pk == meeting.chair_id:
+        return "chair"
+    if actor.pk == meeting.secretary_id:
+        return "secretary"
+    raise NotAllowed(_("Only the secretary and the chair sign the minutes."))
+
+
+def _certificate(*, p12: bytes | None, passphrase: str) -> tuple[bytes, bytes | None]:
+    """The signer's own PKCS#12 (used for this signature only, never stored), or the organisation's."""
+    if p12:
+        return p12, passphrase.encode() if passphrase else None
+    path = getattr(settings, "SIGNING_ORGANISATION_P12", "")
+    if not path:
+        raise ServiceError(_("Choose your signing certificate (a .p12 or .pfx file) and enter its password."), code="no_certificate")
+    with open(path, "rb") as handle:
+        return handle.read(), settings.SIGNING_ORGANISATION_PASSPHRASE.encode() or None
+
+
+@transaction.atomic
+def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase: str) -> MinutesVersion:
+    from minutes.signing import SigningError, pdf_sign
+
+    meeting = lock_meeting(meeting=meeting)
+    role = _role_of(actor=actor, meeting=meeting)
+    minutes = _locked_minutes(meeting)
+    if minutes.state != Minutes.State.APPROVED:
+        raise WrongState(_("The minutes are signed once the chair has approved them."))
+    current = latest_version(minutes=minutes)
+    signed = list(current.signers)
+    if role in signed:
+        raise WrongState(_("You have already signed these minutes."))
+    expected = next(r for r in SIGNING_ORDER if r not in signed)
+    if role != expected:
+        raise WrongState(_("The secretary signs first, then the chair."))
+    page, x1, y1, x2, y2 = current.signature_boxes[role]
+    certificate, secret = _certificate(p12=p12, passphrase=passphrase)
+    with current.file.open("rb") as handle:
+        original = handle.read()
+    titles = {"secretary": "Thư ký", "chair": "Chủ tọa"}
+    try:
+        pdf = pdf_sign(
+            pdf=original,
+            p12=certificate,
+            passphrase=secret,
+            field_name=f"Signature-{role}",
+            page=int(page),
+            box=(x1, y1, x2, y2),
+            signer_name=actor.display_name,
+            role=titles[role],
+            reason=f"{titles[role]} ký biên bản",
+            location=meeting.location[:100],
+            language=minutes.language,
+        )
+    except SigningError as error:
+        raise ServiceError(str(error), code="signing_failed") from error
+    version = _store(
+        minutes=minutes,
+        pdf=pdf,
+        actor=actor,
+        page_count=current.page_count,
+        signed_from=current,
+        signers=[*signed, role],
+        signature_boxes=current.signature_boxes,
+    )
+    if len(version.signers) == len(SIGNING_ORDER):
+        minutes.state = Minutes.State.SIGNED
+        minutes.save(update_fields=["state"])
+    audit_record(meeting=meeting, actor=actor, action="minutes.sign", role=role, version=version.number, sha256=version.sha256)
+    return version
+
+
+@transaction.atomic
+def minutes_archive(*, actor: User, meeting: Meeting) -> Minutes:
+    meeting = lock_meeting(meeting=meeting)
+    _require_manager(actor=actor, meeting=meeting)
+    minutes = _locked_minutes(meeting)
+    if minutes.state != Minutes.State.SIGNED:
+        raise WrongState(_("Only signed minutes are archived."))
+    minutes.state = Minutes.State.ARCHIVED
+    minutes.archived_at = timezone.now()
+    minutes.save(update_fields=["state", "archived_at"])
+    audit_record(meeting=meeting, actor=actor, action="minutes.archive", version=latest_version(minutes=minutes).number)
+    return minutes

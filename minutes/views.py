@@ -1,0 +1,175 @@
+"""The minutes after the meeting: the secretary's page (compile, circulate, archive), the chair's
+approval and signature, participants' remarks, downloads and the signature check."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meetings.errors import ServiceError
+from meetings.models import Meeting
+from meetings.permissions import participation_of, user_can_manage_meeting
+from meetings.selectors.meetings import meeting_get_for_user
+from meetings.views.common import report
+from minutes.models import Minutes, MinutesVersion
+from minutes.selectors import minutes_of, minutes_visible_to
+from minutes.services import workflow
+
+MAX_CERTIFICATE_BYTES = 64 * 1024
+
+
+def _may_see_versions(request: HttpRequest, meeting: Meeting, minutes: Minutes) -> bool:
+    return minutes_visible_to(user=request.user, meeting=meeting)
+
+
+@login_required
+def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    minutes = minutes_of(meeting=meeting)
+    if not _may_see_versions(request, meeting, minutes):
+        raise Http404
+    manages = user_can_manage_meeting(user=request.user, meeting=meeting)
+    versions = list(minutes.versions.select_related("created_by").order_by("-number"))
+    context = {
+        "meeting": meeting,
+        "minutes": minutes,
+        "versions": versions if manages or request.user.pk == meeting.chair_id else versions[:1],
+        "latest": versions[0] if versions else None,
+        "manages": manages,
+        "is_chair": request.user.pk == meeting.chair_id,
+        "signer_role": "chair" if request.user.pk == meeting.chair_id else "secretary" if request.user.pk == meeting.secretary_id else None,
+        "remarks": minutes.remarks.select_related("author", "version"),
+        "documents": meeting.documents.order_by("position", "id"),
+        "appended": set(minutes.appendix_documents.values_list("pk", flat=True)),
+        "is_participant": participation_of(user=request.user, meeting=meeting) is not None,
+        "languages": Minutes.Language.choices,
+    }
+    return render(request, "minutes/minutes_page.html", context)
+
+
+def _act(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    done = {
+        "compile": _("The minutes have been compiled as a new version."),
+        "circulate": _("The minutes have been circulated to the participants for remarks."),
+        "draft": _("The minutes are a draft again: edit them, then compile and circulate a new version."),
+        "approve": _("The minutes are approved. The secretary signs first, then the chair."),
+        "archive": _("The signed minutes are archived with the meeting."),
+    }
+    try:
+        if action == "compile":
+            workflow.minutes_compile(actor=request.user, meeting=meeting)
+        elif action == "circulate":
+            workflow.minutes_circulate(actor=request.user, meeting=meeting)
+        elif action == "draft":
+            workflow.minutes_back_to_draft(actor=request.user, meeting=meeting)
+        elif action == "approve":
+            workflow.minutes_approve(actor=request.user, meeting=meeting)
+        elif action == "archive":
+            workflow.minutes_archive(actor=request.user, meeting=meeting)
+        else:
+            raise Http404
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, done[action])
+    return redirect("minutes", meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_action_view(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
+    return _act(request, meeting_id, action)
+
+
+@login_required
+@require_POST
+def minutes_settings_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    try:
+        ids = [int(value) for value in request.POST.getlist("documents")]
+    except ValueError:
+        ids = []
+    try:
+        workflow.minutes_settings_update(
+            actor=request.user,
+            meeting=meeting,
+            number=request.POST.get("number", ""),
+            recipients=request.POST.get("recipients", ""),
+            language=request.POST.get("language", "vi"),
+            appendix_document_ids=ids,
+        )
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, _("Saved. Compile the minutes again to see the change."))
+    return redirect("minutes", meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_remark_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    try:
+        workflow.minutes_remark_add(actor=request.user, meeting=meeting, text=request.POST.get("text", ""))
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, _("Thank you: your remark has been sent to the secretary."))
+    return redirect("minutes", meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_sign_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    upload = request.FILES.get("certificate")
+    if upload is not None and upload.size > MAX_CERTIFICATE_BYTES:
+        messages.error(request, _("That file is too large to be a signing certificate (.p12 or .pfx)."))
+        return redirect("minutes", meeting.pk)
+    try:
+        workflow.minutes_sign(
+            actor=request.user, meeting=meeting, p12=upload.read() if upload else None, passphrase=request.POST.get("passphrase", "")
+        )
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, _("Signed. The signed copy is kept as a new version."))
+    return redirect("minutes", meeting.pk)
+
+
+def _version(request: HttpRequest, meeting_id: int, number: int) -> tuple[Meeting, MinutesVersion]:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    minutes = minutes_of(meeting=meeting)
+    if not _may_see_versions(request, meeting, minutes):
+        raise Http404
+    version = get_object_or_404(MinutesVersion, minutes=minutes, number=number)
+    latest = minutes.versions.order_by("-number").first()
+    manages = request.user.pk == meeting.chair_id or user_can_manage_meeting(user=request.user, meeting=meeting)
+    if not manages and version != latest:
+        raise Http404
+    return meeting, version
+
+
+@login_required
+def minutes_file_view(request: HttpRequest, meeting_id: int, number: int) -> FileResponse:
+    _meeting, version = _version(request, meeting_id, number)
+    response = FileResponse(version.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-ban-{meeting_id}-v{version.number}.pdf"'
+    response["ETag"] = f'"{version.sha256[:32]}"'
+    return response
+
+
+@login_required
+def minutes_verify_view(request: HttpRequest, meeting_id: int, number: int) -> HttpResponse:
+    from minutes.signing import pdf_verdict, pdf_verify, trust_roots_from_settings
+
+    meeting, version = _version(request, meeting_id, number)
+    with version.file.open("rb") as handle:
+        checks = pdf_verify(pdf=handle.read(), trust_roots=trust_roots_from_settings())
+    context = {"meeting": meeting, "version": version, "checks": checks, "verdict": pdf_verdict(checks=checks)}
+    return render(request, "minutes/verify.html", context)
