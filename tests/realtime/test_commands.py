@@ -211,6 +211,14 @@ def _proxy(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
     return lambda s: {"proxy_id": s.proxy.pk, **extra}
 
 
+def _note(**extra: Any) -> dict[str, Any]:
+    return {"field": "notes", "text": "Đại biểu thảo luận.", "base_version": 0, **extra}
+
+
+def _conclude(index: int, text: Any = "Thống nhất thông qua.") -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"item_id": s.items[index].pk, "text": text}
+
+
 NOTICE_PROBE = ("notice.send", {"text": "Kiểm tra"})
 
 FORBIDDEN = [
@@ -265,6 +273,10 @@ FORBIDDEN = [
         label="for-someone-else",
     ),
     Case("live", "guest", "proxy.revoke", _proxy(), code="forbidden", label="someone-elses-proxy"),
+    Case("live", "delegate", "minutes.update", _note(), code="forbidden"),
+    Case("live", "guest", "minutes.update", _note(), code="forbidden"),
+    Case("live", "delegate", "minutes.conclude", _conclude(0), code="forbidden"),
+    Case("live", "secretary", "minutes.conclude", _conclude(0), code="forbidden", label="only-the-chair-announces"),
 ]
 
 WRONG_STATE = [
@@ -294,6 +306,9 @@ WRONG_STATE = [
     Case("live", "chair", "ballot.cast", _ballot("yes"), code="poll_not_open"),
     Case("voting", "delegate", "proxy.give", lambda s: {"holder_id": s.participants["chair"].pk}, code="poll_open"),
     Case("voting", "delegate", "proxy.revoke", _proxy(), code="poll_open"),
+    Case("approved", "secretary", "minutes.update", _note(), code="wrong_state", label="minutes-approved"),
+    Case("published", "chair", "minutes.conclude", _conclude(0), code="wrong_state", label="meeting-not-started"),
+    Case("closed", "chair", "minutes.conclude", _conclude(0), code="wrong_state", label="meeting-ended"),
 ]
 
 MALFORMED = [
@@ -447,6 +462,23 @@ MALFORMED = [
     Case("live", "delegate", "proxy.give", {"holder_id": "chủ tọa"}, label="holder-as-text"),
     Case("live", "delegate", "proxy.revoke", {}, label="missing-proxy", mentions="proxy_id"),
     Case("live", "delegate", "proxy.revoke", {"proxy_id": 999_999}, code="not_found", label="unknown-proxy"),
+    # minutes
+    Case("live", "secretary", "minutes.update", _note(field="summary"), label="unknown-field-name"),
+    Case("live", "secretary", "minutes.update", {"field": "notes", "text": "x"}, label="missing-base-version", mentions="base_version"),
+    Case("live", "secretary", "minutes.update", _note(base_version=-1), label="negative-base-version"),
+    Case("live", "secretary", "minutes.update", _note(text="x" * 20_001), label="text-too-long"),
+    Case("live", "secretary", "minutes.update", lambda s: _note(item_id=s.foreign_item.pk), code="not_found", label="other-meetings-item"),
+    Case("live", "secretary", "minutes.update", _note(author="thuky"), label="unexpected-field", mentions="author"),
+    Case("live", "chair", "minutes.conclude", _conclude(0, text="   "), label="blank-conclusion"),
+    Case("live", "chair", "minutes.conclude", lambda s: {"item_id": s.items[0].pk}, label="missing-text", mentions="text"),
+    Case(
+        "live",
+        "chair",
+        "minutes.conclude",
+        lambda s: {"item_id": s.foreign_item.pk, "text": "Kết luận"},
+        code="not_found",
+        label="other-meetings-item",
+    ),
 ]
 
 

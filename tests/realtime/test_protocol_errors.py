@@ -100,10 +100,10 @@ async def test_it_answers_an_unknown_type_with_unknown_type_and_the_command_id(
 ) -> None:
     delegate_client, chair_client = await _pair(connect, started, delegate, chair)
 
-    reply = await delegate_client.command("poll.open", title="Biểu quyết")
+    reply = await delegate_client.command("vote.start", title="Biểu quyết")
 
     assert_error(reply, code="unknown_type", id=reply["id"])
-    assert "poll.open" in reply["message"]
+    assert "vote.start" in reply["message"]
     await assert_quiet(delegate_client, chair_client)
     await assert_still_serving(delegate_client)
 
