@@ -33,3 +33,4 @@ class Command(BaseCommand):
         self.stdout.write(f"  Đại biểu (delegates): {shown}")
         self.stdout.write(f"  Khách mời (guests):   {', '.join(result.guests)}")
         self.stdout.write(f"  Quản trị (admin):     {result.admin}  →  {url}/admin/")
+        self.stdout.write("Chứng thư số mẫu để ký biên bản (mật khẩu hop2026, CHỈ dùng thử): deploy/demo-pki/thuky.p12, deploy/demo-pki/chutoa.p12")
