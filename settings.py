@@ -180,6 +180,8 @@ LOGGING = {
         "django.channels.server": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},
+        # Every signature's stamp font logs that one table it does not need was dropped.
+        "fontTools.subset": {"level": "ERROR"},
     },
 }
 
@@ -196,8 +198,9 @@ REALTIME_PRESENCE_DEBOUNCE_SECONDS = float(os.environ.get("REALTIME_PRESENCE_DEB
 MINUTES_RENDER_SECONDS = env_int("MINUTES_RENDER_SECONDS", 120)
 MINUTES_RENDER_MEMORY_MB = env_int("MINUTES_RENDER_MEMORY_MB", 2048)
 # Signing the minutes (PAdES). Signatures are trusted when they chain to a root in this PEM bundle;
-# the default is the demo's test CA (deploy/demo-pki), which production must replace.
-SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", str(BASE_DIR / "deploy" / "demo-pki" / "ca.pem"))
+# the default is the demo's test CA (deploy/demo-pki) while DEBUG is on; its keys are public, so with
+# DEBUG off nothing is trusted until SIGNING_TRUST_ROOTS names the real roots.
+SIGNING_TRUST_ROOTS = os.environ.get("SIGNING_TRUST_ROOTS", str(BASE_DIR / "deploy" / "demo-pki" / "ca.pem") if DEBUG else "")
 # An organisation certificate on the server, used when a signer uploads none (empty: each signer uploads theirs).
 SIGNING_ORGANISATION_P12 = os.environ.get("SIGNING_ORGANISATION_P12", "")
 SIGNING_ORGANISATION_PASSPHRASE = os.environ.get("SIGNING_ORGANISATION_PASSPHRASE", "")
