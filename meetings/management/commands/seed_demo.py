@@ -33,4 +33,5 @@ class Command(BaseCommand):
         self.stdout.write(f"  Đại biểu (delegates): {shown}")
         self.stdout.write(f"  Khách mời (guests):   {', '.join(result.guests)}")
         self.stdout.write(f"  Quản trị (admin):     {result.admin}  →  {url}/admin/")
-        self.stdout.write("Chứng thư số mẫu để ký biên bản (mật khẩu hop2026, CHỈ dùng thử): deploy/demo-pki/thuky.p12, deploy/demo-pki/chutoa.p12")
+        self.stdout.write("Chứng thư số mẫu để ký biên bản (mật khẩu hop2026, chỉ để dùng thử):")
+        self.stdout.write("  deploy/demo-pki/thuky.p12 (thư ký), deploy/demo-pki/chutoa.p12 (chủ tọa)")
