@@ -118,10 +118,12 @@ async def storm(urls: list[str], env: dict[str, str], demo: dict, count: int) ->
     choices = [c["id"] for c in poll["choices"]]
     await chair_command("poll.open", poll_id=poll["id"])
 
-    sockets = []
-    for start in range(0, count, 50):
+    # Delegates arrive in groups of 20, each group's snapshots read before the next connects: a
+    # snapshot lists every participant, and daphne drops handshakes not answered within seconds.
+    sockets: list[Any] = []
+    for start in range(0, count, 20):
         batch = []
-        for index in range(start, min(count, start + 50)):
+        for index in range(start, min(count, start + 20)):
             url = urls[index % len(urls)]
             batch.append(
                 websockets.connect(
@@ -133,9 +135,10 @@ async def storm(urls: list[str], env: dict[str, str], demo: dict, count: int) ->
                     open_timeout=60,
                 )
             )
-        sockets.extend(await asyncio.gather(*batch))
-    for socket in sockets:
-        assert json.loads(await socket.recv())["type"] == "snapshot"
+        arrived = await asyncio.gather(*batch)
+        for socket in arrived:
+            assert json.loads(await socket.recv())["type"] == "snapshot"
+        sockets.extend(arrived)
     await asyncio.sleep(1.5)  # presence settles
 
     sent = [choices[index % 3] for index in range(count)]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.models import AgendaItem, Document, Meeting
 
@@ -15,7 +16,7 @@ DEFAULT_RECIPIENTS = "- Thành phần dự họp;\n- Lưu: VT, VP."
 
 class Minutes(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
+        DRAFT = "draft", pgettext_lazy("minutes state", "Draft")
         CIRCULATED = "circulated", _("Circulated for remarks")
         APPROVED = "approved", _("Approved by the chair")
         SIGNED = "signed", _("Signed")
