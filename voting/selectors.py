@@ -155,8 +155,17 @@ def polls_for_page(*, meeting: Meeting) -> list[Poll]:
 
     numbers = agenda_numbers(meeting=meeting)
     polls = list(Poll.objects.filter(meeting=meeting).prefetch_related("choices").order_by("position", "id"))
+    participants = list(Participant.objects.filter(meeting=meeting).select_related("user"))
     for poll in polls:
         poll.number = numbers.get(poll.agenda_item_id, "")
+        poll.progress = None
+        poll.not_voted = []
+        if poll.state == Poll.State.OPEN:
+            electorate = electorate_of(poll=poll, participants=participants)
+            poll.progress = poll_progress(poll=poll, electorate=electorate)
+            if not poll.secret:
+                voted = set(poll.progress["voters"])
+                poll.not_voted = [p.user.display_name for p in participants if p.pk in electorate.cast_by and p.pk not in voted]
     return polls
 
 

@@ -1,0 +1,194 @@
+"""The voting pages: the secretary prepares polls and runs written opinions; members answer and
+give proxies from the meeting page; anyone who may see the meeting downloads the results."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from pypdf import PdfReader
+
+from meetings.models import Meeting, Participant, User
+from voting.models import Poll, Proxy, VoterMark
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def _written_poll(council: Meeting, secretary: User) -> Poll:
+    page = logged_in(secretary)
+    response = page.post(
+        f"/meetings/{council.pk}/polls/",
+        {
+            "question": "Lấy ý kiến về dự thảo Quy chế làm việc",
+            "mode": "written",
+            "kind": "yes_no",
+            "majority": "members",
+            "max_choices": 1,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    poll = Poll.objects.get(meeting=council, question__startswith="Lấy ý kiến")
+    deadline = timezone.now() + datetime.timedelta(days=3)
+    page.post(f"/meetings/{council.pk}/polls/{poll.pk}/open-written/", {"deadline": _local(deadline)})
+    return Poll.objects.get(pk=poll.pk)
+
+
+def test_the_secretary_prepares_a_poll_with_named_options(council: Meeting, secretary: User) -> None:
+    response = logged_in(secretary).post(
+        f"/meetings/{council.pk}/polls/",
+        {
+            "question": "Chọn phường thí điểm",
+            "mode": "live",
+            "kind": "options",
+            "options": "Phường 1\nPhường 2\n\nPhường 3",
+            "max_choices": 2,
+            "majority": "cast",
+            "secret": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    poll = Poll.objects.get(meeting=council)
+    assert (poll.kind, poll.max_choices, poll.secret, poll.state) == ("options", 2, True, "draft")
+    assert [c.label for c in poll.choices.all()] == ["Phường 1", "Phường 2", "Phường 3"]
+
+
+def test_it_shows_why_a_poll_cannot_be_prepared(council: Meeting, secretary: User) -> None:
+    response = logged_in(secretary).post(
+        f"/meetings/{council.pk}/polls/",
+        {"question": "Chọn một", "mode": "live", "kind": "options", "options": "Chỉ một phương án", "max_choices": 1, "majority": "cast"},
+    )
+
+    assert response.status_code == 200
+    assert not Poll.objects.filter(meeting=council).exists()
+    assert "at least two options" in response.content.decode() or "ít nhất hai" in response.content.decode()
+
+
+def test_a_delegate_may_not_open_the_poll_page(council: Meeting, delegate: User) -> None:
+    assert logged_in(delegate).get(f"/meetings/{council.pk}/polls/").status_code == 403
+
+
+def test_the_secretary_edits_and_deletes_a_draft(council: Meeting, secretary: User) -> None:
+    page = logged_in(secretary)
+    page.post(
+        f"/meetings/{council.pk}/polls/",
+        {"question": "Câu hỏi cũ", "mode": "live", "kind": "yes_no", "majority": "members", "max_choices": 1},
+    )
+    poll = Poll.objects.get(meeting=council)
+
+    page.post(
+        f"/meetings/{council.pk}/polls/{poll.pk}/edit/",
+        {"question": "Câu hỏi mới", "mode": "live", "kind": "yes_no", "majority": "two_thirds", "max_choices": 1, "time_limit_minutes": 2},
+    )
+    poll.refresh_from_db()
+    assert (poll.question, poll.majority, poll.duration_seconds) == ("Câu hỏi mới", "two_thirds", 120)
+
+    page.post(f"/meetings/{council.pk}/polls/{poll.pk}/delete/")
+    assert not Poll.objects.filter(pk=poll.pk).exists()
+
+
+def test_members_answer_written_opinions_from_the_meeting_page_and_the_secretary_sees_who_has_not(
+    council: Meeting, secretary: User, delegate: User, other_delegate: User
+) -> None:
+    poll = _written_poll(council, secretary)
+    assert poll.state == "open"
+    member = logged_in(delegate)
+    page = member.get(f"/meetings/{council.pk}/").content.decode()
+    assert "written-ballot" in page
+    agree = poll.choices.get(meaning="yes")
+
+    member.post(f"/meetings/{council.pk}/polls/{poll.pk}/vote/", {"choice": agree.pk})
+
+    assert VoterMark.objects.filter(poll=poll, participant__user=delegate).exists()
+    assert "written-ballot" not in member.get(f"/meetings/{council.pk}/").content.decode()
+    overview = logged_in(secretary).get(f"/meetings/{council.pk}/polls/").content.decode()
+    voting_members = Participant.objects.filter(meeting=council, can_vote=True).count()
+    assert f"1/{voting_members}" in overview or f"1 of {voting_members}" in overview or f"1 trên {voting_members}" in overview
+    assert other_delegate.display_name in overview
+
+
+def test_a_second_written_opinion_is_refused_with_a_message(council: Meeting, secretary: User, delegate: User) -> None:
+    poll = _written_poll(council, secretary)
+    member = logged_in(delegate)
+    member.post(f"/meetings/{council.pk}/polls/{poll.pk}/vote/", {"choice": poll.choices.get(meaning="yes").pk})
+
+    response = member.post(f"/meetings/{council.pk}/polls/{poll.pk}/vote/", {"choice": poll.choices.get(meaning="no").pk}, follow=True)
+
+    assert VoterMark.objects.filter(poll=poll).count() == 1
+    assert list(response.context["messages"])
+
+
+def test_a_written_opinion_closes_at_its_deadline_when_the_page_is_opened(council: Meeting, secretary: User, delegate: User) -> None:
+    poll = _written_poll(council, secretary)
+    logged_in(delegate).post(f"/meetings/{council.pk}/polls/{poll.pk}/vote/", {"choice": poll.choices.get(meaning="yes").pk})
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    logged_in(delegate).get(f"/meetings/{council.pk}/")
+
+    poll.refresh_from_db()
+    assert poll.state == "closed"
+    assert poll.result["ballots"] == 1
+
+
+def test_results_download_as_csv_and_as_a_pdf_sheet(council: Meeting, secretary: User, delegate: User, outsider: User) -> None:
+    poll = _written_poll(council, secretary)
+    logged_in(delegate).post(f"/meetings/{council.pk}/polls/{poll.pk}/vote/", {"choice": poll.choices.get(meaning="yes").pk})
+    logged_in(secretary).post(f"/meetings/{council.pk}/polls/{poll.pk}/close/")
+
+    csv_response = logged_in(delegate).get(f"/meetings/{council.pk}/polls/{poll.pk}/result.csv")
+    pdf_response = logged_in(delegate).get(f"/meetings/{council.pk}/polls/{poll.pk}/result.pdf")
+
+    assert csv_response["Content-Type"].startswith("text/csv")
+    text = csv_response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    assert "Lấy ý kiến về dự thảo Quy chế làm việc" in text
+    assert delegate.display_name in text
+    pages = PdfReader(io.BytesIO(pdf_response.content)).pages
+    sheet = "".join(page.extract_text() for page in pages)
+    assert "KẾT QUẢ BIỂU QUYẾT" in sheet
+    assert "Lấy ý kiến về dự thảo Quy chế làm việc" in sheet
+    assert logged_in(outsider).get(f"/meetings/{council.pk}/polls/{poll.pk}/result.pdf").status_code == 404
+
+
+def test_there_is_no_result_to_download_before_the_poll_closes(council: Meeting, secretary: User) -> None:
+    poll = _written_poll(council, secretary)
+
+    assert logged_in(secretary).get(f"/meetings/{council.pk}/polls/{poll.pk}/result.csv").status_code == 404
+
+
+def test_a_member_gives_and_revokes_a_proxy_from_the_meeting_page(council: Meeting, delegate: User, other_delegate: User) -> None:
+    holder = Participant.objects.get(meeting=council, user=other_delegate)
+    member = logged_in(delegate)
+
+    member.post(f"/meetings/{council.pk}/proxies/", {"holder": holder.pk})
+
+    proxy = Proxy.objects.get(meeting=council, revoked_at=None)
+    assert proxy.holder == holder
+    assert (
+        "Proxies" in member.get(f"/meetings/{council.pk}/").content.decode()
+        or "Ủy quyền" in member.get(f"/meetings/{council.pk}/").content.decode()
+    )
+
+    member.post(f"/meetings/{council.pk}/proxies/{proxy.pk}/revoke/")
+
+    assert not Proxy.objects.filter(meeting=council, revoked_at=None).exists()
+
+
+def test_a_proxy_form_without_a_holder_is_refused_with_a_message(council: Meeting, delegate: User) -> None:
+    response = logged_in(delegate).post(f"/meetings/{council.pk}/proxies/", {"holder": ""}, follow=True)
+
+    assert not Proxy.objects.exists()
+    assert list(response.context["messages"])
