@@ -63,14 +63,15 @@ def minutes_compile_pdf(*, meeting: Meeting) -> CompiledMinutes:
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(main)), outline_item=nfc(f"{words['minutes'].capitalize()}: {meeting.title}"))
     minutes_pages = len(writer.pages)
-    appendix = writer.add_outline_item("Phụ lục" if words["lang"] == "vi" else "Appendices", minutes_pages)
-    start = len(writer.pages)
-    writer.append(PdfReader(io.BytesIO(attendance)))
-    writer.add_outline_item("Danh sách thành phần tham dự" if words["lang"] == "vi" else "Attendance", start, parent=appendix)
+    # The appendices' own headings are not bookmarks: each gets exactly one, under "Phụ lục".
+    writer.append(PdfReader(io.BytesIO(attendance)), import_outline=False)
+    appendix = writer.add_outline_item(title="Phụ lục" if words["lang"] == "vi" else "Appendices", page_number=minutes_pages)
+    attendance_title = "Danh sách thành phần tham dự" if words["lang"] == "vi" else "Attendance"
+    writer.add_outline_item(title=attendance_title, page_number=minutes_pages, parent=appendix)
     for poll, sheet in zip(polls, sheets, strict=True):
         start = len(writer.pages)
-        writer.append(PdfReader(io.BytesIO(sheet)))
-        writer.add_outline_item(nfc(f"{words['vote']}: {poll.question}")[:200], start, parent=appendix)
+        writer.append(PdfReader(io.BytesIO(sheet)), import_outline=False)
+        writer.add_outline_item(title=nfc(f"{words['vote']}: {poll.question}")[:200], page_number=start, parent=appendix)
     documents = facts.minutes.appendix_documents.order_by("agenda_item__position", "position", "id")
     for document in documents:
         version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
@@ -78,8 +79,8 @@ def minutes_compile_pdf(*, meeting: Meeting) -> CompiledMinutes:
             continue
         start = len(writer.pages)
         with version.file.open("rb") as handle:
-            writer.append(PdfReader(io.BytesIO(handle.read())))
-        writer.add_outline_item(nfc(document.title)[:200], start, parent=appendix)
+            writer.append(PdfReader(io.BytesIO(handle.read())), import_outline=False)
+        writer.add_outline_item(title=nfc(document.title)[:200], page_number=start, parent=appendix)
     now = timezone.now()
     writer.add_metadata(
         {
