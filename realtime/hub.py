@@ -107,7 +107,7 @@ class LocalSocket:
     meeting_id: int
     resnapshot: Callable[[], Awaitable[None]]
     last_seq: int | None = None
-    held: list[tuple[int, Outgoing]] = field(default_factory=list)
+    held: list[tuple[int | None, Outgoing]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.protocol = websocket_protocol(self.send)
@@ -127,12 +127,12 @@ class LocalSocket:
             await self.send({"type": "websocket.send", "text": outgoing.text})
 
     async def deliver(self, seq: int | None, outgoing: Outgoing) -> None:
-        if seq is None:
-            if self.last_seq is not None:
-                await self.write(outgoing)
-            return
         if self.last_seq is None:
+            # Waiting for its snapshot: keep everything, unnumbered messages (presence, minutes
+            # being written) too, or an edit made in that moment would never reach this screen.
             self.held.append((seq, outgoing))
+        elif seq is None:
+            await self.write(outgoing)
         elif seq > self.last_seq:
             self.last_seq = seq
             await self.write(outgoing)
@@ -144,7 +144,8 @@ class LocalSocket:
         """The client now has everything up to `seq`; send what was held back after it."""
         self.last_seq = seq
         held, self.held = self.held, []
-        for held_seq, outgoing in sorted(held, key=lambda pair: pair[0]):
+        numbered = sorted((pair for pair in held if pair[0] is not None), key=lambda pair: pair[0])
+        for held_seq, outgoing in [*numbered, *(pair for pair in held if pair[0] is None)]:
             await self.deliver(held_seq, outgoing)
 
 

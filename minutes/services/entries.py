@@ -91,6 +91,9 @@ def minutes_conclusion_announce(*, actor: User, meeting: Meeting, item_id: int, 
     if len(text) > MAX_CHARS:
         raise ServiceError(_("A part of the minutes can be at most %(limit)s characters.") % {"limit": MAX_CHARS}, code="invalid")
     entry = _entry_for_update(meeting=meeting, item_id=item_id)
+    replaced = None
+    if entry.conclusions and entry.conclusions != text:
+        replaced = {"by": entry.updated_by.display_name if entry.updated_by else "", "text": entry.conclusions, "field": "conclusions"}
     entry.conclusions = text
     entry.conclusions_version += 1
     entry.updated_by = actor
@@ -99,6 +102,6 @@ def minutes_conclusion_announce(*, actor: User, meeting: Meeting, item_id: int, 
     audit_record(meeting=meeting, actor=actor, action="minutes.conclusion", item=item_id)
     event_emit(meeting=meeting, type="minutes.conclusion", payload={"item_id": item_id, "text": text, "by": actor.display_name})
     editors = minutes_editors(meeting=meeting)
-    message = {"entry": entry_state(entry), "field": "conclusions", "by_user": actor.pk, "replaced": None}
+    message = {"entry": entry_state(entry), "field": "conclusions", "by_user": actor.pk, "replaced": replaced}
     transaction.on_commit(lambda: publish_ephemeral(meeting_id=meeting.pk, type="minutes.update", payload=message, users=editors))
     return entry

@@ -66,7 +66,12 @@ def minutes_settings_update(
     minutes.recipients = unicodedata.normalize("NFC", recipients).strip()[:2000]
     minutes.language = language
     minutes.save(update_fields=["number", "recipients", "language"])
-    minutes.appendix_documents.set(meeting.documents.filter(pk__in=appendix_document_ids))
+    chosen = meeting.documents.filter(pk__in=appendix_document_ids)
+    if chosen.filter(confidential=True).exists():
+        raise ServiceError(
+            _("Confidential documents are not appended to the minutes: the minutes go to every participant."), code="confidential"
+        )
+    minutes.appendix_documents.set(chosen)
     audit_record(meeting=meeting, actor=actor, action="minutes.settings")
     return minutes
 

@@ -75,6 +75,9 @@ export class LiveStore {
         if (!state.minutes) return;
         const entries = state.minutes.entries;
         const index = entries.findIndex((entry) => entry.item_id === event.entry.item_id);
+        const version = `${event.field}_version`;
+        // Held back while this screen reconnected, an update can be older than the snapshot.
+        if (index >= 0 && entries[index][version] > event.entry[version]) return;
         if (index >= 0) entries[index] = event.entry;
         else entries.push(event.entry);
         break;

@@ -1,0 +1,134 @@
+"""The minutes written in the room: the secretary types, the chair reads along, a reload or a lost
+network loses nothing, and the chair's conclusion reaches the projector and every tablet."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from django.utils import translation
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import TABLET_LANDSCAPE, DaphneServer, log_in
+from tests.servers import manage
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 900}
+PROJECTOR = {"width": 1280, "height": 720}
+NOTES = "Đồng chí Giám đốc Sở Thông tin và Truyền thông trình bày tóm tắt Đề án; các đại biểu thống nhất."
+OFFLINE_NOTES = " Bổ sung khi mất mạng: đề nghị làm rõ nguồn kinh phí năm 2027."
+CONCLUSION = "Thống nhất thông qua Đề án; giao Sở hoàn thiện trước ngày 15/7."
+
+# A meeting of its own, so this test does not depend on what the other browser tests did to the demo's.
+NEW_MEETING = """
+import datetime, json
+from django.utils import timezone
+from meetings.models import Body, Participant, User
+from meetings.services.meetings import meeting_create, meeting_publish
+from meetings.services.participants import participants_invite
+from meetings.services.agenda import agenda_item_create
+secretary = User.objects.get(username="thuky")
+chair = User.objects.get(username="chutoa")
+starts = timezone.now() + datetime.timedelta(hours=1)
+meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Phiên họp ghi biên bản", kind="regular",
+    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location="Phòng họp số 3", chair=chair, secretary=secretary)
+participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in=["daibieu01", "daibieu02"])),
+    role=Participant.Role.DELEGATE, can_vote=True)
+agenda_item_create(actor=secretary, meeting=meeting, title="Thảo luận Đề án chuyển đổi số", duration_minutes=20)
+agenda_item_create(actor=secretary, meeting=meeting, title="Các vấn đề khác", duration_minutes=10)
+meeting_publish(actor=secretary, meeting=meeting)
+print(json.dumps({"id": meeting.pk, "secretary": secretary.display_name}))
+"""
+
+
+def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
+    page = context.new_page()
+    log_in(page, username, password)
+    page.goto(path)
+    return page
+
+
+def saved_by(name: str) -> str:
+    """The start of the status the secretary's console shows once a text is saved, in Vietnamese."""
+    with translation.override("vi"):
+        template = translation.gettext("Saved (%(name)s, %(time)s)")
+    return template.split("%(name)s")[0] + name
+
+
+def outbox_size(page: Page) -> int:
+    return page.evaluate("() => window.liveRoom.connection.outbox.length")
+
+
+def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    created = json.loads(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
+    password = daphne_server.demo["password"]
+    room = f"/meetings/{created['id']}/live/"
+    secretary_context = new_context(LAPTOP, touch=False)
+    secretary = open_room(secretary_context, "thuky", password, room)
+    chair = open_room(new_context(LAPTOP, touch=False), "chutoa", password, room)
+    tablet = open_room(new_context(TABLET_LANDSCAPE), "daibieu01", password, room)
+    projector = open_room(new_context(PROJECTOR, touch=False), "thuky", password, f"/meetings/{created['id']}/projector/")
+    for page in (secretary, chair, tablet):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+
+    # The writers see the minutes card; a delegate's tablet does not.
+    expect(secretary.locator("#minutes-card")).to_be_visible()
+    expect(chair.locator("#minutes-card")).to_be_visible()
+    expect(tablet.locator("#minutes-card")).to_be_hidden()
+
+    # The chair starts the meeting; the consoles follow to its first item.
+    chair.click("[data-command='meeting.start']")
+    for page in (secretary, chair):
+        expect(page.locator("#meeting-state")).to_have_text("Đang họp")
+        expect(page.locator("#minutes-item option:checked")).to_have_text("1. Thảo luận Đề án chuyển đổi số")
+
+    # The secretary types; the console saves it and says so.
+    notes = secretary.locator("#minutes-notes")
+    notes.click()
+    notes.press_sequentially(NOTES[:20])
+    notes.press_sequentially(NOTES[20:])
+    expect(secretary.locator("#minutes-status")).to_contain_text(saved_by(created["secretary"]), timeout=10_000)
+
+    # The chair reads along without a reload, and cannot type in the notes.
+    expect(chair.locator("#minutes-notes")).to_have_value(NOTES)
+    expect(chair.locator("#minutes-notes")).not_to_be_editable()
+    expect(tablet.locator("#minutes-card")).to_be_hidden()
+
+    # A reload of the secretary's console loses nothing.
+    secretary.reload()
+    expect(secretary.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(secretary.locator("#minutes-notes")).to_have_value(NOTES)
+    expect(secretary.locator("#minutes-status")).to_contain_text(saved_by(created["secretary"]))
+
+    # The network drops while the secretary goes on typing: the edit waits in the outbox.
+    secretary_context.set_offline(True)
+    expect(secretary.locator("#connection")).to_have_attribute("data-state", "offline", timeout=15_000)
+    notes = secretary.locator("#minutes-notes")
+    notes.click()
+    notes.press("End")
+    notes.press_sequentially(OFFLINE_NOTES)
+    notes.blur()
+    secretary.wait_for_function("() => window.liveRoom.connection.outbox.length > 0")
+    expect(chair.locator("#minutes-notes")).to_have_value(NOTES)
+
+    # Back online, the edit is sent and reaches the chair.
+    secretary_context.set_offline(False)
+    expect(secretary.locator("#connection")).to_have_attribute("data-state", "online", timeout=20_000)
+    expect(chair.locator("#minutes-notes")).to_have_value(NOTES + OFFLINE_NOTES, timeout=15_000)
+    secretary.wait_for_function("() => window.liveRoom.connection.outbox.length === 0")
+    expect(secretary.locator("#minutes-notes")).to_have_value(NOTES + OFFLINE_NOTES)
+    expect(secretary.locator("#minutes-replaced")).to_be_hidden()
+
+    # The chair states the item's conclusion: the projector and the tablets show it, and it goes into the minutes.
+    expect(chair.locator("#minutes-conclude")).to_be_visible()
+    expect(secretary.locator("#minutes-conclude")).to_be_hidden()
+    chair.locator("#minutes-conclusions").fill(CONCLUSION)
+    chair.click("#minutes-conclude")
+    expect(projector.locator("#proj-notice")).to_contain_text(CONCLUSION)
+    expect(tablet.locator("#notice")).to_contain_text(CONCLUSION)
+    expect(secretary.locator("#minutes-conclusions")).to_have_value(CONCLUSION)
+    assert outbox_size(chair) == 0

@@ -1,0 +1,433 @@
+"""The compiled minutes as a PDF: what it says (Decree 30/2020/NĐ-CP layout, attendance, notes, votes),
+how it is laid out (A4, margins, page numbers, embedded fonts), and how it is put together
+(bookmarks, appendices, metadata)."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pytest
+from django.utils import timezone
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, IndirectObject
+
+from meetings.models import User
+from minutes.models import DEFAULT_RECIPIENTS, MinutesVersion
+from minutes.services import workflow
+from tests.minutes.conftest import (
+    DOCUMENT_TITLE,
+    FILLER,
+    GENERAL_NOTES,
+    ITEM_CONCLUSIONS,
+    ITEM_NOTES,
+    OPEN_QUESTION,
+    SECRET_QUESTION,
+    Held,
+    version_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+MM = 72 / 25.4
+A4 = (595.28, 841.89)
+TITLE = "Họp chuyên đề chuyển đổi số"
+MARKUP = 'Đại biểu gõ <b>x</b> và <script>alert("x")</script> vào ghi chép.'
+# Typed on a keyboard that sends combining marks: stored, and printed, composed.
+DECOMPOSED = unicodedata.normalize("NFD", "Ủy ban nhân dân phường Thắng Tam đề nghị bổ sung kinh phí năm 2027.")
+EXTRA_NOTES = "\n".join([*(f"Ý kiến thứ {n}: {FILLER}" for n in range(1, 13)), MARKUP, DECOMPOSED])
+
+
+@dataclass(frozen=True)
+class Compiled:
+    pdf: bytes
+    page_count: int
+    signature_boxes: dict[str, list[float]]
+    ended: str  # the end of the meeting as the closing sentence prints it
+
+
+# One compile serves every test of this module: rendering takes seconds, the assertions milliseconds.
+_COMPILED: dict[str, Compiled] = {}
+
+
+@pytest.fixture
+def extra_notes() -> str:
+    return EXTRA_NOTES
+
+
+def _compile(held: Held, secretary: User, *, language: str) -> MinutesVersion:
+    workflow.minutes_settings_update(
+        actor=secretary,
+        meeting=held.meeting,
+        number="",
+        recipients=DEFAULT_RECIPIENTS,
+        language=language,
+        appendix_document_ids=[held.document.pk],
+    )
+    return workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+
+
+@pytest.fixture
+def compiled(request: pytest.FixtureRequest) -> Compiled:
+    if "vi" not in _COMPILED:
+        held: Held = request.getfixturevalue("held")
+        version = _compile(held, request.getfixturevalue("secretary"), language="vi")
+        ended = timezone.localtime(held.meeting.ended_at)
+        _COMPILED["vi"] = Compiled(
+            pdf=version_bytes(version),
+            page_count=version.page_count,
+            signature_boxes=version.signature_boxes,
+            ended=f"{ended:%H} giờ {ended:%M}, ngày {ended:%d} tháng {ended:%m} năm {ended:%Y}",
+        )
+    return _COMPILED["vi"]
+
+
+# --- reading the PDF -------------------------------------------------------------------------
+
+
+def bookmarks(pdf: bytes) -> list[tuple[int, str, int | None]]:
+    """(level, title, page index) of every bookmark, in document order."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return [
+            (item.level, item.get_title(), item.get_dest().get_index() if item.get_dest() is not None else None)
+            for item in document.get_toc()
+        ]
+    finally:
+        document.close()
+
+
+def minutes_pages(pdf: bytes) -> int:
+    """How many pages the minutes themselves take: the appendices start at the "Phụ lục" bookmark."""
+    return next(page for level, title, page in bookmarks(pdf) if level == 0 and title in ("Phụ lục", "Appendices"))
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def flat(text: str) -> str:
+    """Line breaks and runs of spaces made single spaces: a sentence reads the same wherever it wraps."""
+    return " ".join(text.split())
+
+
+def minutes_text(pdf: bytes) -> str:
+    return flat("\n".join(page_texts(pdf)[: minutes_pages(pdf)]))
+
+
+def between(text: str, start: str, end: str) -> str:
+    begin = text.index(start)
+    return text[begin : text.index(end, begin + len(start))]
+
+
+def ink_box(pdf: bytes, index: int) -> tuple[float, float, float, float, float, float]:
+    """Page width and height, and the leftmost, rightmost, lowest and highest ink of its text."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[index]
+        textpage = page.get_textpage()
+        boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars()) if not textpage.get_text_range(index=i, count=1).isspace()]
+        width, height = page.get_size()
+        return (
+            width,
+            height,
+            min(b[0] for b in boxes),
+            max(b[2] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+    finally:
+        document.close()
+
+
+def top_margin_text(pdf: bytes, index: int) -> str:
+    """The text printed in the top 20 mm of a page."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[index]
+        width, height = page.get_size()
+        return page.get_textpage().get_text_bounded(left=0, bottom=height - 20 * MM, right=width, top=height).strip()
+    finally:
+        document.close()
+
+
+def fonts_of(resources: DictionaryObject | None) -> list[DictionaryObject]:
+    """Every font a page uses, including those of the form XObjects it draws."""
+    if resources is None:
+        return []
+    resources = resources.get_object()
+    fonts = [font.get_object() for font in (resources.get("/Font") or {}).values()]
+    for xobject in (resources.get("/XObject") or {}).values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Form":
+            fonts += fonts_of(xobject.get("/Resources"))
+    return fonts
+
+
+def descriptor_of(font: DictionaryObject) -> DictionaryObject:
+    if "/DescendantFonts" in font:
+        return font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    return font["/FontDescriptor"].get_object()
+
+
+# --- what the minutes say --------------------------------------------------------------------
+
+
+def test_it_opens_with_the_national_header_the_body_and_the_number(compiled: Compiled) -> None:
+    first_page = page_texts(compiled.pdf)[0]
+    lines = [line.strip() for line in first_page.splitlines()]
+
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in lines
+    assert "Độc lập - Tự do - Hạnh phúc" in lines
+    assert "UBND THÀNH PHỐ VŨNG TÀU" in lines
+    assert "Số: …/BB-UBND" in lines
+    assert "Vũng Tàu, ngày" in flat(first_page)
+    # The name of the document, then what it is about.
+    assert lines.index("BIÊN BẢN") + 1 == lines.index(TITLE)
+    assert lines.index("Số: …/BB-UBND") < lines.index("BIÊN BẢN")
+
+
+def test_it_lists_everyone_in_their_attendance_group(compiled: Compiled) -> None:
+    text = minutes_text(compiled.pdf)
+
+    assert "Chủ trì: Nguyễn Văn Hùng (Chủ tịch UBND)." in text
+    assert "Thư ký: Trần Thị Thu (Chuyên viên Văn phòng)." in text
+    present = between(text, "Có mặt (5/6):", "Đến muộn:")
+    for name in ("Nguyễn Văn Hùng", "Trần Thị Thu", "Lê Minh Tuấn", "Đỗ Thị Phụ", "Lê Thị Ba"):
+        assert name in present
+    assert "Phạm Thị Lan" not in present
+    assert between(text, "Đến muộn:", "Vắng có lý do:").startswith("Đến muộn: Lê Thị Ba (")
+    assert between(text, "Vắng có lý do:", "Vắng không có lý do:") == "Vắng có lý do: Phạm Thị Lan (Trưởng phòng). "
+    assert between(text, "Vắng không có lý do:", "Khách mời:") == "Vắng không có lý do: không. "
+    assert "Khách mời: Võ Thanh Bình (Phóng viên)." in text
+
+
+def test_it_keeps_the_notes_and_conclusions_with_their_diacritics(compiled: Compiled) -> None:
+    text = minutes_text(compiled.pdf)
+
+    for typed in (GENERAL_NOTES, ITEM_NOTES, ITEM_CONCLUSIONS, f"Ý kiến thứ 12: {FILLER}"):
+        assert flat(typed) in text
+    assert unicodedata.normalize("NFC", DECOMPOSED) in text
+    assert DECOMPOSED not in text
+    # Under their item, in the order of the meeting.
+    item = between(text, "2. Thảo luận Đề án chuyển đổi số giai đoạn 2026–2030", "Cuộc họp kết thúc vào")
+    assert item.index("Trình bày: Lê Minh Tuấn.") < item.index(ITEM_NOTES) < item.index("Kết luận:") < item.index(ITEM_CONCLUSIONS)
+    assert "Ý kiến phát biểu: Lê Minh Tuấn (Giám đốc Sở), lúc" in item
+
+
+def test_it_prints_each_vote_with_decimal_commas_and_its_outcome(compiled: Compiled) -> None:
+    text = minutes_text(compiled.pdf)
+    open_vote = between(text, OPEN_QUESTION, SECRET_QUESTION)
+    secret_vote = between(text, SECRET_QUESTION, "Kết luận:")
+
+    assert "(biểu quyết công khai; tỷ lệ thông qua: quá nửa tổng số phiếu biểu quyết)" in open_vote
+    assert "Đồng ý 2 66,67 %" in open_vote
+    assert "Không đồng ý 1 33,33 %" in open_vote
+    assert "Không biểu quyết 0 0,00 %" in open_vote
+    assert "Tổng số phiếu: 3; số phiếu cần đạt: 2/3. Kết quả: THÔNG QUA." in open_vote
+    assert "(bỏ phiếu kín; tỷ lệ thông qua:" in secret_vote
+    assert "Đồng ý 1 33,33 %" in secret_vote
+    assert "Không đồng ý 2 66,67 %" in secret_vote
+    assert "Kết quả: KHÔNG THÔNG QUA." in secret_vote
+
+
+def test_an_open_vote_names_the_voters_and_a_secret_one_does_not(compiled: Compiled) -> None:
+    text = minutes_text(compiled.pdf)
+    open_vote = between(text, OPEN_QUESTION, SECRET_QUESTION)
+    secret_vote = between(text, SECRET_QUESTION, "Kết luận:")
+
+    assert "Biểu quyết công khai: Lê Minh Tuấn: Đồng ý; Lê Thị Ba: Không đồng ý; Nguyễn Văn Hùng: Đồng ý." in open_vote
+    assert "Biểu quyết công khai:" not in secret_vote
+    for name in ("Lê Minh Tuấn", "Lê Thị Ba", "Nguyễn Văn Hùng"):
+        assert name not in secret_vote
+    assert text.count("Biểu quyết công khai:") == 1
+
+
+def test_it_closes_with_the_end_time_the_signatures_and_the_recipients(compiled: Compiled) -> None:
+    text = minutes_text(compiled.pdf)
+    closing = text[text.index("Cuộc họp kết thúc vào") :]
+
+    assert closing.startswith(f"Cuộc họp kết thúc vào {compiled.ended}./.")
+    assert closing.index("THƯ KÝ") < closing.index("Trần Thị Thu") < closing.index("CHỦ TỌA") < closing.index("Nguyễn Văn Hùng")
+    assert closing.index("Nơi nhận:") > closing.index("CHỦ TỌA")
+    # The page's own number, printed in its top margin, is extracted last.
+    assert re.sub(r" \d+$", "", closing).endswith("Nơi nhận: - Thành phần dự họp; - Lưu: VT, VP.")
+
+
+def test_it_prints_what_people_typed_as_text_not_markup(compiled: Compiled) -> None:
+    text = minutes_text(compiled.pdf)
+
+    assert flat(MARKUP) in text
+
+
+# --- how it is laid out ----------------------------------------------------------------------
+
+
+def test_every_page_of_the_minutes_is_a4_portrait(compiled: Compiled) -> None:
+    reader = PdfReader(io.BytesIO(compiled.pdf))
+
+    for page in reader.pages[: minutes_pages(compiled.pdf)]:
+        assert float(page.mediabox.width) == pytest.approx(A4[0], abs=1)
+        assert float(page.mediabox.height) == pytest.approx(A4[1], abs=1)
+
+
+def test_the_text_keeps_within_the_margins_of_the_decree(compiled: Compiled) -> None:
+    width, height, left, right, bottom, top = ink_box(compiled.pdf, 0)
+
+    assert (width, height) == (pytest.approx(A4[0], abs=1), pytest.approx(A4[1], abs=1))
+    assert left >= 30 * MM - 1 * MM
+    assert left <= 30 * MM + 2 * MM  # the text does start at the margin, not somewhere inside
+    assert width - right >= 15 * MM - 1 * MM
+    assert height - top >= 20 * MM - 1 * MM
+    assert bottom >= 20 * MM - 1 * MM
+    for index in range(1, minutes_pages(compiled.pdf)):
+        width, height, left, right, bottom, _top = ink_box(compiled.pdf, index)
+        assert left >= 30 * MM - 1 * MM
+        assert width - right >= 15 * MM - 1 * MM
+        assert bottom >= 20 * MM - 1 * MM
+
+
+def test_pages_are_numbered_at_the_top_from_the_second_page(compiled: Compiled) -> None:
+    pages = minutes_pages(compiled.pdf)
+
+    assert pages >= 2
+    assert top_margin_text(compiled.pdf, 0) == ""
+    for index in range(1, pages):
+        assert top_margin_text(compiled.pdf, index) == str(index + 1)
+
+
+def test_its_fonts_are_embedded_liberation_serif(compiled: Compiled) -> None:
+    reader = PdfReader(io.BytesIO(compiled.pdf))
+
+    for page in reader.pages[: minutes_pages(compiled.pdf)]:
+        fonts = fonts_of(page.get("/Resources"))
+        assert fonts
+        for font in fonts:
+            descriptor = descriptor_of(font)
+            embedded = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+            assert embedded is not None, font
+            # A subset ("ABCDEF+…") of the shipped Liberation Serif, metric-compatible with Times New Roman.
+            assert re.fullmatch(r"/[A-Z]{6}\+.+", str(font["/BaseFont"])), font["/BaseFont"]
+            program = TTFont(io.BytesIO(embedded.get_object().get_data()))
+            assert program["name"].getDebugName(6).startswith("LiberationSerif"), program["name"].getDebugName(6)
+
+
+def test_the_signatures_go_into_the_spaces_under_the_titles_on_the_last_page(compiled: Compiled) -> None:
+    last = minutes_pages(compiled.pdf) - 1
+    secretary, chair = compiled.signature_boxes["secretary"], compiled.signature_boxes["chair"]
+
+    assert secretary[0] == chair[0] == last
+    for _page, x1, y1, x2, y2 in (secretary, chair):
+        assert 30 * MM <= x1 < x2 <= A4[0] - 15 * MM
+        assert 20 * MM <= y1 < y2 <= A4[1] - 20 * MM
+    # The secretary on the left, the chair on the right, side by side.
+    assert secretary[3] <= chair[1]
+    assert secretary[2] == pytest.approx(chair[2]) and secretary[4] == pytest.approx(chair[4])
+
+
+# --- how it is put together ------------------------------------------------------------------
+
+
+def test_bookmarks_lead_to_the_minutes_then_to_each_appendix(compiled: Compiled) -> None:
+    marks = bookmarks(compiled.pdf)
+    top = [(title, page) for level, title, page in marks if level == 0]
+    pages = minutes_pages(compiled.pdf)
+    appendix_at = marks.index((0, "Phụ lục", pages))
+    children = []
+    for level, title, page in marks[appendix_at + 1 :]:
+        if level == 0:
+            break
+        children.append((level, title, page))
+
+    assert top[:2] == [(f"Biên bản: {TITLE}", 0), ("Phụ lục", pages)]
+    assert children == [
+        (1, "Danh sách thành phần tham dự", pages),
+        (1, f"Biểu quyết: {OPEN_QUESTION}", pages + 1),
+        (1, f"Biểu quyết: {SECRET_QUESTION}", pages + 2),
+        (1, DOCUMENT_TITLE, pages + 3),
+    ]
+
+
+def test_the_only_top_level_bookmarks_are_the_minutes_and_the_appendices(compiled: Compiled) -> None:
+    top = [title for level, title, _page in bookmarks(compiled.pdf) if level == 0]
+
+    assert top == [f"Biên bản: {TITLE}", "Phụ lục"]
+
+
+def outline_destinations(pdf: bytes) -> list[tuple[str, object]]:
+    """(title, first element of the destination) of every bookmark, read from the raw outline tree."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found: list[tuple[str, object]] = []
+
+    def walk(node: DictionaryObject | None) -> None:
+        while node is not None:
+            node = node.get_object()
+            destination = node.get("/Dest")
+            if destination is None and "/A" in node:
+                destination = node["/A"].get_object().get("/D")
+            found.append((str(node["/Title"]), destination[0] if destination is not None else None))
+            walk(node.get("/First"))
+            node = node.get("/Next")
+
+    walk(reader.trailer["/Root"]["/Outlines"].get_object().get("/First"))
+    return found
+
+
+def test_every_bookmark_points_at_a_page_object(compiled: Compiled) -> None:
+    destinations = outline_destinations(compiled.pdf)
+
+    assert destinations
+    for title, page in destinations:
+        assert isinstance(page, IndirectObject), (title, page)
+        assert page.get_object()["/Type"] == "/Page", title
+
+
+def test_the_appendices_follow_the_minutes_page_by_page(compiled: Compiled) -> None:
+    texts = [flat(text) for text in page_texts(compiled.pdf)]
+    pages = minutes_pages(compiled.pdf)
+
+    # The minutes, one attendance sheet, one sheet per closed vote, then the two pages of the ticked document.
+    assert len(texts) == compiled.page_count == pages + 1 + 2 + 2
+    assert texts[pages].startswith("PHỤ LỤC: DANH SÁCH THÀNH PHẦN THAM DỰ")
+    assert "Phạm Thị Lan Trưởng phòng Đại biểu Vắng có lý do" in texts[pages]
+    assert "KẾT QUẢ BIỂU QUYẾT" in texts[pages + 1]
+    assert f"Nội dung biểu quyết: {OPEN_QUESTION}" in texts[pages + 1]
+    assert f"Nội dung biểu quyết: {SECRET_QUESTION}" in texts[pages + 2]
+    assert texts[pages + 3 :] == ["", ""]
+
+
+def test_it_carries_the_title_the_author_and_the_dates(compiled: Compiled) -> None:
+    metadata = PdfReader(io.BytesIO(compiled.pdf)).metadata
+
+    assert metadata["/Title"] == f"Biên bản: {TITLE}"
+    assert metadata["/Author"] == "UBND thành phố Vũng Tàu"
+    assert metadata["/Subject"] == TITLE
+    assert re.fullmatch(r"D:\d{14}\+07'00'", metadata["/CreationDate"]), metadata["/CreationDate"]
+    assert metadata.creation_date is not None
+    assert abs((timezone.now() - metadata.creation_date).total_seconds()) < 600
+
+
+# --- the English layout ----------------------------------------------------------------------
+
+
+def test_the_english_layout_speaks_english(held: Held, secretary: User) -> None:
+    version = _compile(held, secretary, language="en")
+    pdf = version_bytes(version)
+    text = minutes_text(pdf)
+
+    assert "SOCIALIST REPUBLIC OF VIET NAM" in text
+    assert "Independence - Freedom - Happiness" in text
+    assert "MINUTES" in text
+    assert "BIÊN BẢN" not in text
+    assert "Absent with leave: Phạm Thị Lan (Trưởng phòng)." in text
+    assert "Ballots cast: 3; votes needed: 2/3. Outcome: PASSED." in text
+    assert "Đồng ý 2 66.67 %" in text  # the choices print as the vote showed them; the share with a decimal point
+    assert "Outcome: NOT PASSED." in text
+    assert "The meeting ended at" in text
+    assert "CHAIR" in text
+    assert "Distribution:" in text
+    assert [title for level, title, _page in bookmarks(pdf) if level == 0][:2] == [f"Minutes: {TITLE}", "Appendices"]

@@ -1,0 +1,548 @@
+"""The minutes after the meeting: compiled into numbered versions, circulated for remarks, approved by
+the chair, signed by the secretary and then the chair (each signature a new, immutable version),
+archived; and the pages that do it."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+from django.contrib.messages import ERROR, SUCCESS
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils.translation import gettext
+from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import FreeText
+
+from meetings.errors import ServiceError
+from meetings.models import AuditEvent, Meeting, User
+from meetings.permissions import user_can_view_document
+from meetings.services.documents import document_upload
+from meetings.services.live import meeting_start
+from minutes.compile import CompiledMinutes
+from minutes.demo_pki import DEMO_PKI_DIR
+from minutes.models import Minutes, MinutesRemark, MinutesVersion
+from minutes.services import workflow
+from minutes.signing import pdf_verdict, pdf_verify, trust_roots_from_settings
+from tests.minutes.conftest import PASSPHRASE, Held, demo_p12, hold_meeting, media_files, version_bytes
+from tests.voting.helpers import refused
+
+pytestmark = pytest.mark.django_db
+
+# A real compile, made once for the module: the workflow does not care what the pages say.
+_COMPILED: list[CompiledMinutes] = []
+
+
+@pytest.fixture
+def quick_compile(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    real = workflow.minutes_compile_pdf
+
+    def once(*, meeting: Meeting) -> CompiledMinutes:
+        if not _COMPILED:
+            _COMPILED.append(real(meeting=meeting))
+        return _COMPILED[0]
+
+    monkeypatch.setattr(workflow, "minutes_compile_pdf", once)
+    yield
+
+
+def state_of(meeting: Meeting) -> str:
+    return Minutes.objects.get(meeting=meeting).state
+
+
+def versions_of(meeting: Meeting) -> list[MinutesVersion]:
+    return list(MinutesVersion.objects.filter(minutes__meeting=meeting).order_by("number"))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def compiled(held: Held, secretary: User, quick_compile: None) -> MinutesVersion:
+    return workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+
+
+@pytest.fixture
+def approved(held: Held, compiled: MinutesVersion, chair: User) -> Meeting:
+    workflow.minutes_approve(actor=chair, meeting=held.meeting)
+    return Meeting.objects.get(pk=held.meeting.pk)
+
+
+def sign(meeting: Meeting, user: User, p12_name: str, passphrase: str = PASSPHRASE) -> MinutesVersion:
+    return workflow.minutes_sign(actor=user, meeting=meeting, p12=demo_p12(p12_name), passphrase=passphrase)
+
+
+@pytest.fixture
+def signed(approved: Meeting, secretary: User, chair: User) -> Meeting:
+    sign(approved, secretary, "thuky.p12")
+    sign(approved, chair, "chutoa.p12")
+    return approved
+
+
+# --- compiling ------------------------------------------------------------------------------------
+
+
+def test_it_is_not_compiled_before_the_meeting_has_ended(
+    council: Meeting, secretary: User, chair: User, minutes_items: list[Any], quick_compile: None
+) -> None:
+    refused("wrong_state", workflow.minutes_compile, actor=secretary, meeting=council)
+    started = meeting_start(actor=chair, meeting=council)
+    refused("wrong_state", workflow.minutes_compile, actor=secretary, meeting=started)
+    assert versions_of(council) == []
+
+
+def test_a_delegate_or_the_chair_cannot_compile(held: Held, delegate: User, chair: User, quick_compile: None) -> None:
+    refused("forbidden", workflow.minutes_compile, actor=delegate, meeting=held.meeting)
+    refused("forbidden", workflow.minutes_compile, actor=chair, meeting=held.meeting)
+    assert versions_of(held.meeting) == []
+
+
+def test_an_assistant_secretary_can_compile(held: Held, quick_compile: None) -> None:
+    version = workflow.minutes_compile(actor=held.assistant, meeting=held.meeting)
+
+    assert (version.number, version.created_by_id) == (1, held.assistant.pk)
+
+
+def test_each_compile_is_a_new_numbered_version_whose_hash_matches_its_file(held: Held, secretary: User) -> None:
+    first = workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+    second = workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+
+    assert [v.number for v in versions_of(held.meeting)] == [1, 2]
+    assert first.file.name != second.file.name
+    for version in (first, second):
+        data = version_bytes(version)
+        assert data.startswith(b"%PDF-")
+        assert version.sha256 == sha256(data)
+        assert version.size == len(data)
+        assert version.page_count == len(PdfReader(io.BytesIO(data)).pages)
+        assert version.signers == []
+        assert set(version.signature_boxes) == {"secretary", "chair"}
+    audited = [e.data for e in AuditEvent.objects.filter(meeting=held.meeting, action="minutes.compile").order_by("id")]
+    assert audited == [{"version": 1, "sha256": first.sha256}, {"version": 2, "sha256": second.sha256}]
+
+
+# --- circulating and remarks ---------------------------------------------------------------------
+
+
+def test_circulating_needs_a_compiled_version(held: Held, secretary: User, quick_compile: None) -> None:
+    refused("wrong_state", workflow.minutes_circulate, actor=secretary, meeting=held.meeting)
+
+    workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+    minutes = workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    assert minutes.state == Minutes.State.CIRCULATED
+    assert minutes.circulated_at is not None
+
+
+def test_only_the_secretary_circulates(held: Held, compiled: MinutesVersion, delegate: User, chair: User) -> None:
+    refused("forbidden", workflow.minutes_circulate, actor=delegate, meeting=held.meeting)
+    refused("forbidden", workflow.minutes_circulate, actor=chair, meeting=held.meeting)
+
+
+def test_remarks_are_taken_only_while_the_minutes_are_circulated(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User
+) -> None:
+    refused("wrong_state", workflow.minutes_remark_add, actor=delegate, meeting=held.meeting, text="Góp ý sớm.")
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    remark = workflow.minutes_remark_add(actor=delegate, meeting=held.meeting, text="  Đề nghị sửa tên Sở ở mục 2.  ")
+
+    assert (remark.text, remark.author_id, remark.version_id) == ("Đề nghị sửa tên Sở ở mục 2.", delegate.pk, compiled.pk)
+    workflow.minutes_back_to_draft(actor=secretary, meeting=held.meeting)
+    refused("wrong_state", workflow.minutes_remark_add, actor=delegate, meeting=held.meeting, text="Góp ý muộn.")
+
+
+def test_only_participants_remark(held: Held, compiled: MinutesVersion, secretary: User, outsider: User, guest: User) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    refused("forbidden", workflow.minutes_remark_add, actor=outsider, meeting=held.meeting, text="Tôi không dự họp.")
+    workflow.minutes_remark_add(actor=guest, meeting=held.meeting, text="Khách mời góp ý.")
+    refused("invalid", workflow.minutes_remark_add, actor=guest, meeting=held.meeting, text="   ")
+    refused("invalid", workflow.minutes_remark_add, actor=guest, meeting=held.meeting, text="x" * 5001)
+    assert list(MinutesRemark.objects.values_list("author__username", flat=True)) == ["khach01"]
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+def test_only_this_meetings_documents_are_appended(held: Held, secretary: User, make_meeting: Any, pdf_upload: Any) -> None:
+    elsewhere = document_upload(actor=secretary, meeting=make_meeting(title="Cuộc họp khác"), upload=pdf_upload(), title="Khác")
+
+    minutes = workflow.minutes_settings_update(
+        actor=secretary,
+        meeting=held.meeting,
+        number=" 15/BB-UBND ",
+        recipients="- Như trên;",
+        language="en",
+        appendix_document_ids=[held.document.pk, elsewhere.pk],
+    )
+
+    assert list(minutes.appendix_documents.all()) == [held.document]
+    assert (minutes.number, minutes.recipients, minutes.language) == ("15/BB-UBND", "- Như trên;", "en")
+    refused(
+        "invalid",
+        workflow.minutes_settings_update,
+        actor=secretary,
+        meeting=held.meeting,
+        number="",
+        recipients="",
+        language="fr",
+        appendix_document_ids=[],
+    )
+    refused(
+        "forbidden",
+        workflow.minutes_settings_update,
+        actor=held.excused,
+        meeting=held.meeting,
+        number="",
+        recipients="",
+        language="vi",
+        appendix_document_ids=[],
+    )
+
+
+def test_a_confidential_document_does_not_reach_non_readers_through_the_minutes(
+    council: Meeting, minutes_items: list[Any], secretary: User, chair: User, delegate: User, pdf_upload: Any
+) -> None:
+    secret = document_upload(
+        actor=secretary, meeting=council, upload=pdf_upload("mat.pdf", pages=3), title="Tài liệu mật", confidential=True, readers=[chair]
+    )
+    hold_meeting(meeting=council, items=minutes_items, secretary=secretary, chair=chair)
+    council = Meeting.objects.get(pk=council.pk)
+    assert not user_can_view_document(user=delegate, document=secret)
+    # Refusing to append it is one way to keep it confidential.
+    with contextlib.suppress(ServiceError):
+        workflow.minutes_settings_update(
+            actor=secretary, meeting=council, number="", recipients="", language="vi", appendix_document_ids=[secret.pk]
+        )
+    workflow.minutes_compile(actor=secretary, meeting=council)
+    workflow.minutes_circulate(actor=secretary, meeting=council)
+
+    response = page(delegate).get(reverse("minutes_file", args=[council.pk, 1]))
+
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        document = pdfium.PdfDocument(b"".join(response.streaming_content))
+        assert "Tài liệu mật" not in [item.get_title() for item in document.get_toc()]
+
+
+# --- approving ------------------------------------------------------------------------------------
+
+
+def test_only_the_chair_approves(held: Held, compiled: MinutesVersion, secretary: User, delegate: User, chair: User) -> None:
+    refused("forbidden", workflow.minutes_approve, actor=secretary, meeting=held.meeting)
+    refused("forbidden", workflow.minutes_approve, actor=delegate, meeting=held.meeting)
+
+    minutes = workflow.minutes_approve(actor=chair, meeting=held.meeting)
+
+    assert minutes.state == Minutes.State.APPROVED
+    assert minutes.approved_at is not None
+    assert Meeting.objects.get(pk=held.meeting.pk).state == Meeting.State.MINUTES_APPROVED
+    refused("wrong_state", workflow.minutes_approve, actor=chair, meeting=held.meeting)
+
+
+def test_nothing_is_approved_before_it_is_compiled(held: Held, chair: User) -> None:
+    refused("wrong_state", workflow.minutes_approve, actor=chair, meeting=held.meeting)
+    assert not Minutes.objects.filter(meeting=held.meeting, state=Minutes.State.APPROVED).exists()
+    assert Meeting.objects.get(pk=held.meeting.pk).state == Meeting.State.CLOSED
+
+
+def test_approved_minutes_are_no_longer_compiled_or_reconfigured(approved: Meeting, secretary: User, quick_compile: None) -> None:
+    refused("wrong_state", workflow.minutes_compile, actor=secretary, meeting=approved)
+    refused(
+        "wrong_state",
+        workflow.minutes_settings_update,
+        actor=secretary,
+        meeting=approved,
+        number="1/BB",
+        recipients="",
+        language="vi",
+        appendix_document_ids=[],
+    )
+    refused("wrong_state", workflow.minutes_circulate, actor=secretary, meeting=approved)
+    assert len(versions_of(approved)) == 1
+
+
+# --- signing --------------------------------------------------------------------------------------
+
+
+def test_the_secretary_signs_first_then_the_chair(approved: Meeting, secretary: User, chair: User) -> None:
+    refused("wrong_state", sign, approved, chair, "chutoa.p12")
+
+    by_secretary = sign(approved, secretary, "thuky.p12")
+    assert (by_secretary.number, by_secretary.signers, by_secretary.signed_from_id) == (2, ["secretary"], versions_of(approved)[0].pk)
+    assert state_of(approved) == Minutes.State.APPROVED
+    refused("wrong_state", sign, approved, secretary, "thuky.p12")
+
+    by_chair = sign(approved, chair, "chutoa.p12")
+    assert (by_chair.number, by_chair.signers, by_chair.signed_from_id) == (3, ["secretary", "chair"], by_secretary.pk)
+    assert state_of(approved) == Minutes.State.SIGNED
+    refused("wrong_state", sign, approved, chair, "chutoa.p12")
+
+
+def test_nobody_else_signs(approved: Meeting, delegate: User, held: Held) -> None:
+    refused("forbidden", sign, approved, delegate, "thuky.p12")
+    refused("forbidden", sign, approved, held.assistant, "thuky.p12")
+
+
+def test_nothing_is_signed_before_it_is_approved(held: Held, compiled: MinutesVersion, secretary: User) -> None:
+    refused("wrong_state", sign, held.meeting, secretary, "thuky.p12")
+
+
+def test_each_signature_is_a_new_version_and_the_earlier_ones_never_change(approved: Meeting, secretary: User, chair: User) -> None:
+    original = versions_of(approved)[0]
+    original_bytes = version_bytes(original)
+
+    by_secretary = sign(approved, secretary, "thuky.p12")
+    secretary_bytes = version_bytes(by_secretary)
+    by_chair = sign(approved, chair, "chutoa.p12")
+    chair_bytes = version_bytes(by_chair)
+
+    stored = versions_of(approved)
+    assert [v.number for v in stored] == [1, 2, 3]
+    assert [version_bytes(v) for v in stored] == [original_bytes, secretary_bytes, chair_bytes]
+    assert [v.sha256 for v in stored] == [sha256(original_bytes), sha256(secretary_bytes), sha256(chair_bytes)]
+    assert len({v.file.name for v in stored}) == 3
+    # Incremental updates: each signed copy is the previous file with the signature appended.
+    assert secretary_bytes.startswith(original_bytes)
+    assert chair_bytes.startswith(secretary_bytes)
+    assert stored[1].page_count == stored[2].page_count == original.page_count
+
+
+def test_a_wrong_passphrase_is_a_signing_failure_and_stores_nothing(approved: Meeting, secretary: User) -> None:
+    error = refused("signing_failed", sign, approved, secretary, "thuky.p12", "sai-mat-khau")
+
+    assert str(error) == gettext("The passphrase of the certificate file is wrong.")
+    assert len(versions_of(approved)) == 1
+
+
+def test_a_file_that_is_not_a_certificate_is_a_signing_failure(approved: Meeting, secretary: User) -> None:
+    refused("signing_failed", workflow.minutes_sign, actor=secretary, meeting=approved, p12=b"%PDF-1.7 not a p12", passphrase="x")
+    assert len(versions_of(approved)) == 1
+
+
+def test_without_a_certificate_the_organisations_is_used_when_configured(approved: Meeting, secretary: User, settings: Any) -> None:
+    settings.SIGNING_ORGANISATION_P12 = ""
+    refused("no_certificate", workflow.minutes_sign, actor=secretary, meeting=approved, p12=None, passphrase="")
+
+    settings.SIGNING_ORGANISATION_P12 = str(DEMO_PKI_DIR / "organisation.p12")
+    settings.SIGNING_ORGANISATION_PASSPHRASE = PASSPHRASE
+    version = workflow.minutes_sign(actor=secretary, meeting=approved, p12=None, passphrase="")
+
+    assert version.signers == ["secretary"]
+    checks = pdf_verify(pdf=version_bytes(version), trust_roots=trust_roots_from_settings())
+    assert [c.ok for c in checks] == [True]
+
+
+def test_signed_minutes_are_archived(signed: Meeting, secretary: User, chair: User) -> None:
+    refused("forbidden", workflow.minutes_archive, actor=chair, meeting=signed)
+
+    minutes = workflow.minutes_archive(actor=secretary, meeting=signed)
+
+    assert minutes.state == Minutes.State.ARCHIVED
+    assert minutes.archived_at is not None
+    refused("wrong_state", workflow.minutes_archive, actor=secretary, meeting=signed)
+
+
+def test_unsigned_minutes_are_not_archived(approved: Meeting, secretary: User) -> None:
+    refused("wrong_state", workflow.minutes_archive, actor=secretary, meeting=approved)
+
+
+# --- verifying ------------------------------------------------------------------------------------
+
+
+def test_the_final_file_carries_two_valid_trusted_signatures(signed: Meeting) -> None:
+    final = version_bytes(versions_of(signed)[-1])
+
+    checks = pdf_verify(pdf=final, trust_roots=trust_roots_from_settings())
+
+    assert [c.field_name for c in checks] == ["Signature-secretary", "Signature-chair"]
+    assert all(c.intact and c.valid and c.trusted and c.covers_whole_file for c in checks), checks
+    assert pdf_verdict(checks=checks) is True
+
+
+def test_an_annotation_added_after_signing_breaks_the_verdict(signed: Meeting) -> None:
+    final = version_bytes(versions_of(signed)[-1])
+    writer = PdfWriter(io.BytesIO(final), incremental=True)
+    writer.add_annotation(page_number=0, annotation=FreeText(text="Đã sửa", rect=(100, 100, 300, 140)))
+    out = io.BytesIO()
+    writer.write(out)
+    tampered = out.getvalue()
+
+    assert tampered.startswith(final) and len(tampered) > len(final)
+    checks = pdf_verify(pdf=tampered, trust_roots=trust_roots_from_settings())
+    assert len(checks) == 2
+    assert all(c.intact for c in checks)  # the signed bytes are untouched; what follows them is not a signature
+    assert pdf_verdict(checks=checks) is False
+
+
+def test_uploaded_certificates_and_passphrases_are_kept_nowhere(signed: Meeting, held: Held, settings: Any) -> None:
+    certificates = [demo_p12("thuky.p12"), demo_p12("chutoa.p12")]
+    minutes_files = {Path(settings.MEDIA_ROOT) / v.file.name for v in versions_of(signed)}
+    document_files = {Path(settings.MEDIA_ROOT) / v.file.name for v in held.document.versions.all()}
+
+    files = media_files(settings.MEDIA_ROOT)
+
+    assert set(files) == minutes_files | document_files
+    for path in files:
+        data = path.read_bytes()
+        assert data.startswith(b"%PDF-"), path
+        assert not any(certificate[:64] in data for certificate in certificates), path
+    audit = json.dumps([e.data for e in AuditEvent.objects.all()], ensure_ascii=False)
+    assert PASSPHRASE not in audit
+
+
+# --- the pages ------------------------------------------------------------------------------------
+
+
+def page(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_secretarys_page_offers_to_compile(held: Held, secretary: User) -> None:
+    response = page(secretary).get(reverse("minutes", args=[held.meeting.pk]))
+
+    assert response.status_code == 200
+    assert 'data-testid="compile"' in response.content.decode()
+
+
+def test_compiling_from_the_page_makes_a_version(held: Held, secretary: User, quick_compile: None) -> None:
+    response = page(secretary).post(reverse("minutes_action", args=[held.meeting.pk, "compile"]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("minutes", args=[held.meeting.pk])
+    assert [v.number for v in versions_of(held.meeting)] == [1]
+
+
+def test_an_unknown_action_is_not_found(held: Held, secretary: User) -> None:
+    assert page(secretary).post(reverse("minutes_action", args=[held.meeting.pk, "shred"])).status_code == 404
+
+
+def test_a_delegate_sees_the_minutes_only_once_circulated(held: Held, compiled: MinutesVersion, secretary: User, delegate: User) -> None:
+    url = reverse("minutes", args=[held.meeting.pk])
+    file_url = reverse("minutes_file", args=[held.meeting.pk, 1])
+    assert page(delegate).get(url).status_code == 404
+    assert page(delegate).get(file_url).status_code == 404
+
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    response = page(delegate).get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'action="{reverse("minutes_remark", args=[held.meeting.pk])}"' in html
+    assert 'name="text"' in html
+    assert 'data-testid="compile"' not in html
+
+
+def test_an_outsider_never_sees_the_minutes(held: Held, compiled: MinutesVersion, secretary: User, outsider: User) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    assert page(outsider).get(reverse("minutes", args=[held.meeting.pk])).status_code == 404
+    assert page(outsider).get(reverse("minutes_file", args=[held.meeting.pk, 1])).status_code == 404
+
+
+def test_a_remark_is_sent_from_the_page(held: Held, compiled: MinutesVersion, secretary: User, delegate: User) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    response = page(delegate).post(reverse("minutes_remark", args=[held.meeting.pk]), {"text": "Sửa chính tả ở trang 2."})
+
+    assert response.status_code == 302
+    assert list(MinutesRemark.objects.values_list("text", flat=True)) == ["Sửa chính tả ở trang 2."]
+    assert "Sửa chính tả ở trang 2." in page(secretary).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
+
+
+def test_the_pdf_is_downloaded_as_stored(held: Held, compiled: MinutesVersion, secretary: User) -> None:
+    response = page(secretary).get(reverse("minutes_file", args=[held.meeting.pk, 1]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    body = b"".join(response.streaming_content)
+    assert body == version_bytes(compiled)
+    assert response["ETag"] == f'"{compiled.sha256[:32]}"'
+    assert f"bien-ban-{held.meeting.pk}-v1.pdf" in response["Content-Disposition"]
+
+
+def test_a_delegate_downloads_only_the_latest_version(held: Held, secretary: User, delegate: User, quick_compile: None) -> None:
+    workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+    workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    assert page(delegate).get(reverse("minutes_file", args=[held.meeting.pk, 2])).status_code == 200
+    assert page(delegate).get(reverse("minutes_file", args=[held.meeting.pk, 1])).status_code == 404
+    assert page(secretary).get(reverse("minutes_file", args=[held.meeting.pk, 1])).status_code == 200
+
+
+def test_the_verify_page_shows_the_verdict(signed: Meeting, secretary: User) -> None:
+    valid = page(secretary).get(reverse("minutes_verify", args=[signed.pk, 3]))
+    unsigned = page(secretary).get(reverse("minutes_verify", args=[signed.pk, 1]))
+
+    assert valid.status_code == unsigned.status_code == 200
+    assert valid.context["verdict"] is True
+    assert [c.signer_name for c in valid.context["checks"]] == ["Trần Thị Thu Hà", "Nguyễn Văn Thành"]
+    assert 'class="verdict-box ok"' in valid.content.decode()
+    assert unsigned.context["verdict"] is False
+    assert unsigned.context["checks"] == []
+    assert 'class="verdict-box bad"' in unsigned.content.decode()
+
+
+def _sign_by_page(client: Client, meeting: Meeting, content: bytes, passphrase: str = PASSPHRASE) -> Any:
+    upload = SimpleUploadedFile("chung-thu.p12", content, content_type="application/x-pkcs12")
+    return client.post(reverse("minutes_sign", args=[meeting.pk]), {"certificate": upload, "passphrase": passphrase}, follow=True)
+
+
+def test_the_secretary_signs_by_uploading_a_certificate(approved: Meeting, secretary: User) -> None:
+    client = page(secretary)
+    form = client.get(reverse("minutes", args=[approved.pk])).content.decode()
+    assert 'enctype="multipart/form-data"' in form
+    assert 'data-testid="sign"' in form
+
+    response = _sign_by_page(client, approved, demo_p12("thuky.p12"))
+
+    assert response.status_code == 200
+    assert [m.level for m in response.context["messages"]] == [SUCCESS]
+    assert [v.signers for v in versions_of(approved)] == [[], ["secretary"]]
+
+
+def test_the_page_reports_a_wrong_passphrase(approved: Meeting, secretary: User) -> None:
+    response = _sign_by_page(page(secretary), approved, demo_p12("thuky.p12"), passphrase="sai")
+
+    messages = list(response.context["messages"])
+    assert [m.level for m in messages] == [ERROR]
+    assert len(versions_of(approved)) == 1
+
+
+def test_a_file_too_large_to_be_a_certificate_is_refused(approved: Meeting, secretary: User, settings: Any) -> None:
+    too_large = demo_p12("thuky.p12") + b"\0" * (64 * 1024)
+
+    response = _sign_by_page(page(secretary), approved, too_large)
+
+    messages = list(response.context["messages"])
+    assert [m.level for m in messages] == [ERROR]
+    assert ".p12" in str(messages[0])
+    assert len(versions_of(approved)) == 1
+    assert all(not path.name.endswith(".p12") for path in media_files(settings.MEDIA_ROOT))
+
+
+def test_a_delegates_signature_upload_is_refused(approved: Meeting, delegate: User, secretary: User) -> None:
+    response = _sign_by_page(page(delegate), approved, demo_p12("thuky.p12"))
+
+    assert response.status_code == 200
+    assert [m.level for m in response.context["messages"]] == [ERROR]
+    assert len(versions_of(approved)) == 1
+    assert state_of(approved) == Minutes.State.APPROVED
+
+
+@pytest.mark.parametrize("action", ["compile", "circulate", "draft", "approve", "archive"])
+def test_actions_answer_only_to_post(held: Held, secretary: User, action: str) -> None:
+    assert page(secretary).get(reverse("minutes_action", args=[held.meeting.pk, action])).status_code == 405
