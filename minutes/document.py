@@ -35,6 +35,7 @@ WORDS = {
         "late": "Đến muộn",
         "absent_excused": "Vắng có lý do",
         "absent": "Vắng không có lý do",
+        "unmarked": "Chưa điểm danh",
         "guests": "Khách mời",
         "nobody": "không",
         "content": "Nội dung cuộc họp",
@@ -81,6 +82,7 @@ WORDS = {
         "late": "Arrived late",
         "absent_excused": "Absent with leave",
         "absent": "Absent without leave",
+        "unmarked": "Attendance not recorded",
         "guests": "Guests",
         "nobody": "none",
         "content": "Proceedings",
@@ -198,7 +200,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
     meeting, minutes = facts.meeting, facts.minutes
     language = minutes.language if minutes.language in WORDS else "vi"
     w = WORDS[language]
-    members = facts.present + facts.late + facts.absent_excused + facts.absent
+    members = facts.present + facts.late + facts.absent_excused + facts.absent + facts.unmarked
     started = meeting.started_at or meeting.starts_at
     local_day = timezone.localtime(started)
     city = nfc(meeting.body.name.split("thành phố")[-1].strip()) if "thành phố" in meeting.body.name else ""
@@ -228,6 +230,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         ),
         "absent_excused_names": _names(facts.absent_excused),
         "absent_names": _names(facts.absent),
+        "unmarked_names": _names(facts.unmarked),
         "guest_names": _names(facts.guests),
         "general": _item_view(facts.general, language),
         "items": [_item_view(item, language) for item in facts.items],
@@ -239,7 +242,11 @@ def minutes_html(*, facts: MinutesFacts) -> str:
 def attendance_sheet_html(*, facts: MinutesFacts) -> str:
     rows = []
     for index, participant in enumerate(
-        sorted(facts.present + facts.late + facts.absent_excused + facts.absent + facts.guests, key=lambda p: p.user.display_name), 1
+        sorted(
+            facts.present + facts.late + facts.absent_excused + facts.absent + facts.unmarked + facts.guests,
+            key=lambda p: p.user.display_name,
+        ),
+        1,
     ):
         rows.append(
             {

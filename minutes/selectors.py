@@ -43,6 +43,7 @@ class MinutesFacts:
     late: list[Participant]
     absent_excused: list[Participant]
     absent: list[Participant]
+    unmarked: list[Participant]
     guests: list[Participant]
     general: ItemFacts
     items: list[ItemFacts]
@@ -96,7 +97,9 @@ def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
         present=[p for p in members if p.attendance == Participant.Attendance.PRESENT],
         late=[p for p in members if p.attendance == Participant.Attendance.LATE],
         absent_excused=[p for p in members if p.attendance == Participant.Attendance.ABSENT_EXCUSED],
-        absent=[p for p in members if p.attendance in (Participant.Attendance.ABSENT, Participant.Attendance.UNKNOWN)],
+        absent=[p for p in members if p.attendance == Participant.Attendance.ABSENT],
+        # Nobody recorded them either way: the minutes say so rather than call them absent without leave.
+        unmarked=[p for p in members if p.attendance == Participant.Attendance.UNKNOWN],
         guests=[p for p in participants if p.role == Participant.Role.GUEST and p.attendance in PRESENT_STATES],
         general=facts(None, "", "", None, 0),
         items=[

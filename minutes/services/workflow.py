@@ -78,6 +78,7 @@ def minutes_settings_update(
 
 def minutes_compile(*, actor: User, meeting: Meeting) -> MinutesVersion:
     """Render outside the transaction (it takes seconds), then store it as the next version."""
+    meeting = Meeting.objects.get(pk=meeting.pk)
     _require_manager(actor=actor, meeting=meeting)
     if meeting.state not in (Meeting.State.CLOSED,):
         raise WrongState(_("The minutes are compiled after the meeting has ended."))

@@ -16,7 +16,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from meetings.models import User
+from meetings.models import Participant, User
 from minutes.models import DEFAULT_RECIPIENTS, MinutesVersion
 from minutes.services import workflow
 from tests.minutes.conftest import (
@@ -431,3 +431,12 @@ def test_the_english_layout_speaks_english(held: Held, secretary: User) -> None:
     assert "CHAIR" in text
     assert "Distribution:" in text
     assert [title for level, title, _page in bookmarks(pdf) if level == 0][:2] == [f"Minutes: {TITLE}", "Appendices"]
+
+
+def test_someone_whose_attendance_was_never_recorded_is_not_called_absent_without_leave(held: Held, secretary: User) -> None:
+    Participant.objects.filter(meeting=held.meeting, user=held.excused).update(attendance=Participant.Attendance.UNKNOWN)
+
+    text = minutes_text(version_bytes(_compile(held, secretary, language="vi")))
+
+    assert f"Chưa điểm danh: {held.excused.display_name}" in text
+    assert held.excused.display_name not in between(text, "Vắng không có lý do", "Chưa điểm danh")
