@@ -27,6 +27,8 @@ def _live_config(request: HttpRequest, meeting_id: int) -> dict:
         "pageWidths": PAGE_WIDTHS,
         "userId": request.user.pk,
         "heartbeatSeconds": settings.REALTIME_HEARTBEAT_SECONDS,
+        # Clocks on every screen show the meeting's time, whatever the device is set to.
+        "timeZone": settings.TIME_ZONE,
     }
 
 

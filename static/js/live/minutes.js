@@ -8,7 +8,7 @@ import { formatSeconds, interpolate } from "./store.js";
 const FIELDS = ["notes", "conclusions"];
 const SAVE_AFTER_MS = 800;
 
-export function mountMinutes({ store, send, t, toast }) {
+export function mountMinutes({ store, send, t, toast, config }) {
   const $ = (id) => document.getElementById(id);
   let itemId; // the item on screen; undefined until the first render follows the current item
   let followCurrent = true;
@@ -63,7 +63,7 @@ export function mountMinutes({ store, send, t, toast }) {
     if (kind === "typing") box.textContent = t.minutes.typing;
     else if (kind === "saving") box.textContent = t.minutes.saving;
     else if (kind === "error") box.textContent = detail;
-    else box.textContent = entry?.updated_at ? interpolate(t.minutes.saved_by, { name: entry.updated_by || "", time: new Date(entry.updated_at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }) }) : "";
+    else box.textContent = entry?.updated_at ? interpolate(t.minutes.saved_by, { name: entry.updated_by || "", time: new Date(entry.updated_at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: config.timeZone }) }) : "";
   }
 
   function renderFacts() {

@@ -51,7 +51,7 @@ function renderSpeaker() {
 
 function tick() {
   const now = new Date(store.now());
-  $("proj-clock").textContent = now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+  $("proj-clock").textContent = now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: config.timeZone });
   const speaking = store.state?.speakers.speaking;
   const timer = $("proj-timer");
   if (!speaking) { timer.textContent = ""; return; }

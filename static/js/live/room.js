@@ -343,7 +343,7 @@ $("notice-form").addEventListener("submit", async (event) => {
 });
 
 const voting = mountVoting({ store, send, t, toast });
-const minutes = mountMinutes({ store, send, t, toast });
+const minutes = mountMinutes({ store, send, t, toast, config });
 
 // ---- wiring -----------------------------------------------------------------------------
 store.subscribe((kind, event) => {
