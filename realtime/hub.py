@@ -108,6 +108,7 @@ class LocalSocket:
     resnapshot: Callable[[], Awaitable[None]]
     last_seq: int | None = None
     held: list[tuple[int | None, Outgoing]] = field(default_factory=list)
+    last_unnumbered: str | None = None
 
     def __post_init__(self) -> None:
         self.protocol = websocket_protocol(self.send)
@@ -132,7 +133,11 @@ class LocalSocket:
             # being written) too, or an edit made in that moment would never reach this screen.
             self.held.append((seq, outgoing))
         elif seq is None:
-            await self.write(outgoing)
+            # The same unnumbered message twice in a row (presence announced by two processes,
+            # or held while the snapshot was read and announced again) says nothing new.
+            if outgoing.text != self.last_unnumbered:
+                self.last_unnumbered = outgoing.text
+                await self.write(outgoing)
         elif seq > self.last_seq:
             self.last_seq = seq
             await self.write(outgoing)
