@@ -71,3 +71,21 @@ def meeting_notify_participants(*, meeting: Meeting, kind: str, users: Iterable[
         messages = [_build_message(meeting=meeting, kind=kind, recipient=user, attendees=attendees) for user in recipients if user.email]
     _send_after_commit(messages)
     return len(messages)
+
+
+def minutes_notify_circulated(*, meeting: Meeting) -> int:
+    """Tell every participant that the draft minutes await their remarks. Returns how many were queued."""
+    url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
+    recipients = [p.user for p in Participant.objects.filter(meeting=meeting).select_related("user") if p.user.email]
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Draft minutes] %(title)s") % {"title": meeting.title}
+        messages = [
+            EmailMultiAlternatives(
+                subject=str(subject),
+                body=render_to_string("minutes/email/circulated.txt", {"meeting": meeting, "recipient": user, "url": url}),
+                to=[user.email],
+            )
+            for user in recipients
+        ]
+    _send_after_commit(messages)
+    return len(messages)

@@ -19,6 +19,7 @@ from meetings.models import Meeting, User
 from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting
+from meetings.services.notifications import minutes_notify_circulated
 from minutes.compile import minutes_compile_pdf
 from minutes.models import Minutes, MinutesRemark, MinutesVersion
 from minutes.selectors import minutes_of
@@ -112,6 +113,7 @@ def minutes_circulate(*, actor: User, meeting: Meeting) -> Minutes:
     minutes.circulated_at = timezone.now()
     minutes.save(update_fields=["state", "circulated_at"])
     audit_record(meeting=meeting, actor=actor, action="minutes.circulate", version=version.number)
+    minutes_notify_circulated(meeting=Meeting.objects.select_related("secretary").get(pk=meeting.pk))
     return minutes
 
 

@@ -143,6 +143,19 @@ def test_circulating_needs_a_compiled_version(held: Held, secretary: User, quick
     assert minutes.circulated_at is not None
 
 
+def test_circulating_emails_every_participant_a_link_to_the_draft(
+    held: Held, compiled: MinutesVersion, secretary: User, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    with_email = {p.user.email for p in held.meeting.participants.select_related("user") if p.user.email}
+    assert with_email
+    assert {address for message in mailoutbox for address in message.to} == with_email
+    assert all(f"/meetings/{held.meeting.pk}/minutes/" in message.body for message in mailoutbox)
+    assert all(held.meeting.title in message.subject for message in mailoutbox)
+
+
 def test_only_the_secretary_circulates(held: Held, compiled: MinutesVersion, delegate: User, chair: User) -> None:
     refused("forbidden", workflow.minutes_circulate, actor=delegate, meeting=held.meeting)
     refused("forbidden", workflow.minutes_circulate, actor=chair, meeting=held.meeting)
