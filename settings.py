@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "realtime",
     "voting",
     "minutes",
+    "annotations",
 ]
 
 MIDDLEWARE = [
@@ -210,3 +211,9 @@ SPEAKER_SECONDS = env_int("SPEAKER_SECONDS", 180)
 NOTICE_MAX_CHARS = env_int("NOTICE_MAX_CHARS", 280)
 RENDER_WORKERS = env_int("RENDER_WORKERS", 2)
 RENDER_SECONDS = env_int("RENDER_SECONDS", 30)
+# Limits on what one annotation may carry (points of a stroke, characters of a note) and on how many a reader keeps per document.
+ANNOTATION_MAX_POINTS = env_int("ANNOTATION_MAX_POINTS", 2000)
+ANNOTATION_MAX_TEXT = env_int("ANNOTATION_MAX_TEXT", 2000)
+ANNOTATION_MAX_PER_DOCUMENT = env_int("ANNOTATION_MAX_PER_DOCUMENT", 5000)
+# Render every page of a new document in the background, so readers find it ready.
+RENDER_AHEAD = env_bool("RENDER_AHEAD", True)

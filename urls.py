@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("voting.urls")),
     path("", include("minutes.urls")),
+    path("", include("annotations.urls")),
 ]

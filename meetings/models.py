@@ -208,6 +208,26 @@ class DocumentVersion(models.Model):
         return f"{self.document} v{self.number}"
 
 
+class DocumentPage(models.Model):
+    """A page's displayed size and its text, read once at upload: for the viewer's layout and for search."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    # In points, as displayed (after /Rotate, within the crop box).
+    width = models.FloatField()
+    height = models.FloatField()
+    text = models.TextField(blank=True)
+    # Lower case without diacritics, so "ngan sach" finds "Ngân sách" as people type on tablets.
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [models.UniqueConstraint(fields=["version", "number"], name="one_row_per_document_page")]
+
+    def __str__(self) -> str:
+        return f"{self.version} p.{self.number}"
+
+
 class AuditEvent(models.Model):
     """Append-only record of every action that matters."""
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from meetings.views import agenda, documents, home, live, meeting, participants
+from meetings.views import agenda, documents, home, live, meeting, participants, reading
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -42,4 +42,10 @@ urlpatterns = [
         live.page_image_view,
         name="page_image",
     ),
+    path(
+        "meetings/<int:meeting_id>/documents/<int:document_id>/versions/<int:version_id>/search/",
+        reading.document_search_view,
+        name="document_search",
+    ),
+    path("meetings/<int:meeting_id>/pack.pdf", reading.meeting_pack, name="meeting_pack"),
 ]

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annotations import services as annotations
 from meetings.models import CommandReceipt, Meeting, User
 from meetings.services import live
 from minutes.services import entries as minutes
@@ -37,6 +38,12 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "proxy.revoke": voting.proxy_revoke,
     "minutes.update": minutes.minutes_entry_update,
     "minutes.conclude": minutes.minutes_conclusion_announce,
+    "annotation.upsert": annotations.annotation_upsert,
+    "annotation.delete": annotations.annotation_delete,
+}
+# Applied as they come, without a receipt: nothing is stored, and a resent stroke is only redrawn.
+VOLATILE: dict[str, Callable[..., Any]] = {
+    "stroke.points": annotations.stroke_relay,
 }
 RECEIPTS_KEPT = datetime.timedelta(days=2)
 
@@ -47,6 +54,9 @@ def command_apply(*, user: User, meeting_id: int, command_id: str, type: str, ar
     The receipt is written in the same transaction as the change, so a command that fails
     leaves no receipt and can be tried again.
     """
+    if type in VOLATILE:
+        VOLATILE[type](actor=user, meeting=Meeting(pk=meeting_id), **args)
+        return True
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -102,6 +102,31 @@ def viewport(value: Any) -> dict[str, float]:
     return result
 
 
+def json_object(value: Any) -> dict[str, Any]:
+    """A JSON object whose fields the service checks (e.g. an annotation's shape)."""
+    if not isinstance(value, dict):
+        raise ValueError
+    return value
+
+
+def point_list(max_points: int) -> Check:
+    def check(value: Any) -> list[Any]:
+        if not isinstance(value, list) or not 1 <= len(value) <= max_points:
+            raise ValueError
+        return value
+
+    return check
+
+
+def number(minimum: float, maximum: float) -> Check:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not minimum <= value <= maximum:
+            raise ValueError
+        return float(value)
+
+    return check
+
+
 @dataclass(frozen=True)
 class Command:
     required: dict[str, Check]
@@ -147,6 +172,31 @@ COMMANDS: dict[str, Command] = {
         {"field": text(20), "text": text(20_000), "base_version": integer(0)}, {"item_id": integer(1, nullable=True)}
     ),
     "minutes.conclude": Command({"item_id": integer(1), "text": text(20_000)}, {}),
+    "annotation.upsert": Command(
+        {
+            "annotation_id": text(64),
+            "document_id": integer(1),
+            "version_id": integer(1),
+            "page": integer(1, 100_000),
+            "kind": text(20),
+            "data": json_object,
+            "revision": integer(1),
+        },
+        {"shared": boolean},
+    ),
+    "annotation.delete": Command({"annotation_id": text(64), "revision": integer(1)}, {}),
+    # A few points of the presenter's stroke in progress, relayed and not stored.
+    "stroke.points": Command(
+        {
+            "stroke_id": text(64),
+            "document_id": integer(1),
+            "page": integer(1, 100_000),
+            "points": point_list(500),
+            "color": text(7),
+            "width": number(0.0, 1.0),
+        },
+        {},
+    ),
 }
 
 

@@ -25,6 +25,12 @@ def _media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_rendering_ahead(settings: pytest.FixtureRequest) -> None:
+    # Rendering every uploaded page in the background would compete with the tests; its own tests turn it on.
+    settings.RENDER_AHEAD = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # The default PBKDF2 takes most of a test's time when every test creates six accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

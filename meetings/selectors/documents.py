@@ -29,3 +29,23 @@ def document_current_version(*, document: Document) -> DocumentVersion:
     if version is None:
         raise Http404
     return version
+
+
+def document_search(*, version: DocumentVersion, query: str, limit: int = 100) -> list[dict[str, object]]:
+    """Pages of `version` containing `query` (case and diacritics ignored), each with the words around the first match."""
+    from meetings.models import DocumentPage
+    from meetings.rendering import fold_for_search
+
+    folded_query = " ".join(fold_for_search(query).split())
+    if not folded_query:
+        return []
+    results = []
+    pages = DocumentPage.objects.filter(version=version, search_text__contains=folded_query).order_by("number")[:limit]
+    for page in pages:
+        at = page.search_text.find(folded_query)
+        # Folding keeps one character per character of NFC text, so the match sits at the same place in the original.
+        source = page.text if len(page.text) == len(page.search_text) else page.search_text
+        start, end = max(0, at - 60), min(len(source), at + len(folded_query) + 60)
+        snippet = " ".join(source[start:end].split())
+        results.append({"page": page.number, "snippet": ("…" if start else "") + snippet + ("…" if end < len(source) else "")})
+    return results

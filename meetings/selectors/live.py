@@ -138,6 +138,8 @@ def documents_state(*, user: User, meeting: Meeting) -> list[dict[str, Any]]:
                 "confidential": document.confidential,
                 "version_id": versions[0].pk,
                 "page_count": versions[0].page_count,
+                # Earlier versions stay readable: annotations made on them are kept there.
+                "versions": [{"id": v.pk, "number": v.number, "page_count": v.page_count} for v in versions],
             }
         )
     return result
@@ -183,10 +185,12 @@ def meeting_state(*, meeting: Meeting) -> dict[str, Any]:
 
 def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str, Any]:
     """Everything this user may see of the live meeting, at one sequence number."""
-    from minutes.selectors import minutes_state  # minutes and voting build on this module
+    from annotations.selectors import presented_annotations  # annotations, minutes and voting build on this module
+    from minutes.selectors import minutes_state
     from voting.selectors import my_votes, polls_state, proxies_state
 
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
+    presentation = presentation_state(meeting=meeting)
     return {
         "type": "snapshot",
         "seq": meeting.event_seq,
@@ -196,7 +200,8 @@ def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str
             "me": me_state(user=user, meeting=meeting),
             "agenda": agenda_state(meeting=meeting),
             "documents": documents_state(user=user, meeting=meeting),
-            "presentation": presentation_state(meeting=meeting),
+            "presentation": presentation,
+            "annotations": presented_annotations(user=user, presentation=presentation),
             "attendance": attendance_state(meeting=meeting),
             "online": online,
             "speakers": speakers_state(meeting=meeting),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import ServiceError
 from meetings.models import AgendaItem, Document, DocumentVersion, Meeting, User
+from meetings.rendering import document_pages_read, document_prerender
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.meetings import mark_changed_since_notice
@@ -152,6 +153,12 @@ def _readers_of(*, meeting: Meeting, readers: list[User]) -> list[User]:
     return [user for user in readers if user.pk in allowed]
 
 
+def _pages_prepare(*, version: DocumentVersion) -> None:
+    """After the upload is committed: read page sizes and text (search), and render the pages ahead of readers."""
+    document_pages_read(version=version)
+    document_prerender(version=version)
+
+
 def document_upload(
     *,
     actor: User,
@@ -193,6 +200,7 @@ def document_upload(
     except Exception:
         _forget_blob_unless_used(blob=blob)
         raise
+    _pages_prepare(version=version)
     return document
 
 
@@ -214,6 +222,7 @@ def document_add_version(*, actor: User, document: Document, upload: UploadedFil
     except Exception:
         _forget_blob_unless_used(blob=blob)
         raise
+    _pages_prepare(version=version)
     return version
 
 

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from meetings.downloads import pdf_for_reader, pdf_response
 from meetings.errors import ServiceError
 from meetings.forms import DocumentForm, DocumentUploadForm, NewVersionForm
 from meetings.models import Document
@@ -133,12 +134,15 @@ def document_file(request: HttpRequest, meeting_id: int, document_id: int, numbe
     document = document_get_for_user(user=request.user, meeting=meeting, document_id=document_id)
     version = document_current_version(document=document) if number is None else get_object_or_404(document.versions, number=number)
     etag = f'"{version.sha256}"'
-    if request.headers.get("If-None-Match") == etag:
+    if request.headers.get("If-None-Match") == etag and not document.confidential:
         return HttpResponseNotModified()
     path = Path(settings.MEDIA_ROOT) / version.file.name
     if not path.is_file():
         raise Http404
     filename = f"{slugify(document.title) or 'tai-lieu'}-v{version.number}.pdf"
+    if document.confidential:
+        pdf = pdf_for_reader(user=request.user, document=document, pdf=path.read_bytes())
+        return pdf_response(pdf=pdf, filename=filename, confidential=True)
     response = FileResponse(path.open("rb"), content_type="application/pdf", filename=filename)
     response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=3600"

@@ -25,6 +25,7 @@ def _live_config(request: HttpRequest, meeting_id: int) -> dict:
         "socketPath": f"/ws/meetings/{meeting_id}/",
         "pagePrefix": page_url,
         "pageWidths": PAGE_WIDTHS,
+        "documentsPrefix": f"/meetings/{meeting_id}/documents/",
         "userId": request.user.pk,
         "heartbeatSeconds": settings.REALTIME_HEARTBEAT_SECONDS,
         # Clocks on every screen show the meeting's time, whatever the device is set to.
@@ -64,6 +65,26 @@ def live_strings() -> dict:
         "speaking": _("Speaking"),
         "idle": _("Please wait: the meeting will begin shortly."),
         "ended": _("The meeting has ended."),
+        "other_documents": _("Other documents"),
+        "annotate": {
+            "shared": _("shared"),
+            "private": _("only you"),
+            "not_yours": _("This annotation is someone else's; only its author can erase it."),
+            "note_text": _("Text of the note"),
+            "save_note": _("Add the note"),
+            "cancel": _("Cancel"),
+            "now_shared": _("Annotation shared with everyone who reads this document."),
+            "now_private": _("Annotation now visible to you only."),
+            "old_version": _("You are reading version %(number)s, which has since been replaced."),
+            "open_current": _("Open the current version"),
+            "on_version": _("You have %(count)s annotations on version %(number)s of this document; they stay there."),
+            "open_version": _("Open version %(number)s"),
+        },
+        "search": {
+            "page": _("Page %(page)s"),
+            "nothing": _("“%(query)s” was not found in this document."),
+            "offline": _("Search needs the network. Try again when the connection is back."),
+        },
         "poll": {
             "states": dict(Poll.State.choices),
             "secret": _("secret"),
@@ -123,6 +144,13 @@ def live_room(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "config": _live_config(request, meeting_id),
         "strings": live_strings(),
         "majorities": Poll.Majority.choices,
+        "annotation_colours": [
+            ("#d32f2f", _("Red")),
+            ("#1565c0", _("Blue")),
+            ("#2e7d32", _("Green")),
+            ("#f9a825", _("Yellow")),
+            ("#212121", _("Black")),
+        ],
     }
     return render(request, "meetings/live.html", context)
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from meetings.demo.seed import demo_seed
+from meetings.rendering import prerender_wait
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = demo_seed(delegates=max(1, options["delegates"]), password=options["password"])
+        # The demo's pages are rendered now, so the first screen to open them finds them ready.
+        prerender_wait()
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return

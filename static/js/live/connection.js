@@ -4,9 +4,14 @@
 
 const MAX_BACKOFF_MS = 15000;
 
-function newId() {
+/** A random UUID, also on plain http where crypto.randomUUID is missing (a LAN without TLS). */
+export function newId() {
   if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export class LiveConnection {
@@ -101,6 +106,11 @@ export class LiveConnection {
 
   raw(message) {
     if (this.online) this.socket.send(JSON.stringify(message));
+  }
+
+  /** Send now or never, without the outbox: for what is stale a moment later (a stroke being drawn). */
+  volatile(type, fields = {}) {
+    if (this.online) this.socket.send(JSON.stringify({ type, id: newId(), ...fields }));
   }
 
   /** Send a command; resolves with the server's ack or error (possibly after a reconnect). */

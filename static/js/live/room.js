@@ -3,7 +3,8 @@
 
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
-import { LiveStore, formatSeconds, interpolate, pageUrl } from "./store.js";
+import { LiveStore, formatSeconds, interpolate } from "./store.js";
+import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
 import { mountVoting } from "./voting.js";
 
@@ -23,7 +24,11 @@ const connection = new LiveConnection({
   onError: (reply) => toast(reply.message, "error"),
 });
 
+let wasOnline = false;
 function renderConnection(state, queued) {
+  // Annotations travel as targeted messages that a resync does not replay: fetch them again.
+  if (state === "online" && !wasOnline && store.state) reader.onReconnect();
+  wasOnline = state === "online";
   const box = $("connection");
   box.dataset.state = state;
   let label = t.connection[state] || state;
@@ -46,162 +51,7 @@ function toast(message, kind = "info") {
   toastTimer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 20000);
 }
 
-// ---- the viewer -------------------------------------------------------------------------
-const viewer = { documentId: null, page: 1, following: true, presenting: false, presentingSince: null };
-
 const me = () => store.state.me;
-const presentation = () => store.state.presentation;
-const documentById = (id) => store.state.documents.find((d) => d.id === id);
-const canPresent = () => me().is_chair || presentation().handed_to === me().user_id;
-
-function showPage() {
-  const image = $("page-image");
-  const empty = $("page-empty");
-  const doc = documentById(viewer.documentId);
-  if (!doc) {
-    image.hidden = true;
-    empty.hidden = false;
-    const shown = presentation().document_id;
-    empty.textContent = shown && !documentById(shown) ? t.confidential_not_for_you : t.nothing_presented;
-    $("page-label").textContent = "";
-  } else {
-    viewer.page = Math.min(Math.max(1, viewer.page), doc.page_count);
-    const width = Math.round($("page-stage").clientWidth * (window.devicePixelRatio || 1));
-    image.src = pageUrl(config, doc.id, doc.version_id, viewer.page, width);
-    image.alt = `${doc.title} – ${viewer.page}/${doc.page_count}`;
-    image.dataset.page = String(viewer.page);
-    image.dataset.document = String(doc.id);
-    image.hidden = false;
-    empty.hidden = true;
-    $("page-label").textContent = interpolate(t.page_of, { page: viewer.page, count: doc.page_count });
-    // The next page is most likely next: fetch it now.
-    if (viewer.page < doc.page_count) new Image().src = pageUrl(config, doc.id, doc.version_id, viewer.page + 1, width);
-  }
-  $("doc-select").value = viewer.documentId ? String(viewer.documentId) : "";
-  renderViewerControls();
-}
-
-function renderViewerControls() {
-  const shown = presentation().document_id;
-  const live = store.state.meeting.state === "in_progress";
-  const onPresented = shown && viewer.documentId === shown && viewer.page === presentation().page;
-  $("follow").hidden = !shown || viewer.following || viewer.presenting;
-  $("following-badge").hidden = !shown || !viewer.following || viewer.presenting;
-  $("present").hidden = !live || !canPresent() || viewer.presenting || !viewer.documentId;
-  $("stop-present").hidden = !live || !canPresent() || !shown;
-  renderHandover(live);
-  document.body.classList.toggle("presenting", viewer.presenting && Boolean(onPresented));
-}
-
-// Presenting ends when presenting stops, when the chair takes the right back, or when someone
-// else turns a page after ours. Events numbered before our own first page turn arrived (still in
-// flight when we pressed "Present") do not count: that is why our first event's seq is kept.
-function settlePresenting(kind, event) {
-  const shown = presentation();
-  const after = viewer.presentingSince !== null && event.seq > viewer.presentingSince;
-  let over = !canPresent();
-  if (!shown.document_id) over ||= after;
-  else if (kind === "present.page") {
-    if (shown.presenter_id === me().user_id) viewer.presentingSince ??= event.seq;
-    else over ||= after;
-  }
-  if (over) {
-    viewer.presenting = false;
-    viewer.following = true;
-  }
-}
-
-// The chair lets the current item's presenter drive the screens, and takes it back.
-function renderHandover(live) {
-  const button = $("handover");
-  const handedTo = presentation().handed_to;
-  const item = store.state.agenda.find((i) => i.id === store.state.meeting.current_item_id);
-  const presenterId = item?.presenter_id;
-  if (!live || !me().is_chair) {
-    button.hidden = true;
-  } else if (handedTo) {
-    const person = store.state.attendance.participants.find((p) => p.user_id === handedTo);
-    button.textContent = interpolate(t.take_back, { name: person ? person.name : "" });
-    button.dataset.user = "";
-    button.hidden = false;
-  } else if (presenterId && presenterId !== me().user_id) {
-    button.textContent = interpolate(t.hand_over, { name: item.presenter });
-    button.dataset.user = String(presenterId);
-    button.hidden = false;
-  } else {
-    button.hidden = true;
-  }
-}
-
-$("handover").addEventListener("click", (event) => {
-  const user = event.currentTarget.dataset.user;
-  send("present.handover", { user_id: user ? Number(user) : null });
-});
-
-function followPresenter() {
-  const shown = presentation();
-  if (!shown.document_id) return;
-  viewer.documentId = shown.document_id;
-  viewer.page = shown.page;
-  showPage();
-}
-
-function goTo(documentId, page, { byUser = true } = {}) {
-  viewer.documentId = documentId;
-  viewer.page = page;
-  if (byUser && !viewer.presenting) viewer.following = false;
-  showPage();
-  if (viewer.presenting && documentId) send("present.page", { document_id: documentId, page: viewer.page });
-}
-
-function turn(delta) {
-  const doc = documentById(viewer.documentId);
-  if (!doc) return;
-  const page = Math.min(Math.max(1, viewer.page + delta), doc.page_count);
-  if (page !== viewer.page) goTo(doc.id, page);
-}
-
-$("prev-page").addEventListener("click", () => turn(-1));
-$("next-page").addEventListener("click", () => turn(1));
-$("doc-select").addEventListener("change", (event) => goTo(Number(event.target.value) || null, 1));
-$("follow").addEventListener("click", () => { viewer.following = true; followPresenter(); });
-$("present").addEventListener("click", () => {
-  viewer.presenting = true;
-  viewer.presentingSince = null;
-  viewer.following = false;
-  send("present.page", { document_id: viewer.documentId, page: viewer.page }).then((reply) => {
-    if (reply.type === "error") { viewer.presenting = false; renderViewerControls(); }
-  });
-  renderViewerControls();
-});
-$("stop-present").addEventListener("click", () => { viewer.presenting = false; send("present.stop"); renderViewerControls(); });
-document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, textarea, select")) return;
-  if (event.key === "ArrowRight" || event.key === "PageDown") turn(1);
-  if (event.key === "ArrowLeft" || event.key === "PageUp") turn(-1);
-});
-
-// A swipe turns the page, and, as on paper, leaves the presenter behind.
-let swipe = null;
-$("page-stage").addEventListener("pointerdown", (event) => { swipe = { x: event.clientX, y: event.clientY }; });
-$("page-stage").addEventListener("pointerup", (event) => {
-  if (!swipe) return;
-  const dx = event.clientX - swipe.x;
-  const dy = event.clientY - swipe.y;
-  swipe = null;
-  if (Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) turn(dx < 0 ? 1 : -1);
-});
-
-function renderDocuments() {
-  const select = $("doc-select");
-  const items = new Map(store.state.agenda.map((item) => [item.id, item]));
-  select.replaceChildren(el("option", { value: "" }, t.choose_document));
-  for (const doc of store.state.documents) {
-    const item = items.get(doc.agenda_item_id);
-    const label = `${item ? item.number + ". " : ""}${doc.title}${doc.confidential ? " (" + t.confidential + ")" : ""}`;
-    select.append(el("option", { value: String(doc.id) }, label));
-  }
-}
 
 // ---- meeting, agenda ----------------------------------------------------------------------
 function renderMeeting() {
@@ -342,19 +192,18 @@ $("notice-form").addEventListener("submit", async (event) => {
   if (reply.type === "ack") input.value = "";
 });
 
+const reader = mountViewer({ store, connection, send, t, toast, config });
 const voting = mountVoting({ store, send, t, toast });
 const minutes = mountMinutes({ store, send, t, toast, config });
 
 // ---- wiring -----------------------------------------------------------------------------
 store.subscribe((kind, event) => {
   if (kind === "snapshot") {
-    renderDocuments();
+    reader.onSnapshot();
     renderMeeting();
     renderAgenda();
     renderSpeakers();
     renderAttendance();
-    if (viewer.following || viewer.documentId === null) followPresenter();
-    if (viewer.documentId === null) showPage();
     voting.render();
     minutes.render();
     return;
@@ -363,19 +212,13 @@ store.subscribe((kind, event) => {
   minutes.onEvent(kind, event);
   if (kind === "minutes.conclusion") toast(`${t.minutes.conclusion_of}: ${event.text}`);
   if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
-  if (kind === "agenda.current") { voting.render(); renderAgenda(); renderDocuments(); showPage(); renderViewerControls(); }
-  if (kind.startsWith("present.")) {
-    if (viewer.presenting) settlePresenting(kind, event);
-    if (viewer.following) followPresenter();
-    renderViewerControls();
-    if (!presentation().document_id) showPage();
-  }
+  reader.onEvent(kind, event);
+  if (kind === "agenda.current") { voting.render(); renderAgenda(); }
   if (kind.startsWith("speaker.")) renderSpeakers();
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
   if (kind === "notice") toast(`${event.sender}: ${event.text}`);
 });
 
 setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); } }, 500);
-window.addEventListener("resize", () => { if (store.state) showPage(); });
 connection.connect();
-window.liveRoom = { store, connection, viewer };
+window.liveRoom = { store, connection, viewer: reader.viewer, annotations: reader.layer };

@@ -83,6 +83,10 @@ export class LiveStore {
         break;
       }
       case "minutes.conclusion":
+      // Annotations and the live pen are kept by the viewer, per document.
+      case "annotation.upsert":
+      case "annotation.delete":
+      case "stroke.points":
         break;
       default:
         return;
@@ -101,7 +105,8 @@ export function interpolate(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
 }
 
+/** A page image at the rendered width nearest above `wantedWidth` (a quarter short is still sharp enough). */
 export function pageUrl(config, documentId, versionId, page, wantedWidth) {
-  const width = config.pageWidths.find((w) => w >= wantedWidth) ?? config.pageWidths.at(-1);
+  const width = config.pageWidths.find((w) => w * 1.25 >= wantedWidth) ?? config.pageWidths.at(-1);
   return `${config.pagePrefix}/${documentId}/versions/${versionId}/pages/${page}/${width}.webp`;
 }

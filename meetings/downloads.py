@@ -1,0 +1,31 @@
+"""What a reader downloads: a confidential document always carries that reader's watermark."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from meetings.models import Document, User
+
+
+def watermark_lines(*, user: User) -> list[str]:
+    """“MẬT”, who downloaded it and when: a leaked copy names its reader."""
+    return ["MẬT", user.display_name, timezone.localtime().strftime("%d/%m/%Y %H:%M")]
+
+
+def pdf_for_reader(*, user: User, document: Document, pdf: bytes) -> bytes:
+    if not document.confidential:
+        return pdf
+    from meetings.stamping import pdf_watermark
+
+    return pdf_watermark(pdf=pdf, lines=watermark_lines(user=user))
+
+
+def pdf_response(*, pdf: bytes, filename: str, confidential: bool) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{slugify(filename.removesuffix(".pdf")) or "tai-lieu"}.pdf"'
+    # A watermarked copy is made for one reader at one time: no shared cache may keep it.
+    response["Cache-Control"] = "private, no-store" if confidential else "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

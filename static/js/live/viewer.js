@@ -1,0 +1,453 @@
+// Reading the meeting's documents on a tablet: follow the presenter or browse on your own, swipe or
+// use the arrow keys, pinch or double-tap to zoom, a strip of thumbnails, search within a document,
+// and an annotation layer over the page. The chair (or whoever the chair hands over to) presents.
+
+import { AnnotationLayer } from "./annotate.js";
+import { el } from "./dom.js";
+import { interpolate, pageUrl } from "./store.js";
+
+const MAX_ZOOM = 4;
+
+export function mountViewer({ store, connection, send, t, toast, config }) {
+  const $ = (id) => document.getElementById(id);
+  // versionId null: the current version. zoom 1: the page fits the width.
+  const viewer = { documentId: null, versionId: null, page: 1, following: true, presenting: false, presentingSince: null, zoom: 1 };
+  const me = () => store.state.me;
+  const presentation = () => store.state.presentation;
+  const documentById = (id) => store.state.documents.find((d) => d.id === id);
+  const canPresent = () => me().is_chair || presentation().handed_to === me().user_id;
+  const fetched = new Set();
+
+  const layer = new AnnotationLayer({
+    layer: $("ink-layer"), t, toast, me,
+    send: (type, fields) => send(type, fields),
+    volatile: (type, fields) => connection.volatile(type, fields),
+    onChange: () => renderTools(),
+  });
+
+  function shownVersion(doc) {
+    return doc.versions?.find((v) => v.id === viewer.versionId) ?? { id: doc.version_id, number: doc.versions?.[0]?.number, page_count: doc.page_count };
+  }
+
+  function onPresentedPage() {
+    const shown = presentation();
+    const doc = documentById(viewer.documentId);
+    return Boolean(shown.document_id && doc && viewer.documentId === shown.document_id && viewer.page === shown.page && shownVersion(doc).id === shown.version_id);
+  }
+
+  // ---- the page -----------------------------------------------------------------------------
+  function showPage() {
+    const image = $("page-image");
+    const doc = documentById(viewer.documentId);
+    $("page-frame").hidden = !doc;
+    $("page-empty").hidden = Boolean(doc);
+    if (!doc) {
+      const shown = presentation().document_id;
+      $("page-empty").textContent = shown && !documentById(shown) ? t.confidential_not_for_you : t.nothing_presented;
+      $("page-label").textContent = "";
+      layer.show(null);
+    } else {
+      const version = shownVersion(doc);
+      viewer.page = Math.min(Math.max(1, viewer.page), version.page_count);
+      const width = Math.round($("page-stage").clientWidth * viewer.zoom * (window.devicePixelRatio || 1));
+      const src = pageUrl(config, doc.id, version.id, viewer.page, width);
+      if (image.getAttribute("src") !== src) {
+        // Until the new image arrives, keep the old one's shape so the annotations do not jump.
+        image.onload = () => { layer.show({ ...layer.page, aspect: image.naturalHeight / image.naturalWidth }); };
+        image.src = src;
+      }
+      image.alt = `${doc.title} – ${viewer.page}/${version.page_count}`;
+      image.dataset.page = String(viewer.page);
+      image.dataset.document = String(doc.id);
+      image.dataset.version = String(version.id);
+      $("page-label").textContent = interpolate(t.page_of, { page: viewer.page, count: version.page_count });
+      const aspect = image.complete && image.naturalWidth ? image.naturalHeight / image.naturalWidth : layer.page?.aspect;
+      layer.show({ documentId: doc.id, versionId: version.id, page: viewer.page, aspect, shareNew: viewer.presenting || $("share-new").checked, streaming: viewer.presenting && onPresentedPage() });
+      renderWatermark(doc);
+      // The next pages are most likely next: fetch them now.
+      for (const ahead of [1, 2]) {
+        if (viewer.page + ahead <= version.page_count) new Image().src = pageUrl(config, doc.id, version.id, viewer.page + ahead, width);
+      }
+      loadAnnotations(doc.id);
+    }
+    $("doc-select").value = viewer.documentId ? String(viewer.documentId) : "";
+    renderThumbnails();
+    renderVersionNote();
+    renderDownloads();
+    renderControls();
+  }
+
+  function renderWatermark(doc) {
+    const mark = $("watermark");
+    mark.hidden = !doc.confidential;
+    if (!doc.confidential) return;
+    const time = new Intl.DateTimeFormat("vi-VN", { timeZone: config.timeZone, dateStyle: "short", timeStyle: "short" }).format(new Date());
+    const line = `MẬT · ${me().name} · ${time}`;
+    mark.replaceChildren(...Array.from({ length: 6 }, () => el("span", {}, line)));
+  }
+
+  function renderControls() {
+    const shown = presentation().document_id;
+    const live = store.state.meeting.state === "in_progress";
+    $("follow").hidden = !shown || viewer.following || viewer.presenting;
+    $("following-badge").hidden = !shown || !viewer.following || viewer.presenting;
+    $("present").hidden = !live || !canPresent() || viewer.presenting || !viewer.documentId;
+    $("stop-present").hidden = !live || !canPresent() || !shown;
+    renderHandover(live);
+    document.body.classList.toggle("presenting", viewer.presenting && onPresentedPage());
+  }
+
+  // The chair lets the current item's presenter drive the screens, and takes it back.
+  function renderHandover(live) {
+    const button = $("handover");
+    const handedTo = presentation().handed_to;
+    const item = store.state.agenda.find((i) => i.id === store.state.meeting.current_item_id);
+    const presenterId = item?.presenter_id;
+    if (!live || !me().is_chair) {
+      button.hidden = true;
+    } else if (handedTo) {
+      const person = store.state.attendance.participants.find((p) => p.user_id === handedTo);
+      button.textContent = interpolate(t.take_back, { name: person ? person.name : "" });
+      button.dataset.user = "";
+      button.hidden = false;
+    } else if (presenterId && presenterId !== me().user_id) {
+      button.textContent = interpolate(t.hand_over, { name: item.presenter });
+      button.dataset.user = String(presenterId);
+      button.hidden = false;
+    } else {
+      button.hidden = true;
+    }
+  }
+
+  // Presenting ends when presenting stops, when the chair takes the right back, or when someone
+  // else turns a page after ours. Events numbered before our own first page turn arrived (still in
+  // flight when we pressed "Present") do not count: that is why our first event's seq is kept.
+  function settlePresenting(kind, event) {
+    const shown = presentation();
+    const after = viewer.presentingSince !== null && event.seq > viewer.presentingSince;
+    let over = !canPresent();
+    if (!shown.document_id) over ||= after;
+    else if (kind === "present.page") {
+      if (shown.presenter_id === me().user_id) viewer.presentingSince ??= event.seq;
+      else over ||= after;
+    }
+    if (over) {
+      viewer.presenting = false;
+      viewer.following = true;
+    }
+  }
+
+  function followPresenter() {
+    const shown = presentation();
+    if (!shown.document_id) return;
+    const doc = documentById(shown.document_id);
+    viewer.documentId = shown.document_id;
+    viewer.versionId = doc && shown.version_id !== doc.version_id ? shown.version_id : null;
+    viewer.page = shown.page;
+    setZoom(1);
+    showPage();
+  }
+
+  function goTo(documentId, page, { byUser = true, versionId = null } = {}) {
+    if (documentId !== viewer.documentId) setZoom(1);
+    viewer.versionId = documentId === viewer.documentId && versionId === null ? viewer.versionId : versionId;
+    viewer.documentId = documentId;
+    viewer.page = page;
+    if (byUser && !viewer.presenting) viewer.following = false;
+    showPage();
+    if (viewer.presenting && documentId) send("present.page", { document_id: documentId, page: viewer.page });
+  }
+
+  function turn(delta) {
+    const doc = documentById(viewer.documentId);
+    if (!doc) return;
+    const page = Math.min(Math.max(1, viewer.page + delta), shownVersion(doc).page_count);
+    if (page !== viewer.page) goTo(doc.id, page);
+  }
+
+  // ---- zoom: pinch, double tap, and panning by scrolling ---------------------------------------
+  function setZoom(zoom, focus) {
+    const stage = $("page-stage");
+    const before = viewer.zoom;
+    viewer.zoom = Math.min(MAX_ZOOM, Math.max(1, zoom));
+    $("page-frame").style.width = `${viewer.zoom * 100}%`;
+    stage.classList.toggle("zoomed", viewer.zoom > 1);
+    if (focus && before !== viewer.zoom) {
+      const box = stage.getBoundingClientRect();
+      const x = (stage.scrollLeft + focus.x - box.left) / before;
+      const y = (stage.scrollTop + focus.y - box.top) / before;
+      stage.scrollLeft = x * viewer.zoom - (focus.x - box.left);
+      stage.scrollTop = y * viewer.zoom - (focus.y - box.top);
+    }
+    $("zoom-label").textContent = `${Math.round(viewer.zoom * 100)}%`;
+  }
+
+  const pointers = new Map();
+  let pinch = null;
+  let swipe = null;
+  let lastTap = 0;
+  const stage = $("page-stage");
+  stage.addEventListener("pointerdown", (event) => {
+    pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    if (pointers.size === 2) {
+      layer.cancelDrawing();
+      const [a, b] = [...pointers.values()];
+      pinch = { distance: Math.hypot(a.x - b.x, a.y - b.y), zoom: viewer.zoom };
+      swipe = null;
+      return;
+    }
+    if (layer.tool !== "hand") return;
+    swipe = { x: event.clientX, y: event.clientY };
+    const now = Date.now();
+    if (now - lastTap < 300) {
+      setZoom(viewer.zoom > 1 ? 1 : 2.5, { x: event.clientX, y: event.clientY });
+      showPage();
+      lastTap = 0;
+      swipe = null;
+    } else {
+      lastTap = now;
+    }
+  });
+  stage.addEventListener("pointermove", (event) => {
+    if (!pointers.has(event.pointerId)) return;
+    pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    if (pinch && pointers.size === 2) {
+      const [a, b] = [...pointers.values()];
+      setZoom(pinch.zoom * (Math.hypot(a.x - b.x, a.y - b.y) / pinch.distance), { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+    }
+  });
+  const release = (event) => {
+    pointers.delete(event.pointerId);
+    if (pinch && pointers.size < 2) {
+      pinch = null;
+      showPage(); // a sharper image once the fingers stop
+      return;
+    }
+    if (!swipe || event.type !== "pointerup") { swipe = null; return; }
+    const dx = event.clientX - swipe.x;
+    const dy = event.clientY - swipe.y;
+    swipe = null;
+    // A swipe turns the page, and, as on paper, leaves the presenter behind; zoomed in, it pans instead.
+    if (viewer.zoom === 1 && Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) turn(dx < 0 ? 1 : -1);
+  };
+  stage.addEventListener("pointerup", release);
+  stage.addEventListener("pointercancel", release);
+  // Trackpads and ctrl+wheel zoom as a pinch does.
+  stage.addEventListener("wheel", (event) => {
+    if (!event.ctrlKey) return;
+    event.preventDefault();
+    setZoom(viewer.zoom * (event.deltaY < 0 ? 1.1 : 1 / 1.1), { x: event.clientX, y: event.clientY });
+  }, { passive: false });
+
+  // ---- thumbnails -------------------------------------------------------------------------------
+  function renderThumbnails() {
+    const strip = $("thumbs");
+    const doc = documentById(viewer.documentId);
+    if (!doc || strip.hidden) return;
+    const version = shownVersion(doc);
+    const key = `${doc.id}:${version.id}`;
+    if (strip.dataset.key !== key) {
+      strip.dataset.key = key;
+      strip.replaceChildren(
+        ...Array.from({ length: version.page_count }, (_, index) =>
+          el("button", { type: "button", class: "thumb", dataset: { page: String(index + 1) }, "aria-label": interpolate(t.page_of, { page: index + 1, count: version.page_count }), onclick: () => goTo(doc.id, index + 1) },
+            el("img", { src: pageUrl(config, doc.id, version.id, index + 1, 200), loading: "lazy", alt: "" }),
+            el("span", {}, String(index + 1)))),
+      );
+    }
+    for (const thumb of strip.children) thumb.classList.toggle("current", Number(thumb.dataset.page) === viewer.page);
+    const current = strip.querySelector(".thumb.current");
+    // Scroll the strip only, never the page around it.
+    if (current) strip.scrollLeft = current.offsetLeft - strip.clientWidth / 2 + current.clientWidth / 2;
+  }
+
+  // ---- search ---------------------------------------------------------------------------------
+  $("search-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const doc = documentById(viewer.documentId);
+    const query = event.target.elements.q.value.trim();
+    const list = $("search-results");
+    if (!doc || !query) { list.replaceChildren(); return; }
+    const url = `${config.documentsPrefix}${doc.id}/versions/${shownVersion(doc).id}/search/?q=${encodeURIComponent(query)}`;
+    let results;
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      results = (await response.json()).results;
+    } catch {
+      toast(t.search.offline, "error");
+      return;
+    }
+    list.replaceChildren(
+      ...(results.length
+        ? results.map((hit) => el("li", {}, el("button", { type: "button", class: "search-hit", onclick: () => goTo(doc.id, hit.page) }, el("strong", {}, interpolate(t.search.page, { page: hit.page })), " ", hit.snippet)))
+        : [el("li", { class: "muted" }, interpolate(t.search.nothing, { query }))]),
+    );
+  });
+
+  // ---- annotations --------------------------------------------------------------------------
+  async function loadAnnotations(documentId, { again = false } = {}) {
+    if (fetched.has(documentId) && !again) return;
+    fetched.add(documentId);
+    try {
+      const response = await fetch(`${config.documentsPrefix}${documentId}/annotations/`, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(String(response.status));
+      const body = await response.json();
+      // Changes still in the outbox are newer than what the server has: keep ours.
+      const pending = new Set(connection.outbox.filter((c) => c.type.startsWith("annotation.")).map((c) => c.annotation_id));
+      layer.replaceDocument(documentId, body.annotations, pending);
+    } catch {
+      fetched.delete(documentId); // offline: try again on the next page turn or reconnect
+    }
+    renderVersionNote();
+  }
+
+  function renderVersionNote() {
+    const note = $("version-note");
+    const doc = documentById(viewer.documentId);
+    if (!doc || !doc.versions || doc.versions.length < 2) { note.hidden = true; return; }
+    const shown = shownVersion(doc);
+    const elsewhere = new Map();
+    for (const a of layer.onDocument(doc.id)) {
+      if (a.version_id !== shown.id && a.author_id === me().user_id) elsewhere.set(a.version_id, (elsewhere.get(a.version_id) || 0) + 1);
+    }
+    const parts = [];
+    if (shown.id !== doc.version_id) {
+      parts.push(interpolate(t.annotate.old_version, { number: shown.number }), el("button", { type: "button", class: "button small", onclick: () => goTo(doc.id, 1, { versionId: null }) }, t.annotate.open_current));
+    }
+    for (const [versionId, count] of elsewhere) {
+      const version = doc.versions.find((v) => v.id === versionId);
+      if (!version) continue;
+      parts.push(el("span", {}, interpolate(t.annotate.on_version, { count, number: version.number })),
+        el("button", { type: "button", class: "button small", onclick: () => goTo(doc.id, 1, { versionId }) }, interpolate(t.annotate.open_version, { number: version.number })));
+    }
+    note.replaceChildren(...parts);
+    note.hidden = parts.length === 0;
+  }
+
+  function renderDownloads() {
+    const doc = documentById(viewer.documentId);
+    $("downloads").hidden = !doc;
+    if (!doc) return;
+    const version = shownVersion(doc);
+    $("download-pdf").href = `${config.documentsPrefix}${doc.id}/${version.number ? `v${version.number}/` : ""}`;
+    $("download-mine").href = `${config.documentsPrefix}${doc.id}/versions/${version.id}/annotated.pdf`;
+    $("download-shared").href = `${config.documentsPrefix}${doc.id}/versions/${version.id}/annotated.pdf?shared=1`;
+  }
+
+  function renderTools() {
+    for (const button of document.querySelectorAll("[data-tool]")) button.setAttribute("aria-pressed", String(button.dataset.tool === layer.tool));
+    for (const button of document.querySelectorAll("[data-color]")) button.setAttribute("aria-pressed", String(button.dataset.color === layer.color));
+    for (const button of document.querySelectorAll("[data-width]")) button.setAttribute("aria-pressed", String(Number(button.dataset.width) === layer.widthIndex));
+    $("undo").disabled = layer.undoStack.length === 0;
+    $("redo").disabled = layer.redoStack.length === 0;
+  }
+
+  for (const button of document.querySelectorAll("[data-tool]")) {
+    button.addEventListener("click", () => {
+      layer.setTool(button.dataset.tool);
+      $("style-bar").hidden = ["hand", "eraser"].includes(layer.tool);
+      renderTools();
+    });
+  }
+  for (const button of document.querySelectorAll("[data-color]")) button.addEventListener("click", () => { layer.color = button.dataset.color; renderTools(); });
+  for (const button of document.querySelectorAll("[data-width]")) button.addEventListener("click", () => { layer.widthIndex = Number(button.dataset.width); renderTools(); });
+  $("undo").addEventListener("click", () => layer.undo());
+  $("redo").addEventListener("click", () => layer.redo());
+  $("share-new").addEventListener("change", () => { if (layer.page) layer.page.shareNew = viewer.presenting || $("share-new").checked; });
+  // With the hand, a tap on one of your own annotations shares it or makes it private again.
+  $("ink-layer").addEventListener("click", (event) => {
+    if (layer.tool !== "hand") return;
+    const id = event.target.closest?.("[data-id]")?.dataset.id;
+    const annotation = id && layer.byId.get(id);
+    if (!annotation || annotation.author_id !== me().user_id) return;
+    layer.toggleShared(id);
+    toast(layer.byId.get(id).shared ? t.annotate.now_shared : t.annotate.now_private);
+  });
+
+  // ---- controls -------------------------------------------------------------------------------
+  $("prev-page").addEventListener("click", () => turn(-1));
+  $("next-page").addEventListener("click", () => turn(1));
+  $("doc-select").addEventListener("change", (event) => goTo(Number(event.target.value) || null, 1));
+  $("follow").addEventListener("click", () => { viewer.following = true; followPresenter(); });
+  $("present").addEventListener("click", () => {
+    viewer.presenting = true;
+    viewer.presentingSince = null;
+    viewer.following = false;
+    viewer.versionId = null; // the room sees the current version
+    send("present.page", { document_id: viewer.documentId, page: viewer.page }).then((reply) => {
+      if (reply.type === "error") { viewer.presenting = false; showPage(); }
+    });
+    showPage();
+  });
+  $("stop-present").addEventListener("click", () => { viewer.presenting = false; send("present.stop"); showPage(); });
+  $("handover").addEventListener("click", (event) => {
+    const user = event.currentTarget.dataset.user;
+    send("present.handover", { user_id: user ? Number(user) : null });
+  });
+  $("toggle-thumbs").addEventListener("click", (event) => {
+    $("thumbs").hidden = !$("thumbs").hidden;
+    event.currentTarget.setAttribute("aria-pressed", String(!$("thumbs").hidden));
+    renderThumbnails();
+  });
+  $("toggle-search").addEventListener("click", (event) => {
+    $("search-form").hidden = !$("search-form").hidden;
+    event.currentTarget.setAttribute("aria-pressed", String(!$("search-form").hidden));
+    if (!$("search-form").hidden) $("search-form").elements.q.focus();
+  });
+  $("zoom-in").addEventListener("click", () => { setZoom(viewer.zoom * 1.5); showPage(); });
+  $("zoom-out").addEventListener("click", () => { setZoom(viewer.zoom / 1.5); showPage(); });
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea, select")) return;
+    if (event.key === "ArrowRight" || event.key === "PageDown") turn(1);
+    if (event.key === "ArrowLeft" || event.key === "PageUp") turn(-1);
+    if ((event.ctrlKey || event.metaKey) && event.key === "z") { event.preventDefault(); event.shiftKey ? layer.redo() : layer.undo(); }
+  });
+
+  function renderDocuments() {
+    const select = $("doc-select");
+    const items = new Map(store.state.agenda.map((item) => [item.id, item]));
+    const groups = new Map();
+    for (const doc of store.state.documents) {
+      const key = items.has(doc.agenda_item_id) ? doc.agenda_item_id : null;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(doc);
+    }
+    const option = (doc) => el("option", { value: String(doc.id) }, `${doc.title}${doc.confidential ? " (" + t.confidential + ")" : ""}`);
+    const ordered = store.state.agenda.filter((item) => groups.has(item.id)).map((item) => el("optgroup", { label: `${item.number}. ${item.title}` }, ...groups.get(item.id).map(option)));
+    if (groups.has(null)) ordered.push(el("optgroup", { label: t.other_documents }, ...groups.get(null).map(option)));
+    select.replaceChildren(el("option", { value: "" }, t.choose_document), ...ordered);
+    select.value = viewer.documentId ? String(viewer.documentId) : "";
+  }
+
+  window.addEventListener("resize", () => { if (store.state) showPage(); });
+  renderTools();
+
+  return {
+    viewer,
+    layer,
+    onSnapshot() {
+      renderDocuments();
+      if (store.state.annotations) layer.merge(store.state.annotations);
+      // Back from a reconnect: what changed meanwhile is fetched again (targeted messages are not replayed).
+      fetched.clear();
+      if (viewer.following || viewer.documentId === null) followPresenter();
+      if (viewer.documentId === null || !documentById(viewer.documentId)) { viewer.documentId = null; showPage(); }
+      else showPage();
+    },
+    onReconnect() {
+      fetched.clear();
+      if (viewer.documentId) loadAnnotations(viewer.documentId, { again: true });
+    },
+    onEvent(kind, event) {
+      if (kind === "agenda.current") { renderDocuments(); showPage(); }
+      if (kind.startsWith("present.")) {
+        if (viewer.presenting) settlePresenting(kind, event);
+        if (viewer.following) followPresenter();
+        else showPage();
+      }
+      if (kind === "annotation.upsert") { layer.merge([event.annotation]); renderVersionNote(); }
+      if (kind === "annotation.delete") layer.forget(event.id, event.document_id, event.revision);
+      if (kind === "stroke.points") layer.liveStroke(event);
+    },
+  };
+}
