@@ -74,6 +74,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "meeting": meeting,
             "agenda": agenda,
             "meeting_documents": by_item.get(None, []),
+            "has_documents": bool(documents),
             "participants": participants_of(meeting=meeting),
             "my_participation": participation_of(user=request.user, meeting=meeting),
             "can_manage": user_can_manage_meeting(user=request.user, meeting=meeting),

@@ -20,8 +20,9 @@ function svg(tag, attrs = {}) {
 const round = (value) => Math.round(Math.min(1, Math.max(0, value)) * 100000) / 100000;
 
 export class AnnotationLayer {
-  constructor({ layer, t, send, volatile, toast, me, onChange }) {
+  constructor({ layer, t, send, volatile, toast, me, onChange, visible = () => true }) {
     this.layer = layer; // the <svg> over the page image
+    this.visible = visible;
     this.t = t;
     this.send = send;
     this.volatile = volatile;
@@ -102,7 +103,7 @@ export class AnnotationLayer {
     const { w, h } = this.scale();
     layer.setAttribute("viewBox", `0 0 ${w} ${h}`);
     const here = [...this.byId.values()].filter(
-      (a) => !a.deleted && a.document_id === page.documentId && a.version_id === page.versionId && a.page === page.page,
+      (a) => !a.deleted && this.visible(a) && a.document_id === page.documentId && a.version_id === page.versionId && a.page === page.page,
     );
     for (const annotation of here) layer.append(this.shape(annotation));
     for (const [, stroke] of this.live) {

@@ -1,5 +1,6 @@
 // The room's projector: read-only, full screen, readable from the back of the room.
 
+import { AnnotationLayer } from "./annotate.js";
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
 import { LiveStore, formatSeconds, pageUrl } from "./store.js";
@@ -9,6 +10,11 @@ const config = JSON.parse(document.getElementById("live-config").textContent);
 const t = JSON.parse(document.getElementById("live-strings").textContent);
 const $ = (id) => document.getElementById(id);
 const store = new LiveStore();
+// The room sees shared annotations and the presenter's pen, never the private notes of whoever is logged in here.
+const layer = new AnnotationLayer({
+  layer: $("proj-ink"), t, me: () => store.state.me, send: () => {}, volatile: () => {}, toast: () => {},
+  visible: (annotation) => annotation.shared,
+});
 
 function renderItem() {
   const { meeting, agenda } = store.state;
@@ -28,18 +34,46 @@ function renderItem() {
 function renderPage() {
   const { presentation, documents, meeting } = store.state;
   const image = $("proj-page");
+  const frame = $("proj-frame");
   const idle = $("proj-idle");
   const doc = documents.find((d) => d.id === presentation.document_id);
   if (doc) {
-    const width = Math.round($("proj-stage").clientWidth * (window.devicePixelRatio || 1));
-    image.src = pageUrl(config, doc.id, presentation.version_id || doc.version_id, presentation.page, width);
+    const stage = $("proj-stage");
+    const width = Math.round(stage.clientWidth * (window.devicePixelRatio || 1));
+    const versionId = presentation.version_id || doc.version_id;
+    const fit = () => {
+      // The page as large as the screen allows, and the annotation layer exactly over it.
+      const aspect = image.naturalHeight / image.naturalWidth;
+      const room = { w: stage.clientWidth * 0.98, h: stage.clientHeight * 0.98 };
+      const w = Math.min(room.w, room.h / aspect);
+      frame.style.width = `${w}px`;
+      frame.style.height = `${w * aspect}px`;
+      layer.show({ documentId: doc.id, versionId, page: presentation.page, aspect });
+    };
+    image.onload = fit;
+    image.src = pageUrl(config, doc.id, versionId, presentation.page, width);
+    if (image.complete && image.naturalWidth) fit();
     image.dataset.page = String(presentation.page);
-    image.hidden = false;
+    frame.hidden = false;
     idle.hidden = true;
+    loadAnnotations(doc.id);
   } else {
-    image.hidden = true;
+    frame.hidden = true;
     idle.hidden = false;
     idle.textContent = presentation.document_id ? t.confidential_not_for_you : meeting.title;
+    layer.show(null);
+  }
+}
+
+const fetchedDocuments = new Set();
+async function loadAnnotations(documentId) {
+  if (fetchedDocuments.has(documentId)) return;
+  fetchedDocuments.add(documentId);
+  try {
+    const response = await fetch(`${config.documentsPrefix}${documentId}/annotations/`, { credentials: "same-origin" });
+    layer.replaceDocument(documentId, (await response.json()).annotations, new Set());
+  } catch {
+    fetchedDocuments.delete(documentId);
   }
 }
 
@@ -90,7 +124,11 @@ function renderPoll(kind, event) {
 store.subscribe((kind, event) => {
   if (kind === "snapshot" || kind.startsWith("poll.") || kind === "agenda.current" || kind === "present.page") renderPoll(kind, event);
   if (kind === "snapshot" || kind === "meeting.state" || kind === "agenda.current") renderItem();
+  if (kind === "snapshot") fetchedDocuments.clear();
   if (kind === "snapshot" || kind.startsWith("present.")) renderPage();
+  if (kind === "annotation.upsert") layer.merge([event.annotation]);
+  if (kind === "annotation.delete") layer.forget(event.id, event.document_id, event.revision);
+  if (kind === "stroke.points") layer.liveStroke(event);
   if (kind === "snapshot" || kind.startsWith("speaker.")) renderSpeaker();
   if (kind === "notice") showNotice(event);
   if (kind === "minutes.conclusion") showNotice({ text: `${t.minutes.conclusion_of}: ${event.text}` });

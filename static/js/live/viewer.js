@@ -427,6 +427,14 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     layer,
     onSnapshot() {
       renderDocuments();
+      // Opened from the meeting page's "Read and annotate": that document, on your own.
+      const asked = new URLSearchParams(location.hash.slice(1));
+      if (asked.has("doc") && documentById(Number(asked.get("doc")))) {
+        viewer.documentId = Number(asked.get("doc"));
+        viewer.page = Number(asked.get("page")) || 1;
+        viewer.following = false;
+        history.replaceState(null, "", location.pathname);
+      }
       if (store.state.annotations) layer.merge(store.state.annotations);
       // Back from a reconnect: what changed meanwhile is fetched again (targeted messages are not replayed).
       fetched.clear();
