@@ -211,6 +211,8 @@ SPEAKER_SECONDS = env_int("SPEAKER_SECONDS", 180)
 NOTICE_MAX_CHARS = env_int("NOTICE_MAX_CHARS", 280)
 RENDER_WORKERS = env_int("RENDER_WORKERS", 2)
 RENDER_SECONDS = env_int("RENDER_SECONDS", 30)
+# A page render that needs more memory than this is killed (a hostile or broken PDF), its page shown as a placeholder.
+RENDER_MEMORY_MB = env_int("RENDER_MEMORY_MB", 1024)
 # Limits on what one annotation may carry (points of a stroke, characters of a note) and on how many a reader keeps per document.
 ANNOTATION_MAX_POINTS = env_int("ANNOTATION_MAX_POINTS", 2000)
 ANNOTATION_MAX_TEXT = env_int("ANNOTATION_MAX_TEXT", 2000)

@@ -44,7 +44,7 @@ def _executor(name: str) -> ProcessPoolExecutor:
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=limit_memory,
-                initargs=(settings.DOCUMENT_PARSE_MEMORY_MB,),
+                initargs=(settings.RENDER_MEMORY_MB,),
             )
         return _pools[name]
 

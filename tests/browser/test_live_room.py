@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1366, "height": 900}
 PROJECTOR = {"width": 1280, "height": 720}
-DOCUMENT = "2.1. Tờ trình triển khai hệ thống họp không giấy"
+# Options are grouped by agenda item (2.1.); the label is the title alone.
+DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
 
 
 def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:

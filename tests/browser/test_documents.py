@@ -1,0 +1,167 @@
+"""Reading and marking up documents on tablets: the presenter's pen live, private and shared notes, search, downloads."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+from pypdf import PdfReader
+
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 900}
+PROJECTOR = {"width": 1280, "height": 720}
+DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
+
+
+def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
+    page = context.new_page()
+    log_in(page, username, password)
+    page.goto(path)
+    expect(page.locator("#connection, #proj-offline").first).to_be_attached()
+    return page
+
+
+def draw(page: Page, start: tuple[float, float], end: tuple[float, float], *, steps: int = 12, pause_ms: int = 0) -> None:
+    """A stroke from `start` to `end`, in fractions of the page, with a little zigzag like a hand."""
+    # The page is taller than a tablet's screen: bring its top into view, and draw there.
+    page.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
+    box = page.locator("#ink-layer").bounding_box()
+    assert box is not None
+    x = lambda fraction: box["x"] + box["width"] * fraction  # noqa: E731
+    y = lambda fraction: box["y"] + box["height"] * fraction  # noqa: E731
+    page.mouse.move(x(start[0]), y(start[1]))
+    page.mouse.down()
+    for step in range(1, steps + 1):
+        share = step / steps
+        wobble = 0.01 if step % 2 else -0.01
+        page.mouse.move(x(start[0] + (end[0] - start[0]) * share), y(start[1] + (end[1] - start[1]) * share + wobble))
+        if pause_ms:
+            page.wait_for_timeout(pause_ms)
+
+
+def test_the_presenters_pen_is_seen_live_while_a_delegate_marks_up_page_two_privately(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    demo = daphne_server.demo
+    password = demo["password"]
+    room = f"/meetings/{demo['meeting_id']}/live/"
+    chair = open_room(new_context(LAPTOP, touch=False), demo["accounts"]["chair"], password, room)
+    drawer = open_room(new_context(TABLET_LANDSCAPE), "daibieu03", password, room)
+    follower = open_room(new_context(TABLET_PORTRAIT), "daibieu04", password, room)
+    projector = open_room(
+        new_context(PROJECTOR, touch=False), demo["accounts"]["secretary"], password, f"/meetings/{demo['meeting_id']}/projector/"
+    )
+    for page in (chair, drawer, follower):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    if chair.locator("[data-command='meeting.start']").is_visible():
+        chair.click("[data-command='meeting.start']")
+    expect(chair.locator("#meeting-state")).to_have_text("Đang họp")
+
+    # The chair presents page 2; the follower's tablet and the projector turn to it.
+    chair.select_option("#doc-select", label=DOCUMENT)
+    chair.click("#next-page")
+    chair.click("#present")
+    expect(follower.locator("#page-image")).to_have_attribute("data-page", "2")
+    expect(projector.locator("#proj-page")).to_have_attribute("data-page", "2")
+
+    # The delegate reads the same page on their own and marks it up privately with the pen.
+    drawer.select_option("#doc-select", label=DOCUMENT)
+    drawer.click("#next-page")
+    expect(drawer.locator("#page-image")).to_have_attribute("data-page", "2")
+    drawer.click("[data-tool=ink]")
+    draw(drawer, (0.15, 0.2), (0.6, 0.22))
+    drawer.mouse.up()
+    expect(drawer.locator("#ink-layer .annotation.mine")).to_have_count(1)
+
+    # Meanwhile the chair draws with the pen: while the stroke is still being drawn the follower sees it.
+    chair.click("[data-tool=ink]")
+    draw(chair, (0.2, 0.12), (0.7, 0.15), steps=20, pause_ms=25)
+    expect(follower.locator("#ink-layer .live-stroke")).to_have_count(1)
+    expect(projector.locator("#proj-ink .live-stroke")).to_have_count(1)
+    points_while_drawing = len(follower.locator("#ink-layer .live-stroke").get_attribute("points").split())
+    assert points_while_drawing >= 2
+    chair.mouse.up()
+
+    # The finished stroke is stored once and shown as the chair's shared annotation; the live preview goes.
+    expect(follower.locator("#ink-layer .annotation.theirs.shared")).to_have_count(1)
+    expect(follower.locator("#ink-layer .live-stroke")).to_have_count(0)
+    expect(projector.locator("#proj-ink .annotation")).to_have_count(1)
+    # The delegate's private stroke reached nobody else.
+    expect(follower.locator("#ink-layer .annotation")).to_have_count(1)
+    expect(drawer.locator("#ink-layer .annotation")).to_have_count(2)  # their own, and the chair's shared one
+
+    # Undo takes the private stroke away, redo brings it back; a reload keeps it.
+    drawer.click("#undo")
+    expect(drawer.locator("#ink-layer .annotation.mine")).to_have_count(0)
+    drawer.click("#redo")
+    expect(drawer.locator("#ink-layer .annotation.mine")).to_have_count(1)
+    expect(drawer.locator("#connection .label")).not_to_contain_text("(")  # nothing left waiting to be sent
+    drawer.reload()
+    drawer.select_option("#doc-select", label=DOCUMENT)
+    drawer.click("#next-page")
+    expect(drawer.locator("#ink-layer .annotation.mine")).to_have_count(1)
+
+    # Their annotated copy carries it as a real PDF annotation on page 2.
+    drawer.click("#downloads summary")
+    href = drawer.locator("#download-mine").get_attribute("href")
+    response = drawer.request.get(href)
+    assert response.ok
+    reader = PdfReader(io.BytesIO(response.body()))
+    annotations = [[a.get_object()["/Subtype"] for a in page.get("/Annots", [])] for page in reader.pages]
+    assert annotations[1] == ["/Ink"]
+    assert all(not kinds for index, kinds in enumerate(annotations) if index != 1)
+
+
+def test_a_note_drawn_offline_is_sent_when_the_network_returns(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    demo = daphne_server.demo
+    room = f"/meetings/{demo['meeting_id']}/live/"
+    context = new_context(TABLET_PORTRAIT)
+    tablet = open_room(context, "daibieu05", demo["password"], room)
+    other = open_room(new_context(TABLET_LANDSCAPE), "daibieu06", demo["password"], room)
+    for page in (tablet, other):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        page.select_option("#doc-select", label=DOCUMENT)
+
+    context.set_offline(True)
+    expect(tablet.locator("#connection")).not_to_have_attribute("data-state", "online")
+    tablet.click("[data-tool=note]")
+    tablet.check("#share-new")
+    tablet.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
+    box = tablet.locator("#ink-layer").bounding_box()
+    tablet.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.15)
+    tablet.fill(".note-editor textarea", "Đề nghị làm rõ nguồn kinh phí")
+    tablet.click(".note-editor .button.primary")
+    expect(tablet.locator("#ink-layer .annotation.mine")).to_have_count(1)
+    expect(tablet.locator("#connection .label")).to_contain_text("(1")
+
+    context.set_offline(False)
+    expect(tablet.locator("#connection")).to_have_attribute("data-state", "online", timeout=20_000)
+    # The shared note reaches the other tablet, with its Vietnamese text intact.
+    expect(other.locator("#ink-layer .annotation.theirs.shared")).to_have_count(1)
+    expect(other.locator("#ink-layer .note-text")).to_have_text("Đề nghị làm rõ nguồn kinh phí")
+
+
+def test_searching_without_accents_jumps_to_the_page(daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]) -> None:
+    demo = daphne_server.demo
+    tablet = open_room(new_context(TABLET_LANDSCAPE), "daibieu07", demo["password"], f"/meetings/{demo['meeting_id']}/live/")
+    expect(tablet.locator("#connection")).to_have_attribute("data-state", "online")
+    tablet.select_option("#doc-select", label=DOCUMENT)
+    tablet.click("#toggle-search")
+    tablet.fill("#search-form input[name=q]", "ton tai han che")
+    tablet.press("#search-form input[name=q]", "Enter")
+    hit = tablet.locator(".search-hit").first
+    expect(hit).to_contain_text("tồn tại, hạn chế")
+    hit.click()
+    expect(tablet.locator("#page-image")).to_have_attribute("data-page", "2")
+
+    tablet.click("#toggle-thumbs")
+    expect(tablet.locator(".thumb")).to_have_count(5)
+    tablet.locator(".thumb").nth(3).click()
+    expect(tablet.locator("#page-image")).to_have_attribute("data-page", "4")
