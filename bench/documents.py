@@ -121,8 +121,10 @@ def measure_pack(*, folder: Path, documents: int, pages_each: int) -> dict[str, 
         place="Hội trường A, 89 Lý Thường Kiệt",
     )
     sections = [
-        PackSection(number=str(item + 1), title=f"Nội dung số {item + 1}", documents=[PackDocument(title=f"Báo cáo {i + 1}", path=paths[i])])
-        for item, i in enumerate(range(documents))
+        PackSection(
+            number=str(index + 1), title=f"Nội dung số {index + 1}", documents=[PackDocument(title=f"Báo cáo {index + 1}", path=path)]
+        )
+        for index, path in enumerate(paths)
     ]
     start = time.perf_counter()
     pack = pack_build_pdf(cover=cover, sections=sections)

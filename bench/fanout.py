@@ -4,7 +4,8 @@ Measured in the same run against a floor: a minimal raw `websockets` server that
 the chair sends. Our system is measured embedded (one daphne, in-memory layer, SQLite) and in
 production shape (two daphne processes, PostgreSQL, Redis; tablets split between them).
 The chair's command goes through the whole path (checked, stored, numbered, published after
-commit), the floor only relays: the ratio is the price of all of that.
+commit), the floor only relays: the ratio is the price of all of that. For each N the three are
+connected at once and take their rounds in turn, so each meets the same moments of the machine.
 
     python bench/fanout.py [--quick] [--sizes 50,200,500,1000] [--rounds 20]
 
@@ -31,7 +32,16 @@ sys.path.insert(0, str(ROOT))
 
 import websockets  # noqa: E402
 
-from tests.servers import REDIS_URL, base_env, daphne, free_port, prepare_site, scratch_postgres, session_cookie  # noqa: E402
+from tests.servers import (  # noqa: E402
+    REDIS_URL,
+    base_env,
+    daphne,
+    free_port,
+    prepare_site,
+    scratch_postgres,
+    session_cookie,
+    wait_for_port,
+)
 
 
 # ---- the floor: a raw websockets broadcast server ------------------------------------------
@@ -108,32 +118,30 @@ def summary(times: list[float]) -> dict[str, float]:
     return {"median_ms": round(statistics.median(ordered), 2), "p90_ms": round(ordered[int(0.9 * (len(ordered) - 1))], 2)}
 
 
-async def measure_floor(n: int, rounds: int) -> dict[str, float]:
-    port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve-floor", str(port)], cwd=ROOT)
-    try:
-        from tests.servers import wait_for_port
+class Setup:
+    """Tablets connected to one server, and how the chair turns a page there."""
 
-        wait_for_port(port)
-        url = f"ws://127.0.0.1:{port}/"
-        tablets = Tablets()
-        await tablets.connect(url, None, None, n, skip_snapshot=False)
-        chair = await websockets.connect(url, compression=None)
+    def __init__(self, tablets: Tablets, send: Any, close: Any) -> None:
+        self.tablets, self.send, self.close = tablets, send, close
 
-        async def send(page: int) -> None:
-            await chair.send(json.dumps({"type": "present.page", "document_id": 1, "page": page}))
 
-        await tablets.round(send, 99)  # warm-up
-        times = [await tablets.round(send, 1 + r % 2) for r in range(rounds)]
+async def connect_floor(port: int, n: int) -> Setup:
+    url = f"ws://127.0.0.1:{port}/"
+    tablets = Tablets()
+    await tablets.connect(url, None, None, n, skip_snapshot=False)
+    chair = await websockets.connect(url, compression=None)
+
+    async def send(page: int) -> None:
+        await chair.send(json.dumps({"type": "present.page", "document_id": 1, "page": page}))
+
+    async def close() -> None:
         await chair.close()
         await tablets.close()
-        return summary(times)
-    finally:
-        server.terminate()
-        server.wait()
+
+    return Setup(tablets, send, close)
 
 
-async def measure_system(urls: list[str], demo: dict, n: int, rounds: int) -> dict[str, float]:
+async def connect_system(urls: list[str], demo: dict, n: int) -> Setup:
     meeting_id, password = demo["meeting_id"], demo["password"]
     cookies = {url: await asyncio.to_thread(session_cookie, url, "daibieu01", password) for url in urls}
     tablets = Tablets()
@@ -159,13 +167,37 @@ async def measure_system(urls: list[str], demo: dict, n: int, rounds: int) -> di
     async def send(page: int) -> None:
         await chair.send(json.dumps({"type": "present.page", "id": uuid.uuid4().hex, "document_id": document["id"], "page": page}))
 
+    async def close() -> None:
+        drainer.cancel()
+        await chair.close()
+        await tablets.close()
+
+    return Setup(tablets, send, close)
+
+
+async def measure_interleaved(setups: dict[str, Setup], rounds: int) -> dict[str, dict[str, float]]:
+    """Rounds taken in turn (floor, one process, two processes, floor, …), so that every set-up
+    meets the same moments of a shared, noisy machine; measured one after the other, the floor's
+    median alone moved between 18 and 32 ms from run to run."""
     await asyncio.sleep(1.5)  # let presence settle after a thousand connections
-    await tablets.round(send, 3)  # warm-up
-    times = [await tablets.round(send, 1 + r % 2) for r in range(rounds)]
-    drainer.cancel()
-    await chair.close()
-    await tablets.close()
-    return summary(times)
+    for setup in setups.values():
+        await setup.tablets.round(setup.send, 3)  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in setups}
+    for r in range(rounds):
+        for name, setup in setups.items():
+            times[name].append(await setup.tablets.round(setup.send, 1 + r % 2))
+    for setup in setups.values():
+        await setup.close()
+    return {name: summary(values) for name, values in times.items()}
+
+
+async def measure_size(n: int, rounds: int, floor_port: int, one: str, demo_embedded: dict, pair: list[str], demo_production: dict) -> Any:
+    setups = {
+        "floor": await connect_floor(floor_port, n),
+        "one_process": await connect_system([one], demo_embedded, n),
+        "two_processes": await connect_system(pair, demo_production, n),
+    }
+    return await measure_interleaved(setups, rounds)
 
 
 def main() -> None:
@@ -197,10 +229,16 @@ def main() -> None:
         demo_production = prepare_site(production, delegates=3)
         one = stack.enter_context(daphne(embedded, free_port(), tmp_path / "one.log"))
         pair = [stack.enter_context(daphne(production, free_port(), tmp_path / f"two-{i}.log")) for i in range(2)]
+        floor_port = free_port()
+        floor_server = subprocess.Popen([sys.executable, __file__, "--serve-floor", str(floor_port)], cwd=ROOT)
+        stack.callback(floor_server.wait)
+        stack.callback(floor_server.terminate)
+        wait_for_port(floor_port)
         for n in sizes:
-            floor[str(n)] = asyncio.run(measure_floor(n, rounds))
-            metrics["one_process"][str(n)] = asyncio.run(measure_system([one], demo_embedded, n, rounds))
-            metrics["two_processes"][str(n)] = asyncio.run(measure_system(pair, demo_production, n, rounds))
+            result = asyncio.run(measure_size(n, rounds, floor_port, one, demo_embedded, pair, demo_production))
+            floor[str(n)] = result["floor"]
+            metrics["one_process"][str(n)] = result["one_process"]
+            metrics["two_processes"][str(n)] = result["two_processes"]
             print(
                 f"n={n}: floor {floor[str(n)]}, one {metrics['one_process'][str(n)]}, two {metrics['two_processes'][str(n)]}",
                 file=sys.stderr,
