@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import re
 import threading
 import unicodedata
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +25,7 @@ from meetings.page_render import limit_memory, read_pages, render_page, render_p
 
 log = logging.getLogger(__name__)
 
+NOT_A_WORD = re.compile(r"[\W_]+")
 THUMBNAIL_WIDTH = 200
 # A 10" tablet's page at full width, and twice that for zooming in.
 PAGE_WIDTH = 1280
@@ -91,10 +93,18 @@ def page_image(*, version: DocumentVersion, page: int, width: int) -> Path | Non
     return target
 
 
+def fold_characters(text: str) -> str:
+    """Each character lower case without its diacritics (đ → d): the same length as `text`, so places match."""
+    folded = []
+    for char in text:
+        base = unicodedata.normalize("NFD", char.lower())[:1] or char
+        folded.append("d" if base == "đ" else base)
+    return "".join(folded)
+
+
 def fold_for_search(text: str) -> str:
-    """Lower case without diacritics (đ → d), so a search typed without accents still finds the page."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Words only, lower case, no diacritics, one space between: "ton tai han che" finds "tồn tại, hạn chế"."""
+    return " ".join(NOT_A_WORD.sub(" ", fold_characters(text)).split())
 
 
 def document_pages_read(*, version: DocumentVersion) -> None:

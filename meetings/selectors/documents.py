@@ -32,20 +32,23 @@ def document_current_version(*, document: Document) -> DocumentVersion:
 
 
 def document_search(*, version: DocumentVersion, query: str, limit: int = 100) -> list[dict[str, object]]:
-    """Pages of `version` containing `query` (case and diacritics ignored), each with the words around the first match."""
-    from meetings.models import DocumentPage
-    from meetings.rendering import fold_for_search
+    """Pages of `version` containing `query` (case, diacritics and punctuation ignored), each with the words around the first match."""
+    import re
 
-    folded_query = " ".join(fold_for_search(query).split())
+    from meetings.models import DocumentPage
+    from meetings.rendering import fold_characters, fold_for_search
+
+    folded_query = fold_for_search(query)
     if not folded_query:
         return []
+    # The same words with anything that is not a word between them, found in the page's own text.
+    pattern = re.compile(r"[\W_]+".join(re.escape(word) for word in folded_query.split()))
     results = []
     pages = DocumentPage.objects.filter(version=version, search_text__contains=folded_query).order_by("number")[:limit]
     for page in pages:
-        at = page.search_text.find(folded_query)
-        # Folding keeps one character per character of NFC text, so the match sits at the same place in the original.
-        source = page.text if len(page.text) == len(page.search_text) else page.search_text
-        start, end = max(0, at - 60), min(len(source), at + len(folded_query) + 60)
-        snippet = " ".join(source[start:end].split())
-        results.append({"page": page.number, "snippet": ("…" if start else "") + snippet + ("…" if end < len(source) else "")})
+        found = pattern.search(fold_characters(page.text))
+        start, end = (found.start(), found.end()) if found else (0, 0)
+        before, after = max(0, start - 60), min(len(page.text), end + 60)
+        snippet = " ".join(page.text[before:after].split())
+        results.append({"page": page.number, "snippet": ("…" if before else "") + snippet + ("…" if after < len(page.text) else "")})
     return results
