@@ -10,12 +10,46 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
+from tests.servers import manage
 
 pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1366, "height": 900}
 PROJECTOR = {"width": 1280, "height": 720}
 DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
+
+# A meeting of its own (the demo's document, five pages), so this module does not depend on, or
+# change, what the other browser tests do with the demo meeting.
+NEW_MEETING = f"""
+import datetime
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from meetings.demo.documents import demo_document_pdf
+from meetings.models import Body, Participant, User
+from meetings.services.agenda import agenda_item_create
+from meetings.services.documents import document_upload
+from meetings.services.meetings import meeting_create, meeting_publish
+from meetings.services.participants import participants_invite
+secretary = User.objects.get(username="thuky")
+starts = timezone.now() + datetime.timedelta(hours=1)
+meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Phiên họp đọc tài liệu", kind="regular",
+    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location="Phòng họp số 4",
+    chair=User.objects.get(username="chutoa"), secretary=secretary)
+delegates = ["daibieu03", "daibieu04", "daibieu05", "daibieu06", "daibieu07"]
+participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in=delegates)),
+    role=Participant.Role.DELEGATE, can_vote=True)
+item = agenda_item_create(actor=secretary, meeting=meeting, title="Đề án họp không giấy", duration_minutes=20)
+pdf = demo_document_pdf(title="{DOCUMENT}", pages=5, index=0, date=datetime.date.today())
+document_upload(actor=secretary, meeting=meeting, upload=SimpleUploadedFile("to-trinh.pdf", pdf), title="{DOCUMENT}",
+    agenda_item=item)
+meeting_publish(actor=secretary, meeting=meeting)
+print(meeting.pk)
+"""
+
+
+@pytest.fixture(scope="module")
+def meeting_id(daphne_server: DaphneServer) -> int:
+    return int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
 
 
 def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
@@ -45,21 +79,20 @@ def draw(page: Page, start: tuple[float, float], end: tuple[float, float], *, st
 
 
 def test_the_presenters_pen_is_seen_live_while_a_delegate_marks_up_page_two_privately(
-    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], meeting_id: int
 ) -> None:
     demo = daphne_server.demo
     password = demo["password"]
-    room = f"/meetings/{demo['meeting_id']}/live/"
+    room = f"/meetings/{meeting_id}/live/"
     chair = open_room(new_context(LAPTOP, touch=False), demo["accounts"]["chair"], password, room)
     drawer = open_room(new_context(TABLET_LANDSCAPE), "daibieu03", password, room)
     follower = open_room(new_context(TABLET_PORTRAIT), "daibieu04", password, room)
     projector = open_room(
-        new_context(PROJECTOR, touch=False), demo["accounts"]["secretary"], password, f"/meetings/{demo['meeting_id']}/projector/"
+        new_context(PROJECTOR, touch=False), demo["accounts"]["secretary"], password, f"/meetings/{meeting_id}/projector/"
     )
     for page in (chair, drawer, follower):
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-    if chair.locator("[data-command='meeting.start']").is_visible():
-        chair.click("[data-command='meeting.start']")
+    chair.click("[data-command='meeting.start']")
     expect(chair.locator("#meeting-state")).to_have_text("Đang họp")
 
     # The chair presents page 2; the follower's tablet and the projector turn to it.
@@ -118,10 +151,10 @@ def test_the_presenters_pen_is_seen_live_while_a_delegate_marks_up_page_two_priv
 
 
 def test_a_note_drawn_offline_is_sent_when_the_network_returns(
-    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], meeting_id: int
 ) -> None:
     demo = daphne_server.demo
-    room = f"/meetings/{demo['meeting_id']}/live/"
+    room = f"/meetings/{meeting_id}/live/"
     context = new_context(TABLET_PORTRAIT)
     tablet = open_room(context, "daibieu05", demo["password"], room)
     other = open_room(new_context(TABLET_LANDSCAPE), "daibieu06", demo["password"], room)
@@ -148,9 +181,11 @@ def test_a_note_drawn_offline_is_sent_when_the_network_returns(
     expect(other.locator("#ink-layer .note-text")).to_have_text("Đề nghị làm rõ nguồn kinh phí")
 
 
-def test_searching_without_accents_jumps_to_the_page(daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]) -> None:
+def test_searching_without_accents_jumps_to_the_page(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], meeting_id: int
+) -> None:
     demo = daphne_server.demo
-    tablet = open_room(new_context(TABLET_LANDSCAPE), "daibieu07", demo["password"], f"/meetings/{demo['meeting_id']}/live/")
+    tablet = open_room(new_context(TABLET_LANDSCAPE), "daibieu07", demo["password"], f"/meetings/{meeting_id}/live/")
     expect(tablet.locator("#connection")).to_have_attribute("data-state", "online")
     tablet.select_option("#doc-select", label=DOCUMENT)
     tablet.click("#toggle-search")
@@ -158,8 +193,9 @@ def test_searching_without_accents_jumps_to_the_page(daphne_server: DaphneServer
     tablet.press("#search-form input[name=q]", "Enter")
     hit = tablet.locator(".search-hit").first
     expect(hit).to_contain_text("tồn tại, hạn chế")
+    page = hit.locator("strong").inner_text().split()[-1]  # "Trang 3"
     hit.click()
-    expect(tablet.locator("#page-image")).to_have_attribute("data-page", "2")
+    expect(tablet.locator("#page-image")).to_have_attribute("data-page", page)
 
     tablet.click("#toggle-thumbs")
     expect(tablet.locator(".thumb")).to_have_count(5)
