@@ -41,6 +41,18 @@ def _rejection_message(*, reason: str, filename: str, page_count: int | None = N
         "damaged": _("“%(name)s” is damaged and cannot be read as a PDF. Export it again from the original, then upload it."),
         "too_complex": _("“%(name)s” is too complex to check safely. Export it again as a simpler PDF (e.g. PDF/A), then upload it."),
         "timeout": _("Checking “%(name)s” took too long. Export it again as a simpler PDF (e.g. PDF/A), then upload it."),
+        "bomb": _(
+            "“%(name)s” contains compressed data that expands to an unsafe size. "
+            "Export it again from the original (e.g. print to PDF), then upload it."
+        ),
+        "huge_image": _(
+            "“%(name)s” contains an image too large to display safely. "
+            "Reduce the resolution of its images (e.g. print to PDF at 300 dpi), then upload it."
+        ),
+        "huge_page": _(
+            "“%(name)s” has a page too large, or too long and narrow, to display. "
+            "Export it again on an ordinary paper size (e.g. A4), then upload it."
+        ),
     }
     if reason == "too_big":
         return _("“%(name)s” is larger than the %(limit)s limit. Compress it or split it into several files.") % {
