@@ -33,6 +33,7 @@ from pypdf.generic import (
 )
 
 from meetings.pdf_render import html_to_pdf, serif_font_css
+from meetings.stamping import pdf_date_format
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
@@ -411,8 +412,4 @@ def _hex(rgb: Sequence[float]) -> str:
 
 
 def _pdf_date(moment: datetime) -> str:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    offset_minutes = round(moment.utcoffset().total_seconds() / 60)  # type: ignore[union-attr]
-    sign = "+" if offset_minutes >= 0 else "-"
-    hours, minutes = divmod(abs(offset_minutes), 60)
-    return f"D:{moment:%Y%m%d%H%M%S}{sign}{hours:02d}'{minutes:02d}'"
+    return pdf_date_format(moment=moment if moment.tzinfo else moment.replace(tzinfo=UTC))

@@ -99,11 +99,14 @@ def _document_for(*, actor: User, meeting: Meeting, document_id: int) -> Documen
     return document
 
 
-def _announce(*, annotation: Annotation, was_shared: bool) -> None:
-    """After commit: the author's screens always hear of it; readers when it is (or just stopped being) shared."""
+def _announce(*, annotation: Annotation, was_shared: bool, author_only: bool = False) -> None:
+    """After commit: the author's screens always hear of it; readers when it is (or just stopped being) shared.
+
+    `author_only`: nothing changed (a stale revision), only the author's device that was behind needs the answer.
+    """
     meeting_id, author = annotation.meeting_id, annotation.author_id
     visible = annotation.shared and not annotation.deleted
-    readers = [user for user in document_reader_ids(document=annotation.document) if user != author]
+    readers = [] if author_only else [user for user in document_reader_ids(document=annotation.document) if user != author]
     state = annotation_state(annotation)
     gone = {"id": state["id"], "document_id": annotation.document_id, "revision": annotation.revision}
 
@@ -114,6 +117,8 @@ def _announce(*, annotation: Annotation, was_shared: bool) -> None:
             users=[author],
             payload=gone if annotation.deleted else {"annotation": state},
         )
+        if not readers:
+            return
         if visible:
             publish_ephemeral(meeting_id=meeting_id, type="annotation.upsert", payload={"annotation": state}, users=readers)
         elif was_shared:
@@ -184,7 +189,7 @@ def annotation_upsert(
         raise InvalidAnnotation(_("An annotation stays on the document and version it was drawn on."))
     if revision <= annotation.revision:
         # Tell the author's screens what stands, so a device that was behind catches up.
-        _announce(annotation=annotation, was_shared=annotation.shared)
+        _announce(annotation=annotation, was_shared=annotation.shared, author_only=True)
         return annotation
     was_shared = annotation.shared and not annotation.deleted
     annotation.page, annotation.kind, annotation.data, annotation.shared = page, kind, clean, shared
@@ -209,7 +214,7 @@ def annotation_delete(*, actor: User, meeting: Meeting, annotation_id: str, revi
     if annotation.author_id != actor.pk:
         raise NotAllowed(_("This annotation is someone else's; only its author can erase it."))
     if revision <= annotation.revision:
-        _announce(annotation=annotation, was_shared=annotation.shared)
+        _announce(annotation=annotation, was_shared=annotation.shared, author_only=True)
         return
     was_shared = annotation.shared and not annotation.deleted
     annotation.deleted, annotation.revision, annotation.updated_at = True, revision, timezone.now()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import resource
 import tempfile
+import unicodedata
 from typing import Any
 
 WEBP_OPTIONS = {"format": "WEBP", "quality": 80, "method": 2}
@@ -20,9 +21,10 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _displayed_width(page: Any) -> float:
-    # PDFium applies the page's /Rotate itself: a landscape-rotated page is as wide as it is tall.
-    return page.get_width() if page.get_rotation() in (0, 180) else page.get_height()
+def _scale_for(page: Any, width: int) -> float:
+    # PDFium reports the size as displayed (its /Rotate applied) and rounds the bitmap up:
+    # aim a hair below so that 200 asked for is 200 delivered, not 201.
+    return (width - 1e-6) / page.get_width()
 
 
 def _write_atomically(image: Any, out_path: str) -> None:
@@ -45,7 +47,7 @@ def render_pages(pdf_path: str, jobs: list[tuple[int, int, str]]) -> list[str]:
                 continue
             try:
                 page = pdf[page_index]
-                bitmap = page.render(scale=width / _displayed_width(page), draw_annots=True)
+                bitmap = page.render(scale=_scale_for(page, width), draw_annots=True)
                 _write_atomically(bitmap.to_pil().convert("RGB"), out_path)
             except Exception:  # noqa: BLE001 - one broken page must not stop the others
                 failed.append(out_path)
@@ -69,14 +71,13 @@ def read_pages(pdf_path: str) -> list[tuple[float, float, str]]:
     pdf = pdfium.PdfDocument(pdf_path)
     try:
         for page in pdf:
-            width, height = page.get_width(), page.get_height()
-            if page.get_rotation() in (90, 270):
-                width, height = height, width
+            width, height = page.get_width(), page.get_height()  # as displayed: PDFium applies /Rotate
             try:
                 text = page.get_textpage().get_text_bounded()
             except Exception:  # noqa: BLE001 - a page without readable text is still a page
                 text = ""
-            pages.append((width, height, text.replace("\r\n", "\n").replace("\x00", "")))
+            # Composed accents (NFC): text typed with combining marks searches like any other.
+            pages.append((width, height, unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\x00", ""))))
     finally:
         pdf.close()
     return pages

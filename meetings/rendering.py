@@ -104,7 +104,7 @@ def fold_characters(text: str) -> str:
 
 def fold_for_search(text: str) -> str:
     """Words only, lower case, no diacritics, one space between: "ton tai han che" finds "tồn tại, hạn chế"."""
-    return " ".join(NOT_A_WORD.sub(" ", fold_characters(text)).split())
+    return " ".join(NOT_A_WORD.sub(" ", fold_characters(unicodedata.normalize("NFC", text))).split())
 
 
 def document_pages_read(*, version: DocumentVersion) -> None:

@@ -6,14 +6,13 @@ ticked. Pages that repeat (fonts, logos) are stored once.
 
 from __future__ import annotations
 
-import datetime
 import io
 from dataclasses import dataclass
 
-from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from meetings.models import DocumentVersion, Meeting
+from meetings.stamping import pdf_finish
 from minutes.document import WORDS, attendance_sheet_html, minutes_html, nfc
 from minutes.rendering import html_render_limited
 from minutes.selectors import minutes_facts
@@ -30,12 +29,6 @@ class CompiledMinutes:
     minutes_pages: int
     # role → [page index, x1, y1, x2, y2] in PDF points: where each signature goes
     signature_boxes: dict[str, list[float]]
-
-
-def _pdf_date(moment: datetime.datetime) -> str:
-    local = timezone.localtime(moment)
-    offset = local.strftime("%z")
-    return f"D:{local:%Y%m%d%H%M%S}{offset[:3]}'{offset[3:]}'"
 
 
 def _signature_boxes(anchors: dict[str, list[float]]) -> dict[str, list[float]]:
@@ -81,21 +74,12 @@ def minutes_compile_pdf(*, meeting: Meeting) -> CompiledMinutes:
         with version.file.open("rb") as handle:
             writer.append(PdfReader(io.BytesIO(handle.read())), import_outline=False)
         writer.add_outline_item(title=nfc(document.title)[:200], page_number=start, parent=appendix)
-    now = timezone.now()
-    writer.add_metadata(
-        {
-            "/Title": nfc(f"{words['minutes'].capitalize()}: {meeting.title}"),
-            "/Author": nfc(meeting.body.name),
-            "/Subject": nfc(meeting.title),
-            "/Creator": "Phòng họp không giấy",
-            "/CreationDate": _pdf_date(now),
-            "/ModDate": _pdf_date(now),
-        }
+    pdf = pdf_finish(
+        writer=writer,
+        title=nfc(f"{words['minutes'].capitalize()}: {meeting.title}"),
+        author=nfc(meeting.body.name),
+        subject=nfc(meeting.title),
     )
-    writer.page_mode = "/UseOutlines"
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    out = io.BytesIO()
-    writer.write(out)
     return CompiledMinutes(
-        pdf=out.getvalue(), page_count=len(writer.pages), minutes_pages=minutes_pages, signature_boxes=_signature_boxes(rendered.anchors)
+        pdf=pdf, page_count=len(writer.pages), minutes_pages=minutes_pages, signature_boxes=_signature_boxes(rendered.anchors)
     )

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 PROCESS_ID = f"{socketlib.gethostname()}:{os.getpid()}"
 HEARTBEAT_SECONDS = 30
+PRESENCE_PREFIX = '{"type":"presence"'
 
 
 def websocket_protocol(send: Callable[..., Any]) -> Any:
@@ -133,9 +134,10 @@ class LocalSocket:
             # being written) too, or an edit made in that moment would never reach this screen.
             self.held.append((seq, outgoing))
         elif seq is None:
-            # The same unnumbered message twice in a row (presence announced by two processes,
-            # or held while the snapshot was read and announced again) says nothing new.
-            if outgoing.text != self.last_unnumbered:
+            # The same presence twice in a row (announced by two processes, or held while the
+            # snapshot was read and announced again) says nothing new. Other messages are answers
+            # (an annotation's state told again to a device that was behind) and always go out.
+            if outgoing.text != self.last_unnumbered or not outgoing.text.startswith(PRESENCE_PREFIX):
                 self.last_unnumbered = outgoing.text
                 await self.write(outgoing)
         elif seq > self.last_seq:

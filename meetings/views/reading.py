@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from meetings.downloads import pdf_for_reader, pdf_response
+from meetings.downloads import pdf_response, watermark_lines
 from meetings.models import Document, Meeting, User
 from meetings.rendering import source_path
 from meetings.selectors.agenda import agenda_flat
@@ -75,19 +75,18 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
     cached = Path(settings.MEDIA_ROOT) / "packs" / f"{key}.pdf"
     if not confidential and cached.is_file():
         return pdf_response(pdf=cached.read_bytes(), filename=f"tai-lieu-hop-{meeting.pk}", confidential=False)
-    with tempfile.TemporaryDirectory(prefix="pack-") as folder:
-        pack_sections = []
-        for number, title, documents in sections:
-            pack_documents = []
-            for document in documents:
-                path = source_path(version=document.versions.all()[0])
-                if document.confidential:
-                    marked = Path(folder) / f"{document.pk}.pdf"
-                    marked.write_bytes(pdf_for_reader(user=request.user, document=document, pdf=path.read_bytes()))
-                    path = marked
-                pack_documents.append(PackDocument(title=document.title, path=path, confidential=document.confidential))
-            pack_sections.append(PackSection(number=number, title=title, documents=pack_documents))
-        pdf = pack_build_pdf(cover=cover, sections=pack_sections)
+    pack_sections = [
+        PackSection(
+            number=number,
+            title=title,
+            documents=[
+                PackDocument(title=d.title, path=source_path(version=d.versions.all()[0]), confidential=d.confidential) for d in documents
+            ],
+        )
+        for number, title, documents in sections
+    ]
+    # Confidential documents carry this reader's watermark on their pages; the rest of the pack does not.
+    pdf = pack_build_pdf(cover=cover, sections=pack_sections, watermark_lines=watermark_lines(user=request.user) if confidential else None)
     if not confidential:
         cached.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=cached.parent, suffix=".part")

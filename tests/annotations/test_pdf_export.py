@@ -329,7 +329,8 @@ def test_a_naive_or_textual_update_time_still_becomes_a_pdf_date() -> None:
 
     written = page_annotations(pdf_with_annotations(pdf=make_pdf([LAYOUTS[0]]), annotations=[naive, textual]))
 
-    assert [a["/M"] for a in written] == ["D:20250102030405+00'00'", "D:20250102030405+00'00'"]
+    # The same moment, written in the site's time zone (Asia/Ho_Chi_Minh), as every PDF date the system writes.
+    assert [a["/M"] for a in written] == ["D:20250102100405+07'00'", "D:20250102100405+07'00'"]
 
 
 def test_three_hundred_annotations_over_a_hundred_pages_export() -> None:

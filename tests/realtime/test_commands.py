@@ -13,9 +13,12 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.conf import settings
 
-from meetings.models import AgendaItem, Document, Meeting, Participant, SpeakerRequest, User
-from meetings.services.documents import document_upload
+from annotations.models import Annotation
+from annotations.services import annotation_delete, annotation_upsert
+from meetings.models import AgendaItem, Document, DocumentVersion, Meeting, Participant, SpeakerRequest, User
+from meetings.services.documents import document_add_version, document_upload
 from meetings.services.live import (
     attendance_mark,
     meeting_end,
@@ -64,6 +67,8 @@ class Scene:
     foreign_poll: Poll
     foreign_choice: int
     proxy: Proxy
+    versions: list[DocumentVersion]  # of `document`, oldest first
+    annotation: Annotation  # the delegate's, shared, on page 2 of the first version
     case: Case | None = None
 
 
@@ -112,11 +117,30 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
     foreign_poll = poll_create(actor=users["secretary"], meeting=elsewhere, question="Nội dung khác?")
     # The delegate, expecting to be away, lets the chair vote for them.
     proxy = proxy_give(actor=users["delegate"], meeting=meeting, holder_id=participants["chair"].pk)
+    annotation = annotation_upsert(
+        actor=users["delegate"],
+        meeting=meeting,
+        annotation_id=DELEGATES_ANNOTATION,
+        document_id=document.pk,
+        version_id=document.versions.get().pk,
+        page=2,
+        kind="ink",
+        data=INK,
+        revision=1,
+        shared=True,
+    )
+    if state == "revised":
+        document_add_version(actor=users["secretary"], document=document, upload=pdf_upload("de-an-sua.pdf", pages=3))
+    if state == "erased":
+        annotation_delete(actor=users["delegate"], meeting=meeting, annotation_id=DELEGATES_ANNOTATION, revision=2)
 
     if state != "published":
         meeting_start(actor=chair, meeting=meeting)
     if state == "live_no_checkin":
         Meeting.objects.filter(pk=meeting.pk).update(allow_self_checkin=False)
+    if state == "confidential":
+        # Made confidential with no reader named: the chair and the secretary still read it, the delegate no longer.
+        Document.objects.filter(pk=document.pk).update(confidential=True)
     if state == "presenting":
         presentation_show(actor=chair, meeting=meeting, document_id=document.pk, page=1)
     if state == "speaking":
@@ -146,6 +170,8 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
         foreign_poll=foreign_poll,
         foreign_choice=foreign_poll.choices.first().pk,
         proxy=proxy,
+        versions=list(DocumentVersion.objects.filter(document=document).order_by("number")),
+        annotation=Annotation.objects.get(pk=annotation.pk),
     )
 
 
@@ -211,12 +237,71 @@ def _proxy(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
     return lambda s: {"proxy_id": s.proxy.pk, **extra}
 
 
+def _omit(fields: dict[str, Any], name: str) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if key != name}
+
+
 def _note(**extra: Any) -> dict[str, Any]:
     return {"field": "notes", "text": "Đại biểu thảo luận.", "base_version": 0, **extra}
 
 
 def _conclude(index: int, text: Any = "Thống nhất thông qua.") -> Callable[[Scene], dict[str, Any]]:
     return lambda s: {"item_id": s.items[index].pk, "text": text}
+
+
+DELEGATES_ANNOTATION = "5b0f6c1e-2f4a-4e8e-9d3c-7a1b2c3d4e5f"
+NEW_ANNOTATION = "0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70"
+STROKE = "c0ffee00-1234-4abc-8def-0123456789ab"
+INK = {"points": [[0.1, 0.1], [0.2, 0.25], [0.3, 0.2]], "color": "#1565c0", "width": 0.004}
+
+
+def _annotate(data: Any = None, **extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    """A new ink annotation on page 1 of the first version of the meeting's document."""
+    return lambda s: {
+        "annotation_id": NEW_ANNOTATION,
+        "document_id": s.document.pk,
+        "version_id": s.versions[0].pk,
+        "page": 1,
+        "kind": "ink",
+        "data": INK if data is None else data,
+        "revision": 1,
+        **extra,
+    }
+
+
+def _ink(**data: Any) -> Callable[[Scene], dict[str, Any]]:
+    return _annotate(data={**INK, **data})
+
+
+def _change(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    """A newer revision of the delegate's annotation, as it stands."""
+    return lambda s: {
+        "annotation_id": str(s.annotation.id),
+        "document_id": s.annotation.document_id,
+        "version_id": s.annotation.version_id,
+        "page": s.annotation.page,
+        "kind": s.annotation.kind,
+        "data": s.annotation.data,
+        "revision": s.annotation.revision + 5,
+        **extra,
+    }
+
+
+def _erase(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"annotation_id": str(s.annotation.id), "revision": s.annotation.revision + 5, **extra}
+
+
+def _stroke(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    """A few points of the presenter's pen on page 1 of the meeting's document (the page presented)."""
+    return lambda s: {
+        "stroke_id": STROKE,
+        "document_id": s.document.pk,
+        "page": 1,
+        "points": [[0.1, 0.1], [0.12, 0.11]],
+        "color": "#d32f2f",
+        "width": 0.004,
+        **extra,
+    }
 
 
 NOTICE_PROBE = ("notice.send", {"text": "Kiểm tra"})
@@ -277,6 +362,18 @@ FORBIDDEN = [
     Case("live", "guest", "minutes.update", _note(), code="forbidden"),
     Case("live", "delegate", "minutes.conclude", _conclude(0), code="forbidden"),
     Case("live", "secretary", "minutes.conclude", _conclude(0), code="forbidden", label="only-the-chair-announces"),
+    Case("live", "guest", "annotation.upsert", _change(), code="forbidden", label="someone-elses-annotation"),
+    Case("live", "chair", "annotation.upsert", _change(shared=False), code="forbidden", label="chair-unsharing-someone-elses"),
+    Case("live", "guest", "annotation.delete", _erase(), code="forbidden", label="someone-elses-annotation"),
+    Case("live", "admin", "annotation.delete", _erase(), code="forbidden", label="not-even-an-administrator", probe=NOTICE_PROBE),
+    Case("confidential", "delegate", "annotation.upsert", _annotate(), code="not_found", label="confidential-not-for-them"),
+    Case(
+        "confidential", "delegate", "annotation.upsert", _change(), code="not_found", label="own-annotation-on-what-they-may-no-longer-read"
+    ),
+    Case("presenting", "delegate", "stroke.points", _stroke(), code="not_presenter", label="the-chair-presents"),
+    Case("presenting", "secretary", "stroke.points", _stroke(), code="not_presenter", label="the-chair-presents"),
+    Case("presenting", "admin", "stroke.points", _stroke(), code="not_presenter", label="not-a-participant", probe=NOTICE_PROBE),
+    Case("presenting", "guest", "stroke.points", _stroke(), code="not_presenter", label="the-chair-presents"),
 ]
 
 WRONG_STATE = [
@@ -309,6 +406,35 @@ WRONG_STATE = [
     Case("approved", "secretary", "minutes.update", _note(), code="wrong_state", label="minutes-approved"),
     Case("published", "chair", "minutes.conclude", _conclude(0), code="wrong_state", label="meeting-not-started"),
     Case("closed", "chair", "minutes.conclude", _conclude(0), code="wrong_state", label="meeting-ended"),
+    Case("live", "chair", "stroke.points", _stroke(), code="not_presenter", label="nothing-presented"),
+    Case("closed", "chair", "stroke.points", _stroke(), code="not_presenter", label="meeting-ended"),
+    Case("presenting", "chair", "stroke.points", _stroke(page=2), code="not_presented_page", label="another-page"),
+    Case(
+        "presenting",
+        "chair",
+        "stroke.points",
+        lambda s: {**_stroke()(s), "document_id": s.foreign_document.pk},
+        code="not_presented_page",
+        label="another-document",
+    ),
+    Case(
+        "revised",
+        "delegate",
+        "annotation.upsert",
+        lambda s: {**_change()(s), "version_id": s.versions[-1].pk},
+        code="invalid_annotation",
+        label="moved-to-the-new-version",
+    ),
+    Case(
+        "revised",
+        "delegate",
+        "annotation.upsert",
+        lambda s: {**_change()(s), "version_id": s.versions[-1].pk, "page": 3},
+        code="invalid_annotation",
+        label="moved-to-a-page-of-the-new-version",
+    ),
+    Case("erased", "guest", "annotation.upsert", _change(), code="forbidden", label="someone-elses-erased-annotation"),
+    Case("erased", "guest", "annotation.delete", _erase(), code="forbidden", label="someone-elses-erased-annotation"),
 ]
 
 MALFORMED = [
@@ -479,6 +605,156 @@ MALFORMED = [
         code="not_found",
         label="other-meetings-item",
     ),
+    # annotation.upsert: what the protocol refuses, then what the service finds wrong in the shape
+    Case("live", "delegate", "annotation.upsert", {}, label="missing-all"),
+    Case(
+        "live", "delegate", "annotation.upsert", lambda s: _omit(_annotate()(s), "revision"), label="missing-revision", mentions="revision"
+    ),
+    Case("live", "delegate", "annotation.upsert", lambda s: _omit(_annotate()(s), "data"), label="missing-data", mentions="data"),
+    Case("live", "delegate", "annotation.upsert", _annotate(data=[[0.1, 0.1]]), label="data-as-list", mentions="data"),
+    Case("live", "delegate", "annotation.upsert", _annotate(data="M 0.1 0.1 L 0.2 0.2"), label="data-as-text", mentions="data"),
+    Case("live", "delegate", "annotation.upsert", _annotate(revision=0), label="revision-zero"),
+    Case("live", "delegate", "annotation.upsert", _annotate(revision="2"), label="revision-as-text"),
+    Case("live", "delegate", "annotation.upsert", _annotate(page=0), label="page-zero"),
+    Case("live", "delegate", "annotation.upsert", _annotate(shared="yes"), label="shared-as-text"),
+    Case("live", "delegate", "annotation.upsert", _annotate(annotation_id=12345), label="id-as-number"),
+    Case("live", "delegate", "annotation.upsert", _annotate(annotation_id="a" * 65), label="id-too-long"),
+    Case("live", "delegate", "annotation.upsert", _annotate(kind="k" * 21), label="kind-too-long"),
+    Case("live", "delegate", "annotation.upsert", _annotate(author_id=1), label="unexpected-field", mentions="author_id"),
+    Case("live", "delegate", "annotation.upsert", _annotate(annotation_id="net-but-01"), code="invalid_annotation", label="id-not-a-uuid"),
+    Case("live", "delegate", "annotation.upsert", _annotate(kind="circle"), code="invalid_annotation", label="unknown-kind"),
+    Case("live", "delegate", "annotation.upsert", _annotate(page=6), code="invalid_annotation", label="page-past-the-end"),
+    Case("live", "delegate", "annotation.upsert", _ink(points=[[0.1, 0.1], [1.2, 0.5]]), code="invalid_annotation", label="x-past-1"),
+    Case("live", "delegate", "annotation.upsert", _ink(points=[[0.1, -0.01]]), code="invalid_annotation", label="y-below-0"),
+    Case("live", "delegate", "annotation.upsert", _ink(points=[[0.1, True]]), code="invalid_annotation", label="coordinate-as-bool"),
+    Case("live", "delegate", "annotation.upsert", _ink(points=[[0.1, "0.2"]]), code="invalid_annotation", label="coordinate-as-text"),
+    Case("live", "delegate", "annotation.upsert", _ink(points=[[0.1, 0.2, 0.3]]), code="invalid_annotation", label="point-of-three"),
+    Case("live", "delegate", "annotation.upsert", _ink(points=[]), code="invalid_annotation", label="no-points"),
+    Case("live", "delegate", "annotation.upsert", _ink(points="0.1,0.1"), code="invalid_annotation", label="points-as-text"),
+    Case(
+        "live",
+        "delegate",
+        "annotation.upsert",
+        lambda s: _ink(points=[[0.5, 0.5]] * (settings.ANNOTATION_MAX_POINTS + 1))(s),
+        code="invalid_annotation",
+        label="too-many-points",
+        mentions=str(settings.ANNOTATION_MAX_POINTS),
+    ),
+    Case("live", "delegate", "annotation.upsert", _ink(color="red"), code="invalid_annotation", label="colour-by-name"),
+    Case("live", "delegate", "annotation.upsert", _ink(color="#12345g"), code="invalid_annotation", label="colour-not-hex"),
+    Case("live", "delegate", "annotation.upsert", _ink(width=0), code="invalid_annotation", label="width-zero"),
+    Case("live", "delegate", "annotation.upsert", _ink(width=0.2), code="invalid_annotation", label="width-too-wide"),
+    Case("live", "delegate", "annotation.upsert", _ink(width="2px"), code="invalid_annotation", label="width-as-text"),
+    Case(
+        "live",
+        "delegate",
+        "annotation.upsert",
+        _ink(opacity=0.5),
+        code="invalid_annotation",
+        label="data-unexpected-field",
+        mentions="opacity",
+    ),
+    Case(
+        "live",
+        "delegate",
+        "annotation.upsert",
+        _annotate(kind="arrow", data={"points": [[0.1, 0.1], [0.2, 0.2], [0.3, 0.3]]}),
+        code="invalid_annotation",
+        label="arrow-of-three-points",
+    ),
+    Case(
+        "live",
+        "delegate",
+        "annotation.upsert",
+        _annotate(kind="rect", data={"rect": [0.1, 0.1, 0.2]}),
+        code="invalid_annotation",
+        label="rect-of-three-numbers",
+    ),
+    Case(
+        "live",
+        "delegate",
+        "annotation.upsert",
+        _annotate(kind="highlight", data={"points": [[0.1, 0.1], [0.2, 0.2]]}),
+        code="invalid_annotation",
+        label="highlight-with-points",
+        mentions="points",
+    ),
+    Case(
+        "live",
+        "delegate",
+        "annotation.upsert",
+        _annotate(kind="note", data={"rect": [0.1, 0.1, 0.2, 0.2]}),
+        code="invalid_annotation",
+        label="note-without-text",
+    ),
+    Case(
+        "live",
+        "delegate",
+        "annotation.upsert",
+        _annotate(kind="note", data={"rect": [0.1, 0.1, 0.2, 0.2], "text": " \n "}),
+        code="invalid_annotation",
+        label="note-blank",
+    ),
+    Case(
+        "live",
+        "delegate",
+        "annotation.upsert",
+        lambda s: _annotate(kind="note", data={"rect": [0.1, 0.1, 0.2, 0.2], "text": "x" * (settings.ANNOTATION_MAX_TEXT + 1)})(s),
+        code="invalid_annotation",
+        label="note-too-long",
+    ),
+    Case(
+        "live",
+        "delegate",
+        "annotation.upsert",
+        _annotate(kind="ink", data={"points": [[0.1, 0.1]], "text": "ghi chú"}),
+        code="invalid_annotation",
+        label="ink-with-text",
+        mentions="text",
+    ),
+    Case("live", "delegate", "annotation.upsert", _annotate(document_id=999_999), code="not_found", label="unknown-document"),
+    Case("live", "delegate", "annotation.upsert", _annotate(version_id=999_999), code="not_found", label="unknown-version"),
+    Case(
+        "live",
+        "chair",
+        "annotation.upsert",
+        lambda s: {**_annotate()(s), "document_id": s.foreign_document.pk},
+        code="not_found",
+        label="other-meetings-document",
+    ),
+    # annotation.delete
+    Case("live", "delegate", "annotation.delete", {}, label="missing-all"),
+    Case("live", "delegate", "annotation.delete", lambda s: _omit(_erase()(s), "revision"), label="missing-revision", mentions="revision"),
+    Case("live", "delegate", "annotation.delete", _erase(revision="3"), label="revision-as-text"),
+    Case("live", "delegate", "annotation.delete", _erase(revision=-1), label="revision-negative"),
+    Case("live", "delegate", "annotation.delete", {"annotation_id": None, "revision": 3}, label="id-null"),
+    Case("live", "delegate", "annotation.delete", _erase(page=2), label="unexpected-field", mentions="page"),
+    Case(
+        "live",
+        "delegate",
+        "annotation.delete",
+        {"annotation_id": "xoa-het", "revision": 3},
+        code="invalid_annotation",
+        label="id-not-a-uuid",
+    ),
+    # stroke.points: from the presenter, on the page presented
+    Case("presenting", "chair", "stroke.points", lambda s: _omit(_stroke()(s), "stroke_id"), label="missing-stroke", mentions="stroke_id"),
+    Case("presenting", "chair", "stroke.points", _stroke(points="0.1,0.1 0.2,0.2"), label="points-as-text", mentions="points"),
+    Case("presenting", "chair", "stroke.points", _stroke(points=[]), label="no-points", mentions="points"),
+    Case("presenting", "chair", "stroke.points", _stroke(points=[[0.5, 0.5]] * 501), label="too-many-points", mentions="points"),
+    Case("presenting", "chair", "stroke.points", _stroke(width=2), label="width-past-1"),
+    Case("presenting", "chair", "stroke.points", _stroke(width="thin"), label="width-as-text"),
+    Case("presenting", "chair", "stroke.points", _stroke(color="#d32f2f00"), label="colour-too-long"),
+    Case("presenting", "chair", "stroke.points", _stroke(page="1"), label="page-as-text"),
+    Case("presenting", "chair", "stroke.points", _stroke(pressure=0.5), label="unexpected-field", mentions="pressure"),
+    Case("presenting", "chair", "stroke.points", _stroke(points=[[0.1, 1.5]]), code="invalid_annotation", label="point-off-the-page"),
+    Case("presenting", "chair", "stroke.points", _stroke(points=[[0.1]]), code="invalid_annotation", label="point-of-one"),
+    Case(
+        "presenting", "chair", "stroke.points", _stroke(points=[{"x": 0.1, "y": 0.1}]), code="invalid_annotation", label="point-as-object"
+    ),
+    Case("presenting", "chair", "stroke.points", _stroke(color="red"), code="invalid_annotation", label="colour-by-name"),
+    Case("presenting", "chair", "stroke.points", _stroke(width=0.5), code="invalid_annotation", label="width-too-wide"),
+    Case("presenting", "chair", "stroke.points", _stroke(width=0), code="invalid_annotation", label="width-zero"),
 ]
 
 
