@@ -43,6 +43,7 @@ WATERMARK_FIRST_LINE_MAX = 0.15  # "MẬT" big, but not page-filling: ≤ 15 % o
 WATERMARK_OTHER_LINE_MAX = 0.07
 
 PAGE_NUMBER_SIZE = 9.0
+PAGE_NUMBER_MARGIN = 36.0  # half an inch from the right edge
 PAGE_NUMBER_BASELINE = 16.0  # pt above the displayed bottom edge: inside any usual margin
 
 # Helvetica advance widths (per 1000 em) of WinAnsi codes 32–126, from Adobe's Helvetica.afm.
@@ -243,7 +244,10 @@ def _pdf_text(text: str) -> tuple[bytes, float]:
 
 
 def pdf_stamp_page_numbers(*, writer: PdfWriter, start_index: int, first_number: int, total: int, template: str) -> None:
-    """Stamp `template` (e.g. "Trang {number}/{total}") at the bottom centre of pages from `start_index` on.
+    """Stamp `template` (e.g. "Trang {number}/{total}") at the bottom right of pages from `start_index` on.
+
+    Right, not centre: documents often number their own pages at the bottom centre, and the
+    pack's running number must not sit on top of theirs.
 
     The page at `start_index` gets `first_number`. Helvetica is one of the 14 standard fonts:
     nothing is embedded, one small font dictionary serves every page.
@@ -264,7 +268,7 @@ def pdf_stamp_page_numbers(*, writer: PdfWriter, start_index: int, first_number:
         box = page_displayed_box(page=page)
         literal, per_point = _pdf_text(template.format(number=first_number + offset, total=total))
         name = _resource_name(resources=_page_resources(page), kind="/Font", prefix="PhkgPageNumber", value=font)
-        x = (box.width - per_point * PAGE_NUMBER_SIZE) / 2
+        x = box.width - per_point * PAGE_NUMBER_SIZE - PAGE_NUMBER_MARGIN
         drawing = b"q %s BT %s %g Tf 0 g %.2f %.2f Td %s Tj ET Q\n" % (
             _matrix_operator(box.matrix),
             name.encode("ascii"),
