@@ -34,7 +34,8 @@ export class AnnotationLayer {
     this.page = null; // {documentId, versionId, page, aspect, shareNew, streaming}
     this.tool = "hand";
     this.color = "#d32f2f";
-    this.colors = { highlight: "#f9a825" };
+    this.penColor = "#d32f2f";
+    this.markerColor = "#f9a825";
     this.widthIndex = 1;
     this.undoStack = [];
     this.redoStack = [];
@@ -82,10 +83,11 @@ export class AnnotationLayer {
   }
 
   setTool(tool) {
-    // Each tool keeps its own colour: a highlighter is yellow until chosen otherwise.
-    this.colors[this.tool] = this.color;
+    // The highlighter keeps its own colour (yellow until chosen otherwise); pens and shapes share the last one chosen.
+    if (this.tool === "highlight") this.markerColor = this.color;
+    else if (this.tool !== "hand" && this.tool !== "eraser") this.penColor = this.color;
     this.tool = tool;
-    this.color = this.colors[tool] || this.color;
+    this.color = tool === "highlight" ? this.markerColor : this.penColor;
     this.layer.classList.toggle("drawing", tool !== "hand");
     this.layer.dataset.tool = tool;
   }
