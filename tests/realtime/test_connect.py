@@ -71,6 +71,7 @@ async def test_it_sends_a_delegate_the_whole_published_meeting(
         "agenda",
         "documents",
         "presentation",
+        "annotations",
         "attendance",
         "online",
         "speakers",
@@ -110,8 +111,10 @@ async def test_it_sends_a_delegate_the_whole_published_meeting(
             "confidential": False,
             "version_id": state["documents"][0]["version_id"],
             "page_count": 5,
+            "versions": [{"id": state["documents"][0]["version_id"], "number": 1, "page_count": 5}],
         }
     ]
+    assert state["annotations"] == []  # nothing is presented
     assert state["presentation"] == {
         "document_id": None,
         "version_id": None,
