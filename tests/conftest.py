@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone, translation
 from icalendar import Calendar, Event
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 
 from meetings.models import Body, Meeting, Participant, User
 from meetings.services.agenda import agenda_item_create
@@ -124,6 +124,16 @@ def make_pdf_bytes(pages: int = 1) -> bytes:
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_with_page_turned(pdf: bytes, *, page_index: int, degrees: int = 90) -> bytes:
+    """The same PDF with one page's /Rotate set, as a scanned landscape table often comes."""
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(pdf)))
+    writer.pages[page_index].rotate(degrees)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

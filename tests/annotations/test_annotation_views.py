@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -10,13 +9,13 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pypdf import PdfReader, PdfWriter
 
 from annotations.models import Annotation
 from meetings.models import Document, DocumentPage, DocumentVersion, Meeting, User
 from meetings.pdf_render import html_to_pdf
 from meetings.services.documents import document_add_version, document_upload
 from tests.annotations.conftest import annotate, first_version
+from tests.conftest import pdf_with_page_turned
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +37,6 @@ def text_pdf(pages: list[str], *, style: str = "") -> bytes:
     """A PDF with one page of real (extractable) Vietnamese text per entry."""
     body = "".join(f'<section style="page-break-after: always">{page}</section>' for page in pages)
     return html_to_pdf(html=f"<html><head><style>@page {{ size: A4; margin: 2cm }} {style}</style></head><body>{body}</body></html>")
-
-
-def rotated(pdf: bytes, *, page_index: int, degrees: int = 90) -> bytes:
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(pdf)))
-    writer.pages[page_index].rotate(degrees)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def logged_in(client: Client, user: User) -> Client:
@@ -325,7 +315,7 @@ def test_a_landscape_page_is_stored_wider_than_tall(secretary: User, council: Me
 
 
 def test_a_rotated_page_is_stored_with_width_and_height_swapped(secretary: User, council: Meeting, pdf_upload: Callable[..., Any]) -> None:
-    pdf = rotated(text_pdf(["<p>Trang dọc.</p>", "<p>Bảng tổng hợp xoay ngang.</p>"]), page_index=1)
+    pdf = pdf_with_page_turned(text_pdf(["<p>Trang dọc.</p>", "<p>Bảng tổng hợp xoay ngang.</p>"]), page_index=1)
 
     document = document_upload(actor=secretary, meeting=council, upload=pdf_upload("xoay.pdf", content=pdf))
 

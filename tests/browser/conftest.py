@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.servers import base_env, daphne, free_port, prepare_site
 
@@ -80,3 +80,12 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("form:has(input[name=username]) button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
+    """A logged-in page on a live screen (the room or the projector)."""
+    page = context.new_page()
+    log_in(page, username, password)
+    page.goto(path)
+    expect(page.locator("#connection, #proj-offline").first).to_be_attached()
+    return page

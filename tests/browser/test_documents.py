@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, open_room
 from tests.servers import manage
 
 pytestmark = pytest.mark.browser
@@ -50,14 +50,6 @@ print(meeting.pk)
 @pytest.fixture(scope="module")
 def meeting_id(daphne_server: DaphneServer) -> int:
     return int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
-
-
-def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
-    page = context.new_page()
-    log_in(page, username, password)
-    page.goto(path)
-    expect(page.locator("#connection, #proj-offline").first).to_be_attached()
-    return page
 
 
 def draw(page: Page, start: tuple[float, float], end: tuple[float, float], *, steps: int = 12, pause_ms: int = 0) -> None:

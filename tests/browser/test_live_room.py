@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, open_room
 
 pytestmark = pytest.mark.browser
 
@@ -16,14 +16,6 @@ LAPTOP = {"width": 1366, "height": 900}
 PROJECTOR = {"width": 1280, "height": 720}
 # Options are grouped by agenda item (2.1.); the label is the title alone.
 DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
-
-
-def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
-    page = context.new_page()
-    log_in(page, username, password)
-    page.goto(path)
-    expect(page.locator("#connection, #proj-offline").first).to_be_attached()
-    return page
 
 
 def test_the_room_follows_the_chair_and_survives_a_lost_connection(

@@ -11,32 +11,22 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
 
 from meetings import rendering
 from meetings.models import Document, DocumentVersion, Meeting, User
 from meetings.rendering import PAGE_WIDTH, PAGE_WIDTHS, PRERENDER_WIDTHS, THUMBNAIL_WIDTH, ZOOM_WIDTH, page_image_path, source_path
 from meetings.services.documents import document_upload
-from tests.conftest import make_pdf_bytes
+from tests.conftest import make_pdf_bytes, pdf_with_page_turned
 
 pytestmark = pytest.mark.django_db
 
 A4_RATIO = 842 / 595
 
 
-def with_page_turned(pdf: bytes, *, page_index: int, degrees: int = 90) -> bytes:
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(pdf)))
-    writer.pages[page_index].rotate(degrees)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def document(published_meeting: Meeting, secretary: User, pdf_upload: Callable[..., Any]) -> Document:
     """Three A4 pages; the third one turned a quarter (/Rotate 90), as a wide table often is."""
-    pdf = with_page_turned(make_pdf_bytes(3), page_index=2)
+    pdf = pdf_with_page_turned(make_pdf_bytes(3), page_index=2)
     return document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload("bang-bieu.pdf", content=pdf), title="Bảng biểu")
 
 
