@@ -22,10 +22,13 @@ def pdf_for_reader(*, user: User, document: Document, pdf: bytes) -> bytes:
     return pdf_watermark(pdf=pdf, lines=watermark_lines(user=user))
 
 
-def pdf_response(*, pdf: bytes, filename: str, confidential: bool) -> HttpResponse:
+def pdf_response(*, pdf: bytes, filename: str, confidential: bool, etag: str | None = None) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{slugify(filename.removesuffix(".pdf")) or "tai-lieu"}.pdf"'
-    # A watermarked copy is made for one reader at one time: no shared cache may keep it.
-    response["Cache-Control"] = "private, no-store" if confidential else "private, max-age=3600"
+    # A watermarked copy is made for one reader at one time: no cache may keep it. Anything else
+    # may change (a new version, a new annotation) under the same URL: the browser asks each time.
+    response["Cache-Control"] = "private, no-store" if confidential else "private, no-cache"
+    if etag and not confidential:
+        response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     return response

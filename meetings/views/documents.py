@@ -145,6 +145,8 @@ def document_file(request: HttpRequest, meeting_id: int, document_id: int, numbe
         return pdf_response(pdf=pdf, filename=filename, confidential=True)
     response = FileResponse(path.open("rb"), content_type="application/pdf", filename=filename)
     response["ETag"] = etag
-    response["Cache-Control"] = "private, max-age=3600"
+    # A version's URL never changes content; the current document's URL does when a version is
+    # uploaded, so the browser asks again each time (a 304 when nothing changed).
+    response["Cache-Control"] = "private, max-age=31536000, immutable" if number is not None else "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
     return response

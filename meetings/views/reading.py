@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import get_language
@@ -73,8 +73,11 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
         ).encode()
     ).hexdigest()
     cached = Path(settings.MEDIA_ROOT) / "packs" / f"{key}.pdf"
+    etag = f'"{key[:32]}"'
+    if not confidential and request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
     if not confidential and cached.is_file():
-        return pdf_response(pdf=cached.read_bytes(), filename=f"tai-lieu-hop-{meeting.pk}", confidential=False)
+        return pdf_response(pdf=cached.read_bytes(), filename=f"tai-lieu-hop-{meeting.pk}", confidential=False, etag=etag)
     pack_sections = [
         PackSection(
             number=number,
@@ -93,4 +96,4 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
         with os.fdopen(handle, "wb") as out:
             out.write(pdf)
         os.replace(temporary, cached)
-    return pdf_response(pdf=pdf, filename=f"tai-lieu-hop-{meeting.pk}", confidential=confidential)
+    return pdf_response(pdf=pdf, filename=f"tai-lieu-hop-{meeting.pk}", confidential=confidential, etag=etag)
