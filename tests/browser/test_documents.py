@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 
 import pytest
@@ -193,3 +194,13 @@ def test_searching_without_accents_jumps_to_the_page(
     expect(tablet.locator(".thumb")).to_have_count(5)
     tablet.locator(".thumb").nth(3).click()
     expect(tablet.locator("#page-image")).to_have_attribute("data-page", "4")
+
+    # Zoomed in, the page is fetched at double width so the text stays sharp; a double tap zooms back out.
+    for _ in range(3):
+        tablet.click("#zoom-in")
+    expect(tablet.locator("#zoom-label")).to_have_text("338%")
+    expect(tablet.locator("#page-image")).to_have_attribute("src", re.compile(r"/pages/4/2560\.webp$"))
+    stage = tablet.locator("#page-stage").bounding_box()
+    assert stage is not None
+    tablet.mouse.dblclick(stage["x"] + stage["width"] / 2, stage["y"] + 100)
+    expect(tablet.locator("#zoom-label")).to_have_text("100%")
