@@ -7,7 +7,8 @@ import { newId } from "./connection.js";
 import { el } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const STREAM_EVERY_MS = 60;
+// About 12 batches a second: smooth enough to watch, well inside the per-connection rate limit.
+const STREAM_EVERY_MS = 80;
 const LIVE_STROKE_TIMEOUT_MS = 4000;
 const WIDTHS = { ink: [0.002, 0.004, 0.008], highlight: [0.012, 0.02, 0.03], rect: [0.002, 0.004, 0.008], arrow: [0.002, 0.004, 0.008], note: [0.004] };
 
