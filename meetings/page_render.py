@@ -63,8 +63,12 @@ def render_page(pdf_path: str, page_index: int, width: int, out_path: str) -> st
     return out_path
 
 
-def read_pages(pdf_path: str) -> list[tuple[float, float, str]]:
-    """(displayed width, displayed height, text) of every page, in points."""
+def read_pages(pdf_path: str, first_page_out: str | None = None, first_page_width: int = 0) -> list[tuple[float, float, str]]:
+    """(displayed width, displayed height, text) of every page, in points.
+
+    With `first_page_out`, page 1 is also rendered there while the document is open: whoever
+    opens a new document first finds its first page ready.
+    """
     import pypdfium2 as pdfium
 
     pages = []
@@ -80,4 +84,6 @@ def read_pages(pdf_path: str) -> list[tuple[float, float, str]]:
             pages.append((width, height, unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\x00", ""))))
     finally:
         pdf.close()
+    if first_page_out:
+        render_pages(pdf_path, [(0, first_page_width, first_page_out)])
     return pages

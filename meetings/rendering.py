@@ -108,8 +108,11 @@ def fold_for_search(text: str) -> str:
 
 
 def document_pages_read(*, version: DocumentVersion) -> None:
-    """Store every page's size and text (for layout and search); a document whose text cannot be read is still shown."""
-    future = _executor("interactive").submit(read_pages, str(source_path(version=version)))
+    """Store every page's size and text (for layout and search), and render page 1 for the first reader.
+
+    A document whose text cannot be read is still shown."""
+    first_page = str(page_image_path(version=version, page=1, width=PAGE_WIDTH))
+    future = _executor("interactive").submit(read_pages, str(source_path(version=version)), first_page, PAGE_WIDTH)
     pages = _wait("interactive", future, f"reading the pages of {version.sha256}") or []
     DocumentPage.objects.bulk_create(
         [

@@ -110,11 +110,11 @@ def test_a_page_is_rendered_once_and_then_served_from_the_cache(
     reader: Client, version: DocumentVersion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     submitted = renders_counted(monkeypatch)
-    first = b"".join(reader.get(page_url(version, 1, PAGE_WIDTH)).streaming_content)
-    cached = page_image_path(version=version, page=1, width=PAGE_WIDTH)
+    first = b"".join(reader.get(page_url(version, 2, PAGE_WIDTH)).streaming_content)
+    cached = page_image_path(version=version, page=2, width=PAGE_WIDTH)
     written = cached.stat().st_mtime_ns
 
-    second = b"".join(reader.get(page_url(version, 1, PAGE_WIDTH)).streaming_content)
+    second = b"".join(reader.get(page_url(version, 2, PAGE_WIDTH)).streaming_content)
 
     assert len(submitted) == 1
     assert second == first
@@ -124,13 +124,13 @@ def test_a_page_is_rendered_once_and_then_served_from_the_cache(
 def test_widths_are_cached_apart(reader: Client, version: DocumentVersion, monkeypatch: pytest.MonkeyPatch) -> None:
     submitted = renders_counted(monkeypatch)
 
-    reader.get(page_url(version, 1, THUMBNAIL_WIDTH))
-    reader.get(page_url(version, 1, PAGE_WIDTH))
-    reader.get(page_url(version, 1, THUMBNAIL_WIDTH))
+    reader.get(page_url(version, 2, THUMBNAIL_WIDTH))
+    reader.get(page_url(version, 2, PAGE_WIDTH))
+    reader.get(page_url(version, 2, THUMBNAIL_WIDTH))
 
     assert [args[2] for args in submitted] == [THUMBNAIL_WIDTH, PAGE_WIDTH]
-    assert page_image_path(version=version, page=1, width=THUMBNAIL_WIDTH).is_file()
-    assert page_image_path(version=version, page=1, width=PAGE_WIDTH).is_file()
+    assert page_image_path(version=version, page=2, width=THUMBNAIL_WIDTH).is_file()
+    assert page_image_path(version=version, page=2, width=PAGE_WIDTH).is_file()
 
 
 def test_a_rotated_page_renders_landscape(reader: Client, version: DocumentVersion) -> None:
@@ -203,7 +203,7 @@ def test_a_page_that_cannot_be_rendered_shows_a_placeholder_that_is_not_cached(
     stored.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 64)
 
     with caplog.at_level(logging.ERROR, logger="meetings.rendering"):
-        response = reader.get(page_url(version, 1, PAGE_WIDTH))
+        response = reader.get(page_url(version, 2, PAGE_WIDTH))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
@@ -213,11 +213,11 @@ def test_a_page_that_cannot_be_rendered_shows_a_placeholder_that_is_not_cached(
     errors = [r for r in caplog.records if r.name == "meetings.rendering" and r.levelno >= logging.ERROR]
     assert errors, caplog.records
     assert version.sha256 in errors[0].getMessage()
-    assert not page_image_path(version=version, page=1, width=PAGE_WIDTH).exists()
+    assert not page_image_path(version=version, page=2, width=PAGE_WIDTH).exists()
 
     # Once the file is whole again, the page is drawn: the placeholder was never kept.
     stored.write_bytes(original)
-    assert reader.get(page_url(version, 1, PAGE_WIDTH))["Content-Type"] == "image/webp"
+    assert reader.get(page_url(version, 2, PAGE_WIDTH))["Content-Type"] == "image/webp"
 
 
 def test_an_upload_renders_every_page_ahead_as_thumbnail_and_page(
@@ -247,11 +247,15 @@ def test_an_upload_renders_every_page_ahead_as_thumbnail_and_page(
     assert submitted == []
 
 
-def test_nothing_is_rendered_ahead_when_it_is_turned_off(
+def test_only_the_first_page_is_ready_when_rendering_ahead_is_turned_off(
     published_meeting: Meeting, secretary: User, pdf_upload: Callable[..., Any]
 ) -> None:
     document = document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload("sau.pdf", pages=2), title="Vẽ sau")
 
     rendering.prerender_wait()
 
-    assert not page_image_path(version=document.versions.get(), page=1, width=THUMBNAIL_WIDTH).parent.parent.exists()
+    version = document.versions.get()
+    # Only the first page, drawn while the upload was read, for whoever opens the document first.
+    assert page_image_path(version=version, page=1, width=PAGE_WIDTH).exists()
+    assert not page_image_path(version=version, page=2, width=PAGE_WIDTH).exists()
+    assert not page_image_path(version=version, page=1, width=THUMBNAIL_WIDTH).parent.exists()
