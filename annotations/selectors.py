@@ -23,6 +23,7 @@ def annotation_state(annotation: Annotation) -> dict[str, Any]:
         "author": annotation.author.display_name,
         "data": annotation.data,
         "revision": annotation.revision,
+        "deleted": annotation.deleted,
         "updated_at": annotation.updated_at.isoformat(),
     }
 
@@ -36,6 +37,11 @@ def annotations_visible_to(*, user: User, document: Document, version_id: int | 
         .order_by("created_at", "id")
     )
     return annotations.filter(version_id=version_id) if version_id is not None else annotations
+
+
+def annotations_erased_by(*, user: User, document: Document) -> QuerySet[Annotation]:
+    """The user's own erased annotations (tombstones): a device that catches up learns their revision, so an undo is newer."""
+    return Annotation.objects.filter(document=document, author=user, deleted=True).select_related("author").order_by("created_at", "id")
 
 
 def annotations_for_export(*, user: User, document: Document, version_id: int, include_shared: bool) -> list[Annotation]:

@@ -226,12 +226,21 @@ def stroke_relay(
     *, actor: User, meeting: Meeting, stroke_id: str, document_id: int, page: int, points: Any, color: str, width: float
 ) -> None:
     """The presenter's pen while it draws: relayed to everyone who can read the document, stored nowhere."""
-    presentation = Presentation.objects.filter(meeting_id=meeting.pk).select_related("document__meeting").first()
-    if presentation is None or presentation.document_id is None or presentation.presenter_id != actor.pk:
+    presentation = Presentation.objects.filter(meeting_id=meeting.pk).select_related("meeting", "document__meeting").first()
+    # The one who turned to this page, while they still may present (the chair can take it back) and the meeting runs.
+    presenting = (
+        presentation is not None
+        and presentation.document_id is not None
+        and presentation.presenter_id == actor.pk
+        and actor.pk in (presentation.meeting.chair_id, presentation.handed_to_id)
+        and presentation.meeting.state == Meeting.State.IN_PROGRESS
+    )
+    if not presenting:
         raise NotAllowed(_("Only the presenter's pen is shown live on every screen."), code="not_presenter")
     if presentation.document_id != document_id or presentation.page != page:
         raise ServiceError(_("Draw on the page being presented."), code="not_presented_page")
     clean = annotation_data_clean(kind="ink", data={"points": points, "color": color, "width": width})
-    readers = [user for user in document_reader_ids(document=presentation.document) if user != actor.pk]
+    # The presenter's own other screens too (a projector logged in as the chair); the drawing tablet skips its own strokes.
+    readers = document_reader_ids(document=presentation.document)
     payload = {"stroke_id": stroke_id, "document_id": document_id, "version_id": presentation.version_id, "page": page, **clean}
     publish_ephemeral(meeting_id=meeting.pk, type="stroke.points", payload=payload, users=readers)

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
-from annotations.selectors import annotation_state, annotations_for_export, annotations_visible_to
+from annotations.selectors import annotation_state, annotations_erased_by, annotations_for_export, annotations_visible_to
 from meetings.downloads import pdf_for_reader, pdf_response
 from meetings.rendering import source_path
 from meetings.selectors.documents import document_get_for_user
@@ -14,10 +14,12 @@ from meetings.selectors.meetings import meeting_get_for_user
 
 @login_required
 def annotations_list(request: HttpRequest, meeting_id: int, document_id: int) -> JsonResponse:
-    """The reader's own and the shared annotations on every version of a document (a tablet catching up)."""
+    """The reader's own and the shared annotations on every version of a document (a tablet catching up),
+    and the reader's own erased ones as tombstones (`deleted`), so their revisions are not forgotten."""
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
     document = document_get_for_user(user=request.user, meeting=meeting, document_id=document_id)
     annotations = [annotation_state(a) for a in annotations_visible_to(user=request.user, document=document)]
+    annotations += [annotation_state(a) for a in annotations_erased_by(user=request.user, document=document)]
     response = JsonResponse({"document_id": document.pk, "annotations": annotations})
     response["Cache-Control"] = "no-store"
     return response

@@ -51,27 +51,32 @@ def _executor(name: str) -> ProcessPoolExecutor:
         return _pools[name]
 
 
-def _discard_executor(name: str) -> None:
-    """A render that hangs or runs out of memory takes its worker with it: kill the pool, start afresh."""
+def _discard_executor(name: str, pool: ProcessPoolExecutor) -> None:
+    """A render that hangs or runs out of memory takes its worker with it: kill that pool, start afresh.
+
+    Only if it is still the pool in use: others waiting on the same broken pool must not kill its successor.
+    """
     with _pools_lock:
-        pool = _pools.pop(name, None)
-    if pool is not None:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        if _pools.get(name) is not pool:
+            return
+        del _pools[name]
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _wait(name: str, future: Future, what: str) -> object | None:
+def _wait(name: str, pool: ProcessPoolExecutor, future: Future, what: str) -> object | None:
     try:
         return future.result(timeout=settings.RENDER_SECONDS)
     except (FutureTimeout, BrokenProcessPool):
-        log.error(
-            "%s timed out or killed its worker (limits: %ss, %s MB)", what, settings.RENDER_SECONDS, settings.DOCUMENT_PARSE_MEMORY_MB
-        )
-        _discard_executor(name)
+        log.error("%s timed out or killed its worker (limits: %ss, %s MB)", what, settings.RENDER_SECONDS, settings.RENDER_MEMORY_MB)
+        _discard_executor(name, pool)
     except Exception:
         log.exception("%s failed", what)
     return None
+
+
+_in_flight: dict[str, Future] = {}
 
 
 def source_path(*, version: DocumentVersion) -> Path:
@@ -87,8 +92,15 @@ def page_image(*, version: DocumentVersion, page: int, width: int) -> Path | Non
     target = page_image_path(version=version, page=page, width=width)
     if target.exists():
         return target
-    future = _executor("interactive").submit(render_page, str(source_path(version=version)), page - 1, width, str(target))
-    if _wait("interactive", future, f"rendering page {page} of {version.sha256}") is None:
+    # Thirty tablets asking for the page the chair just presented share one render.
+    pool = _executor("interactive")
+    with _pools_lock:
+        future = _in_flight.get(str(target))
+        if future is None:
+            future = pool.submit(render_page, str(source_path(version=version)), page - 1, width, str(target))
+            _in_flight[str(target)] = future
+            future.add_done_callback(lambda _done, key=str(target): _in_flight.pop(key, None))
+    if _wait("interactive", pool, future, f"rendering page {page} of {version.sha256}") is None:
         return None
     return target
 
@@ -112,8 +124,9 @@ def document_pages_read(*, version: DocumentVersion) -> None:
 
     A document whose text cannot be read is still shown."""
     first_page = str(page_image_path(version=version, page=1, width=PAGE_WIDTH))
-    future = _executor("interactive").submit(read_pages, str(source_path(version=version)), first_page, PAGE_WIDTH)
-    pages = _wait("interactive", future, f"reading the pages of {version.sha256}") or []
+    pool = _executor("interactive")
+    future = pool.submit(read_pages, str(source_path(version=version)), first_page, PAGE_WIDTH)
+    pages = _wait("interactive", pool, future, f"reading the pages of {version.sha256}") or []
     DocumentPage.objects.bulk_create(
         [
             DocumentPage(version=version, number=number, width=width, height=height, text=text, search_text=fold_for_search(text))
@@ -127,8 +140,8 @@ def _render_ahead_forever() -> None:
     while True:
         sha256, source, jobs = _ahead.get()
         try:
-            future = _executor("background").submit(render_pages, source, jobs)
-            failed = _wait("background", future, f"rendering ahead pages of {sha256}")
+            pool = _executor("background")
+            failed = _wait("background", pool, pool.submit(render_pages, source, jobs), f"rendering ahead pages of {sha256}")
             if failed:
                 log.error("rendering ahead: %s pages of %s could not be rendered", len(failed), sha256)
         except RuntimeError:
@@ -136,7 +149,6 @@ def _render_ahead_forever() -> None:
             return
         except Exception:
             log.exception("rendering ahead of %s failed", sha256)
-            _discard_executor("background")
         finally:
             _ahead.task_done()
 

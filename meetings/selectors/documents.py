@@ -43,6 +43,11 @@ def document_search(*, version: DocumentVersion, query: str, limit: int = 100) -
         return []
     # The same words with anything that is not a word between them, found in the page's own text.
     pattern = re.compile(r"[\W_]+".join(re.escape(word) for word in folded_query.split()))
+    if not DocumentPage.objects.filter(version=version).exists():
+        # Uploaded before pages were read, or reading failed then: read them now, once.
+        from meetings.rendering import document_pages_read
+
+        document_pages_read(version=version)
     results = []
     pages = DocumentPage.objects.filter(version=version, search_text__contains=folded_query).order_by("number")[:limit]
     for page in pages:

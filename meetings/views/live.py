@@ -84,6 +84,7 @@ def live_strings() -> dict:
             "page": _("Page %(page)s"),
             "nothing": _("“%(query)s” was not found in this document."),
             "offline": _("Search needs the network. Try again when the connection is back."),
+            "failed": _("The search could not be done just now. Try again in a moment."),
         },
         "poll": {
             "states": dict(Poll.State.choices),
@@ -181,5 +182,6 @@ def page_image_view(request: HttpRequest, meeting_id: int, document_id: int, ver
         return response
     response = FileResponse(path.open("rb"), content_type="image/webp")
     response["ETag"] = etag
-    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    # A confidential page is fetched again each time rather than left in a shared tablet's cache.
+    response["Cache-Control"] = "private, no-store" if document.confidential else "private, max-age=31536000, immutable"
     return response

@@ -6,7 +6,9 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -30,7 +32,18 @@ def document_search_view(request: HttpRequest, meeting_id: int, document_id: int
     document = document_get_for_user(user=request.user, meeting=meeting, document_id=document_id)
     version = get_object_or_404(document.versions, pk=version_id)
     query = request.GET.get("q", "")[:200]
-    return JsonResponse({"query": query, "results": document_search(version=version, query=query)})
+    response = JsonResponse({"query": query, "results": document_search(version=version, query=query)})
+    response["Cache-Control"] = "private, no-store" if document.confidential else "private, no-cache"
+    return response
+
+
+_pack_locks: dict[str, threading.Lock] = {}
+_pack_locks_guard = threading.Lock()
+
+
+def _pack_lock(key: str) -> threading.Lock:
+    with _pack_locks_guard:
+        return _pack_locks.setdefault(key, threading.Lock())
 
 
 def _pack_sections(*, user: User, meeting: Meeting) -> list[tuple[str, str, list[Document]]]:
@@ -53,7 +66,7 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
     Built once per distinct content and kept on disk; a pack with confidential documents is built
     for its reader each time, with their watermark on those documents.
     """
-    from meetings.pack import PackCover, PackDocument, PackSection, pack_build_pdf
+    from meetings.pack import PackCover
 
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
     sections = _pack_sections(user=request.user, meeting=meeting)
@@ -76,8 +89,27 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
     etag = f'"{key[:32]}"'
     if not confidential and request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()
-    if not confidential and cached.is_file():
-        return pdf_response(pdf=cached.read_bytes(), filename=f"tai-lieu-hop-{meeting.pk}", confidential=False, etag=etag)
+    with _pack_lock(key):
+        # Thirty delegates opening the pack together wait for one build, then share it.
+        if not confidential and cached.is_file():
+            return pdf_response(pdf=cached.read_bytes(), filename=f"tai-lieu-hop-{meeting.pk}", confidential=False, etag=etag)
+        return _pack_build_response(
+            request=request, meeting=meeting, cover=cover, sections=sections, confidential=confidential, cached=cached, etag=etag
+        )
+
+
+def _pack_build_response(
+    *,
+    request: HttpRequest,
+    meeting: Meeting,
+    cover: Any,
+    sections: list[tuple[str, str, list[Document]]],
+    confidential: bool,
+    cached: Path,
+    etag: str,
+) -> HttpResponse:
+    from meetings.pack import PackDocument, PackSection, pack_build_pdf
+
     pack_sections = [
         PackSection(
             number=number,

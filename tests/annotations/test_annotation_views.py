@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from annotations.models import Annotation
+from annotations.services import annotation_delete
 from meetings.models import Document, DocumentPage, DocumentVersion, Meeting, User
 from meetings.pdf_render import html_to_pdf
 from meetings.services.documents import document_add_version, document_upload
@@ -104,6 +105,21 @@ def test_the_list_holds_own_and_shared_annotations_on_every_version_and_not_some
         1,
     )
     assert note["data"]["text"] == "Cần làm rõ"
+
+
+def test_the_list_gives_the_reader_their_own_erased_annotations_as_tombstones_and_nobody_elses(
+    client: Client, document: Document, delegate: User, other_delegate: User
+) -> None:
+    mine = annotate(author=delegate, document=document, shared=True)
+    annotation_delete(actor=delegate, meeting=document.meeting, annotation_id=str(mine.id), revision=2)
+    theirs = annotate(author=other_delegate, document=document, shared=True)
+    annotation_delete(actor=other_delegate, meeting=document.meeting, annotation_id=str(theirs.id), revision=2)
+
+    listed = {a["id"]: a for a in logged_in(client, delegate).get(annotations_url(document)).json()["annotations"]}
+
+    # A tablet that catches up keeps the revision of what it erased, so an undo there is newer still.
+    assert set(listed) == {str(mine.id)}
+    assert (listed[str(mine.id)]["deleted"], listed[str(mine.id)]["revision"]) == (True, 2)
 
 
 def test_the_author_of_the_private_annotations_sees_them_and_the_other_reader_does_not(
@@ -331,3 +347,15 @@ def test_a_new_version_gets_its_own_pages(document: Document, secretary: User, p
     assert DocumentPage.objects.filter(version=first_version(document)).count() == 5
     assert list(DocumentPage.objects.filter(version=second).values_list("number", flat=True)) == [1, 2]
     assert "ngan sach" in DocumentPage.objects.get(version=second, number=2).search_text
+
+
+def test_a_document_uploaded_before_pages_were_read_is_read_on_its_first_search(
+    client: Client, with_text: Document, delegate: User
+) -> None:
+    version = first_version(with_text)
+    DocumentPage.objects.filter(version=version).delete()
+
+    response = logged_in(client, delegate).get(*search_url(with_text, version, "ngan sach"))
+
+    assert [hit["page"] for hit in response.json()["results"]]
+    assert DocumentPage.objects.filter(version=version).count() == version.page_count

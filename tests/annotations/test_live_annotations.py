@@ -423,6 +423,16 @@ async def test_the_snapshot_carries_no_annotations_when_nothing_is_presented(
     assert tablet.snapshot["state"]["annotations"] == []
 
 
+async def own_stroke(client: Client) -> dict[str, Any]:
+    """The stroke a presenter's own socket hears back, whether it came before the ack or after."""
+    before = [m for m in client.events if m["type"] == "stroke.points"]
+    if before:
+        client.events = [m for m in client.events if m["type"] != "stroke.points"]
+        return before[0]
+    (stroke,) = await heard(client, "stroke.points")
+    return stroke
+
+
 async def test_the_presenters_pen_reaches_the_other_readers_unnumbered_and_is_stored_nowhere(
     connect: Connect,
     in_session: Meeting,
@@ -455,7 +465,8 @@ async def test_the_presenters_pen_reaches_the_other_readers_unnumbered_and_is_st
             "width": 0.004,
             "points": points,
         }
-    assert [m for m in chair_client.events if m["type"] != "presence"] == []
+    # The presenter's own account hears it too: a projector logged in as the chair shows the pen (the drawing tablet skips its own).
+    assert (await own_stroke(chair_client))["stroke_id"] == stroke_id
     await assert_quiet(chair_client, tablet, guest_client, other)
     assert await annotation_count() == 0
     assert await receipt_count() == receipts
@@ -484,6 +495,7 @@ async def test_the_presenters_pen_on_a_confidential_document_reaches_its_readers
     assert reply["type"] == "ack", reply
     await heard(tablet, "stroke.points")
     await heard(secretary_client, "stroke.points")
+    await own_stroke(chair_client)
     await assert_quiet(chair_client, tablet, secretary_client, guest_client, other)
 
 
@@ -531,6 +543,28 @@ async def test_whoever_the_presentation_is_handed_to_draws_for_everyone(
     (stroke,) = await heard(chair_client, "stroke.points")
     assert stroke["page"] == 3
     assert_error(refused, code="not_presenter", id="chu-toa-ve")
+    await assert_quiet(tablet, chair_client)
+
+
+async def test_once_the_chair_takes_presenting_back_the_former_presenters_pen_is_refused(
+    connect: Connect, in_session: Meeting, document: Document, chair: User, delegate: User
+) -> None:
+    await sync_to_async(presentation_hand_over)(actor=chair, meeting=in_session, user_id=delegate.pk)
+    await sync_to_async(presentation_show)(actor=delegate, meeting=in_session, document_id=document.pk, page=3)
+    await sync_to_async(presentation_hand_over)(actor=chair, meeting=in_session, user_id=None)
+    tablet, chair_client = await room(connect, in_session, delegate, chair)
+    fields = {
+        "stroke_id": str(uuid.uuid4()),
+        "document_id": document.pk,
+        "page": 3,
+        "points": [[0.3, 0.3]],
+        "color": "#1565c0",
+        "width": 0.004,
+    }
+
+    refused = await tablet.command("stroke.points", id="da-tra-lai", **fields)
+
+    assert_error(refused, code="not_presenter", id="da-tra-lai")
     await assert_quiet(tablet, chair_client)
 
 

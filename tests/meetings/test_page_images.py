@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -259,3 +262,20 @@ def test_only_the_first_page_is_ready_when_rendering_ahead_is_turned_off(
     assert page_image_path(version=version, page=1, width=PAGE_WIDTH).exists()
     assert not page_image_path(version=version, page=2, width=PAGE_WIDTH).exists()
     assert not page_image_path(version=version, page=1, width=THUMBNAIL_WIDTH).parent.exists()
+
+
+def test_tablets_asking_at_once_for_a_page_not_yet_rendered_share_one_render(
+    version: DocumentVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submitted = renders_counted(monkeypatch)
+    start = threading.Barrier(8)
+
+    def ask() -> Path | None:
+        start.wait()
+        return rendering.page_image(version=version, page=2, width=PAGE_WIDTH)
+
+    with ThreadPoolExecutor(max_workers=8) as tablets:
+        paths = list(tablets.map(lambda _n: ask(), range(8)))
+
+    assert len(submitted) == 1
+    assert len(set(paths)) == 1 and paths[0] is not None and paths[0].is_file()

@@ -10,6 +10,7 @@ const SVG = "http://www.w3.org/2000/svg";
 // About 12 batches a second: smooth enough to watch, well inside the per-connection rate limit.
 const STREAM_EVERY_MS = 80;
 const LIVE_STROKE_TIMEOUT_MS = 4000;
+const MAX_POINTS = 2000; // ANNOTATION_MAX_POINTS
 const WIDTHS = { ink: [0.002, 0.004, 0.008], highlight: [0.012, 0.02, 0.03], rect: [0.002, 0.004, 0.008], arrow: [0.002, 0.004, 0.008], note: [0.004] };
 
 function svg(tag, attrs = {}) {
@@ -41,6 +42,7 @@ export class AnnotationLayer {
     this.undoStack = [];
     this.redoStack = [];
     this.drawing = null;
+    this.ownStrokes = new Set(); // what this screen drew: its own live points come back to the presenter's other screens only
     layer.addEventListener("pointerdown", (event) => this.pointerDown(event));
     layer.addEventListener("pointermove", (event) => this.pointerMove(event));
     layer.addEventListener("pointerup", (event) => this.pointerUp(event));
@@ -65,10 +67,14 @@ export class AnnotationLayer {
     this.render();
   }
 
-  /** Replace what is known of one document with a fresh list (after a fetch), keeping changes still being sent. */
-  replaceDocument(documentId, annotations, pendingIds) {
+  /** What the server holds for one document (with the author's own tombstones) replaces what is known here,
+   * except changes still on their way (in the outbox) or made since the fetch began: those are newer. */
+  replaceDocument(documentId, annotations, pendingIds, fetchStarted) {
+    const fresh = new Set(annotations.map((annotation) => annotation.id));
     for (const [id, annotation] of this.byId) {
-      if (annotation.document_id === documentId && !pendingIds.has(id)) this.byId.delete(id);
+      if (annotation.document_id !== documentId || fresh.has(id) || pendingIds.has(id)) continue;
+      if ((annotation.touched || 0) >= fetchStarted) continue;
+      this.byId.delete(id); // erased, or no longer shared with this reader
     }
     this.merge(annotations.filter((annotation) => !pendingIds.has(annotation.id)));
   }
@@ -78,8 +84,12 @@ export class AnnotationLayer {
   }
 
   show(page) {
+    const before = this.page;
+    const moved = !page || !before || page.documentId !== before.documentId || page.versionId !== before.versionId || page.page !== before.page;
+    // Someone else's page turn, a resize or a sharper image must not throw away a stroke being drawn here.
+    if (moved) this.cancelDrawing();
     this.page = page;
-    this.cancelDrawing();
+    if (this.drawing) return; // the stroke's preview stays; the layer is redrawn when it ends
     this.render();
   }
 
@@ -112,6 +122,7 @@ export class AnnotationLayer {
     for (const [, stroke] of this.live) {
       if (stroke.documentId === page.documentId && stroke.page === page.page) layer.append(stroke.node);
     }
+    if (this.drawing?.preview) layer.append(this.drawing.preview); // a stroke being drawn survives others' changes
     this.onChange?.();
   }
 
@@ -170,6 +181,7 @@ export class AnnotationLayer {
     const { w, h } = this.scale();
     const width = WIDTHS[this.tool][Math.min(this.widthIndex, WIDTHS[this.tool].length - 1)];
     this.drawing = { id, tool: this.tool, start, points: [start], width, sent: 0, lastSent: 0 };
+    if (this.tool === "ink") this.ownStrokes.add(id);
     const preview = this.tool === "ink"
       ? svg("polyline", { fill: "none", stroke: this.color, "stroke-width": width * w, "stroke-linecap": "round", "stroke-linejoin": "round", points: `${start[0] * w},${start[1] * h}` })
       : svg("rect", { fill: this.tool === "highlight" ? this.color : "none", "fill-opacity": 0.35, stroke: this.tool === "highlight" ? "none" : this.color, "stroke-width": width * w });
@@ -188,6 +200,7 @@ export class AnnotationLayer {
     if (drawing.tool === "ink") {
       const last = drawing.points.at(-1);
       if (Math.hypot(point[0] - last[0], point[1] - last[1]) < 0.0015) return;
+      if (drawing.points.length >= MAX_POINTS) return; // the server's limit: a longer scribble is cut, not refused
       drawing.points.push(point);
       drawing.preview.setAttribute("points", drawing.points.map(([x, y]) => `${x * w},${y * h}`).join(" "));
       this.streamPoints(drawing, false);
@@ -265,14 +278,14 @@ export class AnnotationLayer {
     const current = this.byId.get((after || before).id);
     const revision = (current?.revision || 0) + 1;
     if (after) {
-      const next = { ...after, revision, deleted: false };
+      const next = { ...after, revision, deleted: false, touched: Date.now() };
       this.byId.set(next.id, next);
       this.send("annotation.upsert", {
         annotation_id: next.id, document_id: next.document_id, version_id: next.version_id, page: next.page,
         kind: next.kind, data: next.data, shared: next.shared, revision,
       });
     } else {
-      this.byId.set(before.id, { ...before, revision, deleted: true });
+      this.byId.set(before.id, { ...before, revision, deleted: true, touched: Date.now() });
       this.send("annotation.delete", { annotation_id: before.id, revision });
     }
     this.render();
@@ -343,6 +356,7 @@ export class AnnotationLayer {
 
   // ---- someone else's pen, live -----------------------------------------------------------
   liveStroke(event) {
+    if (this.ownStrokes.has(event.stroke_id)) return;
     const { w, h } = this.scale();
     let stroke = this.live.get(event.stroke_id);
     if (!stroke) {

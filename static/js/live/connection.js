@@ -3,6 +3,11 @@
 // reconnect; each command's id makes a resend harmless.
 
 const MAX_BACKOFF_MS = 15000;
+// The outbox is replayed at about 16 commands a second, inside the server's per-connection rate
+// limit; a command the server could not take just then (too many at once, database busy) stays in
+// the outbox and is sent again a little later, never dropped.
+const REPLAY_GAP_MS = 60;
+const RETRY_CODES = new Set(["rate_limited", "busy"]);
 
 /** A random UUID, also on plain http where crypto.randomUUID is missing (a LAN without TLS). */
 export function newId() {
@@ -24,6 +29,7 @@ export class LiveConnection {
     this.socket = null;
     this.attempt = 0;
     this.pending = new Map();
+    this.volatileIds = new Set(); // replies to these matter to nobody: a stroke's points are stale a moment later
     this.outbox = this.loadOutbox();
     this.closedByServer = false;
     window.addEventListener("online", () => this.connectSoon(0));
@@ -75,7 +81,7 @@ export class LiveConnection {
       this.lastHeard = Date.now();
       // Catch up first, then replay what was done offline, in the order it was done.
       if (this.seq !== null) this.raw({ type: "resync", since: this.seq });
-      for (const command of this.outbox) this.raw(command);
+      this.replay();
       this.status("online");
     };
     socket.onmessage = (message) => {
@@ -104,13 +110,29 @@ export class LiveConnection {
     this.timer = setTimeout(() => this.connect(), backoff);
   }
 
+  replay() {
+    clearTimeout(this.replayTimer);
+    const queue = [...this.outbox];
+    const next = () => {
+      const command = queue.shift();
+      if (!command || !this.online) return;
+      if (this.outbox.includes(command)) this.raw(command);
+      this.replayTimer = setTimeout(next, REPLAY_GAP_MS);
+    };
+    next();
+  }
+
   raw(message) {
     if (this.online) this.socket.send(JSON.stringify(message));
   }
 
   /** Send now or never, without the outbox: for what is stale a moment later (a stroke being drawn). */
   volatile(type, fields = {}) {
-    if (this.online) this.socket.send(JSON.stringify({ type, id: newId(), ...fields }));
+    if (!this.online) return;
+    const id = newId();
+    this.volatileIds.add(id);
+    if (this.volatileIds.size > 500) this.volatileIds.delete(this.volatileIds.values().next().value);
+    this.socket.send(JSON.stringify({ type, id, ...fields }));
   }
 
   /** Send a command; resolves with the server's ack or error (possibly after a reconnect). */
@@ -124,7 +146,13 @@ export class LiveConnection {
   }
 
   settle(reply) {
+    if (this.volatileIds.delete(reply.id)) return;
     const index = this.outbox.findIndex((command) => command.id === reply.id);
+    if (reply.type === "error" && RETRY_CODES.has(reply.code) && index >= 0) {
+      const command = this.outbox[index];
+      setTimeout(() => { if (this.outbox.includes(command)) this.raw(command); }, 1000 + Math.random() * 1500);
+      return;
+    }
     if (index >= 0) {
       this.outbox.splice(index, 1);
       this.saveOutbox();

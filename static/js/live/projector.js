@@ -71,7 +71,7 @@ async function loadAnnotations(documentId) {
   fetchedDocuments.add(documentId);
   try {
     const response = await fetch(`${config.documentsPrefix}${documentId}/annotations/`, { credentials: "same-origin" });
-    layer.replaceDocument(documentId, (await response.json()).annotations, new Set());
+    layer.replaceDocument(documentId, (await response.json()).annotations, new Set(), Date.now());
   } catch {
     fetchedDocuments.delete(documentId);
   }

@@ -53,7 +53,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
       const src = pageUrl(config, doc.id, version.id, viewer.page, width);
       if (image.getAttribute("src") !== src) {
         // Until the new image arrives, keep the old one's shape so the annotations do not jump.
-        image.onload = () => { layer.show({ ...layer.page, aspect: image.naturalHeight / image.naturalWidth }); };
+        image.onload = () => { if (layer.page) layer.show({ ...layer.page, aspect: image.naturalHeight / image.naturalWidth }); };
         image.src = src;
       }
       image.alt = `${doc.title} – ${viewer.page}/${version.page_count}`;
@@ -148,9 +148,10 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     showPage();
   }
 
-  function goTo(documentId, page, { byUser = true, versionId = null } = {}) {
+  /** versionId: undefined keeps the version shown (or the current one on another document); null is the current one. */
+  function goTo(documentId, page, { byUser = true, versionId } = {}) {
     if (documentId !== viewer.documentId) setZoom(1);
-    viewer.versionId = documentId === viewer.documentId && versionId === null ? viewer.versionId : versionId;
+    viewer.versionId = versionId !== undefined ? versionId : documentId === viewer.documentId ? viewer.versionId : null;
     viewer.documentId = documentId;
     viewer.page = page;
     if (byUser && !viewer.presenting) viewer.following = false;
@@ -272,6 +273,10 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     let results;
     try {
       const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) {
+        toast(t.search.failed, "error");
+        return;
+      }
       results = (await response.json()).results;
     } catch {
       toast(t.search.offline, "error");
@@ -288,13 +293,14 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   async function loadAnnotations(documentId, { again = false } = {}) {
     if (fetched.has(documentId) && !again) return;
     fetched.add(documentId);
+    const started = Date.now();
     try {
       const response = await fetch(`${config.documentsPrefix}${documentId}/annotations/`, { credentials: "same-origin" });
       if (!response.ok) throw new Error(String(response.status));
       const body = await response.json();
       // Changes still in the outbox are newer than what the server has: keep ours.
       const pending = new Set(connection.outbox.filter((c) => c.type.startsWith("annotation.")).map((c) => c.annotation_id));
-      layer.replaceDocument(documentId, body.annotations, pending);
+      layer.replaceDocument(documentId, body.annotations, pending, started);
     } catch {
       fetched.delete(documentId); // offline: try again on the next page turn or reconnect
     }
