@@ -42,6 +42,7 @@ export class AnnotationLayer {
     this.undoStack = [];
     this.redoStack = [];
     this.drawing = null;
+    this.pinching = false; // two fingers on the page: the viewer zooms, nobody draws
     this.ownStrokes = new Set(); // what this screen drew: its own live points come back to the presenter's other screens only
     layer.addEventListener("pointerdown", (event) => this.pointerDown(event));
     layer.addEventListener("pointermove", (event) => this.pointerMove(event));
@@ -169,7 +170,7 @@ export class AnnotationLayer {
   }
 
   pointerDown(event) {
-    if (this.tool === "hand" || !this.page || event.button > 0) return;
+    if (this.tool === "hand" || !this.page || event.button > 0 || this.pinching) return;
     if (this.drawing) { this.cancelDrawing(); return; } // a second finger: the viewer pinches instead
     event.preventDefault();
     event.stopPropagation();

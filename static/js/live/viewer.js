@@ -188,10 +188,12 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   let swipe = null;
   let lastTap = 0;
   const stage = $("page-stage");
+  // Listened to on the way down (capture), so two fingers pinch even with a drawing tool in hand.
   stage.addEventListener("pointerdown", (event) => {
     pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
     if (pointers.size === 2) {
       layer.cancelDrawing();
+      layer.pinching = true;
       const [a, b] = [...pointers.values()];
       pinch = { distance: Math.hypot(a.x - b.x, a.y - b.y), zoom: viewer.zoom };
       swipe = null;
@@ -208,7 +210,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     } else {
       lastTap = now;
     }
-  });
+  }, { capture: true });
   stage.addEventListener("pointermove", (event) => {
     if (!pointers.has(event.pointerId)) return;
     pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
@@ -216,9 +218,10 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
       const [a, b] = [...pointers.values()];
       setZoom(pinch.zoom * (Math.hypot(a.x - b.x, a.y - b.y) / pinch.distance), { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
     }
-  });
+  }, { capture: true });
   const release = (event) => {
     pointers.delete(event.pointerId);
+    if (pointers.size === 0) layer.pinching = false;
     if (pinch && pointers.size < 2) {
       pinch = null;
       showPage(); // a sharper image once the fingers stop
@@ -231,8 +234,8 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     // A swipe turns the page, and, as on paper, leaves the presenter behind; zoomed in, it pans instead.
     if (viewer.zoom === 1 && Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) turn(dx < 0 ? 1 : -1);
   };
-  stage.addEventListener("pointerup", release);
-  stage.addEventListener("pointercancel", release);
+  stage.addEventListener("pointerup", release, { capture: true });
+  stage.addEventListener("pointercancel", release, { capture: true });
   // Trackpads and ctrl+wheel zoom as a pinch does.
   stage.addEventListener("wheel", (event) => {
     if (!event.ctrlKey) return;
