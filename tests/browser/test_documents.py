@@ -48,6 +48,19 @@ print(meeting.pk)
 """
 
 
+# Two touch pointers on the page, moving apart, as a pinch (Playwright has no multi-touch gesture).
+PINCH_OUT = """() => {
+  const layer = document.getElementById("ink-layer");
+  const box = layer.getBoundingClientRect();
+  const at = (id, type, dx) => layer.dispatchEvent(new PointerEvent(type, {
+    pointerId: id, pointerType: "touch", isPrimary: id === 11, bubbles: true, cancelable: true,
+    clientX: box.left + box.width / 2 + dx, clientY: box.top + 80 }));
+  at(11, "pointerdown", -40); at(12, "pointerdown", 40);
+  for (const step of [60, 90, 120]) { at(11, "pointermove", -step); at(12, "pointermove", step); }
+  at(11, "pointerup", -120); at(12, "pointerup", 120);
+}"""
+
+
 @pytest.fixture(scope="module")
 def meeting_id(daphne_server: DaphneServer) -> int:
     return int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
@@ -204,3 +217,9 @@ def test_searching_without_accents_jumps_to_the_page(
     assert stage is not None
     tablet.mouse.dblclick(stage["x"] + stage["width"] / 2, stage["y"] + 100)
     expect(tablet.locator("#zoom-label")).to_have_text("100%")
+
+    # With the pen in hand, two fingers moving apart zoom in and draw nothing.
+    tablet.click("[data-tool=ink]")
+    tablet.evaluate(PINCH_OUT)
+    expect(tablet.locator("#zoom-label")).not_to_have_text("100%")
+    expect(tablet.locator("#ink-layer .annotation")).to_have_count(0)

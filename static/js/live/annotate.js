@@ -174,7 +174,7 @@ export class AnnotationLayer {
     if (this.drawing) { this.cancelDrawing(); return; } // a second finger: the viewer pinches instead
     event.preventDefault();
     event.stopPropagation();
-    this.layer.setPointerCapture?.(event.pointerId);
+    try { this.layer.setPointerCapture(event.pointerId); } catch { /* a pointer already gone: draw without capture */ }
     const start = this.point(event);
     if (this.tool === "eraser") { this.drawing = { tool: "eraser" }; this.eraseAt(event); return; }
     if (this.tool === "note") { this.drawing = null; this.askNote(start); return; }
