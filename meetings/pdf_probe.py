@@ -16,8 +16,6 @@ allocate gigabytes for), huge_page (a page too large, or too long and narrow, to
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import logging
 import math
@@ -25,9 +23,10 @@ import os
 import re
 import resource
 import sys
-import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from meetings import pdf_streams
 
 HEAD_BYTES = 1024
 TAIL_BYTES = 2048
@@ -59,16 +58,6 @@ MAX_PAGE_SIDE_PT = 14_400
 # wide a 1:20 page is already 51 200 px tall (~500 MB of bitmap).
 MAX_PAGE_ASPECT = 20
 
-CHUNK = 1024 * 1024  # bytes fed to / taken from a decoder at a time
-
-# Filters that only re-encode bytes; image codecs (DCT, JPX, JBIG2, CCITT) end the chain, as their
-# output size is bounded by the image's declared dimensions, which are checked instead.
-FLATE = {"/FlateDecode", "/Fl"}
-LZW = {"/LZWDecode", "/LZW"}
-RUN_LENGTH = {"/RunLengthDecode", "/RL"}
-HEX = {"/ASCIIHexDecode", "/AHx"}
-BASE85 = {"/ASCII85Decode", "/A85"}
-
 # Keys of a page a renderer reads; the rest (/PieceInfo private data, /B beads, ...) it never decodes.
 PAGE_KEYS = frozenset({"/Contents", "/Resources", "/Annots", "/Group", "/Thumb"})
 # Keys of an annotation that hold what is drawn; its /Parent, /P, actions and attached files are not drawn.
@@ -78,7 +67,6 @@ SKIPPED_KEYS = frozenset({"/Parent", "/P", "/EF"})
 # Streams whose content is drawn as page content (and so may carry inline images).
 CONTENT_KEYS = frozenset({"/Contents", "/AP", "/CharProcs"})
 
-_WHITESPACE = b" \t\r\n\f\x00"
 # An inline image: BI <dictionary> ID. The dictionary is small; its /W and /H are plain numbers.
 _INLINE_IMAGE = re.compile(rb"BI(?=[\s/])(.{0,4096}?)\sID\s", re.DOTALL)
 _DELIMITERS = b" \t\r\n\f\x00[]<>(){}/%"
@@ -96,144 +84,6 @@ class Refused(Exception):
 
     def result(self) -> dict[str, Any]:
         return {"ok": False, "reason": self.reason, "detail": self.detail[:300]}
-
-
-# --- decoding, incrementally and capped ---------------------------------------------------------
-
-
-def _pieces(data: bytes) -> Iterator[bytes]:
-    view = memoryview(data)
-    for start in range(0, len(data), CHUNK):
-        yield bytes(view[start : start + CHUNK])
-
-
-def _inflate(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    # max_length keeps each output piece bounded whatever the ratio; the rest waits in unconsumed_tail.
-    inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
-    try:
-        for chunk in chunks:
-            data = chunk
-            while data:
-                out = inflater.decompress(data, CHUNK)
-                if out:
-                    yield out
-                if inflater.eof:
-                    return
-                data = inflater.unconsumed_tail
-        while not inflater.eof:
-            out = inflater.decompress(b"", CHUNK)
-            if not out:
-                return
-            yield out
-    except zlib.error:
-        # A broken stream ends here, as it does for a renderer; what it inflated so far was counted.
-        return
-
-
-def _lzw(chunks: Iterable[bytes], *, early_change: int) -> Iterator[bytes]:
-    table = [bytes((i,)) for i in range(256)] + [b"", b""]
-    width, buffer, buffered, previous = 9, 0, 0, b""
-    out = bytearray()
-    for chunk in chunks:
-        for byte in chunk:
-            buffer = (buffer << 8) | byte
-            buffered += 8
-            while buffered >= width:
-                buffered -= width
-                code = (buffer >> buffered) & ((1 << width) - 1)
-                buffer &= (1 << buffered) - 1
-                if code == 256:
-                    del table[258:]
-                    width, previous = 9, b""
-                    continue
-                if code == 257:
-                    yield bytes(out)
-                    return
-                if code < len(table) and (previous or code < 256):
-                    entry = table[code]
-                    if previous and len(table) < 4096:
-                        table.append(previous + entry[:1])
-                elif previous and code == len(table) and len(table) < 4096:
-                    entry = previous + previous[:1]
-                    table.append(entry)
-                else:
-                    yield bytes(out)
-                    return
-                out += entry
-                previous = entry
-                if len(table) + early_change >= (1 << width) and width < 12:
-                    width += 1
-                if len(out) >= CHUNK:
-                    yield bytes(out)
-                    out.clear()
-    yield bytes(out)
-
-
-def _run_length(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    pending = b""
-    for chunk in chunks:
-        data, index, out = pending + chunk, 0, bytearray()
-        while index < len(data):
-            length = data[index]
-            if length == 128:
-                yield bytes(out)
-                return
-            if length < 128:
-                if index + length + 2 > len(data):
-                    break
-                out += data[index + 1 : index + length + 2]
-                index += length + 2
-            else:
-                if index + 2 > len(data):
-                    break
-                out += data[index + 1 : index + 2] * (257 - length)
-                index += 2
-            if len(out) >= CHUNK:
-                yield bytes(out)
-                out.clear()
-        pending = data[index:]
-        yield bytes(out)
-
-
-def _ascii_hex(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    carry = b""
-    for chunk in chunks:
-        end = chunk.find(b">")
-        digits = carry + (chunk if end < 0 else chunk[:end]).translate(None, _WHITESPACE)
-        even = len(digits) - len(digits) % 2
-        try:
-            yield binascii.unhexlify(digits[:even])
-        except binascii.Error:
-            return
-        carry = digits[even:]
-        if end >= 0:
-            break
-    if carry:
-        yield binascii.unhexlify(carry + b"0")
-
-
-def _ascii85(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    carry, first = b"", True
-    for chunk in chunks:
-        if first:
-            # The optional "<~" opening must go before "~" is taken for the closing "~>".
-            chunk = chunk.lstrip(_WHITESPACE).removeprefix(b"<~")
-            first = False
-        end = chunk.find(b"~")
-        text = carry + (chunk if end < 0 else chunk[:end]).translate(None, _WHITESPACE).replace(b"z", b"!!!!!")
-        whole = len(text) - len(text) % 5
-        try:
-            yield base64.a85decode(text[:whole])
-        except ValueError:
-            return
-        carry = text[whole:]
-        if end >= 0:
-            break
-    if carry:
-        try:
-            yield base64.a85decode(carry)
-        except ValueError:
-            return
 
 
 def _resolve(value: Any) -> Any:
@@ -286,20 +136,20 @@ def _decoded(stream: Any, budget: Budget) -> Iterator[bytes]:
     if len(filters) > MAX_FILTERS:
         raise Refused("too_complex", f"{len(filters)} filters on one stream")
     work = [0]
-    pieces: Iterator[bytes] = _pieces(raw)
+    pieces: Iterator[bytes] = pdf_streams.pieces(raw)
     for index, name in enumerate(filters):
-        if name in FLATE:
-            pieces = _inflate(pieces)
-        elif name in LZW:
+        if name in pdf_streams.FLATE:
+            pieces = pdf_streams.inflate(pieces)
+        elif name in pdf_streams.LZW:
             parameter = parameters[index] if index < len(parameters) else None
             early = _number(parameter.get("/EarlyChange")) if hasattr(parameter, "get") else None
-            pieces = _lzw(pieces, early_change=0 if early == 0 else 1)
-        elif name in RUN_LENGTH:
-            pieces = _run_length(pieces)
-        elif name in HEX:
-            pieces = _ascii_hex(pieces)
-        elif name in BASE85:
-            pieces = _ascii85(pieces)
+            pieces = pdf_streams.lzw(pieces, early_change=0 if early == 0 else 1)
+        elif name in pdf_streams.RUN_LENGTH:
+            pieces = pdf_streams.run_length(pieces)
+        elif name in pdf_streams.HEX:
+            pieces = pdf_streams.ascii_hex(pieces)
+        elif name in pdf_streams.BASE85:
+            pieces = pdf_streams.ascii85(pieces)
         else:
             break  # an image codec, or a filter no renderer of ours decodes
         pieces = budget.count(pieces, work=work, raw_length=len(raw))

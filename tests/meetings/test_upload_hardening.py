@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from pytest_django.fixtures import Settings
 
-from meetings import pdf_probe
+from meetings import pdf_probe, pdf_streams
 from meetings.models import AuditEvent, Document, DocumentVersion, Meeting, User
 from meetings.pdf_render import html_to_pdf
 from meetings.services.documents import DocumentRejected, _rejection_message, document_upload
@@ -413,7 +413,7 @@ def test_the_probe_decodes_lzw_as_pypdf_does() -> None:
         bits += format(code, f"0{width}b")
     encoded = int(bits + "0" * (-len(bits) % 8), 2).to_bytes((len(bits) + 7) // 8, "big")
 
-    decoded = b"".join(pdf_probe._lzw([encoded[:2], encoded[2:]], early_change=1))
+    decoded = b"".join(pdf_streams.lzw([encoded[:2], encoded[2:]], early_change=1))
 
     assert decoded == LZWDecode.decode(encoded) == b"ABABABA"
 
