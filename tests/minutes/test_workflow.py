@@ -403,9 +403,13 @@ def test_uploaded_certificates_and_passphrases_are_kept_nowhere(signed: Meeting,
     minutes_files = {Path(settings.MEDIA_ROOT) / v.file.name for v in versions_of(signed)}
     document_files = {Path(settings.MEDIA_ROOT) / v.file.name for v in held.document.versions.all()}
 
-    files = media_files(settings.MEDIA_ROOT)
+    page_cache = Path(settings.MEDIA_ROOT) / "pages"
+    page_images = [path for path in media_files(settings.MEDIA_ROOT) if path.is_relative_to(page_cache)]
+    files = [path for path in media_files(settings.MEDIA_ROOT) if not path.is_relative_to(page_cache)]
 
     assert set(files) == minutes_files | document_files
+    # Beside them only the documents' page images (page 1 is drawn at upload), nothing of a certificate.
+    assert all(path.suffix == ".webp" and path.read_bytes()[8:12] == b"WEBP" for path in page_images), page_images
     for path in files:
         data = path.read_bytes()
         assert data.startswith(b"%PDF-"), path
