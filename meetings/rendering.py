@@ -76,7 +76,7 @@ def _wait(name: str, pool: ProcessPoolExecutor, future: Future, what: str) -> ob
     return None
 
 
-_in_flight: dict[str, Future] = {}
+_in_flight: dict[str, tuple[ProcessPoolExecutor, Future]] = {}
 
 
 def source_path(*, version: DocumentVersion) -> Path:
@@ -93,13 +93,15 @@ def page_image(*, version: DocumentVersion, page: int, width: int) -> Path | Non
     if target.exists():
         return target
     # Thirty tablets asking for the page the chair just presented share one render.
-    pool = _executor("interactive")
+    candidate = _executor("interactive")
     with _pools_lock:
-        future = _in_flight.get(str(target))
-        if future is None:
-            future = pool.submit(render_page, str(source_path(version=version)), page - 1, width, str(target))
-            _in_flight[str(target)] = future
-            future.add_done_callback(lambda _done, key=str(target): _in_flight.pop(key, None))
+        entry = _in_flight.get(str(target))
+        if entry is None:
+            entry = (candidate, candidate.submit(render_page, str(source_path(version=version)), page - 1, width, str(target)))
+            _in_flight[str(target)] = entry
+            entry[1].add_done_callback(lambda _done, key=str(target): _in_flight.pop(key, None))
+    pool, future = entry
+    # The pool the render runs on: if it breaks, that pool is discarded, never a newer one.
     if _wait("interactive", pool, future, f"rendering page {page} of {version.sha256}") is None:
         return None
     return target

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from meetings.models import Document, DocumentVersion, Meeting, User
+from meetings.models import Document, DocumentPage, DocumentVersion, Meeting, User
 from meetings.permissions import user_can_manage_meeting, user_can_view_document
+from meetings.rendering import fold_characters, fold_for_search
 
 
 def documents_visible_to(*, user: User, meeting: Meeting) -> QuerySet[Document]:
@@ -33,21 +36,11 @@ def document_current_version(*, document: Document) -> DocumentVersion:
 
 def document_search(*, version: DocumentVersion, query: str, limit: int = 100) -> list[dict[str, object]]:
     """Pages of `version` containing `query` (case, diacritics and punctuation ignored), each with the words around the first match."""
-    import re
-
-    from meetings.models import DocumentPage
-    from meetings.rendering import fold_characters, fold_for_search
-
     folded_query = fold_for_search(query)
     if not folded_query:
         return []
     # The same words with anything that is not a word between them, found in the page's own text.
     pattern = re.compile(r"[\W_]+".join(re.escape(word) for word in folded_query.split()))
-    if not DocumentPage.objects.filter(version=version).exists():
-        # Uploaded before pages were read, or reading failed then: read them now, once.
-        from meetings.rendering import document_pages_read
-
-        document_pages_read(version=version)
     results = []
     pages = DocumentPage.objects.filter(version=version, search_text__contains=folded_query).order_by("number")[:limit]
     for page in pages:

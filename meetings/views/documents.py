@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +13,7 @@ from meetings.downloads import pdf_for_reader, pdf_response
 from meetings.errors import ServiceError
 from meetings.forms import DocumentForm, DocumentUploadForm, NewVersionForm
 from meetings.models import Document
+from meetings.rendering import source_path
 from meetings.selectors.documents import document_current_version, document_get_for_user
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.services.documents import document_add_version, document_delete, document_update, document_upload
@@ -136,7 +135,7 @@ def document_file(request: HttpRequest, meeting_id: int, document_id: int, numbe
     etag = f'"{version.sha256}"'
     if request.headers.get("If-None-Match") == etag and not document.confidential:
         return HttpResponseNotModified()
-    path = Path(settings.MEDIA_ROOT) / version.file.name
+    path = source_path(version=version)
     if not path.is_file():
         raise Http404
     filename = f"{slugify(document.title) or 'tai-lieu'}-v{version.number}.pdf"

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from meetings.downloads import pdf_response, watermark_lines
 from meetings.models import Document, Meeting, User
-from meetings.rendering import source_path
+from meetings.rendering import document_pages_read, source_path
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.documents import document_get_for_user, document_search, documents_visible_to
 from meetings.selectors.meetings import meeting_get_for_user
@@ -32,18 +32,20 @@ def document_search_view(request: HttpRequest, meeting_id: int, document_id: int
     document = document_get_for_user(user=request.user, meeting=meeting, document_id=document_id)
     version = get_object_or_404(document.versions, pk=version_id)
     query = request.GET.get("q", "")[:200]
+    if not version.pages.exists():
+        # Uploaded before pages were read, or reading failed then: read them now, once.
+        document_pages_read(version=version)
     response = JsonResponse({"query": query, "results": document_search(version=version, query=query)})
     response["Cache-Control"] = "private, no-store" if document.confidential else "private, no-cache"
     return response
 
 
-_pack_locks: dict[str, threading.Lock] = {}
-_pack_locks_guard = threading.Lock()
+# A few locks shared by content key (a hex digest): the same pack is never built twice at once.
+_pack_locks = [threading.Lock() for _ in range(16)]
 
 
 def _pack_lock(key: str) -> threading.Lock:
-    with _pack_locks_guard:
-        return _pack_locks.setdefault(key, threading.Lock())
+    return _pack_locks[int(key[:8], 16) % len(_pack_locks)]
 
 
 def _pack_sections(*, user: User, meeting: Meeting) -> list[tuple[str, str, list[Document]]]:
