@@ -21,7 +21,7 @@ from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state, speakers_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
-from meetings.services.guards import lock_meeting
+from meetings.services.guards import lock_meeting, lock_meeting_with_presentation
 from voting.services import polls_after_attendance, polls_close_at_end
 
 LIVE = (Meeting.State.IN_PROGRESS,)
@@ -139,11 +139,6 @@ def agenda_set_current(*, actor: User, meeting: Meeting, item_id: int) -> Meetin
     return meeting
 
 
-def _presentation(meeting: Meeting) -> Presentation:
-    presentation, _created = Presentation.objects.select_for_update().get_or_create(meeting=meeting)
-    return presentation
-
-
 def _require_presenter(*, actor: User, meeting: Meeting, presentation: Presentation) -> None:
     if actor.pk != meeting.chair_id and actor.pk != presentation.handed_to_id:
         raise NotAllowed(_("Only the chair, or whoever the chair hands over to, can present."))
@@ -158,39 +153,61 @@ def _commit_without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def _latest_version(*, meeting: Meeting, document_id: int) -> DocumentVersion | None:
+    """The document's newest version if the document belongs to this meeting (id and page count
+    only; written out for the same reason as lock_meeting_with_presentation)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT v.id, v.document_id, v.page_count FROM meetings_documentversion v"
+            " JOIN meetings_document d ON d.id = v.document_id"
+            " WHERE d.meeting_id = %s AND v.document_id = %s ORDER BY v.number DESC LIMIT 1",
+            [meeting.pk, document_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return DocumentVersion.from_db(connection.alias, ["id", "document_id", "page_count"], row)
+
+
 @transaction.atomic
 def presentation_show(
     *, actor: User, meeting: Meeting, document_id: int, page: int, viewport: dict[str, Any] | None = None
 ) -> Presentation:
     _commit_without_waiting_for_disk()
-    meeting = lock_meeting(meeting=meeting)
+    meeting, presentation = lock_meeting_with_presentation(meeting=meeting)
     _require_state(meeting=meeting, states=LIVE)
-    presentation = _presentation(meeting)
     _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
-    version = (
-        DocumentVersion.objects.filter(document__meeting=meeting, document_id=document_id)
-        .select_related("document")
-        .order_by("-number")
-        .first()
-    )
+    version = _latest_version(meeting=meeting, document_id=document_id)
     if version is None:
         raise ServiceError(_("That document is not part of this meeting."), code="not_found")
-    document = version.document
     if not 1 <= page <= version.page_count:
         raise ServiceError(
             _("Page %(page)s does not exist; the document has %(count)s pages.") % {"page": page, "count": version.page_count},
             code="invalid_page",
         )
-    changed_document = presentation.document_id != document.pk
-    presentation.document = document
+    changed_document = presentation.document_id != version.document_id
+    presentation.document_id = version.document_id
     presentation.version = version
     presentation.page = page
     presentation.viewport = viewport or {}
     presentation.presenter = actor
     presentation.updated_at = timezone.now()
-    presentation.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE meetings_presentation SET document_id = %s, version_id = %s, page = %s, viewport = %s,"
+            " presenter_id = %s, updated_at = %s WHERE id = %s",
+            [
+                version.document_id,
+                version.pk,
+                page,
+                Presentation._meta.get_field("viewport").get_db_prep_save(presentation.viewport, connection),
+                actor.pk,
+                connection.ops.adapt_datetimefield_value(presentation.updated_at),
+                presentation.pk,
+            ],
+        )
     if changed_document:
-        audit_record(meeting=meeting, actor=actor, action="present.document", document=document.pk, page=page)
+        audit_record(meeting=meeting, actor=actor, action="present.document", document=version.document_id, page=page)
     event_emit(
         meeting=meeting, type="present.page", payload={"presentation": presentation_state(meeting=meeting, presentation=presentation)}
     )
@@ -199,9 +216,8 @@ def presentation_show(
 
 @transaction.atomic
 def presentation_stop(*, actor: User, meeting: Meeting) -> Presentation:
-    meeting = lock_meeting(meeting=meeting)
+    meeting, presentation = lock_meeting_with_presentation(meeting=meeting)
     _require_state(meeting=meeting, states=LIVE)
-    presentation = _presentation(meeting)
     _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
     presentation.document = None
     presentation.version = None
@@ -216,12 +232,11 @@ def presentation_stop(*, actor: User, meeting: Meeting) -> Presentation:
 @transaction.atomic
 def presentation_hand_over(*, actor: User, meeting: Meeting, user_id: int | None) -> Presentation:
     """Let another participant present (e.g. the item's presenter); None takes it back."""
-    meeting = lock_meeting(meeting=meeting)
+    meeting, presentation = lock_meeting_with_presentation(meeting=meeting)
     _require_chair(actor=actor, meeting=meeting)
     _require_state(meeting=meeting, states=LIVE)
     if user_id is not None and not meeting.participants.filter(user_id=user_id).exclude(role=Participant.Role.GUEST).exists():
         raise ServiceError(_("Only a participant of this meeting (not a guest) can present."), code="not_found")
-    presentation = _presentation(meeting)
     presentation.handed_to_id = user_id
     presentation.save(update_fields=["handed_to"])
     audit_record(meeting=meeting, actor=actor, action="present.handover", user=user_id)
