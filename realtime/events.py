@@ -19,17 +19,18 @@ def event_text(*, seq: int | None, type: str, payload: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def _send(meeting_id: int, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(meeting_group(meeting_id), message)
+def _send(message: dict[str, Any]) -> None:
+    if get_channel_layer() is not None:
+        from realtime.hub import hub  # not at the top: the hub imports this module
+
+        async_to_sync(hub.publish)(message)
 
 
 def publish(*, meeting_id: int, seq: int, type: str, payload: dict[str, Any]) -> None:
     """Broadcast a numbered meeting event once the transaction that made it commits."""
     text = event_text(seq=seq, type=type, payload=payload)
     message = {"type": "meeting.event", "meeting": meeting_id, "seq": seq, "text": text}
-    transaction.on_commit(lambda: _send(meeting_id, message))
+    transaction.on_commit(lambda: _send(message))
 
 
 def publish_ephemeral(*, meeting_id: int, type: str, payload: dict[str, Any], users: list[int] | None = None) -> None:
@@ -37,4 +38,4 @@ def publish_ephemeral(*, meeting_id: int, type: str, payload: dict[str, Any], us
     message = {"type": "meeting.event", "meeting": meeting_id, "seq": None, "text": event_text(seq=None, type=type, payload=payload)}
     if users is not None:
         message["users"] = users
-    _send(meeting_id, message)
+    _send(message)

@@ -17,7 +17,7 @@ import functools
 import logging
 import os
 import socket as socketlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,35 +114,44 @@ class LocalSocket:
     def __post_init__(self) -> None:
         self.protocol = websocket_protocol(self.send)
 
-    async def write(self, outgoing: Outgoing) -> None:
+    def write_now(self, outgoing: Outgoing) -> bool:
+        """Write without awaiting anything; False when this socket is not autobahn's (tests)."""
         protocol = self.protocol
-        if protocol is not None:
-            if protocol.state == protocol.STATE_OPEN:
-                frame = outgoing.frame(protocol)
-                if getattr(protocol, "_perMessageCompress", None) is None and not protocol.send_queue:
-                    # What autobahn's sendData does, without formatting a debug line per socket.
-                    write_now(protocol.transport, frame.payloadHybi)
-                else:
-                    protocol.sendPreparedMessage(frame)
-            return
-        with contextlib.suppress(Exception):
-            await self.send({"type": "websocket.send", "text": outgoing.text})
+        if protocol is None:
+            return False
+        if protocol.state == protocol.STATE_OPEN:
+            frame = outgoing.frame(protocol)
+            if getattr(protocol, "_perMessageCompress", None) is None and not protocol.send_queue:
+                # What autobahn's sendData does, without formatting a debug line per socket.
+                write_now(protocol.transport, frame.payloadHybi)
+            else:
+                protocol.sendPreparedMessage(frame)
+        return True
 
-    async def deliver(self, seq: int | None, outgoing: Outgoing) -> None:
+    async def write(self, outgoing: Outgoing) -> None:
+        if not self.write_now(outgoing):
+            with contextlib.suppress(Exception):
+                await self.send({"type": "websocket.send", "text": outgoing.text})
+
+    def admit(self, seq: int | None, outgoing: Outgoing) -> bool:
+        """Whether `outgoing` is to be written now; what arrives before the snapshot is held back."""
         if self.last_seq is None:
             # Waiting for its snapshot: keep everything, unnumbered messages (presence, minutes
             # being written) too, or an edit made in that moment would never reach this screen.
             self.held.append((seq, outgoing))
-        elif seq is None:
+            return False
+        if seq is None:
             # The same presence twice in a row (announced by two processes, or held while the
             # snapshot was read and announced again) says nothing new. Other messages are answers
             # (an annotation's state told again to a device that was behind) and always go out.
             if outgoing.text != self.last_unnumbered or not outgoing.text.startswith(PRESENCE_PREFIX):
                 self.last_unnumbered = outgoing.text
-                await self.write(outgoing)
-        elif seq > self.last_seq:
+                return True
+            return False
+        if seq > self.last_seq:
             self.last_seq = seq
-            await self.write(outgoing)
+            return True
+        return False
 
     def hold(self) -> None:
         self.last_seq = None
@@ -153,7 +162,15 @@ class LocalSocket:
         held, self.held = self.held, []
         numbered = sorted((pair for pair in held if pair[0] is not None), key=lambda pair: pair[0])
         for held_seq, outgoing in [*numbered, *(pair for pair in held if pair[0] is None)]:
-            await self.deliver(held_seq, outgoing)
+            await deliver_to([self], held_seq, outgoing)
+
+
+async def deliver_to(sockets: Iterable[LocalSocket], seq: int | None, outgoing: Outgoing) -> None:
+    """Write `outgoing` to each socket that admits it. Autobahn's sockets are written in this loop,
+    without a coroutine each: at hundreds of tablets that is a good part of a page turn."""
+    for local in list(sockets):
+        if local.admit(seq, outgoing) and not local.write_now(outgoing):
+            await local.write(outgoing)
 
 
 class MeetingHub:
@@ -210,10 +227,29 @@ class MeetingHub:
     def local_users(self, meeting_id: int) -> set[int]:
         return {s.user_id for s in self.sockets.get(meeting_id, ())}
 
+    async def publish(self, message: dict[str, Any]) -> None:
+        """Send a meeting's message to every process, and to this process's sockets at once.
+
+        They need not wait for the message to come back through the channel layer (through Redis,
+        a round trip); the copy that does come back names this hub as its origin and is dropped.
+        """
+        loop = asyncio.get_running_loop()
+        here = self.task is not None and not self.task.done() and self.task.get_loop() is loop
+        # Other processes first: their tablets should not wait for ours to be written.
+        await get_channel_layer().group_send(meeting_group(message["meeting"]), {**message, "origin": self.channel} if here else message)
+        if here:
+            try:
+                await self.dispatch(message)
+            except Exception:
+                # The next event finds the gap and fills it in from the log.
+                log.exception("hub: delivering a meeting event failed")
+
     async def _receive_forever(self) -> None:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
+                if message.get("origin") == self.channel:
+                    continue
                 await self.dispatch(message)
             except asyncio.CancelledError:
                 raise
@@ -231,9 +267,7 @@ class MeetingHub:
             wanted = set(message["users"])
             targets = {s for s in sockets if s.user_id in wanted}
         if seq is None:
-            outgoing = Outgoing(message["text"])
-            for local in list(targets):
-                await local.deliver(None, outgoing)
+            await deliver_to(targets, None, Outgoing(message["text"]))
             return
         delivered = self.delivered.get(meeting_id, 0)
         if seq <= delivered:
@@ -247,13 +281,9 @@ class MeetingHub:
                     await local.resnapshot()
                 return
             for missing_seq, text in missing:
-                outgoing = Outgoing(text)
-                for local in list(sockets):
-                    await local.deliver(missing_seq, outgoing)
+                await deliver_to(sockets, missing_seq, Outgoing(text))
         self.delivered[meeting_id] = seq
-        outgoing = Outgoing(message["text"])
-        for local in list(targets):
-            await local.deliver(seq, outgoing)
+        await deliver_to(targets, seq, Outgoing(message["text"]))
 
     def presence_changed(self, meeting_id: int) -> None:
         if meeting_id in self.presence_pending:

@@ -277,9 +277,9 @@ async def test_an_event_lost_on_the_way_is_filled_in_from_the_log(
 
     send = realtime.events._send
 
-    def lossy(meeting_id: int, message: dict[str, Any]) -> None:
+    def lossy(message: dict[str, Any]) -> None:
         if message.get("seq") != lost:
-            send(meeting_id, message)
+            send(message)
 
     monkeypatch.setattr(realtime.events, "_send", lossy)
 
@@ -300,9 +300,9 @@ async def test_events_lost_beyond_the_log_send_every_tablet_a_new_snapshot(
 
     send = realtime.events._send
 
-    def lossy(meeting_id: int, message: dict[str, Any]) -> None:
+    def lossy(message: dict[str, Any]) -> None:
         if message.get("seq", 0) > 50:
-            send(meeting_id, message)
+            send(message)
 
     monkeypatch.setattr(realtime.events, "_send", lossy)
 
