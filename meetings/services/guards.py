@@ -58,10 +58,10 @@ def lock_meeting_with_presentation(*, meeting: Meeting) -> tuple[Meeting, Presen
         row = cursor.fetchone()
     if row is None:
         raise Meeting.DoesNotExist
-    locked = _loaded(Meeting, id=row[0], state=row[1], chair_id=row[2], event_seq=row[3])
+    locked = loaded_instance(Meeting, id=row[0], state=row[1], chair_id=row[2], event_seq=row[3])
     if row[4] is None:
         return locked, Presentation.objects.create(meeting=locked)
-    presentation = _loaded(
+    presentation = loaded_instance(
         Presentation,
         id=row[4],
         meeting_id=row[0],
@@ -74,8 +74,9 @@ def lock_meeting_with_presentation(*, meeting: Meeting) -> tuple[Meeting, Presen
     return locked, presentation
 
 
-def _loaded(model: type[Model], **values: Any) -> Any:
-    """An instance of `model` as if read from the database with only these fields (from_db wants
-    the values in the model's field order)."""
+def loaded_instance(model: type[Model], **values: Any) -> Any:
+    """An instance of `model` as if the ORM had read only these fields (the others are deferred:
+    loaded when used, left alone by save()), for rows read with a plain statement. from_db wants
+    the values in the model's field order, whatever order the statement gave them in."""
     ordered = [values[f.attname] for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(connection.alias, list(values), ordered)

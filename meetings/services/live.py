@@ -21,7 +21,7 @@ from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state, speakers_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
-from meetings.services.guards import lock_meeting, lock_meeting_with_presentation
+from meetings.services.guards import loaded_instance, lock_meeting, lock_meeting_with_presentation
 from voting.services import polls_after_attendance, polls_close_at_end
 
 LIVE = (Meeting.State.IN_PROGRESS,)
@@ -166,7 +166,7 @@ def _latest_version(*, meeting: Meeting, document_id: int) -> DocumentVersion | 
         row = cursor.fetchone()
     if row is None:
         return None
-    return DocumentVersion.from_db(connection.alias, ["id", "document_id", "page_count"], row)
+    return loaded_instance(DocumentVersion, id=row[0], document_id=row[1], page_count=row[2])
 
 
 @transaction.atomic
