@@ -3,9 +3,10 @@
 Channels' group_send to every consumer wakes each one through the channel layer. Instead,
 each daphne process has one hub with one channel; the hub joins the group of every meeting
 that has sockets here, receives each event once, and writes the already-serialised text
-straight to the local sockets, in sequence order. An event that arrives ahead of one still in
-flight from another process (both were committed in order, under the meeting's row lock) is
-preceded by the missing ones read back from the event log, so no socket ever sees a gap.
+straight to the local sockets, in sequence order (an event committed in this process is
+written here at once, without waiting for its copy to come back). An event that arrives ahead
+of one still in flight from another process (both were committed in order, under the meeting's
+row lock) is preceded by the missing ones read back from the event log, so no socket ever sees a gap.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class LocalSocket:
     def __post_init__(self) -> None:
         self.protocol = websocket_protocol(self.send)
 
-    def write_now(self, outgoing: Outgoing) -> bool:
+    def write_at_once(self, outgoing: Outgoing) -> bool:
         """Write without awaiting anything; False when this socket is not autobahn's (tests)."""
         protocol = self.protocol
         if protocol is None:
@@ -128,10 +129,10 @@ class LocalSocket:
                 protocol.sendPreparedMessage(frame)
         return True
 
-    async def write(self, outgoing: Outgoing) -> None:
-        if not self.write_now(outgoing):
-            with contextlib.suppress(Exception):
-                await self.send({"type": "websocket.send", "text": outgoing.text})
+    async def send_text(self, outgoing: Outgoing) -> None:
+        """Write through the ASGI `send`, for sockets autobahn does not serve (tests)."""
+        with contextlib.suppress(Exception):
+            await self.send({"type": "websocket.send", "text": outgoing.text})
 
     def admit(self, seq: int | None, outgoing: Outgoing) -> bool:
         """Whether `outgoing` is to be written now; what arrives before the snapshot is held back."""
@@ -169,8 +170,8 @@ async def deliver_to(sockets: Iterable[LocalSocket], seq: int | None, outgoing: 
     """Write `outgoing` to each socket that admits it. Autobahn's sockets are written in this loop,
     without a coroutine each: at hundreds of tablets that is a good part of a page turn."""
     for local in list(sockets):
-        if local.admit(seq, outgoing) and not local.write_now(outgoing):
-            await local.write(outgoing)
+        if local.admit(seq, outgoing) and not local.write_at_once(outgoing):
+            await local.send_text(outgoing)
 
 
 class MeetingHub:
