@@ -68,6 +68,10 @@ def meeting_id(daphne_server: DaphneServer) -> int:
 
 def draw(page: Page, start: tuple[float, float], end: tuple[float, float], *, steps: int = 12, pause_ms: int = 0) -> None:
     """A stroke from `start` to `end`, in fractions of the page, with a little zigzag like a hand."""
+    # A person draws on the page they see: on a busy server the page's image may still be on its way.
+    page.wait_for_function(
+        "() => { const image = document.getElementById('page-image'); return image.complete && image.naturalWidth > 0; }"
+    )
     # The page is taller than a tablet's screen: bring its top into view, and draw there.
     page.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
     box = page.locator("#ink-layer").bounding_box()
