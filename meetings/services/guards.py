@@ -9,8 +9,9 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, WrongState
-from meetings.models import Meeting, Presentation, User
+from meetings.models import DocumentVersion, Meeting, Presentation, User
 from meetings.permissions import user_can_manage_meeting
+from meetings.services.statements import Statement, statements_run
 
 # What may still be prepared in each state; later states are the live meeting's business.
 PREPARATION_STATES = (Meeting.State.DRAFT, Meeting.State.PUBLISHED)
@@ -39,28 +40,42 @@ def lock_meeting(*, meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
 
 
-def lock_meeting_with_presentation(*, meeting: Meeting) -> tuple[Meeting, Presentation]:
-    """lock_meeting for presenting: the meeting (state, chair, event counter) and its presentation.
+def lock_meeting_with_presentation(
+    *, meeting: Meeting, document_id: int | None = None, wait_for_disk: bool = True
+) -> tuple[Meeting, Presentation, DocumentVersion | None]:
+    """lock_meeting for presenting: the meeting (state, chair, event counter), its presentation,
+    and the newest version of `document_id` if that document belongs to the meeting.
 
     A page turn is the command a whole room waits for. Read through the ORM, this lock and its
     presentation cost more to build than the database takes to answer (0.4 ms in SQLite, 0.9 ms
     in PostgreSQL, against 0.02 ms and 0.2 ms for the same statement written out), so it is one
     plain statement; the instances come back with their other fields deferred, loaded if used.
+    `wait_for_disk=False` lets PostgreSQL commit this transaction without waiting for the disk
+    (sent in the same round trip): for a page turn, which the next one supersedes within seconds,
+    a crash may lose the last turn but never corrupts anything.
     """
     query = (
-        "SELECT m.id, m.state, m.chair_id, m.event_seq, p.id, p.handed_to_id, p.presenter_id, p.document_id, p.version_id, p.page"
-        " FROM meetings_meeting m LEFT JOIN meetings_presentation p ON p.meeting_id = m.id WHERE m.id = %s"
+        "SELECT m.id, m.state, m.chair_id, m.event_seq, p.id, p.handed_to_id, p.presenter_id, p.document_id, p.version_id, p.page,"
+        " v.id, v.document_id, v.page_count"
+        " FROM meetings_meeting m LEFT JOIN meetings_presentation p ON p.meeting_id = m.id"
+        " LEFT JOIN (SELECT v.id, v.document_id, v.page_count FROM meetings_documentversion v"
+        " JOIN meetings_document d ON d.id = v.document_id"
+        " WHERE d.meeting_id = %s AND v.document_id = %s ORDER BY v.number DESC LIMIT 1) v ON 1 = 1"
+        " WHERE m.id = %s"
     )
     if connection.features.has_select_for_no_key_update:
         query += " FOR NO KEY UPDATE OF m"
-    with connection.cursor() as cursor:
-        cursor.execute(query, [meeting.pk])
-        row = cursor.fetchone()
-    if row is None:
+    statements: list[Statement] = [(query, [meeting.pk, document_id, meeting.pk])]
+    if not wait_for_disk and connection.vendor == "postgresql":
+        statements.insert(0, ("SET LOCAL synchronous_commit TO OFF", []))
+    rows = statements_run(statements=statements)
+    if not rows:
         raise Meeting.DoesNotExist
+    row = rows[0]
     locked = loaded_instance(Meeting, id=row[0], state=row[1], chair_id=row[2], event_seq=row[3])
+    version = None if row[10] is None else loaded_instance(DocumentVersion, id=row[10], document_id=row[11], page_count=row[12])
     if row[4] is None:
-        return locked, Presentation.objects.create(meeting=locked)
+        return locked, Presentation.objects.create(meeting=locked), version
     presentation = loaded_instance(
         Presentation,
         id=row[4],
@@ -71,7 +86,7 @@ def lock_meeting_with_presentation(*, meeting: Meeting) -> tuple[Meeting, Presen
         version_id=row[8],
         page=row[9],
     )
-    return locked, presentation
+    return locked, presentation, version
 
 
 def loaded_instance(model: type[Model], **values: Any) -> Any:

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
-from meetings.models import AgendaItem, DocumentVersion, Meeting, Participant, Presentation, SpeakerRequest, User
+from meetings.models import AgendaItem, Meeting, Participant, Presentation, SpeakerRequest, User
 from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state, speakers_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
-from meetings.services.guards import loaded_instance, lock_meeting, lock_meeting_with_presentation
+from meetings.services.guards import lock_meeting, lock_meeting_with_presentation
 from voting.services import polls_after_attendance, polls_close_at_end
 
 LIVE = (Meeting.State.IN_PROGRESS,)
@@ -144,40 +144,13 @@ def _require_presenter(*, actor: User, meeting: Meeting, presentation: Presentat
         raise NotAllowed(_("Only the chair, or whoever the chair hands over to, can present."))
 
 
-def _commit_without_waiting_for_disk() -> None:
-    """A page turn is superseded by the next one within seconds: on PostgreSQL, do not make the
-    whole room wait for its commit to reach the disk. A crash may lose the last turn, never
-    corrupt anything; attendance, speakers and everything else keep the default."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-def _latest_version(*, meeting: Meeting, document_id: int) -> DocumentVersion | None:
-    """The document's newest version if the document belongs to this meeting (id and page count
-    only; written out for the same reason as lock_meeting_with_presentation)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT v.id, v.document_id, v.page_count FROM meetings_documentversion v"
-            " JOIN meetings_document d ON d.id = v.document_id"
-            " WHERE d.meeting_id = %s AND v.document_id = %s ORDER BY v.number DESC LIMIT 1",
-            [meeting.pk, document_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return loaded_instance(DocumentVersion, id=row[0], document_id=row[1], page_count=row[2])
-
-
 @transaction.atomic
 def presentation_show(
     *, actor: User, meeting: Meeting, document_id: int, page: int, viewport: dict[str, Any] | None = None
 ) -> Presentation:
-    _commit_without_waiting_for_disk()
-    meeting, presentation = lock_meeting_with_presentation(meeting=meeting)
+    meeting, presentation, version = lock_meeting_with_presentation(meeting=meeting, document_id=document_id, wait_for_disk=False)
     _require_state(meeting=meeting, states=LIVE)
     _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
-    version = _latest_version(meeting=meeting, document_id=document_id)
     if version is None:
         raise ServiceError(_("That document is not part of this meeting."), code="not_found")
     if not 1 <= page <= version.page_count:
@@ -192,31 +165,33 @@ def presentation_show(
     presentation.viewport = viewport or {}
     presentation.presenter = actor
     presentation.updated_at = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE meetings_presentation SET document_id = %s, version_id = %s, page = %s, viewport = %s,"
-            " presenter_id = %s, updated_at = %s WHERE id = %s",
-            [
-                version.document_id,
-                version.pk,
-                page,
-                Presentation._meta.get_field("viewport").get_db_prep_save(presentation.viewport, connection),
-                actor.pk,
-                connection.ops.adapt_datetimefield_value(presentation.updated_at),
-                presentation.pk,
-            ],
-        )
+    update = (
+        "UPDATE meetings_presentation SET document_id = %s, version_id = %s, page = %s, viewport = %s,"
+        " presenter_id = %s, updated_at = %s WHERE id = %s",
+        [
+            version.document_id,
+            version.pk,
+            page,
+            Presentation._meta.get_field("viewport").get_db_prep_save(presentation.viewport, connection),
+            actor.pk,
+            connection.ops.adapt_datetimefield_value(presentation.updated_at),
+            presentation.pk,
+        ],
+    )
     if changed_document:
         audit_record(meeting=meeting, actor=actor, action="present.document", document=version.document_id, page=page)
     event_emit(
-        meeting=meeting, type="present.page", payload={"presentation": presentation_state(meeting=meeting, presentation=presentation)}
+        meeting=meeting,
+        type="present.page",
+        payload={"presentation": presentation_state(meeting=meeting, presentation=presentation)},
+        along=[update],
     )
     return presentation
 
 
 @transaction.atomic
 def presentation_stop(*, actor: User, meeting: Meeting) -> Presentation:
-    meeting, presentation = lock_meeting_with_presentation(meeting=meeting)
+    meeting, presentation, _version = lock_meeting_with_presentation(meeting=meeting)
     _require_state(meeting=meeting, states=LIVE)
     _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
     presentation.document = None
@@ -232,7 +207,7 @@ def presentation_stop(*, actor: User, meeting: Meeting) -> Presentation:
 @transaction.atomic
 def presentation_hand_over(*, actor: User, meeting: Meeting, user_id: int | None) -> Presentation:
     """Let another participant present (e.g. the item's presenter); None takes it back."""
-    meeting, presentation = lock_meeting_with_presentation(meeting=meeting)
+    meeting, presentation, _version = lock_meeting_with_presentation(meeting=meeting)
     _require_chair(actor=actor, meeting=meeting)
     _require_state(meeting=meeting, states=LIVE)
     if user_id is not None and not meeting.participants.filter(user_id=user_id).exclude(role=Participant.Role.GUEST).exists():

@@ -105,3 +105,43 @@ async def test_commands_on_both_processes_reach_every_tablet_in_order_without_ga
     finally:
         for socket in (chair_on_first, chair_on_second, secretary, *(s for s, _ in tablets)):
             await socket.connection.close()
+
+
+async def test_page_turns_are_stored_and_reach_the_other_process_and_bad_ones_change_nothing(two_processes: dict[str, Any]) -> None:
+    """The page turn's statements go to PostgreSQL together (lock with the document's version,
+    then presentation, counter and log): what the other process's tablet gets, and what a
+    tablet connecting afterwards is told, must both say the page; a refused turn leaves it."""
+    demo = two_processes["demo"]
+    first, second = two_processes["urls"]
+    password, meeting_id = demo["password"], demo["meeting_id"]
+    chair, snapshot = await open_socket(first, meeting_id, demo["accounts"]["chair"], password)
+    tablet, _ = await open_socket(second, meeting_id, "daibieu02", password)
+    document = next(d for d in snapshot["state"]["documents"] if d["page_count"] >= 3)
+    try:
+        if snapshot["state"]["meeting"]["state"] == "published":
+            await chair.connection.send(json.dumps({"type": "meeting.start", "id": "turns-start"}))
+            await chair.until(lambda m: m.get("id") == "turns-start")
+        for page in (2, 3):
+            turn = {"type": "present.page", "id": f"turn-{page}", "document_id": document["id"], "page": page}
+            await chair.connection.send(json.dumps(turn))
+            ack = await chair.until(lambda m, page=page: m.get("id") == f"turn-{page}")
+            assert ack["type"] == "ack"
+            shown = await tablet.until(lambda m: m["type"] == "present.page")
+            assert (shown["presentation"]["document_id"], shown["presentation"]["page"]) == (document["id"], page)
+        refused = [
+            ("turn-too-far", document["id"], document["page_count"] + 1, "invalid_page"),
+            ("turn-no-such-document", document["id"] + 10_000, 1, "not_found"),
+        ]
+        for command_id, document_id, page, code in refused:
+            await chair.connection.send(json.dumps({"type": "present.page", "id": command_id, "document_id": document_id, "page": page}))
+            error = await chair.until(lambda m, command_id=command_id: m.get("id") == command_id)
+            assert (error["type"], error["code"]) == ("error", code)
+        later, later_snapshot = await open_socket(second, meeting_id, "daibieu03", password)
+        await later.connection.close()
+        presentation = later_snapshot["state"]["presentation"]
+        assert (presentation["document_id"], presentation["page"]) == (document["id"], 3)
+        seqs = [event["seq"] for event in tablet.events]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    finally:
+        await chair.connection.close()
+        await tablet.connection.close()
