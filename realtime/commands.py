@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from annotations import services as annotations
@@ -73,6 +73,23 @@ def command_apply(*, user: User, meeting_id: int, command_id: str, type: str, ar
     if type in VOLATILE:
         VOLATILE[type](actor=user, meeting=Meeting(pk=meeting_id), **args)
         return True
+    # Django tries a kept connection with SELECT 1 before each use: one more round trip in front
+    # of every page turn. A command is safe to apply twice (its receipt says so), so instead one
+    # that finds its connection dropped (the database restarted, a firewall forgot it) is tried
+    # once more on a new connection.
+    connection.health_check_done = True
+    kept = connection.connection
+    try:
+        return _command_apply_once(user=user, meeting_id=meeting_id, command_id=command_id, type=type, args=args)
+    except (OperationalError, InterfaceError):
+        # Django has already closed a broken connection (and opened the next) when it rolled back.
+        if kept is None or (connection.connection is kept and connection.is_usable()):
+            raise
+        connection.close()
+        return _command_apply_once(user=user, meeting_id=meeting_id, command_id=command_id, type=type, args=args)
+
+
+def _command_apply_once(*, user: User, meeting_id: int, command_id: str, type: str, args: dict[str, Any]) -> bool:
     with transaction.atomic():
         if not _receipt_take(meeting_id=meeting_id, user_id=user.pk, command_id=command_id):
             return False

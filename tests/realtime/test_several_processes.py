@@ -28,7 +28,7 @@ def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         )
         demo = prepare_site(env, delegates=3)
         with daphne(env, free_port(), tmp / "a.log") as first, daphne(env, free_port(), tmp / "b.log") as second:
-            yield {"demo": demo, "urls": [first, second]}
+            yield {"demo": demo, "urls": [first, second], "database_url": database_url}
 
 
 class Socket:
@@ -142,6 +142,41 @@ async def test_page_turns_are_stored_and_reach_the_other_process_and_bad_ones_ch
         assert (presentation["document_id"], presentation["page"]) == (document["id"], 3)
         seqs = [event["seq"] for event in tablet.events]
         assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    finally:
+        await chair.connection.close()
+        await tablet.connection.close()
+
+
+async def test_a_command_goes_through_after_the_database_dropped_the_servers_connections(two_processes: dict[str, Any]) -> None:
+    """As after a database restart or a failover: the first page turn afterwards must not fail
+    (commands skip Django's per-use connection check and are tried again on a new connection)."""
+    import psycopg
+
+    demo = two_processes["demo"]
+    first, second = two_processes["urls"]
+    password, meeting_id = demo["password"], demo["meeting_id"]
+    chair, snapshot = await open_socket(first, meeting_id, demo["accounts"]["chair"], password)
+    tablet, _ = await open_socket(second, meeting_id, "daibieu01", password)
+    document = next(d for d in snapshot["state"]["documents"] if d["page_count"] >= 3)
+    try:
+        if snapshot["state"]["meeting"]["state"] == "published":
+            await chair.connection.send(json.dumps({"type": "meeting.start", "id": "drop-start"}))
+            await chair.until(lambda m: m.get("id") == "drop-start")
+
+        def drop_connections() -> int:
+            with psycopg.connect(two_processes["database_url"], autocommit=True) as admin:
+                rows = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                ).fetchall()
+            return len(rows)
+
+        assert await asyncio.to_thread(drop_connections) >= 1
+        turn = {"type": "present.page", "id": "after-drop", "document_id": document["id"], "page": 2}
+        await chair.connection.send(json.dumps(turn))
+        ack = await chair.until(lambda m: m.get("id") == "after-drop")
+        assert ack["type"] == "ack", ack
+        shown = await tablet.until(lambda m: m["type"] == "present.page")
+        assert shown["presentation"]["page"] == 2
     finally:
         await chair.connection.close()
         await tablet.connection.close()
