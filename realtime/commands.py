@@ -85,7 +85,8 @@ def command_apply(*, user: User, meeting_id: int, command_id: str, type: str, ar
         # Django has already closed a broken connection (and opened the next) when it rolled back.
         if kept is None or (connection.connection is kept and connection.is_usable()):
             raise
-        connection.close()
+        if connection.connection is kept:
+            connection.close()
         return _command_apply_once(user=user, meeting_id=meeting_id, command_id=command_id, type=type, args=args)
 
 
