@@ -107,20 +107,28 @@ async def test_commands_on_both_processes_reach_every_tablet_in_order_without_ga
             await socket.connection.close()
 
 
+async def chair_and_tablet_in_the_started_meeting(two_processes: dict[str, Any], tablet_user: str) -> tuple[Socket, Socket, dict[str, Any]]:
+    """The chair on the first process, a delegate's tablet on the second, the meeting under way,
+    and a document of at least three pages to present."""
+    demo = two_processes["demo"]
+    first, second = two_processes["urls"]
+    password, meeting_id = demo["password"], demo["meeting_id"]
+    chair, snapshot = await open_socket(first, meeting_id, demo["accounts"]["chair"], password)
+    tablet, _ = await open_socket(second, meeting_id, tablet_user, password)
+    if snapshot["state"]["meeting"]["state"] == "published":
+        await chair.connection.send(json.dumps({"type": "meeting.start", "id": "start-for-pages"}))
+        await chair.until(lambda m: m.get("id") == "start-for-pages")
+    return chair, tablet, next(d for d in snapshot["state"]["documents"] if d["page_count"] >= 3)
+
+
 async def test_page_turns_are_stored_and_reach_the_other_process_and_bad_ones_change_nothing(two_processes: dict[str, Any]) -> None:
     """The page turn's statements go to PostgreSQL together (lock with the document's version,
     then presentation, counter and log): what the other process's tablet gets, and what a
     tablet connecting afterwards is told, must both say the page; a refused turn leaves it."""
     demo = two_processes["demo"]
-    first, second = two_processes["urls"]
-    password, meeting_id = demo["password"], demo["meeting_id"]
-    chair, snapshot = await open_socket(first, meeting_id, demo["accounts"]["chair"], password)
-    tablet, _ = await open_socket(second, meeting_id, "daibieu02", password)
-    document = next(d for d in snapshot["state"]["documents"] if d["page_count"] >= 3)
+    second = two_processes["urls"][1]
+    chair, tablet, document = await chair_and_tablet_in_the_started_meeting(two_processes, "daibieu02")
     try:
-        if snapshot["state"]["meeting"]["state"] == "published":
-            await chair.connection.send(json.dumps({"type": "meeting.start", "id": "turns-start"}))
-            await chair.until(lambda m: m.get("id") == "turns-start")
         for page in (2, 3):
             turn = {"type": "present.page", "id": f"turn-{page}", "document_id": document["id"], "page": page}
             await chair.connection.send(json.dumps(turn))
@@ -136,7 +144,7 @@ async def test_page_turns_are_stored_and_reach_the_other_process_and_bad_ones_ch
             await chair.connection.send(json.dumps({"type": "present.page", "id": command_id, "document_id": document_id, "page": page}))
             error = await chair.until(lambda m, command_id=command_id: m.get("id") == command_id)
             assert (error["type"], error["code"]) == ("error", code)
-        later, later_snapshot = await open_socket(second, meeting_id, "daibieu03", password)
+        later, later_snapshot = await open_socket(second, demo["meeting_id"], "daibieu03", demo["password"])
         await later.connection.close()
         presentation = later_snapshot["state"]["presentation"]
         assert (presentation["document_id"], presentation["page"]) == (document["id"], 3)
@@ -152,16 +160,8 @@ async def test_a_command_goes_through_after_the_database_dropped_the_servers_con
     (commands skip Django's per-use connection check and are tried again on a new connection)."""
     import psycopg
 
-    demo = two_processes["demo"]
-    first, second = two_processes["urls"]
-    password, meeting_id = demo["password"], demo["meeting_id"]
-    chair, snapshot = await open_socket(first, meeting_id, demo["accounts"]["chair"], password)
-    tablet, _ = await open_socket(second, meeting_id, "daibieu01", password)
-    document = next(d for d in snapshot["state"]["documents"] if d["page_count"] >= 3)
+    chair, tablet, document = await chair_and_tablet_in_the_started_meeting(two_processes, "daibieu01")
     try:
-        if snapshot["state"]["meeting"]["state"] == "published":
-            await chair.connection.send(json.dumps({"type": "meeting.start", "id": "drop-start"}))
-            await chair.until(lambda m: m.get("id") == "drop-start")
 
         def drop_connections() -> int:
             with psycopg.connect(two_processes["database_url"], autocommit=True) as admin:
