@@ -82,10 +82,13 @@ def command_apply(*, user: User, meeting_id: int, command_id: str, type: str, ar
     try:
         return _command_apply_once(user=user, meeting_id=meeting_id, command_id=command_id, type=type, args=args)
     except (OperationalError, InterfaceError):
-        # Django has already closed a broken connection (and opened the next) when it rolled back.
-        if kept is None or (connection.connection is kept and connection.is_usable()):
+        if kept is None:
             raise
+        # Usually Django has already closed the broken connection (and opened the next) when it
+        # rolled back; if it is still the same one, it is retried only when it no longer works.
         if connection.connection is kept:
+            if connection.is_usable():
+                raise
             connection.close()
         return _command_apply_once(user=user, meeting_id=meeting_id, command_id=command_id, type=type, args=args)
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 import websockets
 
@@ -158,8 +159,6 @@ async def test_page_turns_are_stored_and_reach_the_other_process_and_bad_ones_ch
 async def test_a_command_goes_through_after_the_database_dropped_the_servers_connections(two_processes: dict[str, Any]) -> None:
     """As after a database restart or a failover: the first page turn afterwards must not fail
     (commands skip Django's per-use connection check and are tried again on a new connection)."""
-    import psycopg
-
     chair, tablet, document = await chair_and_tablet_in_the_started_meeting(two_processes, "daibieu01")
     try:
 
