@@ -155,7 +155,7 @@ def annotation_upsert(
             _("Page %(page)s does not exist; the document has %(count)s pages.") % {"page": page, "count": version.page_count}
         )
     clean = annotation_data_clean(kind=kind, data=data)
-    annotation = Annotation.objects.select_for_update().select_related("author", "document__meeting").filter(pk=key).first()
+    annotation = Annotation.objects.select_for_update(of=("self",)).select_related("author", "document__meeting").filter(pk=key).first()
     if annotation is None:
         if Annotation.objects.filter(version=version, author=actor, deleted=False).count() >= settings.ANNOTATION_MAX_PER_DOCUMENT:
             raise InvalidAnnotation(
@@ -207,7 +207,10 @@ def annotation_delete(*, actor: User, meeting: Meeting, annotation_id: str, revi
     except ValueError:
         raise InvalidAnnotation(_("An annotation needs an id made by the tablet (a UUID).")) from None
     annotation = (
-        Annotation.objects.select_for_update().select_related("author", "document__meeting").filter(pk=key, meeting_id=meeting.pk).first()
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("author", "document__meeting")
+        .filter(pk=key, meeting_id=meeting.pk)
+        .first()
     )
     if annotation is None:
         return  # never arrived, or erased already: nothing to do

@@ -37,7 +37,7 @@ def _entry_for_update(*, meeting: Meeting, item_id: int | None) -> MinutesEntry:
     if item_id is not None and not AgendaItem.objects.filter(meeting=meeting, pk=item_id).exists():
         raise ServiceError(_("That agenda item is not on this meeting's agenda."), code="not_found")
     entry, _created = MinutesEntry.objects.get_or_create(meeting=meeting, agenda_item_id=item_id)
-    return MinutesEntry.objects.select_for_update().select_related("updated_by").get(pk=entry.pk)
+    return MinutesEntry.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=entry.pk)
 
 
 def _require_writable(meeting: Meeting) -> None:
