@@ -112,6 +112,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django binds parameters on the client, and such statements are never prepared; only the
+    # few bound on the server (meetings.services.statements: the page turn and other live
+    # commands) are, once run this many times on a connection. Behind PgBouncer in transaction
+    # mode that needs PgBouncer 1.21 or later with max_prepared_statements set, or
+    # DB_PREPARE_THRESHOLD=off.
+    prepare_threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None if prepare_threshold == "off" else int(prepare_threshold)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

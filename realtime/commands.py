@@ -12,6 +12,7 @@ from django.utils import timezone
 from annotations import services as annotations
 from meetings.models import CommandReceipt, Meeting, User
 from meetings.services import live
+from meetings.services.statements import statements_run
 from minutes.services import entries as minutes
 from voting import services as voting
 
@@ -105,17 +106,20 @@ def _command_apply_once(*, user: User, meeting_id: int, command_id: str, type: s
 def _receipt_take(*, meeting_id: int, user_id: int, command_id: str) -> bool:
     """Record that this command is being applied; False when it was before.
 
-    One statement that tells "already there" by its row count, where create() would need a
+    One statement that tells "already there" by the row it returns, where create() would need a
     savepoint around it to survive the IntegrityError: on PostgreSQL that is two more round
     trips in front of every page turn.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO meetings_commandreceipt (meeting_id, user_id, command_id, created_at) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT DO NOTHING",
-            [meeting_id, user_id, command_id, connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-        return cursor.rowcount == 1
+    taken = statements_run(
+        statements=[
+            (
+                "INSERT INTO meetings_commandreceipt (meeting_id, user_id, command_id, created_at) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                [meeting_id, user_id, command_id, connection.ops.adapt_datetimefield_value(timezone.now())],
+            )
+        ]
+    )
+    return bool(taken)
 
 
 def receipts_forget_old() -> None:
