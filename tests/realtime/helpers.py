@@ -58,7 +58,8 @@ async def room(connect: Connect, meeting: Meeting, *users: User) -> list[Client]
 async def assert_quiet(*clients: Client) -> None:
     """Nothing more reaches any of these clients (listened to side by side, so the wait is paid once)."""
     quiet = await asyncio.gather(*(client.nothing_more() for client in clients))
-    assert all(quiet), "a message reached a client that should have heard nothing"
+    heard = [await client.ws.receive_json_from() for client, nothing in zip(clients, quiet, strict=True) if not nothing]
+    assert not heard, f"a message reached a client that should have heard nothing: {heard}"
 
 
 async def assert_refused(actor: Client, observers: list[Client], type: str, *, code: str, **fields: Any) -> dict[str, Any]:
