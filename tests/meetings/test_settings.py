@@ -7,15 +7,17 @@ import sys
 
 from tests.servers import ROOT, base_env
 
+ENGINE_AND_LAYER = "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND']"
 
-def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+
+def load_settings(show: str = ENGINE_AND_LAYER, **env: str) -> subprocess.CompletedProcess[str]:
     environment = base_env(**env)
     environment.pop("SECRET_KEY", None) if "SECRET_KEY" not in env else None
     return subprocess.run(
         [
             sys.executable,
             "-c",
-            "import settings; print(settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND'])",
+            f"import settings; print({show})",
         ],
         cwd=ROOT,
         env=environment,
@@ -43,3 +45,11 @@ def test_the_embedded_default_is_sqlite_and_an_in_memory_layer() -> None:
     result = load_settings()
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", "channels.layers.InMemoryChannelLayer"]
+
+
+def test_postgresql_prepares_the_live_commands_statements_unless_told_not_to() -> None:
+    """Behind PgBouncer older than 1.21 prepared statements break; DB_PREPARE_THRESHOLD=off is the way out."""
+    show = "settings.DATABASES['default']['OPTIONS']['prepare_threshold']"
+    postgres = "postgres://hop@127.0.0.1:5432/hop"
+    assert load_settings(show, DATABASE_URL=postgres).stdout.split() == ["5"]
+    assert load_settings(show, DATABASE_URL=postgres, DB_PREPARE_THRESHOLD="off").stdout.split() == ["None"]
