@@ -110,7 +110,7 @@ class LocalSocket:
     resnapshot: Callable[[], Awaitable[None]]
     last_seq: int | None = None
     held: list[tuple[int | None, Outgoing]] = field(default_factory=list)
-    last_unnumbered: str | None = None
+    last_presence: str | None = None
 
     def __post_init__(self) -> None:
         self.protocol = websocket_protocol(self.send)
@@ -142,20 +142,25 @@ class LocalSocket:
             self.held.append((seq, outgoing))
             return False
         if seq is None:
-            # The same presence twice in a row (announced by two processes, or held while the
-            # snapshot was read and announced again) says nothing new. Other messages are answers
-            # (an annotation's state told again to a device that was behind) and always go out.
-            if outgoing.text != self.last_unnumbered or not outgoing.text.startswith(PRESENCE_PREFIX):
-                self.last_unnumbered = outgoing.text
+            # Other unnumbered messages are answers (an annotation's state told again to a device
+            # that was behind) and always go out. A presence equal to the last one this socket
+            # was sent (announced by two processes, by a second connection in the same moment, or
+            # held while the snapshot was read) says nothing new, whatever answers came between.
+            if not outgoing.text.startswith(PRESENCE_PREFIX):
                 return True
-            return False
+            if outgoing.text == self.last_presence:
+                return False
+            self.last_presence = outgoing.text
+            return True
         if seq > self.last_seq:
             self.last_seq = seq
             return True
         return False
 
     def hold(self) -> None:
+        """Until the next snapshot; which tells who is online, so the next presence goes out whatever it says."""
         self.last_seq = None
+        self.last_presence = None
 
     async def release(self, seq: int) -> None:
         """The client now has everything up to `seq`; send what was held back after it."""

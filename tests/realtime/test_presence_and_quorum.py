@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.conf import settings
 
 from meetings.models import Meeting, MeetingEvent, Participant, User
 from meetings.services.live import meeting_start
 from meetings.services.participants import participants_invite
-from realtime.hub import online_users
+from realtime.events import publish_ephemeral
+from realtime.hub import hub, online_users
 from tests.realtime.conftest import Client
 from tests.realtime.helpers import Connect, assert_quiet, current_seq, entry_of, participant_of, room
 
@@ -86,6 +88,23 @@ async def test_presence_does_not_use_up_sequence_numbers(connect: Connect, live_
     assert (await chair_client.command("meeting.start"))["type"] == "ack"
     first = (chair_client.events or [await chair_client.receive()])[0]
     assert (first["type"], first["seq"]) == ("meeting.state", 1)
+
+
+async def test_the_same_presence_is_not_sent_again_after_an_answer_to_one_user(
+    connect: Connect, live_meeting: Meeting, chair: User, delegate: User
+) -> None:
+    """A presence announced twice (two connections in the same moment, two processes) reaches a
+    screen once, even when an answer meant for that user alone (an annotation told again) came
+    between the two."""
+    chair_client, delegate_client = await room(connect, live_meeting, chair, delegate)
+    answer = {"meeting_id": live_meeting.pk, "type": "annotation.upsert", "payload": {"again": True}, "users": [delegate.pk]}
+    await sync_to_async(publish_ephemeral)(**answer)
+    assert (await delegate_client.receive())["again"] is True
+
+    hub.presence_changed(live_meeting.pk)
+    await asyncio.sleep(settings.REALTIME_PRESENCE_DEBOUNCE_SECONDS * 4)
+
+    await assert_quiet(chair_client, delegate_client)
 
 
 async def test_a_refused_socket_is_never_online(connect: Connect, live_meeting: Meeting, chair: User, other_delegate: User) -> None:
