@@ -158,7 +158,8 @@ class LocalSocket:
         return False
 
     def hold(self) -> None:
-        """Until the next snapshot; which tells who is online, so the next presence goes out whatever it says."""
+        """Hold events back until the next snapshot. That snapshot tells who is online, so the
+        presence after it goes out even if it repeats the last one sent."""
         self.last_seq = None
         self.last_presence = None
 

@@ -213,11 +213,11 @@ async def test_every_command_is_applied_on_postgresql(two_processes: dict[str, A
         if p["can_vote"] and p["id"] not in (me["participant_id"], giver_me["participant_id"])
     )
     item_id = state["agenda"][0]["id"]
-    replies: list[tuple[str, dict[str, Any]]] = []
+    sent: set[str] = set()
 
     async def applied(socket: Socket, type: str, **args: Any) -> None:
         reply = await command(socket, type, **args)
-        replies.append((type, reply))
+        sent.add(type)
         assert reply["type"] == "ack", (type, reply)
 
     try:
@@ -261,7 +261,7 @@ async def test_every_command_is_applied_on_postgresql(two_processes: dict[str, A
             await applied(tablet, "annotation.upsert", **annotation, **highlight, revision=revision)
         await applied(tablet, "annotation.delete", annotation_id=annotation["annotation_id"], revision=3)
         await applied(chair, "meeting.end")
-        assert {type for type, _reply in replies} | {"meeting.start"} == set(COMMANDS)
+        assert sent | {"meeting.start"} == set(COMMANDS)
         seqs = [event["seq"] for event in secretary.events]
         assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     finally:
