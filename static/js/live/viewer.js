@@ -132,8 +132,35 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
       else over ||= after;
     }
     if (over) {
-      viewer.presenting = false;
+      setPresenting(false);
       viewer.following = true;
+    }
+  }
+
+  // A tab that was presenting goes on presenting after a reload (a tablet's browser reloads a tab
+  // it put to sleep): the presenter's next page turn must still move the room. The flag lives in
+  // this tab's sessionStorage, so another screen of the same person only follows.
+  const presentingKey = `presenting:${location.pathname}`;
+  function setPresenting(on) {
+    viewer.presenting = on;
+    try {
+      if (on) sessionStorage.setItem(presentingKey, "1");
+      else sessionStorage.removeItem(presentingKey);
+    } catch { /* storage unavailable: presenting lasts as long as the page */ }
+  }
+  function resumePresenting() {
+    let remembered = false;
+    try { remembered = sessionStorage.getItem(presentingKey) === "1"; } catch { /* as above */ }
+    if (!remembered || viewer.presenting) return;
+    const shown = presentation();
+    const stillMine = store.state.meeting.state === "in_progress" && canPresent() && shown.document_id && shown.presenter_id === me().user_id;
+    if (stillMine && viewer.documentId === shown.document_id && viewer.page === shown.page) {
+      viewer.presenting = true;
+      viewer.following = false;
+      // Someone else's page turn after this snapshot ends it, as in settlePresenting.
+      viewer.presentingSince = connection.seq;
+    } else if (!stillMine) {
+      setPresenting(false);
     }
   }
 
@@ -379,16 +406,16 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   $("doc-select").addEventListener("change", (event) => goTo(Number(event.target.value) || null, 1));
   $("follow").addEventListener("click", () => { viewer.following = true; followPresenter(); });
   $("present").addEventListener("click", () => {
-    viewer.presenting = true;
+    setPresenting(true);
     viewer.presentingSince = null;
     viewer.following = false;
     viewer.versionId = null; // the room sees the current version
     send("present.page", { document_id: viewer.documentId, page: viewer.page }).then((reply) => {
-      if (reply.type === "error") { viewer.presenting = false; showPage(); }
+      if (reply.type === "error") { setPresenting(false); showPage(); }
     });
     showPage();
   });
-  $("stop-present").addEventListener("click", () => { viewer.presenting = false; send("present.stop"); showPage(); });
+  $("stop-present").addEventListener("click", () => { setPresenting(false); send("present.stop"); showPage(); });
   $("handover").addEventListener("click", (event) => {
     const user = event.currentTarget.dataset.user;
     send("present.handover", { user_id: user ? Number(user) : null });
@@ -448,6 +475,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
       // Back from a reconnect: what changed meanwhile is fetched again (targeted messages are not replayed).
       fetched.clear();
       if (viewer.following || viewer.documentId === null) followPresenter();
+      resumePresenting();
       if (viewer.documentId === null || !documentById(viewer.documentId)) { viewer.documentId = null; showPage(); }
       else showPage();
     },
