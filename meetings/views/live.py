@@ -55,6 +55,7 @@ def live_strings() -> dict:
         "confidential_not_for_you": _("A confidential document is being presented that you are not allowed to see."),
         "make_current": _("Make this the current item"),
         "give_floor": _("Give the floor"),
+        "queue_place": _("You are number %(place)s waiting to speak"),
         "hand_over": _("Let %(name)s present"),
         "take_back": _("Take presenting back from %(name)s"),
         "quorum_met": _("Quorum: %(present)s of %(voting)s voting members present (%(needed)s needed)."),
@@ -110,6 +111,8 @@ def live_strings() -> dict:
             "annul_reason": _("Why is this vote annulled? The reason is kept on record."),
             "annul_repeat": _("Prepare the same question again to repeat the vote?"),
             "annulled_because": _("Annulled: %(reason)s"),
+            # Beside a vote's question: the agenda item it belongs to.
+            "of_item": _("Item %(number)s"),
             "not_voted": _("Not voted yet"),
             "all_voted": _("Everyone present has voted."),
             "result_of": _("Result of the vote"),

@@ -85,8 +85,36 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(first.locator("#page-image")).to_have_attribute("data-page", "2")
     expect(first.locator("#following-badge")).to_be_visible()
 
-    # The first delegate asks to speak; the chair gives the floor; everyone sees who speaks.
+    # The chair's tab reloads (tablets reload tabs they put to sleep): it goes on presenting, and
+    # its next page turn still moves the room. Another screen of the chair only follows.
+    chair.reload()
+    expect(chair.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(chair.locator("#page-image")).to_have_attribute("data-page", "2")
+    expect(chair.locator("#present")).to_be_hidden()
+    chair.click("#next-page")
+    expect(first.locator("#page-image")).to_have_attribute("data-page", "3")
+    expect(projector.locator("#proj-page")).to_have_attribute("data-page", "3")
+    chairs_second_screen = open_room(new_context(TABLET_LANDSCAPE), demo["accounts"]["chair"], password, room)
+    expect(chairs_second_screen.locator("#page-image")).to_have_attribute("data-page", "3")
+    expect(chairs_second_screen.locator("#present")).to_be_visible()
+    chairs_second_screen.click("#next-page")
+    expect(chairs_second_screen.locator("#page-image")).to_have_attribute("data-page", "4")
+    expect(chairs_second_screen.locator("#follow")).to_be_visible()
+    projector.wait_for_timeout(500)
+    expect(projector.locator("#proj-page")).to_have_attribute("data-page", "3")
+    chairs_second_screen.close()
+    chair.click("#prev-page")
+    for page in (first, second):
+        expect(page.locator("#page-image")).to_have_attribute("data-page", "2")
+
+    # The first delegate asks to speak (the button is in sight without scrolling, even on a tablet
+    # held upright) and sees their place; the chair gives the floor; everyone sees who speaks.
+    bottom = second.evaluate("() => { scrollTo(0, 0); return document.getElementById('request-speak').getBoundingClientRect().bottom; }")
+    assert 0 < bottom <= TABLET_PORTRAIT["height"]
+    expect(chair.locator("#request-speak")).to_be_hidden()
     first.click("#request-speak")
+    expect(first.locator("#my-queue-place")).to_have_text("Bạn đang chờ phát biểu, thứ tự 1")
+    expect(first.locator("#withdraw-speak")).to_be_visible()
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue")).to_contain_text("Lê Thị Minh Nguyệt")
     chair.locator("#queue li button").click()

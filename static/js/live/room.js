@@ -117,10 +117,15 @@ function renderSpeakers() {
   const { queue, speaking } = store.state.speakers;
   const mine = me().participant_id;
   const live = store.state.meeting.state === "in_progress";
-  const waiting = queue.some((request) => request.participant_id === mine);
+  const place = queue.findIndex((request) => request.participant_id === mine) + 1;
+  const waiting = place > 0;
   const speakingNow = speaking && speaking.participant_id === mine;
-  $("request-speak").hidden = !live || !mine || waiting || speakingNow;
+  // The chair gives the floor, and takes it, without queueing; a chair's "Ask to speak" beside
+  // "Next item" only invites a wrong tap.
+  $("request-speak").hidden = !live || !mine || me().is_chair || waiting || speakingNow;
   $("withdraw-speak").hidden = !live || !waiting;
+  $("my-queue-place").hidden = !live || !waiting;
+  $("my-queue-place").textContent = waiting ? interpolate(t.queue_place, { place }) : "";
   $("queue-empty").hidden = queue.length > 0;
   $("queue").replaceChildren(
     ...queue.map((request, index) =>

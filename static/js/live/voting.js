@@ -189,7 +189,7 @@ export function mountVoting({ store, send, t, toast }) {
       el("div", { class: "poll-head" },
         el("span", { class: `badge poll-${poll.state}` }, t.poll.states[poll.state]),
         poll.secret ? el("span", { class: "badge" }, t.poll.secret) : null,
-        item ? el("span", { class: "muted small" }, `${item.number}.`) : null),
+        item ? el("span", { class: "muted small", title: item.title }, interpolate(t.poll.of_item, { number: item.number })) : null),
       el("div", { class: "poll-question" }, poll.question),
     ];
     if (poll.state === "open") {
