@@ -10,9 +10,13 @@ from tests.servers import ROOT, base_env
 ENGINE_AND_LAYER = "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LAYERS['default']['BACKEND']"
 
 
+# Read by the settings these tests look at: taken from the caller's environment, a developer's
+# exported DATABASE_URL would turn "the embedded default" into PostgreSQL.
+CHOSEN_BY_THE_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DB_PREPARE_THRESHOLD")
+
+
 def load_settings(show: str = ENGINE_AND_LAYER, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = base_env(**env)
-    environment.pop("SECRET_KEY", None) if "SECRET_KEY" not in env else None
+    environment = {name: value for name, value in base_env(**env).items() if name in env or name not in CHOSEN_BY_THE_ENVIRONMENT}
     return subprocess.run(
         [
             sys.executable,
