@@ -39,8 +39,8 @@ def live_strings() -> dict:
         "connection": {
             "connecting": _("Connecting…"),
             "online": _("Connected"),
-            "offline": _("Connection lost. Reconnecting… what you do is sent when the network is back."),
-            "reconnecting": _("Connection lost. Reconnecting… what you do is sent when the network is back."),
+            "offline": _("Connection lost, reconnecting… What you do meanwhile is sent when the network is back."),
+            "reconnecting": _("Connection lost, reconnecting… What you do meanwhile is sent when the network is back."),
             "logged-out": _("You have been logged out. Log in again to rejoin the meeting."),
             "gone": _("This meeting is no longer available to you."),
         },
