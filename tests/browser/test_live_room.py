@@ -117,6 +117,12 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(first.locator("#withdraw-speak")).to_be_visible()
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue")).to_contain_text("Lê Thị Minh Nguyệt")
+    # The chair gives the floor from where the queue already is, without scrolling past the votes and the agenda.
+    bottom = chair.evaluate(
+        "() => { scrollTo(0, 0); document.querySelector('.side').scrollTop = 0;"
+        " return document.querySelector('#queue li button').getBoundingClientRect().bottom; }"
+    )
+    assert 0 < bottom <= LAPTOP["height"]
     chair.locator("#queue li button").click()
     for page in (chair, first, second):
         expect(page.locator("#speaker-name")).to_contain_text("Lê Thị Minh Nguyệt")
