@@ -73,7 +73,13 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
 
     chair.click("[data-command='meeting.start']")
     expect(first.locator("#meeting-state")).to_have_text("Đang họp")
-    # Both delegates check in from their tablets; the chair is marked present by the secretary.
+    # Both delegates check in from their tablets (the button is in the head, above the document,
+    # where someone arriving looks first); the chair is marked present by the secretary.
+    checkin_bottom, viewer_top = second.evaluate(
+        "() => [document.getElementById('checkin').getBoundingClientRect().bottom,"
+        " document.getElementById('viewer').getBoundingClientRect().top]"
+    )
+    assert 0 < checkin_bottom <= viewer_top
     for page in (first, second):
         page.click("#checkin")
     chair_row = secretary.locator("#attendance select[aria-label$='Nguyễn Văn Thành']")
