@@ -82,6 +82,19 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def bottom_before_scrolling(page: Page, selector: str) -> float:
+    """Where `selector` ends on the screen with the page and the live room's side column scrolled to the top."""
+    return page.evaluate(
+        """(selector) => {
+            scrollTo(0, 0);
+            const side = document.querySelector('.side');
+            if (side) side.scrollTop = 0;
+            return document.querySelector(selector).getBoundingClientRect().bottom;
+        }""",
+        selector,
+    )
+
+
 def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
     """A logged-in page on a live screen (the room or the projector)."""
     page = context.new_page()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, open_room
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, bottom_before_scrolling, open_room
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +109,7 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
 
     # The first delegate asks to speak (the button is in sight without scrolling, even on a tablet
     # held upright) and sees their place; the chair gives the floor; everyone sees who speaks.
-    bottom = second.evaluate("() => { scrollTo(0, 0); return document.getElementById('request-speak').getBoundingClientRect().bottom; }")
+    bottom = bottom_before_scrolling(second, "#request-speak")
     assert 0 < bottom <= TABLET_PORTRAIT["height"]
     expect(chair.locator("#request-speak")).to_be_hidden()
     first.click("#request-speak")
@@ -118,10 +118,7 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue")).to_contain_text("Lê Thị Minh Nguyệt")
     # The chair gives the floor from where the queue already is, without scrolling past the votes and the agenda.
-    bottom = chair.evaluate(
-        "() => { scrollTo(0, 0); document.querySelector('.side').scrollTop = 0;"
-        " return document.querySelector('#queue li button').getBoundingClientRect().bottom; }"
-    )
+    bottom = bottom_before_scrolling(chair, "#queue li button")
     assert 0 < bottom <= LAPTOP["height"]
     chair.locator("#queue li button").click()
     for page in (chair, first, second):
