@@ -12,7 +12,7 @@ from voting.models import Poll
 
 
 class PollForm(forms.Form):
-    question = forms.CharField(label=_("Question"), max_length=500, widget=forms.TextInput(attrs={"autofocus": True}))
+    question = forms.CharField(label=_("Question"), max_length=500)
     agenda_item_id = forms.TypedChoiceField(label=_("Agenda item"), coerce=int, empty_value=None, required=False)
     mode = forms.ChoiceField(label=_("Where"), choices=Poll.Mode.choices, initial=Poll.Mode.LIVE)
     kind = forms.ChoiceField(label=_("Choices"), choices=Poll.Kind.choices, initial=Poll.Kind.YES_NO)

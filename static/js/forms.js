@@ -33,3 +33,10 @@ if (secret && readers) {
   secret.addEventListener("change", sync);
   sync();
 }
+
+// After a rejected submission, bring the first mistake into sight: on a long page (the polls,
+// the agenda) the form sits below its list and the error would otherwise be off screen.
+const invalid = document.querySelector("[aria-invalid=true]");
+const formError = document.querySelector("form .errorlist");
+if (invalid) invalid.focus();
+else if (formError) formError.scrollIntoView({ block: "center" });

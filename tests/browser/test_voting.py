@@ -115,3 +115,28 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     second.reload()
     expect(second.locator(f".poll:has-text('{QUESTION}') .verdict")).to_have_text("THÔNG QUA")
     expect(second.locator("#ballot")).to_be_hidden()
+
+
+def test_secretary_prepares_polls_on_a_tablet_and_sees_a_mistake_below_the_list(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    meeting_id = int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
+    secretary = open_page(new_context(TABLET_LANDSCAPE), "thuky", daphne_server.demo["password"], f"/meetings/{meeting_id}/polls/")
+    form = secretary.locator("form:has(input[name=question])")
+    for number in range(1, 5):
+        form.locator("input[name=question]").fill(f"Thông qua nội dung số {number}")
+        form.locator("button[type=submit]").click()
+        expect(secretary.locator(".message-success")).to_contain_text(f"nội dung số {number}")
+        # The page opens on the list of prepared polls, not scrolled down to the empty form.
+        assert secretary.evaluate("() => scrollY") == 0
+    expect(secretary.locator(".poll-admin")).to_contain_text("Thông qua nội dung số 4")
+
+    # Named options with only one option: the service refuses, and the error is brought into sight.
+    form.locator("input[name=question]").fill("Chọn đơn vị thí điểm")
+    form.locator("select[name=kind]").select_option("options")
+    form.locator("textarea[name=options]").fill("Phường Vũng Tàu")
+    form.locator("button[type=submit]").click()
+    error = secretary.locator("form .errorlist")
+    expect(error).to_contain_text("ít nhất hai phương án")
+    expect(error).to_be_in_viewport()
+    expect(secretary.locator(".message-success")).to_have_count(0)
