@@ -20,9 +20,9 @@ from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 http_app = django_asgi_app
 if settings.SERVE_STATIC:
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from static_files import RevalidatingStaticFilesHandler
 
-    http_app = ASGIStaticFilesHandler(django_asgi_app)
+    http_app = RevalidatingStaticFilesHandler(django_asgi_app)
 
 application = ProtocolTypeRouter(
     {

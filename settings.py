@@ -153,8 +153,15 @@ FORMAT_MODULE_PATH = ["formats"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-# Embedded set-up: daphne serves /static/ itself. Behind nginx, set SERVE_STATIC=0.
+# Embedded set-up: daphne serves /static/ itself. Behind nginx, set SERVE_STATIC=0 and run
+# `manage.py collectstatic`: the collected names carry a hash of their content (static_files.py).
 SERVE_STATIC = env_bool("SERVE_STATIC", True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if SERVE_STATIC else "static_files.VersionedStaticFilesStorage"
+    },
+}
 
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -57,3 +57,9 @@ def test_postgresql_prepares_the_live_commands_statements_unless_told_not_to() -
     postgres = "postgres://hop@127.0.0.1:5432/hop"
     assert load_settings(show, DATABASE_URL=postgres).stdout.split() == ["5"]
     assert load_settings(show, DATABASE_URL=postgres, DB_PREPARE_THRESHOLD="off").stdout.split() == ["None"]
+
+
+def test_behind_nginx_static_files_are_named_by_their_content_and_embedded_they_keep_their_names() -> None:
+    show = "settings.STORAGES['staticfiles']['BACKEND']"
+    assert load_settings(show, SERVE_STATIC="0").stdout.split() == ["static_files.VersionedStaticFilesStorage"]
+    assert load_settings(show).stdout.split() == ["django.contrib.staticfiles.storage.StaticFilesStorage"]

@@ -1,0 +1,27 @@
+"""How the screens' CSS and JavaScript reach browsers, so that an upgrade reaches every tablet at once.
+
+A tablet that kept last week's live-room modules would speak an old protocol to a new server.
+Behind nginx (SERVE_STATIC=0) the collected files carry a hash of their content in their names,
+and the live room's ES modules import one another by those names, so browsers may keep them for
+a year: a changed file is a new name. When daphne serves /static/ itself (the embedded set-up) the
+names stay plain, so browsers are told to ask each time; unchanged files cost a 304.
+"""
+
+from __future__ import annotations
+
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+from django.http import HttpRequest, HttpResponseBase
+
+
+class VersionedStaticFilesStorage(ManifestStaticFilesStorage):
+    # Rewrites `import … from "./connection.js";` to the hashed name, so a changed module also
+    # renames every module that imports it.
+    support_js_module_import_aggregation = True
+
+
+class RevalidatingStaticFilesHandler(ASGIStaticFilesHandler):
+    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
+        response = await super().get_response_async(request)
+        response.headers.setdefault("Cache-Control", "no-cache")
+        return response
