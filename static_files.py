@@ -9,6 +9,11 @@ names stay plain, so browsers are told to ask each time; unchanged files cost a 
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from django.http import HttpRequest, HttpResponseBase
@@ -25,3 +30,16 @@ class RevalidatingStaticFilesHandler(ASGIStaticFilesHandler):
         response = await super().get_response_async(request)
         response.headers.setdefault("Cache-Control", "no-cache")
         return response
+
+
+@functools.cache
+def client_build() -> str:
+    """Names the screens' code: a hash of the CSS and JavaScript this server hands out. A live screen
+    loaded with other code than the server's now (an upgrade while the room stayed open) loads itself
+    again when its snapshot says so (connection.js)."""
+    digest = hashlib.sha256()
+    for directory in map(Path, settings.STATICFILES_DIRS):
+        for path in sorted(directory.rglob("*")):
+            if path.suffix in {".js", ".css"}:
+                digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]

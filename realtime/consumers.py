@@ -25,6 +25,7 @@ from realtime.commands import command_apply
 from realtime.events import event_text
 from realtime.hub import PROCESS_ID, LocalSocket, hub, online_users
 from realtime.protocol import ProtocolError, command_id_of, parse
+from static_files import client_build
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.local.hold()
         online = await database_sync_to_async(online_users)(self.meeting_id)
         snapshot = await database_sync_to_async(live_snapshot)(user=self.user, meeting_id=self.meeting_id, online=online)
+        snapshot["build"] = client_build()
         await self.send(text_data=json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")))
         await self.local.release(snapshot["seq"])
         for poll in snapshot["state"]["polls"]:

@@ -11,6 +11,7 @@ from meetings.models import DocumentVersion, Meeting, Participant
 from meetings.rendering import PAGE_WIDTHS, page_image
 from meetings.selectors.documents import document_get_for_user
 from meetings.selectors.meetings import meeting_get_for_user
+from static_files import client_build
 from voting.models import Poll
 
 PLACEHOLDER = """<svg xmlns="http://www.w3.org/2000/svg" width="800" height="1131" viewBox="0 0 800 1131">
@@ -28,6 +29,7 @@ def _live_config(request: HttpRequest, meeting_id: int) -> dict:
         "documentsPrefix": f"/meetings/{meeting_id}/documents/",
         "userId": request.user.pk,
         "heartbeatSeconds": settings.REALTIME_HEARTBEAT_SECONDS,
+        "build": client_build(),
         # Clocks on every screen show the meeting's time, whatever the device is set to.
         "timeZone": settings.TIME_ZONE,
     }

@@ -53,7 +53,16 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                # A page a test hands over through page.route() counts as coming from outside the
+                # local network, and Chromium would then refuse its websocket to 127.0.0.1.
+                "--disable-features=LocalNetworkAccessChecks",
+            ],
         )
         yield browser
         browser.close()

@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from meetings.models import Meeting, User
+from static_files import client_build
 from tests.servers import ROOT
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.(js|css)$")
@@ -118,3 +119,15 @@ async def test_daphne_serving_static_files_has_browsers_revalidate_them() -> Non
     # Unchanged since the browser's copy: a 304 with no body.
     status, _headers = await static_get("/static/js/live/room.js", [(b"if-modified-since", headers["last-modified"].encode())])
     assert status == 304
+
+
+def test_the_build_a_live_screen_compares_changes_with_any_script_or_style(source: Path) -> None:
+    def build() -> str:
+        with override_settings(STATICFILES_DIRS=[source]):
+            return client_build.__wrapped__()
+
+    before = build()
+    assert build() == before
+    room = source / "js" / "live" / "room.js"
+    room.write_text(room.read_text() + "\n")
+    assert build() != before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,16 +12,27 @@ from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from meetings.models import Document, LiveConnection, Meeting, Participant, User
 from meetings.services.documents import document_upload
 from meetings.services.live import attendance_mark, meeting_start, notice_send, presentation_show, speaker_request
 from realtime.routing import websocket_urlpatterns
+from static_files import client_build
 from tests.conftest import make_user
 from tests.realtime.helpers import Connect, assert_error, entry_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def room_config(user: User, meeting: Meeting) -> dict[str, Any]:
+    """The live room page's own settings (its live-config script), as the tablet reads them."""
+    client = Client()
+    client.force_login(user)
+    page = client.get(reverse("live_room", args=[meeting.pk])).content.decode()
+    return json.loads(re.search(r'<script id="live-config" type="application/json">(.*?)</script>', page).group(1))
 
 
 @pytest.fixture
@@ -136,6 +148,15 @@ async def test_it_sends_a_delegate_the_whole_published_meeting(
     assert state["speakers"] == {"queue": [], "speaking": None, "speaker_seconds": 180}
     assert state["notices"] == []
     assert (state["polls"], state["proxies"], state["my_votes"]) == ([], [], {})
+
+
+async def test_it_names_the_screens_code_it_serves_so_a_screen_left_open_over_an_upgrade_reloads(
+    connect: Connect, live_meeting: Meeting, delegate: User
+) -> None:
+    client = await connect(delegate, live_meeting)
+    assert client.snapshot["build"] == client_build()
+    page = await sync_to_async(room_config)(delegate, live_meeting)
+    assert page["build"] == client_build()
 
 
 async def test_it_hides_a_confidential_document_from_a_delegate_who_is_not_a_reader(

@@ -8,6 +8,7 @@ const MAX_BACKOFF_MS = 15000;
 // the outbox and is sent again a little later, never dropped.
 const REPLAY_GAP_MS = 60;
 const RETRY_CODES = new Set(["rate_limited", "busy"]);
+const RELOADED_FOR = "live-reloaded-for-build";
 
 /** A random UUID, also on plain http where crypto.randomUUID is missing (a LAN without TLS). */
 export function newId() {
@@ -20,7 +21,8 @@ export function newId() {
 }
 
 export class LiveConnection {
-  constructor({ path, storageKey, heartbeatSeconds = 10, onSnapshot, onEvent, onStatus, onError }) {
+  constructor({ path, storageKey, build, heartbeatSeconds = 10, onSnapshot, onEvent, onStatus, onError }) {
+    this.build = build;
     this.heartbeatMs = heartbeatSeconds * 1000;
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
     this.storageKey = storageKey;
@@ -163,11 +165,31 @@ export class LiveConnection {
     this.status(this.online ? "online" : "offline");
   }
 
+  /** The server was upgraded while this page stayed open: load the page again, with the server's
+   * code. Once per build, so processes briefly on different builds (a rolling restart) cannot make a
+   * screen reload in a loop. The outbox is in localStorage and is sent after the reload. */
+  outdatedBy(build) {
+    if (!build || !this.build || build === this.build) return false;
+    try {
+      if (sessionStorage.getItem(RELOADED_FOR) === build) return false;
+      sessionStorage.setItem(RELOADED_FOR, build);
+    } catch {
+      return false; // without sessionStorage a reload could not tell it already happened
+    }
+    const socket = this.socket;
+    this.socket = null; // its closing is not a lost connection to report
+    this.closedByServer = true; // and nothing reconnects while the page goes
+    socket?.close();
+    location.reload();
+    return true;
+  }
+
   receive(data) {
     let message;
     try { message = JSON.parse(data); } catch { return; }
     if (message.type === "pong") return;
     if (message.type === "snapshot") {
+      if (this.outdatedBy(message.build)) return;
       this.seq = message.seq;
       this.resyncingFrom = null;
       this.handlers.onSnapshot(message);

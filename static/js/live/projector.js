@@ -137,6 +137,7 @@ store.subscribe((kind, event) => {
 const connection = new LiveConnection({
   path: config.socketPath,
   heartbeatSeconds: config.heartbeatSeconds,
+  build: config.build,
   storageKey: `live-outbox:projector:${config.meetingId}`,
   onSnapshot: (snapshot) => store.loadSnapshot(snapshot),
   onEvent: (event) => store.apply(event),

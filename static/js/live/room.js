@@ -17,6 +17,7 @@ const store = new LiveStore();
 const connection = new LiveConnection({
   path: config.socketPath,
   heartbeatSeconds: config.heartbeatSeconds,
+  build: config.build,
   storageKey: `live-outbox:${config.meetingId}:${config.userId}`,
   onSnapshot: (snapshot) => store.loadSnapshot(snapshot),
   onEvent: (event) => store.apply(event),
