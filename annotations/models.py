@@ -36,6 +36,8 @@ class Annotation(models.Model):
     revision = models.PositiveIntegerField(default=1)
     # Kept as a tombstone so that an older upsert arriving after the delete does not bring it back.
     deleted = models.BooleanField(default=False)
+    # The chair or a secretary took it off the shared view; its author keeps it, and cannot share it again.
+    withheld = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

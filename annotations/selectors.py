@@ -19,6 +19,7 @@ def annotation_state(annotation: Annotation) -> dict[str, Any]:
         "page": annotation.page,
         "kind": annotation.kind,
         "shared": annotation.shared,
+        "withheld": annotation.withheld,
         "author_id": annotation.author_id,
         "author": annotation.author.display_name,
         "data": annotation.data,

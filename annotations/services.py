@@ -21,7 +21,8 @@ from annotations.models import Annotation
 from annotations.selectors import annotation_state, document_reader_ids
 from meetings.errors import NotAllowed, ServiceError
 from meetings.models import Document, DocumentVersion, Meeting, Presentation, User
-from meetings.permissions import user_can_view_document
+from meetings.permissions import user_can_view_document, user_can_withhold_annotations
+from meetings.services.audit import audit_record
 from realtime.events import publish_ephemeral
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -142,10 +143,7 @@ def annotation_upsert(
     shared: bool = False,
 ) -> Annotation:
     """Create or change an annotation; a revision not newer than the stored one changes nothing (a resend, or a stale device)."""
-    try:
-        key = uuid.UUID(annotation_id)
-    except ValueError:
-        raise InvalidAnnotation(_("An annotation needs an id made by the tablet (a UUID).")) from None
+    key = _annotation_key(annotation_id)
     document = _document_for(actor=actor, meeting=meeting, document_id=document_id)
     version = DocumentVersion.objects.filter(pk=version_id, document=document).first()
     if version is None:
@@ -191,6 +189,8 @@ def annotation_upsert(
         # Tell the author's screens what stands, so a device that was behind catches up.
         _announce(annotation=annotation, was_shared=annotation.shared, author_only=True)
         return annotation
+    if shared and annotation.withheld:
+        raise NotAllowed(_("The chair has taken this annotation off the shared view; it stays visible to you only."), code="withheld")
     was_shared = annotation.shared and not annotation.deleted
     annotation.page, annotation.kind, annotation.data, annotation.shared = page, kind, clean, shared
     annotation.revision, annotation.deleted, annotation.updated_at = revision, False, timezone.now()
@@ -202,10 +202,7 @@ def annotation_upsert(
 @transaction.atomic
 def annotation_delete(*, actor: User, meeting: Meeting, annotation_id: str, revision: int) -> None:
     """Erase an annotation (kept as a tombstone at `revision`, so a late upsert does not bring it back)."""
-    try:
-        key = uuid.UUID(annotation_id)
-    except ValueError:
-        raise InvalidAnnotation(_("An annotation needs an id made by the tablet (a UUID).")) from None
+    key = _annotation_key(annotation_id)
     annotation = (
         Annotation.objects.select_for_update(of=("self",))
         .select_related("author", "document__meeting")
@@ -223,6 +220,48 @@ def annotation_delete(*, actor: User, meeting: Meeting, annotation_id: str, revi
     annotation.deleted, annotation.revision, annotation.updated_at = True, revision, timezone.now()
     annotation.save(update_fields=["deleted", "revision", "updated_at"])
     _announce(annotation=annotation, was_shared=was_shared)
+
+
+def _annotation_key(annotation_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(annotation_id)
+    except ValueError:
+        raise InvalidAnnotation(_("An annotation needs an id made by the tablet (a UUID).")) from None
+
+
+@transaction.atomic
+def annotation_withhold(*, actor: User, meeting: Meeting, annotation_id: str) -> None:
+    """The chair or a secretary takes someone's shared annotation off every other screen (a mistake, or
+    something not for the room). Its author keeps it, private, and cannot share it again."""
+    meeting = Meeting.objects.get(pk=meeting.pk)  # a live command names the meeting by its id only
+    if not user_can_withhold_annotations(user=actor, meeting=meeting):
+        raise NotAllowed(_("Only the chair or the secretary can take a shared annotation off the screens."))
+    annotation = (
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("author", "document__meeting")
+        .filter(pk=_annotation_key(annotation_id), meeting_id=meeting.pk, deleted=False)
+        .first()
+    )
+    if annotation is None or not (annotation.shared or annotation.withheld):
+        raise ServiceError(_("That annotation is not shared, or has been erased."), code="not_found")
+    if annotation.withheld:
+        return  # already done: a resend, or two moderators at once
+    if annotation.author_id == actor.pk:
+        raise ServiceError(_("This annotation is yours: tap it with the hand to make it private."), code="invalid")
+    # One revision more, so the author's screens take the change and an older resend cannot undo it.
+    annotation.shared, annotation.withheld = False, True
+    annotation.revision, annotation.updated_at = annotation.revision + 1, timezone.now()
+    annotation.save(update_fields=["shared", "withheld", "revision", "updated_at"])
+    audit_record(
+        meeting=meeting,
+        actor=actor,
+        action="annotation.withhold",
+        annotation=str(annotation.pk),
+        author=annotation.author_id,
+        document=annotation.document_id,
+        page=annotation.page,
+    )
+    _announce(annotation=annotation, was_shared=True)
 
 
 def stroke_relay(

@@ -19,6 +19,11 @@ def user_can_manage_meeting(*, user: User, meeting: Meeting) -> bool:
     return Participant.objects.filter(meeting=meeting, user=user, role=Participant.Role.SECRETARY).exists()
 
 
+def user_can_withhold_annotations(*, user: User, meeting: Meeting) -> bool:
+    """Take someone else's shared annotation off every screen but its author's: the chair and the secretaries."""
+    return user.is_authenticated and (user.pk == meeting.chair_id or user_can_manage_meeting(user=user, meeting=meeting))
+
+
 def participation_of(*, user: User, meeting: Meeting) -> Participant | None:
     if not user.is_authenticated:
         return None

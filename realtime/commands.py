@@ -56,6 +56,7 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "minutes.conclude": minutes.minutes_conclusion_announce,
     "annotation.upsert": annotations.annotation_upsert,
     "annotation.delete": annotations.annotation_delete,
+    "annotation.withhold": annotations.annotation_withhold,
 }
 HANDLERS = {type: _inside_command_transaction(service) for type, service in HANDLERS.items()}
 # Applied as they come, without a receipt: nothing is stored, and a resent stroke is only redrawn.

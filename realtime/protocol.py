@@ -185,6 +185,7 @@ COMMANDS: dict[str, Command] = {
         {"shared": boolean},
     ),
     "annotation.delete": Command({"annotation_id": text(64), "revision": integer(1)}, {}),
+    "annotation.withhold": Command({"annotation_id": text(64)}, {}),
     # A few points of the presenter's stroke in progress, relayed and not stored.
     "stroke.points": Command(
         {

@@ -158,6 +158,7 @@ def me_state(*, user: User, meeting: Meeting) -> dict[str, Any]:
         "is_chair": is_chair,
         "keeps_attendance": manages or is_chair,
         "can_notice": manages or is_chair,
+        "withholds_annotations": manages or is_chair,
     }
 
 

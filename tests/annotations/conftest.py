@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from annotations.models import Annotation
 from annotations.services import annotation_upsert
@@ -15,7 +16,7 @@ from meetings.models import Document, DocumentVersion, Meeting, Participant, Use
 from meetings.services.documents import document_upload
 from meetings.services.live import meeting_start
 from meetings.services.participants import participants_invite
-from tests.realtime.conftest import _fresh_layer_and_hub, _quick_presence, connect, live_meeting  # noqa: F401
+from tests.realtime.conftest import Client, _fresh_layer_and_hub, _quick_presence, connect, live_meeting  # noqa: F401
 
 INK = {"points": [[0.1, 0.1], [0.2, 0.25], [0.3, 0.2]], "color": "#1565C0", "width": 0.004}
 
@@ -80,3 +81,38 @@ def annotate(
         revision=revision,
         shared=shared,
     )
+
+
+async def heard(client: Client, *types: str) -> list[dict[str, Any]]:
+    """The next messages of a client (those that came with its last command's reply first) are exactly these.
+
+    Presence and replies are skipped; annotations and strokes are not numbered meeting events.
+    """
+    messages = [m for m in getattr(client, "events", []) if m["type"] != "presence"]
+    client.events = []
+    while len(messages) < len(types):
+        message = await client.receive()
+        if message["type"] not in ("presence", "ack"):
+            messages.append(message)
+    assert [m["type"] for m in messages] == list(types), messages
+    for message in messages:
+        assert "seq" not in message, message
+    return messages
+
+
+def upsert(document: Document, version_id: int, annotation_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "annotation_id": annotation_id,
+        "document_id": document.pk,
+        "version_id": version_id,
+        "page": 1,
+        "kind": "ink",
+        "data": INK,
+        "revision": 1,
+        **fields,
+    }
+
+
+@sync_to_async
+def stored(annotation_id: str) -> Annotation:
+    return Annotation.objects.get(pk=annotation_id)

@@ -16,7 +16,7 @@ from annotations.models import Annotation
 from annotations.services import annotation_delete
 from meetings.models import CommandReceipt, Document, Meeting, User
 from meetings.services.live import presentation_hand_over, presentation_show
-from tests.annotations.conftest import INK, annotate, first_version
+from tests.annotations.conftest import INK, annotate, first_version, heard, stored, upsert
 from tests.realtime.conftest import Client
 from tests.realtime.helpers import Connect, assert_error, assert_quiet, current_seq, room
 
@@ -25,44 +25,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 MOVED = {"points": [[0.5, 0.5], [0.6, 0.65]], "color": "#2e7d32", "width": 0.01}
 
 
-async def heard(client: Client, *types: str) -> list[dict[str, Any]]:
-    """The next messages of a client (those that came with its last command's reply first) are exactly these.
-
-    Presence and replies are skipped; annotations and strokes are not numbered meeting events.
-    """
-    messages = [m for m in getattr(client, "events", []) if m["type"] != "presence"]
-    client.events = []
-    while len(messages) < len(types):
-        message = await client.receive()
-        if message["type"] not in ("presence", "ack"):
-            messages.append(message)
-    assert [m["type"] for m in messages] == list(types), messages
-    for message in messages:
-        assert "seq" not in message, message
-    return messages
-
-
-def upsert(document: Document, version_id: int, annotation_id: str, **fields: Any) -> dict[str, Any]:
-    return {
-        "annotation_id": annotation_id,
-        "document_id": document.pk,
-        "version_id": version_id,
-        "page": 1,
-        "kind": "ink",
-        "data": INK,
-        "revision": 1,
-        **fields,
-    }
-
-
 @sync_to_async
 def version_id_of(document: Document) -> int:
     return first_version(document).pk
-
-
-@sync_to_async
-def stored(annotation_id: str) -> Annotation:
-    return Annotation.objects.get(pk=annotation_id)
 
 
 @sync_to_async

@@ -227,3 +227,40 @@ def test_searching_without_accents_jumps_to_the_page(
     tablet.evaluate(PINCH_OUT)
     expect(tablet.locator("#zoom-label")).not_to_have_text("100%")
     expect(tablet.locator("#ink-layer .annotation")).to_have_count(0)
+
+
+def test_the_chair_takes_a_shared_note_off_the_screens_and_its_author_keeps_it(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], meeting_id: int
+) -> None:
+    password = daphne_server.demo["password"]
+    room = f"/meetings/{meeting_id}/live/"
+    author = open_room(new_context(TABLET_LANDSCAPE), "daibieu03", password, room)
+    reader = open_room(new_context(TABLET_PORTRAIT), "daibieu04", password, room)
+    chair = open_room(new_context(TABLET_LANDSCAPE), daphne_server.demo["accounts"]["chair"], password, room)
+    for page in (author, reader, chair):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        page.select_option("#doc-select", label=DOCUMENT)
+    text = "Ghi chú không phù hợp để chiếu chung"
+    author.click("[data-tool=note]")
+    author.check("#share-new")
+    author.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
+    box = author.locator("#ink-layer").bounding_box()
+    author.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.08)
+    author.fill(".note-editor textarea", text)
+    author.click(".note-editor .button.primary")
+    note = f".annotation:has(.note-text:text-is('{text}'))"
+    expect(reader.locator(f"#ink-layer {note}")).to_have_count(1)
+
+    # With the hand (the tool a screen opens with), the chair taps it and confirms.
+    chair.once("dialog", lambda dialog: dialog.accept())
+    chair.locator(f"#ink-layer {note} .note-text").click()
+    expect(chair.locator("#notice")).to_contain_text("Đã ẩn ghi chú khỏi màn hình của mọi người")
+    for page in (reader, chair):
+        expect(page.locator(f"#ink-layer {note}")).to_have_count(0)
+    # Its author still has it, private now, and is told why it cannot be shared again.
+    mine = author.locator(f"#ink-layer {note}")
+    expect(mine).to_have_class("annotation mine")
+    author.click("[data-tool=hand]")
+    mine.locator(".note-text").click()
+    expect(author.locator("#notice")).to_contain_text("Chủ tọa đã ẩn ghi chú này")
+    expect(mine).to_have_class("annotation mine")

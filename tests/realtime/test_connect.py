@@ -110,6 +110,7 @@ async def test_it_sends_a_delegate_the_whole_published_meeting(
         "is_chair": False,
         "keeps_attendance": False,
         "can_notice": False,
+        "withholds_annotations": False,
     }
     assert [(i["number"], i["title"], i["minutes"], i["done"], i["current_since"]) for i in state["agenda"]] == [
         ("1", "Khai mạc", 5, False, None),
@@ -193,6 +194,7 @@ async def test_it_tells_each_user_what_they_may_do(
         False,
         False,
     )
+    assert [me[user.pk]["withholds_annotations"] for user in (chair, secretary, guest)] == [True, True, False]
 
 
 @pytest.fixture

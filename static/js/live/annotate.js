@@ -134,7 +134,8 @@ export class AnnotationLayer {
     const mine = annotation.author_id === this.me().user_id;
     const common = { "data-id": annotation.id, "data-kind": kind, class: `annotation ${mine ? "mine" : "theirs"}${annotation.shared ? " shared" : ""}` };
     const title = svg("title");
-    title.textContent = `${annotation.author}${annotation.shared ? ` · ${this.t.annotate.shared}` : ` · ${this.t.annotate.private}`}`;
+    const audience = annotation.shared ? this.t.annotate.shared : annotation.withheld ? this.t.annotate.withheld : this.t.annotate.private;
+    title.textContent = `${annotation.author} · ${audience}`;
     let node;
     if (kind === "ink") {
       node = svg("polyline", { ...common, points: data.points.map(([x, y]) => `${x * w},${y * h}`).join(" "), fill: "none", stroke: data.color, "stroke-width": width, "stroke-linecap": "round", "stroke-linejoin": "round" });

@@ -390,12 +390,24 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   $("undo").addEventListener("click", () => layer.undo());
   $("redo").addEventListener("click", () => layer.redo());
   $("share-new").addEventListener("change", () => { if (layer.page) layer.page.shareNew = viewer.presenting || $("share-new").checked; });
-  // With the hand, a tap on one of your own annotations shares it or makes it private again.
-  $("ink-layer").addEventListener("click", (event) => {
+  // With the hand, a tap on one of your own annotations shares it or makes it private again; the
+  // chair's or a secretary's tap on someone else's shared one offers to take it off the screens.
+  $("ink-layer").addEventListener("click", async (event) => {
     if (layer.tool !== "hand") return;
     const id = event.target.closest?.("[data-id]")?.dataset.id;
     const annotation = id && layer.byId.get(id);
-    if (!annotation || annotation.author_id !== me().user_id) return;
+    if (!annotation) return;
+    if (annotation.author_id !== me().user_id) {
+      if (!annotation.shared || !me().withholds_annotations) return;
+      if (!confirm(interpolate(t.annotate.withhold_confirm, { name: annotation.author }))) return;
+      const reply = await send("annotation.withhold", { annotation_id: id });
+      if (reply.type === "ack") toast(t.annotate.withheld_done);
+      return;
+    }
+    if (annotation.withheld && !annotation.shared) {
+      toast(t.annotate.withheld);
+      return;
+    }
     layer.toggleShared(id);
     toast(layer.byId.get(id).shared ? t.annotate.now_shared : t.annotate.now_private);
   });
