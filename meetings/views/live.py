@@ -58,6 +58,7 @@ def live_strings() -> dict:
         "make_current": _("Make this the current item"),
         "give_floor": _("Give the floor"),
         "queue_place": _("You are number %(place)s waiting to speak"),
+        "not_marked_present": _("not marked present"),
         "hand_over": _("Let %(name)s present"),
         "take_back": _("Take presenting back from %(name)s"),
         "quorum_met": _("Quorum: %(present)s of %(voting)s voting members present (%(needed)s needed)."),

@@ -117,6 +117,11 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(first.locator("#withdraw-speak")).to_be_visible()
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue")).to_contain_text("Lê Thị Minh Nguyệt")
+    # They have not checked in: whoever keeps attendance sees it beside the request, and marks them.
+    expect(chair.locator("#queue li .not-present")).to_have_text("chưa điểm danh")
+    expect(first.locator("#queue .not-present")).to_have_count(0)
+    chair.locator("#attendance select[aria-label$='Lê Thị Minh Nguyệt']").select_option("present")
+    expect(chair.locator("#queue li .not-present")).to_have_count(0)
     # The chair gives the floor from where the queue already is, without scrolling past the votes and the agenda.
     bottom = bottom_before_scrolling(chair, "#queue li button")
     assert 0 < bottom <= LAPTOP["height"]

@@ -128,6 +128,9 @@ function renderSpeakers() {
   $("my-queue-place").hidden = !live || !waiting;
   $("my-queue-place").textContent = waiting ? interpolate(t.queue_place, { place }) : "";
   $("queue-empty").hidden = queue.length > 0;
+  // Whoever keeps attendance sees who asks to speak without being marked present, and can mark them.
+  const attendance = new Map(store.state.attendance.participants.map((p) => [p.id, p.attendance]));
+  const unmarked = (request) => me().keeps_attendance && !["present", "late"].includes(attendance.get(request.participant_id));
   $("queue").replaceChildren(
     ...queue.map((request, index) =>
       el(
@@ -135,6 +138,7 @@ function renderSpeakers() {
         { class: request.participant_id === mine ? "mine" : "" },
         el("span", { class: "queue-name" }, `${index + 1}. ${request.name}`),
         request.position ? el("span", { class: "muted small" }, ` – ${request.position}`) : null,
+        unmarked(request) ? el("span", { class: "badge not-present" }, t.not_marked_present) : null,
         me().is_chair && live ? el("button", { class: "button small primary", type: "button", onclick: () => send("speaker.start", { request_id: request.id }) }, t.give_floor) : null,
       ),
     ),
@@ -222,6 +226,7 @@ store.subscribe((kind, event) => {
   if (kind === "agenda.current") { voting.render(); renderAgenda(); }
   if (kind.startsWith("speaker.")) renderSpeakers();
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
+  if (kind === "attendance.update") renderSpeakers();
   if (kind === "notice") toast(`${event.sender}: ${event.text}`);
 });
 
