@@ -17,6 +17,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+from static_files import client_build  # noqa: E402
+
+# Read once now, so the first live snapshot does not read the static files on the event loop.
+client_build()
 
 http_app = django_asgi_app
 if settings.SERVE_STATIC:

@@ -189,8 +189,9 @@ def annotation_upsert(
         # Tell the author's screens what stands, so a device that was behind catches up.
         _announce(annotation=annotation, was_shared=annotation.shared, author_only=True)
         return annotation
-    if shared and annotation.withheld:
-        raise NotAllowed(_("The chair has taken this annotation off the shared view; it stays visible to you only."), code="withheld")
+    # Taken off the shared view by the chair: the author's edits (an undo, a redo, what was drawn
+    # offline) are kept, as private ones.
+    shared = shared and not annotation.withheld
     was_shared = annotation.shared and not annotation.deleted
     annotation.page, annotation.kind, annotation.data, annotation.shared = page, kind, clean, shared
     annotation.revision, annotation.deleted, annotation.updated_at = revision, False, timezone.now()

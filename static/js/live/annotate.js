@@ -280,7 +280,9 @@ export class AnnotationLayer {
     const current = this.byId.get((after || before).id);
     const revision = (current?.revision || 0) + 1;
     if (after) {
-      const next = { ...after, revision, deleted: false, touched: Date.now() };
+      // Taken off the shared view by the chair: an undo or a redo must not share it again.
+      const withheld = Boolean(current?.withheld || after.withheld);
+      const next = { ...after, shared: after.shared && !withheld, withheld, revision, deleted: false, touched: Date.now() };
       this.byId.set(next.id, next);
       this.send("annotation.upsert", {
         annotation_id: next.id, document_id: next.document_id, version_id: next.version_id, page: next.page,

@@ -9,6 +9,8 @@ const MAX_BACKOFF_MS = 15000;
 const REPLAY_GAP_MS = 60;
 const RETRY_CODES = new Set(["rate_limited", "busy"]);
 const RELOADED_FOR = "live-reloaded-for-build";
+const MAX_RELOADS_PER_BUILD = 3;
+const RELOAD_SPREAD_MS = 5000;
 
 /** A random UUID, also on plain http where crypto.randomUUID is missing (a LAN without TLS). */
 export function newId() {
@@ -21,12 +23,12 @@ export function newId() {
 }
 
 export class LiveConnection {
-  constructor({ path, storageKey, build, heartbeatSeconds = 10, onSnapshot, onEvent, onStatus, onError }) {
+  constructor({ path, storageKey, build, heartbeatSeconds = 10, onSnapshot, onEvent, onStatus, onError, busy }) {
     this.build = build;
     this.heartbeatMs = heartbeatSeconds * 1000;
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
     this.storageKey = storageKey;
-    this.handlers = { onSnapshot, onEvent, onStatus, onError };
+    this.handlers = { onSnapshot, onEvent, onStatus, onError, busy };
     this.seq = null;
     this.socket = null;
     this.attempt = 0;
@@ -166,22 +168,25 @@ export class LiveConnection {
   }
 
   /** The server was upgraded while this page stayed open: load the page again, with the server's
-   * code. Once per build, so processes briefly on different builds (a rolling restart) cannot make a
-   * screen reload in a loop. The outbox is in localStorage and is sent after the reload. */
+   * code, a few seconds later (so a room's tablets do not all reload at once) and not while someone
+   * is typing, drawing or voting. At most a few times per build: during a rolling restart a reload
+   * may still reach a process on the other build, and must neither loop nor give up at once. The
+   * outbox is in localStorage and is sent after the reload. */
   outdatedBy(build) {
-    if (!build || !this.build || build === this.build) return false;
+    if (!build || !this.build || build === this.build || this.reloadTimer) return;
     try {
-      if (sessionStorage.getItem(RELOADED_FOR) === build) return false;
-      sessionStorage.setItem(RELOADED_FOR, build);
+      const last = JSON.parse(sessionStorage.getItem(RELOADED_FOR) || "{}");
+      const tries = last.build === build ? last.tries : 0;
+      if (tries >= MAX_RELOADS_PER_BUILD) return;
+      sessionStorage.setItem(RELOADED_FOR, JSON.stringify({ build, tries: tries + 1 }));
     } catch {
-      return false; // without sessionStorage a reload could not tell it already happened
+      return; // without sessionStorage a reload could not tell how often it already happened
     }
-    const socket = this.socket;
-    this.socket = null; // its closing is not a lost connection to report
-    this.closedByServer = true; // and nothing reconnects while the page goes
-    socket?.close();
-    location.reload();
-    return true;
+    const reload = () => {
+      if (this.handlers.busy?.()) this.reloadTimer = setTimeout(reload, 2000);
+      else location.reload();
+    };
+    this.reloadTimer = setTimeout(reload, RELOAD_SPREAD_MS * Math.random());
   }
 
   receive(data) {
@@ -189,7 +194,7 @@ export class LiveConnection {
     try { message = JSON.parse(data); } catch { return; }
     if (message.type === "pong") return;
     if (message.type === "snapshot") {
-      if (this.outdatedBy(message.build)) return;
+      this.outdatedBy(message.build);
       this.seq = message.seq;
       this.resyncingFrom = null;
       this.handlers.onSnapshot(message);

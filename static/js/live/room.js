@@ -23,7 +23,14 @@ const connection = new LiveConnection({
   onEvent: (event) => store.apply(event),
   onStatus: renderConnection,
   onError: (reply) => toast(reply.message, "error"),
+  busy: () => userIsBusy(),
 });
+
+/** Typing (a note, the minutes, a notice), drawing, or a ballot chosen and not yet sent: a reload would lose it. */
+function userIsBusy() {
+  const typing = document.activeElement?.matches("textarea, input:not([type=checkbox], [type=radio], [type=button], [type=submit])") || document.querySelector(".note-editor");
+  return Boolean(typing || reader?.layer.drawing || document.querySelector("#ballot:not([hidden]) .ballot-confirm"));
+}
 
 let wasOnline = false;
 function renderConnection(state, queued) {
