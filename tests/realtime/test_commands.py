@@ -291,6 +291,10 @@ def _erase(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
     return lambda s: {"annotation_id": str(s.annotation.id), "revision": s.annotation.revision + 5, **extra}
 
 
+def _withhold(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"annotation_id": str(s.annotation.id), **extra}
+
+
 def _stroke(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
     """A few points of the presenter's pen on page 1 of the meeting's document (the page presented)."""
     return lambda s: {
@@ -366,6 +370,8 @@ FORBIDDEN = [
     Case("live", "chair", "annotation.upsert", _change(shared=False), code="forbidden", label="chair-unsharing-someone-elses"),
     Case("live", "guest", "annotation.delete", _erase(), code="forbidden", label="someone-elses-annotation"),
     Case("live", "admin", "annotation.delete", _erase(), code="forbidden", label="not-even-an-administrator", probe=NOTICE_PROBE),
+    Case("live", "guest", "annotation.withhold", _withhold(), code="forbidden", label="not-the-chair-or-a-secretary"),
+    Case("live", "delegate", "annotation.withhold", _withhold(), code="forbidden", label="a-delegate-even-their-own"),
     Case("confidential", "delegate", "annotation.upsert", _annotate(), code="not_found", label="confidential-not-for-them"),
     Case(
         "confidential", "delegate", "annotation.upsert", _change(), code="not_found", label="own-annotation-on-what-they-may-no-longer-read"
@@ -435,6 +441,7 @@ WRONG_STATE = [
     ),
     Case("erased", "guest", "annotation.upsert", _change(), code="forbidden", label="someone-elses-erased-annotation"),
     Case("erased", "guest", "annotation.delete", _erase(), code="forbidden", label="someone-elses-erased-annotation"),
+    Case("erased", "chair", "annotation.withhold", _withhold(), code="not_found", label="erased-annotation"),
 ]
 
 MALFORMED = [
@@ -737,6 +744,12 @@ MALFORMED = [
         code="invalid_annotation",
         label="id-not-a-uuid",
     ),
+    # annotation.withhold
+    Case("live", "chair", "annotation.withhold", {}, label="missing-all"),
+    Case("live", "chair", "annotation.withhold", {"annotation_id": 12345}, label="id-as-number"),
+    Case("live", "chair", "annotation.withhold", {"annotation_id": "a" * 65}, label="id-too-long"),
+    Case("live", "chair", "annotation.withhold", _withhold(revision=3), label="unexpected-field", mentions="revision"),
+    Case("live", "chair", "annotation.withhold", {"annotation_id": "an-di"}, code="invalid_annotation", label="id-not-a-uuid"),
     # stroke.points: from the presenter, on the page presented
     Case("presenting", "chair", "stroke.points", lambda s: _omit(_stroke()(s), "stroke_id"), label="missing-stroke", mentions="stroke_id"),
     Case("presenting", "chair", "stroke.points", _stroke(points="0.1,0.1 0.2,0.2"), label="points-as-text", mentions="points"),

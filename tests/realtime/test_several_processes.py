@@ -259,7 +259,8 @@ async def test_every_command_is_applied_on_postgresql(two_processes: dict[str, A
         for revision in (1, 2):
             highlight = {"kind": "highlight", "data": {"rect": [0.1, 0.1 * revision, 0.4, 0.15]}, "shared": True}
             await applied(tablet, "annotation.upsert", **annotation, **highlight, revision=revision)
-        await applied(tablet, "annotation.delete", annotation_id=annotation["annotation_id"], revision=3)
+        await applied(secretary, "annotation.withhold", annotation_id=annotation["annotation_id"])
+        await applied(tablet, "annotation.delete", annotation_id=annotation["annotation_id"], revision=4)
         await applied(chair, "meeting.end")
         assert sent | {"meeting.start"} == set(COMMANDS)
         seqs = [event["seq"] for event in secretary.events]
