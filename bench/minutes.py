@@ -45,7 +45,8 @@ def build_meeting(*, items: int, polls: int, delegates: int, appendix_pages: int
     from minutes.models import MinutesEntry
     from minutes.services.workflow import minutes_settings_update
     from voting.models import Poll
-    from voting.services import ballot_cast, poll_close, poll_create, poll_open
+    from voting.services.ballots import ballot_cast, poll_close, poll_open
+    from voting.services.polls import poll_create
 
     demo = demo_seed(delegates=delegates)
     meeting = Meeting.objects.get(pk=demo.meeting.pk)

@@ -14,7 +14,7 @@ from meetings.models import CommandReceipt, Meeting, User
 from meetings.services import live
 from meetings.services.statements import statements_run
 from minutes.services import entries as minutes
-from voting import services as voting
+from voting.services import ballots, polls, proxies
 
 
 def _inside_command_transaction(service: Callable[..., Any]) -> Callable[..., Any]:
@@ -45,13 +45,13 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "speaker.start": live.speaker_start,
     "speaker.end": live.speaker_end,
     "notice.send": live.notice_send,
-    "poll.create": voting.poll_create,
-    "poll.open": voting.poll_open,
-    "poll.close": voting.poll_close,
-    "poll.annul": voting.poll_annul,
-    "ballot.cast": voting.ballot_cast,
-    "proxy.give": voting.proxy_give,
-    "proxy.revoke": voting.proxy_revoke,
+    "poll.create": polls.poll_create,
+    "poll.open": ballots.poll_open,
+    "poll.close": ballots.poll_close,
+    "poll.annul": ballots.poll_annul,
+    "ballot.cast": ballots.ballot_cast,
+    "proxy.give": proxies.proxy_give,
+    "proxy.revoke": proxies.proxy_revoke,
     "minutes.update": minutes.minutes_entry_update,
     "minutes.conclude": minutes.minutes_conclusion_announce,
     "annotation.upsert": annotations.annotation_upsert,

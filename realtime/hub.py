@@ -335,7 +335,7 @@ class MeetingHub:
 
     async def _check_poll(self, key: tuple[int, int, str]) -> None:
         self.poll_checks.pop(key, None)
-        from voting.services import poll_progress_announce
+        from voting.services.ballots import poll_progress_announce
 
         meeting_id, poll_id, _purpose = key
         try:

@@ -20,7 +20,9 @@ from voting.export import poll_result_csv, poll_result_pdf
 from voting.forms import PollForm, WrittenOpenForm
 from voting.models import Poll
 from voting.selectors import polls_for_page
-from voting.services import ballot_cast, poll_annul, poll_close, poll_create, poll_delete, poll_open, poll_update, proxy_give, proxy_revoke
+from voting.services.ballots import ballot_cast, poll_annul, poll_close, poll_open
+from voting.services.polls import poll_create, poll_delete, poll_update
+from voting.services.proxies import proxy_give, proxy_revoke
 
 
 def _runs_polls(request: HttpRequest, meeting_id: int) -> Meeting:

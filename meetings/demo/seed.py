@@ -32,7 +32,7 @@ from meetings.services.guards import PREPARATION_STATES
 from meetings.services.meetings import meeting_create, meeting_publish
 from meetings.services.participants import participants_invite
 from voting.models import Poll
-from voting.services import poll_create
+from voting.services.polls import poll_create
 
 SECRETARIES_GROUP = "Thư ký"
 

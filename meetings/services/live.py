@@ -22,7 +22,7 @@ from meetings.selectors.live import agenda_state, attendance_state, iso, meeting
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting, lock_meeting_with_presentation
-from voting.services import polls_after_attendance, polls_close_at_end
+from voting.services.ballots import polls_after_attendance, polls_close_at_end
 
 LIVE = (Meeting.State.IN_PROGRESS,)
 OPEN_REQUESTS = (SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING)

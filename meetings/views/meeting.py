@@ -21,7 +21,7 @@ from meetings.services.meetings import meeting_create, meeting_delete, meeting_p
 from meetings.views.common import managed_meeting, report
 from minutes.selectors import minutes_visible_to
 from voting.selectors import member_voting
-from voting.services import polls_close_due
+from voting.services.ballots import polls_close_due
 
 
 @login_required

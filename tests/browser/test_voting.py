@@ -24,7 +24,7 @@ from meetings.models import Body, Participant, User
 from meetings.services.meetings import meeting_create, meeting_publish
 from meetings.services.participants import participants_invite
 from meetings.services.agenda import agenda_item_create
-from voting.services import poll_create
+from voting.services.polls import poll_create
 secretary = User.objects.get(username="thuky")
 starts = timezone.now() + datetime.timedelta(hours=1)
 meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Phiên họp biểu quyết", kind="regular",

@@ -25,7 +25,8 @@ from tests.realtime.conftest import _fresh_layer_and_hub, _quick_presence, conne
 from tests.voting.conftest import council, member  # noqa: F401
 from tests.voting.helpers import close, vote
 from voting.models import Poll
-from voting.services import poll_create, poll_open
+from voting.services.ballots import poll_open
+from voting.services.polls import poll_create
 
 PASSPHRASE = DEMO_PASSPHRASE.decode()
 GENERAL_NOTES = "Đồng chí Chủ tịch phát biểu khai mạc, nêu mục đích, yêu cầu của cuộc họp."

@@ -44,7 +44,9 @@ from tests.realtime.helpers import (
     room,
 )
 from voting.models import Poll, Proxy
-from voting.services import poll_create, poll_open, proxy_give
+from voting.services.ballots import poll_open
+from voting.services.polls import poll_create
+from voting.services.proxies import proxy_give
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,8 @@ from meetings.services.participants import participants_invite
 from tests.conftest import make_user
 from tests.realtime.conftest import _fresh_layer_and_hub, _quick_presence, connect  # noqa: F401
 from voting.models import Poll
-from voting.services import poll_create, poll_open
+from voting.services.ballots import poll_open
+from voting.services.polls import poll_create
 
 
 @pytest.fixture

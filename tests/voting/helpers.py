@@ -10,7 +10,7 @@ import pytest
 from meetings.errors import ServiceError
 from meetings.models import AuditEvent, Meeting, Participant, User
 from voting.models import Poll
-from voting.services import ballot_cast, poll_close
+from voting.services.ballots import ballot_cast, poll_close
 
 
 def choice_id(poll: Poll, meaning_or_label: str) -> int:

@@ -49,7 +49,8 @@ def _council(voters: int) -> dict[str, Any]:
     from meetings.services.live import attendance_mark, meeting_start
     from meetings.services.meetings import meeting_create, meeting_publish
     from meetings.services.participants import participants_invite
-    from voting.services import poll_create, poll_open
+    from voting.services.ballots import poll_open
+    from voting.services.polls import poll_create
 
     def user(username: str) -> User:
         return User.objects.create_user(username=username, password="matkhau-123", full_name=username)
@@ -116,7 +117,7 @@ def many_voters(voters: int, attempts: int) -> dict[str, Any]:
 
     Attempt 0 chooses yes, attempt 1 no, attempt 2 abstain, and so on round.
     """
-    from voting.services import ballot_cast
+    from voting.services.ballots import ballot_cast
 
     council = _council(voters)
     meeting, poll, choices = council["meeting"], council["poll"], council["choices"]

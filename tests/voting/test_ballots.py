@@ -11,7 +11,8 @@ from meetings.services.live import attendance_check_in
 from tests.voting.helpers import audit, choice_id, close, refused, set_attendance, vote
 from voting.models import Ballot, Poll, VoterMark
 from voting.selectors import poll_progress
-from voting.services import ballot_cast, poll_annul, poll_create, poll_progress_announce
+from voting.services.ballots import ballot_cast, poll_annul, poll_progress_announce
+from voting.services.polls import poll_create
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_a_member_who_is_not_present_cannot_vote(
 
 def test_a_member_who_checks_in_late_can_vote(council: Meeting, chair: User, delegate: User, member: Callable[[str], Participant]) -> None:
     from meetings.services.live import meeting_start
-    from voting.services import poll_open
+    from voting.services.ballots import poll_open
 
     meeting = meeting_start(actor=chair, meeting=council)
     for username in ("chutoa", "daibieu02", "daibieu3"):

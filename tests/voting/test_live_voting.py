@@ -18,7 +18,8 @@ from tests.realtime.conftest import Client
 from tests.realtime.helpers import Connect, assert_error, assert_refused, assert_still_serving, room
 from tests.voting.helpers import set_attendance
 from voting.models import Ballot, Poll, Proxy, VoterMark
-from voting.services import poll_create, proxy_give
+from voting.services.polls import poll_create
+from voting.services.proxies import proxy_give
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,16 +13,8 @@ from meetings.services.live import meeting_end, meeting_start
 from tests.conftest import set_state
 from tests.voting.helpers import audit, choice_id, close, refused, set_attendance, vote
 from voting.models import Ballot, Poll, PollChoice
-from voting.services import (
-    poll_annul,
-    poll_close,
-    poll_create,
-    poll_delete,
-    poll_open,
-    poll_progress_announce,
-    poll_update,
-    polls_close_due,
-)
+from voting.services.ballots import poll_annul, poll_close, poll_open, poll_progress_announce, polls_close_due
+from voting.services.polls import poll_create, poll_delete, poll_update
 
 pytestmark = pytest.mark.django_db
 

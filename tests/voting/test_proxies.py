@@ -14,7 +14,9 @@ from meetings.services.live import meeting_end, meeting_start
 from tests.voting.helpers import audit, close, refused, set_attendance, vote
 from voting.models import Ballot, Poll, Proxy, VoterMark
 from voting.selectors import my_votes, poll_progress
-from voting.services import poll_create, poll_open, proxy_give, proxy_revoke
+from voting.services.ballots import poll_open
+from voting.services.polls import poll_create
+from voting.services.proxies import proxy_give, proxy_revoke
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from meetings.services.live import meeting_end
 from tests.voting.helpers import close, set_attendance, vote, votes_of
 from voting.models import Ballot, Poll, VoterMark
 from voting.selectors import poll_progress
-from voting.services import poll_annul, poll_progress_announce
+from voting.services.ballots import poll_annul, poll_progress_announce
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from meetings.models import Meeting, Participant, User
 from tests.voting.helpers import close, refused, row, set_attendance, vote, votes_of
 from voting.models import Poll
-from voting.services import poll_close
+from voting.services.ballots import poll_close
 from voting.tally import majority_reached, percent, poll_tally_again, votes_needed
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +236,8 @@ def test_a_no_majority_never_counts_as_reached(
 def test_those_present_are_the_base_for_a_majority_of_those_present(
     in_session: Meeting, chair: User, delegate: User, member: Callable[[str], Participant]
 ) -> None:
-    from voting.services import poll_create, poll_open
+    from voting.services.ballots import poll_open
+    from voting.services.polls import poll_create
 
     set_attendance(in_session, member("daibieu3"), Participant.Attendance.ABSENT)  # 3 of 4 present: still a quorum
     results = {}
@@ -334,7 +335,8 @@ def test_a_lost_quorum_at_closing_means_no_decision(
 def test_a_poll_that_does_not_need_a_quorum_decides_without_one(
     in_session: Meeting, chair: User, delegate: User, other_delegate: User, member: Callable[[str], Participant]
 ) -> None:
-    from voting.services import poll_create, poll_open
+    from voting.services.ballots import poll_open
+    from voting.services.polls import poll_create
 
     set_attendance(in_session, member("daibieu02"), Participant.Attendance.ABSENT)
     set_attendance(in_session, member("daibieu3"), Participant.Attendance.ABSENT)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from voting.services import polls_close_due
+from voting.services.ballots import polls_close_due
 
 
 class Command(BaseCommand):
