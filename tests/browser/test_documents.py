@@ -264,3 +264,41 @@ def test_the_chair_takes_a_shared_note_off_the_screens_and_its_author_keeps_it(
     mine.locator(".note-text").click()
     expect(author.locator("#notice")).to_contain_text("Chủ tọa đã ẩn ghi chú này")
     expect(mine).to_have_class("annotation mine")
+
+
+def test_a_note_longer_than_its_box_opens_in_full_with_the_hand(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], meeting_id: int
+) -> None:
+    password = daphne_server.demo["password"]
+    room = f"/meetings/{meeting_id}/live/"
+    author = open_room(new_context(TABLET_LANDSCAPE), "daibieu05", password, room)
+    reader = open_room(new_context(TABLET_PORTRAIT), "daibieu07", password, room)
+    for page in (author, reader):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        page.select_option("#doc-select", label=DOCUMENT)
+    ending = "đề nghị bổ sung vào dự toán năm sau."
+    text = "Về kinh phí triển khai: " + "các phường cần rà soát lại thiết bị hiện có trước khi mua sắm mới; " * 14 + ending
+    author.click("[data-tool=note]")
+    author.check("#share-new")
+    author.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
+    box = author.locator("#ink-layer").bounding_box()
+    author.mouse.click(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.3)
+    author.fill(".note-editor textarea", text)
+    author.click(".note-editor .button.primary")
+
+    # On the other tablet the box shows its start, fading out; a tap with the hand opens all of it.
+    note = reader.locator("#ink-layer .annotation.theirs.shared.clipped")
+    expect(note).to_have_count(1)
+    note.locator(".note-text").click()
+    opened = reader.locator(".note-reader")
+    expect(opened.locator(".note-full")).to_have_text(text)
+    # A delegate may only read it: no sharing choice for someone else's note, no taking it down.
+    expect(opened.locator("button")).to_have_count(1)
+    opened.locator("button").click()
+    expect(opened).to_have_count(0)
+
+    # Its author gets the same reading, with the choice to make it private again.
+    author.click("[data-tool=hand]")
+    author.locator("#ink-layer .annotation.mine.clipped .note-text").click()
+    author.locator(".note-reader button", has_text="Chỉ mình tôi xem").click()
+    expect(reader.locator("#ink-layer .note-text", has_text=ending)).to_have_count(0)

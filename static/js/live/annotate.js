@@ -124,6 +124,10 @@ export class AnnotationLayer {
       if (stroke.documentId === page.documentId && stroke.page === page.page) layer.append(stroke.node);
     }
     if (this.drawing?.preview) layer.append(this.drawing.preview); // a stroke being drawn survives others' changes
+    // A note longer than its box fades out at the bottom; a tap with the hand opens all of it.
+    for (const text of layer.querySelectorAll(".note-text")) {
+      text.closest(".annotation").classList.toggle("clipped", text.scrollHeight > text.clientHeight + 1);
+    }
     this.onChange?.();
   }
 

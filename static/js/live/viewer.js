@@ -217,6 +217,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   const stage = $("page-stage");
   // Listened to on the way down (capture), so two fingers pinch even with a drawing tool in hand.
   stage.addEventListener("pointerdown", (event) => {
+    if (event.target.closest?.(".note-editor")) return; // typing a note, or pressing a button of its panel
     pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
     if (pointers.size === 2) {
       layer.cancelDrawing();
@@ -392,24 +393,48 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   $("share-new").addEventListener("change", () => { if (layer.page) layer.page.shareNew = viewer.presenting || $("share-new").checked; });
   // With the hand, a tap on one of your own annotations shares it or makes it private again; the
   // chair's or a secretary's tap on someone else's shared one offers to take it off the screens.
-  $("ink-layer").addEventListener("click", async (event) => {
-    if (layer.tool !== "hand") return;
-    const id = event.target.closest?.("[data-id]")?.dataset.id;
-    const annotation = id && layer.byId.get(id);
-    if (!annotation) return;
-    if (annotation.author_id !== me().user_id) {
-      if (!annotation.shared || !me().withholds_annotations) return;
-      if (!confirm(interpolate(t.annotate.withhold_confirm, { name: annotation.author }))) return;
-      const reply = await send("annotation.withhold", { annotation_id: id });
-      if (reply.type === "ack") toast(t.annotate.withheld_done);
-      return;
-    }
+  // A note too long for its box opens in full instead, with those same choices.
+  function toggleShared(annotation) {
     if (annotation.withheld && !annotation.shared) {
       toast(t.annotate.withheld);
       return;
     }
-    layer.toggleShared(id);
-    toast(layer.byId.get(id).shared ? t.annotate.now_shared : t.annotate.now_private);
+    layer.toggleShared(annotation.id);
+    toast(layer.byId.get(annotation.id).shared ? t.annotate.now_shared : t.annotate.now_private);
+  }
+  async function withhold(annotation) {
+    if (!confirm(interpolate(t.annotate.withhold_confirm, { name: annotation.author }))) return;
+    const reply = await send("annotation.withhold", { annotation_id: annotation.id });
+    if (reply.type === "ack") toast(t.annotate.withheld_done);
+  }
+  const mayWithhold = (annotation) => annotation.author_id !== me().user_id && annotation.shared && me().withholds_annotations;
+  function readNote(annotation) {
+    const stage = $("page-stage");
+    stage.querySelector(".note-editor")?.remove();
+    const mine = annotation.author_id === me().user_id;
+    const [x, y] = annotation.data.rect;
+    const action = (label, run) => el("button", { type: "button", class: "button small", onclick: () => { reader.remove(); run(); } }, label);
+    const audience = annotation.shared ? t.annotate.shared : annotation.withheld ? t.annotate.withheld : t.annotate.private;
+    const reader = el(
+      "div",
+      { class: "note-editor note-reader", role: "dialog", style: `left:${Math.min(x, 0.6) * 100}%;top:${Math.min(y, 0.6) * 100}%` },
+      el("p", { class: "muted small" }, `${annotation.author} · ${audience}`),
+      el("div", { class: "note-full" }, annotation.data.text),
+      el("div", { class: "row" },
+        mine && !annotation.withheld ? action(annotation.shared ? t.annotate.make_private : t.annotate.share, () => toggleShared(annotation)) : null,
+        mayWithhold(annotation) ? action(t.annotate.withhold, () => withhold(annotation)) : null,
+        action(t.annotate.close, () => {})),
+    );
+    stage.append(reader);
+  }
+  $("ink-layer").addEventListener("click", (event) => {
+    if (layer.tool !== "hand") return;
+    const shape = event.target.closest?.("[data-id]");
+    const annotation = shape && layer.byId.get(shape.dataset.id);
+    if (!annotation) return;
+    if (shape.classList.contains("clipped")) readNote(annotation);
+    else if (annotation.author_id === me().user_id) toggleShared(annotation);
+    else if (mayWithhold(annotation)) withhold(annotation);
   });
 
   // ---- controls -------------------------------------------------------------------------------
