@@ -88,6 +88,25 @@ def draw(page: Page, start: tuple[float, float], end: tuple[float, float], *, st
             page.wait_for_timeout(pause_ms)
 
 
+def reading_the_document(context: BrowserContext, username: str, password: str, room: str) -> Page:
+    """A tablet in the room, connected, with the meeting's document open on page 1."""
+    page = open_room(context, username, password, room)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    page.select_option("#doc-select", label=DOCUMENT)
+    return page
+
+
+def write_note(page: Page, text: str, *, at: tuple[float, float]) -> None:
+    """A shared text note at `at` (fractions of the page), written with the note tool."""
+    page.click("[data-tool=note]")
+    page.check("#share-new")
+    page.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
+    box = page.locator("#ink-layer").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * at[0], box["y"] + box["height"] * at[1])
+    page.fill(".note-editor textarea", text)
+    page.click(".note-editor .button.primary")
+
+
 def test_the_presenters_pen_is_seen_live_while_a_delegate_marks_up_page_two_privately(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], meeting_id: int
 ) -> None:
@@ -166,21 +185,12 @@ def test_a_note_drawn_offline_is_sent_when_the_network_returns(
     demo = daphne_server.demo
     room = f"/meetings/{meeting_id}/live/"
     context = new_context(TABLET_PORTRAIT)
-    tablet = open_room(context, "daibieu05", demo["password"], room)
-    other = open_room(new_context(TABLET_LANDSCAPE), "daibieu06", demo["password"], room)
-    for page in (tablet, other):
-        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-        page.select_option("#doc-select", label=DOCUMENT)
+    tablet = reading_the_document(context, "daibieu05", demo["password"], room)
+    other = reading_the_document(new_context(TABLET_LANDSCAPE), "daibieu06", demo["password"], room)
 
     context.set_offline(True)
     expect(tablet.locator("#connection")).not_to_have_attribute("data-state", "online")
-    tablet.click("[data-tool=note]")
-    tablet.check("#share-new")
-    tablet.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
-    box = tablet.locator("#ink-layer").bounding_box()
-    tablet.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.15)
-    tablet.fill(".note-editor textarea", "Đề nghị làm rõ nguồn kinh phí")
-    tablet.click(".note-editor .button.primary")
+    write_note(tablet, "Đề nghị làm rõ nguồn kinh phí", at=(0.3, 0.15))
     expect(tablet.locator("#ink-layer .annotation.mine")).to_have_count(1)
     expect(tablet.locator("#connection .label")).to_contain_text("(1")
 
@@ -234,20 +244,11 @@ def test_the_chair_takes_a_shared_note_off_the_screens_and_its_author_keeps_it(
 ) -> None:
     password = daphne_server.demo["password"]
     room = f"/meetings/{meeting_id}/live/"
-    author = open_room(new_context(TABLET_LANDSCAPE), "daibieu03", password, room)
-    reader = open_room(new_context(TABLET_PORTRAIT), "daibieu04", password, room)
-    chair = open_room(new_context(TABLET_LANDSCAPE), daphne_server.demo["accounts"]["chair"], password, room)
-    for page in (author, reader, chair):
-        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-        page.select_option("#doc-select", label=DOCUMENT)
+    author = reading_the_document(new_context(TABLET_LANDSCAPE), "daibieu03", password, room)
+    reader = reading_the_document(new_context(TABLET_PORTRAIT), "daibieu04", password, room)
+    chair = reading_the_document(new_context(TABLET_LANDSCAPE), daphne_server.demo["accounts"]["chair"], password, room)
     text = "Ghi chú không phù hợp để chiếu chung"
-    author.click("[data-tool=note]")
-    author.check("#share-new")
-    author.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
-    box = author.locator("#ink-layer").bounding_box()
-    author.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.08)
-    author.fill(".note-editor textarea", text)
-    author.click(".note-editor .button.primary")
+    write_note(author, text, at=(0.55, 0.08))
     note = f".annotation:has(.note-text:text-is('{text}'))"
     expect(reader.locator(f"#ink-layer {note}")).to_have_count(1)
 
@@ -271,20 +272,11 @@ def test_a_note_longer_than_its_box_opens_in_full_with_the_hand(
 ) -> None:
     password = daphne_server.demo["password"]
     room = f"/meetings/{meeting_id}/live/"
-    author = open_room(new_context(TABLET_LANDSCAPE), "daibieu05", password, room)
-    reader = open_room(new_context(TABLET_PORTRAIT), "daibieu07", password, room)
-    for page in (author, reader):
-        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-        page.select_option("#doc-select", label=DOCUMENT)
+    author = reading_the_document(new_context(TABLET_LANDSCAPE), "daibieu05", password, room)
+    reader = reading_the_document(new_context(TABLET_PORTRAIT), "daibieu07", password, room)
     ending = "đề nghị bổ sung vào dự toán năm sau."
     text = "Về kinh phí triển khai: " + "các phường cần rà soát lại thiết bị hiện có trước khi mua sắm mới; " * 14 + ending
-    author.click("[data-tool=note]")
-    author.check("#share-new")
-    author.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
-    box = author.locator("#ink-layer").bounding_box()
-    author.mouse.click(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.3)
-    author.fill(".note-editor textarea", text)
-    author.click(".note-editor .button.primary")
+    write_note(author, text, at=(0.1, 0.3))
 
     # On the other tablet the box shows its start, fading out; a tap with the hand opens all of it.
     note = reader.locator("#ink-layer .annotation.theirs.shared.clipped")
