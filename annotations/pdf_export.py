@@ -47,6 +47,7 @@ ARROW_HEAD_ANGLE = math.radians(28)
 ARROW_HEAD_MIN_PT = 8.0
 NOTE_FILL = "#fff8c4"
 NOTE_FONT_PT = 10
+NOTE_MIN_FONT_PT = 4.5  # a very long note gets smaller type, down to this; PDF viewers zoom
 NOTE_MIN_SIZE_PT = (24.0, 14.0)  # a note drawn as a tap still gets a box its text can show in
 PRINT_FLAG = 4
 
@@ -298,6 +299,25 @@ def _note_box(*, page: PageObject, data: dict[str, Any]) -> Box | None:
     return left, top, left + width, top + height
 
 
+def _note_font_pt(*, text: str, width: float, height: float) -> float:
+    """The note's type size: the usual one, or smaller, a quarter point at a time, until the whole
+    text fits its box (down to NOTE_MIN_FONT_PT; past that the end is cut at the box).
+
+    A line holds about width / (0.55 × size) characters of Liberation Serif (capitals and
+    diacritics run wider than the average of 0.45), less a tenth lost at word breaks; each
+    paragraph starts a line; lines are 1.2 × size apart. Inside: 3pt and 2pt of padding, 1pt of border."""
+    inner_width, inner_height = width - 8, height - 6
+    paragraphs = [len(paragraph) for paragraph in text.split("\n")]
+    size = float(NOTE_FONT_PT)
+    while size > NOTE_MIN_FONT_PT:
+        per_line = 0.9 * inner_width / (0.55 * size)
+        needed = sum(max(1, math.ceil(length / per_line)) for length in paragraphs)
+        if needed <= inner_height // (1.2 * size):
+            return size
+        size -= 0.25
+    return NOTE_MIN_FONT_PT
+
+
 def _displayed_pt_to_user(page: PageObject, x: float, y: float) -> Point:
     page_width, page_height = _displayed_size(page)
     return displayed_to_user_space(page=page, x=x / page_width, y=y / page_height)
@@ -316,21 +336,27 @@ def _note_appearances(*, writer: PdfWriter, notes: list[tuple[PageObject, dict[s
         width, height = box[2] - box[0], box[3] - box[1]
         styles.append(f"@page note{index} {{ size: {width:.3f}pt {height:.3f}pt; margin: 0 }}")
         border = _hex(_rgb(data.get("color")))
+        text = str(data["text"])
+        size = _note_font_pt(text=text, width=width, height=height)
         blocks.append(
             f'<div class="note" style="page: note{index}; width: {width:.3f}pt; height: {height:.3f}pt; '
-            f'border-color: {border}">{html.escape(str(data["text"]))}</div>'
+            f"border-color: {border}; font-size: {size}pt; bookmark-label: '{index}'\">{html.escape(text)}</div>"
         )
     document = f"""<!doctype html><html><head><meta charset="utf-8"><style>
 {serif_font_css()}
 {chr(10).join(styles)}
 body {{ margin: 0 }}
-.note {{ box-sizing: border-box; overflow: hidden; background: {NOTE_FILL}; border: 1pt solid;
+.note {{ box-sizing: border-box; overflow: hidden; bookmark-level: 1; background: {NOTE_FILL}; border: 1pt solid;
   padding: 2pt 3pt; font: {NOTE_FONT_PT}pt/1.2 "Doc Serif"; color: #1a1a1a;
   white-space: pre-wrap; overflow-wrap: anywhere }}
 </style></head><body>{"".join(blocks)}</body></html>"""
     rendered = PdfReader(io.BytesIO(html_to_pdf(html=document)))
+    # A note too long even in the smallest type runs on to more pages; each note's bookmark says
+    # which page it starts on, and that first page, cut at the box, is its appearance.
+    first_pages = {int(entry.title): rendered.get_destination_page_number(entry) for entry in rendered.outline}
     forms = {}
-    for (page, data, box), note_page in zip(boxed, rendered.pages, strict=True):
+    for index, (page, data, box) in enumerate(boxed):
+        note_page = rendered.pages[first_pages[index]]
         corners = [_displayed_pt_to_user(page, x, y) for x in (box[0], box[2]) for y in (box[1], box[3])]
         forms[id(data)] = (_form_from_page(writer=writer, page=page, box=box, note_page=note_page), _bounds(corners))
     return forms

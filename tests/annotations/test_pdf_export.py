@@ -141,8 +141,8 @@ def render(pdf: bytes, page_index: int = 0) -> Image.Image:
         document.close()
 
 
-def flattened_text(pdf: bytes) -> str:
-    """The page's text once its annotations are merged into the content, as a printer would see them."""
+def flattened(pdf: bytes) -> bytes:
+    """The document with page 1's annotations merged into its content, as a printer would see them."""
     document = pdfium.PdfDocument(pdf)
     try:
         page = document[0]
@@ -150,9 +150,14 @@ def flattened_text(pdf: bytes) -> str:
         page.close()
         saved = io.BytesIO()
         document.save(saved)
+        return saved.getvalue()
     finally:
         document.close()
-    document = pdfium.PdfDocument(saved.getvalue())
+
+
+def flattened_text(pdf: bytes) -> str:
+    """Page 1's text once its annotations are merged into the content."""
+    document = pdfium.PdfDocument(flattened(pdf))
     try:
         page = document[0]
         text_page = page.get_textpage()
@@ -160,6 +165,19 @@ def flattened_text(pdf: bytes) -> str:
         text_page.close()
         page.close()
         return " ".join(text.split())
+    finally:
+        document.close()
+
+
+def flattened_text_box(pdf: bytes, needle: str) -> tuple[float, float, float, float]:
+    """Where `needle` sits on page 1 once annotations are merged: (left, bottom, right, top) in points."""
+    document = pdfium.PdfDocument(flattened(pdf))
+    try:
+        text_page = document[0].get_textpage()
+        found = text_page.search(needle).get_next()
+        assert found, f"{needle!r} is not on the page"
+        boxes = [text_page.get_charbox(index) for index in range(found[0], found[0] + found[1])]
+        return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
     finally:
         document.close()
 
@@ -295,6 +313,35 @@ def test_a_note_shows_its_vietnamese_text_in_a_yellow_box_where_it_was_placed(la
     assert NOTE_TEXT in flattened_text(exported)
     fill = mask_bbox(render(exported), red=(245, 255), green=(235, 255), blue=(150, 215))
     assert fill == pytest.approx((40, 30, 240, 90), abs=3)  # displayed (0.1, 0.05)–(0.6, 0.15) of 400 × 600
+
+
+def test_a_long_note_gets_smaller_type_and_ends_inside_its_box() -> None:
+    ending = "đề nghị bổ sung vào dự toán năm sau"
+    text = "Về kinh phí: " + "các phường cần rà soát lại thiết bị hiện có trước khi mua sắm mới; " * 14 + ending
+    note = annotation("note", rect=[0.1, 0.05, 0.6, 0.25], text=text)
+
+    exported = pdf_with_annotations(pdf=make_pdf([LAYOUTS[0]]), annotations=[note])
+
+    left, bottom, right, top = flattened_text_box(exported, ending)
+    # The box is displayed (0.1, 0.05)–(0.6, 0.25) of a 400 × 600 page: x 40–240, y 450–570 in user space.
+    assert 40 <= left < right <= 240
+    assert 450 <= bottom < top <= 570
+    (free_text,) = page_annotations(exported)
+    assert free_text["/Contents"] == text
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
+def test_a_note_too_long_for_its_box_even_in_small_type_is_cut_there_and_the_next_note_keeps_its_own(
+    layout: Layout,
+) -> None:
+    """It used to run on to a second page of the notes' layout, and the export failed."""
+    crammed = annotation("note", rect=[0.1, 0.05, 0.2, 0.08], text=("Ý kiến của đại biểu\n" * 120)[:2000])
+    after = annotation("note", rect=[0.5, 0.5, 0.9, 0.6], text="Ghi chú thứ hai")
+
+    exported = pdf_with_annotations(pdf=make_pdf([layout]), annotations=[crammed, after])
+
+    assert [a["/Contents"] for a in page_annotations(exported)] == [crammed["text"], "Ghi chú thứ hai"]
+    assert "Ghi chú thứ hai" in flattened_text(exported)
 
 
 def test_an_annotation_for_a_page_the_document_lacks_is_skipped() -> None:
