@@ -299,23 +299,35 @@ def _note_box(*, page: PageObject, data: dict[str, Any]) -> Box | None:
     return left, top, left + width, top + height
 
 
-def _note_font_pt(*, text: str, width: float, height: float) -> float:
-    """The note's type size: the usual one, or smaller, a quarter point at a time, until the whole
-    text fits its box (down to NOTE_MIN_FONT_PT; past that the end is cut at the box).
+def _note_lines(*, width: float, height: float, size: float) -> tuple[float, int]:
+    """How many characters a line of the note's box holds at `size`, and how many lines it holds.
 
     A line holds about width / (0.55 × size) characters of Liberation Serif (capitals and
-    diacritics run wider than the average of 0.45), less a tenth lost at word breaks; each
-    paragraph starts a line; lines are 1.2 × size apart. Inside: 3pt and 2pt of padding, 1pt of border."""
-    inner_width, inner_height = width - 8, height - 6
+    diacritics run wider than the average of 0.45), less a tenth lost at word breaks; lines are
+    1.2 × size apart. Inside the box: 3pt and 2pt of padding, 1pt of border."""
+    return 0.9 * (width - 8) / (0.55 * size), int((height - 6) // (1.2 * size))
+
+
+def _note_font_pt(*, text: str, width: float, height: float) -> float:
+    """The note's type size: the usual one, or smaller, a quarter point at a time, until the whole
+    text fits its box (each paragraph starting a line), down to NOTE_MIN_FONT_PT."""
     paragraphs = [len(paragraph) for paragraph in text.split("\n")]
     size = float(NOTE_FONT_PT)
     while size > NOTE_MIN_FONT_PT:
-        per_line = 0.9 * inner_width / (0.55 * size)
-        needed = sum(max(1, math.ceil(length / per_line)) for length in paragraphs)
-        if needed <= inner_height // (1.2 * size):
+        per_line, lines = _note_lines(width=width, height=height, size=size)
+        if sum(max(1, math.ceil(length / per_line)) for length in paragraphs) <= lines:
             return size
         size -= 0.25
     return NOTE_MIN_FONT_PT
+
+
+def _note_text_laid_out(*, text: str, width: float, height: float) -> str:
+    """As much of the text as could show in the box in the smallest type, with room to spare: the
+    rest would be cut at the box anyway, and laying it out costs WeasyPrint a page per boxful.
+    The annotation's /Contents keeps the whole text."""
+    per_line, lines = _note_lines(width=width, height=height, size=NOTE_MIN_FONT_PT)
+    kept = text.split("\n")[: 2 * max(1, lines)]
+    return "\n".join(kept)[: int(2 * max(1.0, per_line) * max(1, lines))]
 
 
 def _displayed_pt_to_user(page: PageObject, x: float, y: float) -> Point:
@@ -336,7 +348,7 @@ def _note_appearances(*, writer: PdfWriter, notes: list[tuple[PageObject, dict[s
         width, height = box[2] - box[0], box[3] - box[1]
         styles.append(f"@page note{index} {{ size: {width:.3f}pt {height:.3f}pt; margin: 0 }}")
         border = _hex(_rgb(data.get("color")))
-        text = str(data["text"])
+        text = _note_text_laid_out(text=str(data["text"]), width=width, height=height)
         size = _note_font_pt(text=text, width=width, height=height)
         blocks.append(
             f'<div class="note" style="page: note{index}; width: {width:.3f}pt; height: {height:.3f}pt; '

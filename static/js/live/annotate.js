@@ -125,9 +125,8 @@ export class AnnotationLayer {
     }
     if (this.drawing?.preview) layer.append(this.drawing.preview); // a stroke being drawn survives others' changes
     // A note longer than its box fades out at the bottom; a tap with the hand opens all of it.
-    for (const text of layer.querySelectorAll(".note-text")) {
-      text.closest(".annotation").classList.toggle("clipped", text.scrollHeight > text.clientHeight + 1);
-    }
+    const clipped = [...layer.querySelectorAll(".note-text")].map((text) => [text.closest(".annotation"), text.scrollHeight > text.clientHeight + 1]);
+    for (const [shape, isClipped] of clipped) shape.classList.toggle("clipped", isClipped); // measured first, then marked: one layout
     this.onChange?.();
   }
 

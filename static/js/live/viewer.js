@@ -56,6 +56,8 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
         image.onload = () => { if (layer.page) layer.show({ ...layer.page, aspect: image.naturalHeight / image.naturalWidth }); };
         image.src = src;
       }
+      // An open note belongs to the page it is on: another page closes it.
+      if (image.dataset.page !== String(viewer.page) || image.dataset.version !== String(version.id)) $("page-frame").querySelector(".note-reader")?.remove();
       image.alt = `${doc.title} – ${viewer.page}/${version.page_count}`;
       image.dataset.page = String(viewer.page);
       image.dataset.document = String(doc.id);
@@ -409,8 +411,10 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   }
   const mayWithhold = (annotation) => annotation.author_id !== me().user_id && annotation.shared && me().withholds_annotations;
   function readNote(annotation) {
-    const stage = $("page-stage");
-    stage.querySelector(".note-editor")?.remove();
+    // On the page itself, like the note editor, so it opens beside the note however the page is
+    // zoomed or scrolled; an editor being typed in stays.
+    const frame = layer.layer.parentElement;
+    frame.querySelector(".note-reader")?.remove();
     const mine = annotation.author_id === me().user_id;
     const [x, y] = annotation.data.rect;
     const action = (label, run) => el("button", { type: "button", class: "button small", onclick: () => { reader.remove(); run(); } }, label);
@@ -425,7 +429,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
         mayWithhold(annotation) ? action(t.annotate.withhold, () => withhold(annotation)) : null,
         action(t.annotate.close, () => {})),
     );
-    stage.append(reader);
+    frame.append(reader);
   }
   $("ink-layer").addEventListener("click", (event) => {
     if (layer.tool !== "hand") return;
