@@ -219,7 +219,9 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   const stage = $("page-stage");
   // Listened to on the way down (capture), so two fingers pinch even with a drawing tool in hand.
   stage.addEventListener("pointerdown", (event) => {
-    if (event.target.closest?.(".note-editor")) return; // typing a note, or pressing a button of its panel
+    // Typing a note, or pressing a button of its panel: not a tap on the page, and what comes next
+    // is not the second tap of a double tap.
+    if (event.target.closest?.(".note-editor")) { lastTap = 0; return; }
     pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
     if (pointers.size === 2) {
       layer.cancelDrawing();
