@@ -130,6 +130,12 @@ export class AnnotationLayer {
     this.onChange?.();
   }
 
+  /** Who sees it, in words: everyone who reads the document, or its author alone (and why). */
+  audienceOf(annotation) {
+    if (annotation.shared) return this.t.annotate.shared;
+    return annotation.withheld ? this.t.annotate.withheld : this.t.annotate.private;
+  }
+
   shape(annotation) {
     const { w, h } = this.scale();
     const { data, kind } = annotation;
@@ -137,8 +143,7 @@ export class AnnotationLayer {
     const mine = annotation.author_id === this.me().user_id;
     const common = { "data-id": annotation.id, "data-kind": kind, class: `annotation ${mine ? "mine" : "theirs"}${annotation.shared ? " shared" : ""}` };
     const title = svg("title");
-    const audience = annotation.shared ? this.t.annotate.shared : annotation.withheld ? this.t.annotate.withheld : this.t.annotate.private;
-    title.textContent = `${annotation.author} · ${audience}`;
+    title.textContent = `${annotation.author} · ${this.audienceOf(annotation)}`;
     let node;
     if (kind === "ink") {
       node = svg("polyline", { ...common, points: data.points.map(([x, y]) => `${x * w},${y * h}`).join(" "), fill: "none", stroke: data.color, "stroke-width": width, "stroke-linecap": "round", "stroke-linejoin": "round" });

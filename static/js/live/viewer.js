@@ -420,11 +420,10 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     const mine = annotation.author_id === me().user_id;
     const [x, y] = annotation.data.rect;
     const action = (label, run) => el("button", { type: "button", class: "button small", onclick: () => { reader.remove(); run(); } }, label);
-    const audience = annotation.shared ? t.annotate.shared : annotation.withheld ? t.annotate.withheld : t.annotate.private;
     const reader = el(
       "div",
       { class: "note-editor note-reader", role: "dialog", style: `left:${Math.min(x, 0.6) * 100}%;top:${Math.min(y, 0.6) * 100}%` },
-      el("p", { class: "muted small" }, `${annotation.author} · ${audience}`),
+      el("p", { class: "muted small" }, `${annotation.author} · ${layer.audienceOf(annotation)}`),
       el("div", { class: "note-full" }, annotation.data.text),
       el("div", { class: "row" },
         mine && !annotation.withheld ? action(annotation.shared ? t.annotate.make_private : t.annotate.share, () => toggleShared(annotation)) : null,
