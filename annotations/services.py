@@ -21,7 +21,7 @@ from annotations.models import Annotation
 from annotations.selectors import annotation_state, document_reader_ids
 from meetings.errors import NotAllowed, ServiceError
 from meetings.models import Document, DocumentVersion, Meeting, Presentation, User
-from meetings.permissions import user_can_view_document, user_can_withhold_annotations
+from meetings.permissions import user_can_view_document, user_runs_meeting
 from meetings.services.audit import audit_record
 from realtime.events import publish_ephemeral
 
@@ -235,7 +235,7 @@ def annotation_withhold(*, actor: User, meeting: Meeting, annotation_id: str) ->
     """The chair or a secretary takes someone's shared annotation off every other screen (a mistake, or
     something not for the room). Its author keeps it, private, and cannot share it again."""
     meeting = Meeting.objects.get(pk=meeting.pk)  # a live command names the meeting by its id only
-    if not user_can_withhold_annotations(user=actor, meeting=meeting):
+    if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the chair or the secretary can take a shared annotation off the screens."))
     annotation = (
         Annotation.objects.select_for_update(of=("self",))

@@ -19,8 +19,9 @@ def user_can_manage_meeting(*, user: User, meeting: Meeting) -> bool:
     return Participant.objects.filter(meeting=meeting, user=user, role=Participant.Role.SECRETARY).exists()
 
 
-def user_can_withhold_annotations(*, user: User, meeting: Meeting) -> bool:
-    """Take someone else's shared annotation off every screen but its author's: the chair and the secretaries."""
+def user_runs_meeting(*, user: User, meeting: Meeting) -> bool:
+    """The chair and the secretaries: they prepare polls, send notices, keep attendance, see the draft
+    minutes, and take a shared annotation off the screens."""
     return user.is_authenticated and (user.pk == meeting.chair_id or user_can_manage_meeting(user=user, meeting=meeting))
 
 

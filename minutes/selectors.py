@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from meetings.models import Meeting, Participant, SpeakerRequest, User
-from meetings.permissions import user_can_manage_meeting
+from meetings.permissions import user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import PRESENT_STATES, iso
 from minutes.models import Minutes, MinutesEntry
@@ -142,7 +142,7 @@ def minutes_state(*, user: User, meeting: Meeting) -> dict[str, Any] | None:
 
 def minutes_visible_to(*, user: User, meeting: Meeting) -> bool:
     """The secretary and the chair always; participants once the minutes are circulated."""
-    if user.pk == meeting.chair_id or user_can_manage_meeting(user=user, meeting=meeting):
+    if user_runs_meeting(user=user, meeting=meeting):
         return True
     state = Minutes.objects.filter(meeting=meeting).values_list("state", flat=True).first()
     return state not in (None, Minutes.State.DRAFT) and Participant.objects.filter(meeting=meeting, user=user).exists()

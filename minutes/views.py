@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from meetings.errors import ServiceError
 from meetings.models import Meeting
-from meetings.permissions import participation_of, user_can_manage_meeting
+from meetings.permissions import participation_of, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.views.common import report
 from minutes.models import Minutes, MinutesVersion
@@ -149,7 +149,7 @@ def _version(request: HttpRequest, meeting_id: int, number: int) -> tuple[Meetin
         raise Http404
     version = get_object_or_404(MinutesVersion, minutes=minutes, number=number)
     latest = minutes.versions.order_by("-number").first()
-    manages = request.user.pk == meeting.chair_id or user_can_manage_meeting(user=request.user, meeting=meeting)
+    manages = user_runs_meeting(user=request.user, meeting=meeting)
     if not manages and version != latest:
         raise Http404
     return meeting, version

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from meetings.errors import ServiceError
 from meetings.models import Meeting
-from meetings.permissions import user_can_manage_meeting
+from meetings.permissions import user_runs_meeting
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.views.common import report
 from voting.export import poll_result_csv, poll_result_pdf
@@ -28,7 +28,7 @@ from voting.services.proxies import proxy_give, proxy_revoke
 def _runs_polls(request: HttpRequest, meeting_id: int) -> Meeting:
     """The secretary and the chair prepare polls; anyone else gets 403."""
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    if not (request.user.pk == meeting.chair_id or user_can_manage_meeting(user=request.user, meeting=meeting)):
+    if not user_runs_meeting(user=request.user, meeting=meeting):
         raise PermissionDenied
     return meeting
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from meetings.models import Meeting, MeetingEvent, Participant, Presentation, SpeakerRequest, User
-from meetings.permissions import user_can_manage_meeting
+from meetings.permissions import user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.documents import documents_visible_to
 
@@ -147,18 +147,17 @@ def documents_state(*, user: User, meeting: Meeting) -> list[dict[str, Any]]:
 
 def me_state(*, user: User, meeting: Meeting) -> dict[str, Any]:
     participant = meeting.participants.filter(user=user).first()
-    is_chair = user.pk == meeting.chair_id
-    manages = user_can_manage_meeting(user=user, meeting=meeting)
+    runs = user_runs_meeting(user=user, meeting=meeting)
     return {
         "user_id": user.pk,
         "name": user.display_name,
         "participant_id": participant.pk if participant else None,
         "role": participant.role if participant else None,
         "can_vote": bool(participant and participant.can_vote),
-        "is_chair": is_chair,
-        "keeps_attendance": manages or is_chair,
-        "can_notice": manages or is_chair,
-        "withholds_annotations": manages or is_chair,
+        "is_chair": user.pk == meeting.chair_id,
+        "keeps_attendance": runs,
+        "can_notice": runs,
+        "withholds_annotations": runs,
     }
 
 

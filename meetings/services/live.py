@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AgendaItem, Meeting, Participant, Presentation, SpeakerRequest, User
-from meetings.permissions import participation_of, user_can_manage_meeting
+from meetings.permissions import participation_of, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state, speakers_state
 from meetings.services.audit import audit_record
@@ -357,7 +357,7 @@ def speaker_end(*, actor: User, meeting: Meeting) -> None:
 @transaction.atomic
 def notice_send(*, actor: User, meeting: Meeting, text: str) -> None:
     meeting = lock_meeting(meeting=meeting)
-    if not (actor.pk == meeting.chair_id or user_can_manage_meeting(user=actor, meeting=meeting)):
+    if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the chair or the secretary can send a notice to every screen."))
     _require_state(meeting=meeting, states=BEFORE_AND_DURING)
     text = unicodedata.normalize("NFC", text).strip()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError
 from meetings.models import Meeting, User
-from meetings.permissions import user_can_manage_meeting
+from meetings.permissions import user_runs_meeting
 from meetings.services.events import event_emit
 from voting.models import Poll
 from voting.selectors import poll_state
@@ -20,7 +20,7 @@ def clean_text(value: str) -> str:
 
 
 def require_poll_manager(*, actor: User, meeting: Meeting) -> None:
-    if not (actor.pk == meeting.chair_id or user_can_manage_meeting(user=actor, meeting=meeting)):
+    if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the chair or the secretary can prepare polls."))
 
 
