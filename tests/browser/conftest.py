@@ -15,6 +15,7 @@ from tests.servers import base_env, daphne, free_port, prepare_site
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TABLET_LANDSCAPE = {"width": 1024, "height": 768}
 TABLET_PORTRAIT = {"width": 768, "height": 1024}
+PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.browser
 

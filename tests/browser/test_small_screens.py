@@ -1,0 +1,51 @@
+"""Every page fits the width of a tablet held upright and of a phone: nothing to scroll sideways."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, expect
+
+from tests.browser.conftest import PHONE, TABLET_PORTRAIT, DaphneServer, log_in
+
+pytestmark = pytest.mark.browser
+
+DELEGATE_PAGES = ["/", "/meetings/{id}/", "/meetings/{id}/live/"]
+SECRETARY_PAGES = [
+    *DELEGATE_PAGES,
+    "/meetings/new/",
+    "/meetings/{id}/agenda/",
+    "/meetings/{id}/participants/",
+    "/meetings/{id}/polls/",
+    "/meetings/{id}/minutes/",
+]
+# What sticks out past the right edge, for the failure message.
+WIDER_THAN_SCREEN = """() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('body *')].filter((element) => element.getBoundingClientRect().right > width + 1);
+    return {
+        scrollWidth: document.documentElement.scrollWidth,
+        width,
+        wide: wide.slice(0, 5).map((element) => `${element.tagName}.${element.className}#${element.id}`),
+    };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, TABLET_PORTRAIT], ids=["phone", "tablet-portrait"])
+@pytest.mark.parametrize(("username", "paths"), [("daibieu01", DELEGATE_PAGES), ("thuky", SECRETARY_PAGES)], ids=["delegate", "secretary"])
+def test_no_page_is_wider_than_the_screen(
+    daphne_server: DaphneServer,
+    new_context: Callable[..., BrowserContext],
+    viewport: dict[str, int],
+    username: str,
+    paths: list[str],
+) -> None:
+    page = new_context(viewport).new_page()
+    log_in(page, username, daphne_server.demo["password"])
+    for path in paths:
+        page.goto(path.format(id=daphne_server.demo["meeting_id"]))
+        if path.endswith("/live/"):
+            expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        measured = page.evaluate(WIDER_THAN_SCREEN)
+        assert measured["scrollWidth"] <= measured["width"], f"{path} at {viewport['width']} px: {measured}"
