@@ -117,6 +117,7 @@ def live_strings() -> dict:
             "progress": _("%(voted)s of %(eligible)s have voted"),
             "open": _("Open the vote"),
             "close": _("Close the vote"),
+            "close_early": _("%(waiting)s of %(eligible)s have not voted yet. Close the vote now? No ballot can be cast after it closes."),
             "annul": _("Annul"),
             "annul_reason": _("Why is this vote annulled? The reason is kept on record."),
             "annul_repeat": _("Prepare the same question again to repeat the vote?"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Dialog, Page, expect
 
 from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
 from tests.servers import manage
@@ -99,6 +99,8 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     # The chair votes too, then closes the vote.
     vote(chair, "yes")
     chair.locator("#ballot [data-action=hide-ballot]").click()
+    # Everyone present has voted: the vote closes without a question.
+    expect(chair.locator("li.poll-open .progress-text")).to_have_text("Đã biểu quyết: 3/3")
     chair.locator("[data-action=close-poll]").click()
 
     result = projector.locator("#proj-poll .result")
@@ -115,6 +117,45 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     second.reload()
     expect(second.locator(f".poll:has-text('{QUESTION}') .verdict")).to_have_text("THÔNG QUA")
     expect(second.locator("#ballot")).to_be_hidden()
+
+
+def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    meeting_id = int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
+    password = daphne_server.demo["password"]
+    room = f"/meetings/{meeting_id}/live/"
+    chair = open_page(new_context(LAPTOP, touch=False), "chutoa", password, room)
+    delegate = open_page(new_context(TABLET_LANDSCAPE), "daibieu01", password, room)
+    for page in (chair, delegate):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    chair.click("[data-command='meeting.start']")
+    for page in (chair, delegate):
+        page.click("#checkin")
+    expect(chair.locator("#quorum")).to_have_class("quorum met")
+    chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
+    chair.locator("#ballot [data-action=hide-ballot]").click()
+    asked: list[str] = []
+    answers = [False, True]
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if answers.pop(0) else dialog.dismiss()
+
+    chair.on("dialog", answer)
+
+    # A slip of the finger: the chair says no, and the vote stays open for everyone.
+    chair.locator("[data-action=close-poll]").click()
+    assert len(asked) == 1
+    assert asked[0].startswith("Còn 2/2 người chưa biểu quyết.")
+    expect(chair.locator("li.poll-open")).to_have_count(1)
+    vote(delegate, "yes")
+
+    # One still has not voted; the chair closes all the same.
+    expect(chair.locator("li.poll-open .progress-text")).to_have_text("Đã biểu quyết: 1/2")
+    chair.locator("[data-action=close-poll]").click()
+    expect(delegate.locator("#poll-result .verdict")).to_be_visible()
+    assert asked[1].startswith("Còn 1/2 người chưa biểu quyết.")
 
 
 def test_secretary_prepares_polls_on_a_tablet_and_sees_a_mistake_below_the_list(

@@ -205,7 +205,7 @@ export function mountVoting({ store, send, t, toast }) {
     if (chairLive) {
       const buttons = [];
       if (poll.state === "draft") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "open-poll" }, onclick: () => send("poll.open", { poll_id: poll.id }) }, t.poll.open));
-      if (poll.state === "open") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "close-poll" }, onclick: () => send("poll.close", { poll_id: poll.id }) }, t.poll.close));
+      if (poll.state === "open") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "close-poll" }, onclick: () => closePoll(poll) }, t.poll.close));
       if (poll.state === "open" || poll.state === "closed") buttons.push(el("button", { class: "button danger", type: "button", dataset: { action: "annul-poll" }, onclick: () => annul(poll) }, t.poll.annul));
       parts.push(el("div", { class: "row" }, ...buttons));
     }
@@ -216,6 +216,15 @@ export function mountVoting({ store, send, t, toast }) {
     const voted = new Set(poll.progress.voters || []);
     const waiting = store.state.attendance.participants.filter((p) => p.can_vote && present(p) && !voted.has(p.id));
     return el("p", { class: "small not-voted" }, waiting.length ? `${t.poll.not_voted}: ${waiting.map((p) => p.name).join(", ")}` : t.poll.all_voted);
+  }
+
+  // Closing is final (a mistake can only be annulled and voted again), so a tap that would leave
+  // members present without their say asks first.
+  function closePoll(poll) {
+    const progress = poll.progress || { voted: 0, eligible: 0 };
+    const waiting = progress.eligible - progress.voted;
+    if (waiting > 0 && !window.confirm(interpolate(t.poll.close_early, { waiting, ...progress }))) return;
+    send("poll.close", { poll_id: poll.id });
   }
 
   function annul(poll) {
