@@ -130,6 +130,10 @@ class Participant(models.Model):
     invited_at = models.DateTimeField(default=timezone.now)
     attendance = models.CharField(_("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN)
     arrived_at = models.DateTimeField(null=True, blank=True)
+    # Told ahead by the participant ("báo vắng"); kept off the live room's screens, shown to the
+    # chair and the secretary and written into the minutes.
+    absence_reason = models.CharField(_("reason for absence"), max_length=300, blank=True)
+    absence_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("participant")

@@ -13,6 +13,8 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/publish/", meeting.meeting_publish_view, name="meeting_publish"),
     path("meetings/<int:meeting_id>/notify/", meeting.meeting_notify_view, name="meeting_notify"),
     path("meetings/<int:meeting_id>/calendar.ics", meeting.meeting_calendar, name="meeting_calendar"),
+    path("meetings/<int:meeting_id>/absence/", meeting.meeting_absence_view, name="meeting_absence"),
+    path("meetings/<int:meeting_id>/absence/withdraw/", meeting.meeting_absence_withdraw_view, name="meeting_absence_withdraw"),
     path("meetings/<int:meeting_id>/participants/", participants.participants_view, name="meeting_participants"),
     path("meetings/<int:meeting_id>/participants/<int:participant_id>/", participants.participant_update_view, name="participant_update"),
     path(

@@ -38,6 +38,7 @@ WORDS = {
         "unmarked": "Chưa điểm danh",
         "guests": "Khách mời",
         "nobody": "không",
+        "reason": "lý do",
         "content": "Nội dung cuộc họp",
         "presenter": "Trình bày",
         "speakers": "Ý kiến phát biểu",
@@ -85,6 +86,7 @@ WORDS = {
         "unmarked": "Attendance not recorded",
         "guests": "Guests",
         "nobody": "none",
+        "reason": "reason",
         "content": "Proceedings",
         "presenter": "Presented by",
         "speakers": "Speakers",
@@ -228,7 +230,9 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         "late_names": "; ".join(
             f"{_person(p)} ({timezone.localtime(p.arrived_at):%H:%M})" if p.arrived_at else _person(p) for p in facts.late
         ),
-        "absent_excused_names": _names(facts.absent_excused),
+        "absent_excused_names": "; ".join(
+            f"{_person(p)}, {w['reason']}: {nfc(p.absence_reason)}" if p.absence_reason else _person(p) for p in facts.absent_excused
+        ),
         "absent_names": _names(facts.absent),
         "unmarked_names": _names(facts.unmarked),
         "guest_names": _names(facts.guests),
@@ -254,7 +258,11 @@ def attendance_sheet_html(*, facts: MinutesFacts) -> str:
                 "name": nfc(participant.user.display_name),
                 "position": nfc(participant.user.position),
                 "role": participant.get_role_display(),
-                "attendance": participant.get_attendance_display(),
+                "attendance": (
+                    f"{participant.get_attendance_display()}: {nfc(participant.absence_reason)}"
+                    if participant.absence_reason and participant.attendance == Participant.Attendance.ABSENT_EXCUSED
+                    else participant.get_attendance_display()
+                ),
                 "arrived": timezone.localtime(participant.arrived_at).strftime("%H:%M") if participant.arrived_at else "",
             }
         )

@@ -6,7 +6,6 @@ state, and emits one numbered event that carries the new state of what changed.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -22,11 +21,14 @@ from meetings.selectors.live import agenda_state, attendance_state, iso, meeting
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting, lock_meeting_with_presentation
+from meetings.services.notifications import absence_notify_organisers
+from meetings.text import clean_text
 from voting.services.ballots import polls_after_attendance, polls_close_at_end
 
 LIVE = (Meeting.State.IN_PROGRESS,)
 OPEN_REQUESTS = (SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING)
 BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
+ARRIVED = (Participant.Attendance.PRESENT, Participant.Attendance.LATE)
 
 
 def _require_chair(*, actor: User, meeting: Meeting) -> None:
@@ -236,11 +238,12 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, statu
     if participant is None:
         raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
     participant.attendance = status
-    if status in (Participant.Attendance.PRESENT, Participant.Attendance.LATE):
+    if status in ARRIVED:
         participant.arrived_at = participant.arrived_at or timezone.now()
+        _forget_absence(participant)
     else:
         participant.arrived_at = None
-    participant.save(update_fields=["attendance", "arrived_at"])
+    participant.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
     audit_record(meeting=meeting, actor=actor, action="attendance.mark", participant=participant.pk, status=status)
     _emit_attendance(meeting)
     return participant
@@ -253,12 +256,64 @@ def attendance_check_in(*, actor: User, meeting: Meeting) -> Participant:
     if not meeting.allow_self_checkin:
         raise NotAllowed(_("This meeting does not allow checking in from a tablet. The secretary takes attendance."))
     _require_state(meeting=meeting, states=BEFORE_AND_DURING)
-    if participant.attendance in (Participant.Attendance.PRESENT, Participant.Attendance.LATE):
+    if participant.attendance in ARRIVED:
         return participant
     participant.attendance = Participant.Attendance.LATE if meeting.started_at else Participant.Attendance.PRESENT
     participant.arrived_at = timezone.now()
-    participant.save(update_fields=["attendance", "arrived_at"])
+    _forget_absence(participant)
+    participant.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
     audit_record(meeting=meeting, actor=actor, action="attendance.check_in", participant=participant.pk, status=participant.attendance)
+    _emit_attendance(meeting)
+    return participant
+
+
+def _forget_absence(participant: Participant) -> None:
+    """Someone who said they would be away came after all: the minutes must not give a reason for it."""
+    participant.absence_reason = ""
+    participant.absence_notified_at = None
+
+
+@transaction.atomic
+def attendance_notify_absence(*, actor: User, meeting: Meeting, reason: str) -> Participant:
+    """A participant says ahead that they cannot attend (báo vắng): absent with leave, with the reason.
+
+    Sent again, it replaces the reason. The chair and the secretary are told by e-mail.
+    """
+    meeting = lock_meeting(meeting=meeting)
+    participant = _require_participant(actor=actor, meeting=meeting)
+    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    if participant.attendance in ARRIVED:
+        raise WrongState(_("You are marked present. If you have to leave, tell the secretary."))
+    reason = clean_text(reason)
+    if not reason:
+        raise ServiceError(_("Say why you cannot attend: the minutes record the reason."), code="invalid")
+    limit = Participant._meta.get_field("absence_reason").max_length
+    if len(reason) > limit:
+        raise ServiceError(_("The reason can be at most %(limit)s characters.") % {"limit": limit}, code="invalid")
+    participant.attendance = Participant.Attendance.ABSENT_EXCUSED
+    participant.arrived_at = None
+    participant.absence_reason = reason
+    participant.absence_notified_at = timezone.now()
+    participant.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
+    audit_record(meeting=meeting, actor=actor, action="attendance.absence_notice", participant=participant.pk, reason=reason)
+    _emit_attendance(meeting)
+    absence_notify_organisers(meeting=meeting, participant=participant)
+    return participant
+
+
+@transaction.atomic
+def attendance_withdraw_absence(*, actor: User, meeting: Meeting) -> Participant:
+    """The participant can attend after all: their notice is taken back and nobody has marked them yet."""
+    meeting = lock_meeting(meeting=meeting)
+    participant = _require_participant(actor=actor, meeting=meeting)
+    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    if participant.absence_notified_at is None:
+        return participant
+    if participant.attendance == Participant.Attendance.ABSENT_EXCUSED:
+        participant.attendance = Participant.Attendance.UNKNOWN
+    _forget_absence(participant)
+    participant.save(update_fields=["attendance", "absence_reason", "absence_notified_at"])
+    audit_record(meeting=meeting, actor=actor, action="attendance.absence_withdrawn", participant=participant.pk)
     _emit_attendance(meeting)
     return participant
 
@@ -360,7 +415,7 @@ def notice_send(*, actor: User, meeting: Meeting, text: str) -> None:
     if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the chair or the secretary can send a notice to every screen."))
     _require_state(meeting=meeting, states=BEFORE_AND_DURING)
-    text = unicodedata.normalize("NFC", text).strip()
+    text = clean_text(text)
     if not text:
         raise ServiceError(_("Write the notice first."), code="invalid")
     if len(text) > settings.NOTICE_MAX_CHARS:

@@ -1,4 +1,5 @@
-"""E-mail notices to participants: the invitation on publishing, updates after it, withdrawals."""
+"""E-mail notices: to participants, the invitation on publishing, updates after it, withdrawals; to the
+chair and the secretary, a participant's notice of absence."""
 
 from __future__ import annotations
 
@@ -69,6 +70,31 @@ def meeting_notify_participants(*, meeting: Meeting, kind: str, users: Iterable[
         Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence, changed_since_notice=False)
     with translation.override(settings.LANGUAGE_CODE):
         messages = [_build_message(meeting=meeting, kind=kind, recipient=user, attendees=attendees) for user in recipients if user.email]
+    _send_after_commit(messages)
+    return len(messages)
+
+
+def absence_notify_organisers(*, meeting: Meeting, participant: Participant) -> int:
+    """Tell the chair and the secretary (not the absentee) that `participant` cannot attend. Returns how many were queued."""
+    absentee = participant.user
+    organisers = User.objects.filter(pk__in={meeting.chair_id, meeting.secretary_id} - {absentee.pk}).exclude(email="")
+    context = {
+        "meeting": meeting,
+        "participant": participant,
+        "absentee": absentee,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Absence] %(name)s – %(title)s") % {"name": absentee.display_name, "title": meeting.title}
+        messages = [
+            EmailMultiAlternatives(
+                subject=str(subject),
+                body=render_to_string("meetings/email/absence.txt", {**context, "recipient": user}),
+                to=[user.email],
+            )
+            for user in organisers
+        ]
     _send_after_commit(messages)
     return len(messages)
 

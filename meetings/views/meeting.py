@@ -13,10 +13,11 @@ from meetings.calendar import meeting_ics
 from meetings.errors import ServiceError
 from meetings.forms import MeetingForm
 from meetings.models import Body, Meeting
-from meetings.permissions import participation_of, user_can_create_meetings, user_can_manage_meeting
+from meetings.permissions import participation_of, user_can_create_meetings, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat, agenda_tree
 from meetings.selectors.documents import documents_visible_to
 from meetings.selectors.meetings import meeting_get_for_user, participants_of
+from meetings.services.live import attendance_notify_absence, attendance_withdraw_absence
 from meetings.services.meetings import meeting_create, meeting_delete, meeting_publish, meeting_send_update_notice, meeting_update
 from meetings.views.common import managed_meeting, report
 from minutes.selectors import minutes_visible_to
@@ -67,6 +68,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     for node in agenda_flat(meeting=meeting, tree=agenda):
         node.documents = by_item.get(node.item.pk, [])
     polls_close_due(meeting=meeting)  # a written-opinion deadline passed since anyone last looked
+    participants = participants_of(meeting=meeting)
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -75,9 +77,11 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "agenda": agenda,
             "meeting_documents": by_item.get(None, []),
             "has_documents": bool(documents),
-            "participants": participants_of(meeting=meeting),
+            "participants": participants,
+            "absences": sum(1 for p in participants if p.absence_notified_at),
             "my_participation": participation_of(user=request.user, meeting=meeting),
             "can_manage": user_can_manage_meeting(user=request.user, meeting=meeting),
+            "sees_absence_reasons": user_runs_meeting(user=request.user, meeting=meeting),
             "now": timezone.now(),
             "voting": member_voting(user=request.user, meeting=meeting),
             "show_minutes": minutes_visible_to(user=request.user, meeting=meeting),
@@ -135,3 +139,29 @@ def meeting_calendar(request: HttpRequest, meeting_id: int) -> HttpResponse:
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cuoc-hop-{meeting.pk}.ics"'
     return response
+
+
+@login_required
+@require_POST
+def meeting_absence_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    try:
+        attendance_notify_absence(actor=request.user, meeting=meeting, reason=request.POST.get("reason", ""))
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, _("The chair and the secretary have been told that you cannot attend, and why."))
+    return redirect("meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_absence_withdraw_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    try:
+        attendance_withdraw_absence(actor=request.user, meeting=meeting)
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, _("Your notice of absence is withdrawn: you are expected at the meeting."))
+    return redirect("meeting_detail", meeting.pk)

@@ -440,3 +440,15 @@ def test_someone_whose_attendance_was_never_recorded_is_not_called_absent_withou
 
     assert f"Chưa điểm danh: {held.excused.display_name}" in text
     assert held.excused.display_name not in between(text, "Vắng không có lý do", "Chưa điểm danh")
+
+
+def test_the_reason_someone_gave_for_their_absence_is_in_the_minutes_and_the_attendance_sheet(held: Held, secretary: User) -> None:
+    reason = "đi công tác tại Hà Nội"
+    Participant.objects.filter(meeting=held.meeting, user=held.excused).update(absence_reason=reason, absence_notified_at=timezone.now())
+
+    pdf = version_bytes(_compile(held, secretary, language="vi"))
+
+    excused = f"{held.excused.display_name} ({held.excused.position})"
+    assert f"Vắng có lý do: {excused}, lý do: {reason}." in minutes_text(pdf)
+    appendix = flat("\n".join(page_texts(pdf)[minutes_pages(pdf) :]))
+    assert f"Vắng có lý do: {reason}" in appendix

@@ -1,0 +1,218 @@
+"""A participant tells ahead that they cannot attend (báo vắng), from the meeting page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
+
+from meetings.errors import ServiceError, WrongState
+from meetings.models import AuditEvent, Meeting, MeetingEvent, Participant, User
+from meetings.services.live import (
+    attendance_check_in,
+    attendance_mark,
+    attendance_notify_absence,
+    attendance_withdraw_absence,
+    meeting_start,
+)
+from tests.conftest import set_state
+
+pytestmark = pytest.mark.django_db
+
+REASON = "Đi công tác tại Hà Nội theo Quyết định số 125/QĐ-UBND"
+
+
+def participation(meeting: Meeting, user: User) -> Participant:
+    return Participant.objects.get(meeting=meeting, user=user)
+
+
+def notify(client: Client, meeting: Meeting, user: User, reason: str = REASON) -> object:
+    client.force_login(user)
+    return client.post(reverse("meeting_absence", args=[meeting.pk]), {"reason": reason}, follow=True)
+
+
+def test_a_delegate_tells_ahead_and_is_listed_absent_with_leave(
+    client: Client, published_meeting: Meeting, delegate: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = notify(client, published_meeting, delegate)
+
+    me = participation(published_meeting, delegate)
+    assert me.attendance == Participant.Attendance.ABSENT_EXCUSED
+    assert me.absence_reason == REASON
+    assert me.absence_notified_at is not None
+    assert response.redirect_chain[-1][0] == f"/meetings/{published_meeting.pk}/"
+    page = response.content.decode()
+    assert "Đã báo vắng: chủ tọa và thư ký đã nhận được thông báo cùng lý do." in page
+    assert "Chủ tọa và thư ký đã được báo" in page
+    assert REASON in page
+    assert "Tôi vẫn tham dự được" in page
+    assert AuditEvent.objects.filter(meeting=published_meeting, action="attendance.absence_notice").exists()
+
+
+def test_the_chair_and_the_secretary_get_an_email_with_the_reason(
+    client: Client,
+    published_meeting: Meeting,
+    delegate: User,
+    chair: User,
+    secretary: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(client, published_meeting, delegate)
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([chair.email, secretary.email])
+    for message in mail.outbox:
+        assert delegate.display_name in message.subject
+        assert published_meeting.title in message.subject
+        assert REASON in message.body
+        assert f"/meetings/{published_meeting.pk}/" in message.body
+
+
+def test_the_room_is_told_but_the_reason_stays_off_its_screens(published_meeting: Meeting, delegate: User) -> None:
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+
+    event = MeetingEvent.objects.filter(meeting=published_meeting).latest("seq")
+    assert event.type == "attendance.update"
+    entry = next(p for p in event.payload["attendance"]["participants"] if p["user_id"] == delegate.pk)
+    assert entry["attendance"] == Participant.Attendance.ABSENT_EXCUSED
+    assert REASON not in str(event.payload)
+
+
+def test_sending_again_replaces_the_reason(published_meeting: Meeting, delegate: User) -> None:
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason="Ốm")
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=f"  {REASON}\n")
+
+    assert participation(published_meeting, delegate).absence_reason == REASON
+
+
+def test_it_stores_the_reason_in_one_unicode_form(published_meeting: Meeting, delegate: User) -> None:
+    decomposed = "Đi công tác".replace("ô", "o\u0302").replace("á", "a\u0301")
+
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=decomposed)
+
+    assert participation(published_meeting, delegate).absence_reason == "Đi công tác"
+
+
+@pytest.mark.parametrize("reason", ["", "   \n "])
+def test_it_asks_for_a_reason(client: Client, published_meeting: Meeting, delegate: User, reason: str) -> None:
+    response = notify(client, published_meeting, delegate, reason)
+
+    assert "Hãy cho biết lý do vắng mặt" in response.content.decode()
+    assert participation(published_meeting, delegate).attendance == Participant.Attendance.UNKNOWN
+
+
+def test_it_refuses_a_reason_longer_than_the_field(published_meeting: Meeting, delegate: User) -> None:
+    with pytest.raises(ServiceError) as error:
+        attendance_notify_absence(actor=delegate, meeting=published_meeting, reason="x" * 301)
+
+    assert error.value.code == "invalid"
+    assert participation(published_meeting, delegate).absence_reason == ""
+
+
+def test_it_refuses_someone_already_marked_present(published_meeting: Meeting, delegate: User, chair: User) -> None:
+    meeting_start(actor=chair, meeting=published_meeting)
+    attendance_check_in(actor=delegate, meeting=published_meeting)
+
+    with pytest.raises(WrongState):
+        attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+
+    assert participation(published_meeting, delegate).attendance == Participant.Attendance.LATE
+
+
+def test_it_refuses_after_the_meeting_has_ended(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    set_state(published_meeting, Meeting.State.CLOSED)
+
+    response = notify(client, published_meeting, delegate)
+
+    assert "Cuộc họp đã kết thúc" in response.content.decode()
+    assert participation(published_meeting, delegate).absence_reason == ""
+
+
+def test_someone_not_invited_gets_not_found(client: Client, published_meeting: Meeting, outsider: User) -> None:
+    client.force_login(outsider)
+
+    response = client.post(reverse("meeting_absence", args=[published_meeting.pk]), {"reason": REASON})
+
+    assert response.status_code == 404
+
+
+def test_it_only_takes_a_post(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    client.force_login(delegate)
+
+    assert client.get(reverse("meeting_absence", args=[published_meeting.pk])).status_code == 405
+    assert client.get(reverse("meeting_absence_withdraw", args=[published_meeting.pk])).status_code == 405
+
+
+def test_withdrawing_makes_them_expected_again(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+    client.force_login(delegate)
+
+    response = client.post(reverse("meeting_absence_withdraw", args=[published_meeting.pk]), follow=True)
+
+    me = participation(published_meeting, delegate)
+    assert (me.attendance, me.absence_reason, me.absence_notified_at) == (Participant.Attendance.UNKNOWN, "", None)
+    assert "Không thể tham dự cuộc họp này?" in response.content.decode()
+    assert AuditEvent.objects.filter(meeting=published_meeting, action="attendance.absence_withdrawn").exists()
+
+
+def test_withdrawing_leaves_the_secretarys_own_mark(published_meeting: Meeting, delegate: User, secretary: User) -> None:
+    me = attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+    attendance_mark(actor=secretary, meeting=published_meeting, participant_id=me.pk, status=Participant.Attendance.ABSENT)
+
+    attendance_withdraw_absence(actor=delegate, meeting=published_meeting)
+
+    assert participation(published_meeting, delegate).attendance == Participant.Attendance.ABSENT
+
+
+def test_coming_after_all_forgets_the_reason(published_meeting: Meeting, delegate: User, chair: User, secretary: User) -> None:
+    me = attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+    meeting_start(actor=chair, meeting=published_meeting)
+
+    attendance_mark(actor=secretary, meeting=published_meeting, participant_id=me.pk, status=Participant.Attendance.LATE)
+
+    me = participation(published_meeting, delegate)
+    assert (me.attendance, me.absence_reason, me.absence_notified_at) == (Participant.Attendance.LATE, "", None)
+
+
+def test_checking_in_after_all_forgets_the_reason(published_meeting: Meeting, delegate: User, chair: User) -> None:
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+    meeting_start(actor=chair, meeting=published_meeting)
+
+    attendance_check_in(actor=delegate, meeting=published_meeting)
+
+    assert participation(published_meeting, delegate).absence_reason == ""
+
+
+def test_the_secretary_and_the_chair_see_the_reason_and_other_delegates_do_not(
+    client: Client, published_meeting: Meeting, delegate: User, other_delegate: User, secretary: User, chair: User
+) -> None:
+    Participant.objects.create(meeting=published_meeting, user=other_delegate, role=Participant.Role.DELEGATE)
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+    meeting_page = reverse("meeting_detail", args=[published_meeting.pk])
+
+    for organiser in (secretary, chair):
+        client.force_login(organiser)
+        page = client.get(meeting_page).content.decode()
+        assert REASON in page
+        assert "· 1 người báo vắng)" in page
+    client.force_login(secretary)
+    assert REASON in client.get(reverse("meeting_participants", args=[published_meeting.pk])).content.decode()
+    client.force_login(other_delegate)
+    assert REASON not in client.get(meeting_page).content.decode()
+
+
+def test_the_meeting_page_offers_it_only_to_someone_still_expected(
+    client: Client, published_meeting: Meeting, delegate: User, chair: User
+) -> None:
+    client.force_login(delegate)
+    meeting_page = reverse("meeting_detail", args=[published_meeting.pk])
+    assert 'id="my-attendance"' in client.get(meeting_page).content.decode()
+
+    meeting_start(actor=chair, meeting=published_meeting)
+    attendance_check_in(actor=delegate, meeting=published_meeting)
+
+    assert 'id="my-attendance"' not in client.get(meeting_page).content.decode()
