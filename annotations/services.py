@@ -8,7 +8,6 @@ was away fetches the document's annotations again (newest revision wins), so not
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from typing import Any
 
@@ -23,6 +22,7 @@ from meetings.errors import NotAllowed, ServiceError
 from meetings.models import Document, DocumentVersion, Meeting, Presentation, User
 from meetings.permissions import user_can_view_document, user_runs_meeting
 from meetings.services.audit import audit_record
+from meetings.text import clean_text
 from realtime.events import publish_ephemeral
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -86,7 +86,7 @@ def annotation_data_clean(*, kind: str, data: Any) -> dict[str, Any]:
         text = data.get("text")
         if not isinstance(text, str) or not text.strip():
             raise InvalidAnnotation(_("Write the note's text first."))
-        text = unicodedata.normalize("NFC", text).strip()
+        text = clean_text(text)
         if len(text) > settings.ANNOTATION_MAX_TEXT:
             raise InvalidAnnotation(_("A note can be at most %(limit)s characters.") % {"limit": settings.ANNOTATION_MAX_TEXT})
         clean["text"] = text

@@ -10,7 +10,6 @@ a bookmark, since a bookmark must point at a page.
 from __future__ import annotations
 
 import io
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from pypdf import PdfReader, PdfWriter
 
 from meetings.pdf_render import html_render, serif_font_css
 from meetings.stamping import pdf_finish, pdf_stamp_page_numbers, pdf_watermark_pages
+from meetings.text import clean_text
 
 WORDS = {
     "vi": {
@@ -86,14 +86,9 @@ class _Placed:
     pages: int
 
 
-def _nfc(text: str) -> str:
-    # Vietnamese typed on some keyboards arrives decomposed; fonts, search and bookmarks want NFC.
-    return unicodedata.normalize("NFC", text).strip()
-
-
 def _section_heading(section: PackSection) -> str:
-    number = _nfc(section.number).rstrip(".")
-    return f"{number}. {_nfc(section.title)}" if number else _nfc(section.title)
+    number = clean_text(section.number).rstrip(".")
+    return f"{number}. {clean_text(section.title)}" if number else clean_text(section.title)
 
 
 def _reader_release(*, writer: PdfWriter, reader: PdfReader, start: int) -> None:
@@ -132,25 +127,25 @@ def _front_html(*, cover: PackCover, sections: list[PackSection], placed: list[l
     items: list[dict[str, Any]] = []
     for section, in_section in zip(sections, placed, strict=True):
         documents = [
-            {"title": _nfc(entry.document.title), "confidential": entry.document.confidential, "page": front_pages + entry.start + 1}
+            {"title": clean_text(entry.document.title), "confidential": entry.document.confidential, "page": front_pages + entry.start + 1}
             for entry in in_section
             if entry.pages
         ]
-        number = _nfc(section.number).rstrip(".")
+        number = clean_text(section.number).rstrip(".")
         items.append(
             {
                 "number": f"{number}." if number else "",
-                "title": _nfc(section.title),
+                "title": clean_text(section.title),
                 "documents": documents,
                 "page": documents[0]["page"] if documents else None,
             }
         )
     nfc_cover = PackCover(
-        title=_nfc(cover.title),
-        body=_nfc(cover.body),
-        parent_body=_nfc(cover.parent_body),
-        starts=_nfc(cover.starts),
-        place=_nfc(cover.place),
+        title=clean_text(cover.title),
+        body=clean_text(cover.body),
+        parent_body=clean_text(cover.parent_body),
+        starts=clean_text(cover.starts),
+        place=clean_text(cover.place),
         language=cover.language,
     )
     return render_to_string("meetings/pack_front.html", {"fonts": serif_font_css(), "words": words, "cover": nfc_cover, "items": items})
@@ -182,7 +177,7 @@ def _outline_add(
         item = writer.add_outline_item(title=_section_heading(section)[:BOOKMARK_CHARACTERS], page_number=front_pages + present[0].start)
         for entry in present:
             writer.add_outline_item(
-                title=_nfc(entry.document.title)[:BOOKMARK_CHARACTERS], page_number=front_pages + entry.start, parent=item
+                title=clean_text(entry.document.title)[:BOOKMARK_CHARACTERS], page_number=front_pages + entry.start, parent=item
             )
 
 
@@ -214,10 +209,10 @@ def pack_build_pdf(*, cover: PackCover, sections: list[PackSection], watermark_l
     total = len(writer.pages)
     pdf_stamp_page_numbers(writer=writer, start_index=1, first_number=2, total=total, template=words["page_label"])
     _outline_add(writer=writer, sections=sections, placed=placed, front_pages=front_pages, words=words)
-    title = _nfc(cover.title)
+    title = clean_text(cover.title)
     return pdf_finish(
         writer=writer,
         title=f"{words['pack_title']}: {title}",
-        author=_nfc(cover.body),
-        subject=", ".join(part for part in (title, _nfc(cover.starts), _nfc(cover.place)) if part),
+        author=clean_text(cover.body),
+        subject=", ".join(part for part in (title, clean_text(cover.starts), clean_text(cover.place)) if part),
     )

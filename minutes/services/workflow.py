@@ -5,7 +5,6 @@ is an incremental update saved as a new version."""
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -20,6 +19,7 @@ from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting
 from meetings.services.notifications import minutes_notify_circulated
+from meetings.text import clean_text
 from minutes.compile import minutes_compile_pdf
 from minutes.models import Minutes, MinutesRemark, MinutesVersion
 from minutes.selectors import minutes_of
@@ -63,8 +63,8 @@ def minutes_settings_update(
         raise WrongState(_("The minutes have been approved; their settings can no longer change."))
     if language not in Minutes.Language.values:
         raise ServiceError(_("Unknown layout."), code="invalid")
-    minutes.number = unicodedata.normalize("NFC", number).strip()[:60]
-    minutes.recipients = unicodedata.normalize("NFC", recipients).strip()[:2000]
+    minutes.number = clean_text(number)[:60]
+    minutes.recipients = clean_text(recipients)[:2000]
     minutes.language = language
     minutes.save(update_fields=["number", "recipients", "language"])
     chosen = meeting.documents.filter(pk__in=appendix_document_ids)
@@ -139,7 +139,7 @@ def minutes_remark_add(*, actor: User, meeting: Meeting, text: str) -> MinutesRe
     minutes = _locked_minutes(meeting)
     if minutes.state != Minutes.State.CIRCULATED:
         raise WrongState(_("The minutes are not open for remarks now."))
-    text = unicodedata.normalize("NFC", text).strip()
+    text = clean_text(text)
     if not text:
         raise ServiceError(_("Write your remark first."), code="invalid")
     if len(text) > 5000:

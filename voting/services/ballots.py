@@ -16,9 +16,10 @@ from meetings.selectors.live import quorum_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
+from meetings.text import clean_text
 from voting.models import Ballot, Poll, PollChoice, VoterMark
 from voting.selectors import electorate_of, poll_progress, voter_for
-from voting.services.guards import clean_text, poll_emit, poll_locked, require_poll_runner
+from voting.services.guards import poll_emit, poll_locked, require_poll_runner
 from voting.tally import poll_tally
 
 

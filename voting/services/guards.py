@@ -3,8 +3,6 @@ locked, and the event that carries a poll's new state."""
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError
@@ -13,10 +11,6 @@ from meetings.permissions import user_runs_meeting
 from meetings.services.events import event_emit
 from voting.models import Poll
 from voting.selectors import poll_state
-
-
-def clean_text(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()
 
 
 def require_poll_manager(*, actor: User, meeting: Meeting) -> None:

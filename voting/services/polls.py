@@ -13,8 +13,9 @@ from meetings.models import AgendaItem, Meeting, User
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
+from meetings.text import clean_text
 from voting.models import Poll, PollChoice
-from voting.services.guards import clean_text, poll_emit, poll_locked, require_poll_manager
+from voting.services.guards import poll_emit, poll_locked, require_poll_manager
 
 # Stored in the language the poll was made in: they are printed in the minutes as they were shown.
 YES_NO_CHOICES = (
