@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,7 +31,8 @@ class HomeMeetings:
 def meetings_for_home(*, user: User, past_limit: int = 20) -> HomeMeetings:
     """Upcoming (and running) meetings soonest first, then recent past ones."""
     now = timezone.now()
-    visible = meetings_visible_to(user=user).select_related("body", "chair")
+    told_absence = Participant.objects.filter(meeting=OuterRef("pk"), user=user, absence_notified_at__isnull=False)
+    visible = meetings_visible_to(user=user).select_related("body", "chair").annotate(i_cannot_attend=Exists(told_absence))
     upcoming = list(
         visible.filter(ends_at__gte=now).exclude(state__in=[Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED]).order_by("starts_at")
     )

@@ -273,17 +273,35 @@ def _forget_absence(participant: Participant) -> None:
     participant.absence_notified_at = None
 
 
+def _absentee(*, actor: User, meeting: Meeting, participant_id: int | None) -> Participant:
+    """The actor's own participation or, for the chair or a secretary, the participant they speak for
+    (someone who telephoned to say they cannot come)."""
+    if participant_id is None:
+        return _require_participant(actor=actor, meeting=meeting)
+    if not user_runs_meeting(user=actor, meeting=meeting):
+        raise NotAllowed(_("Only the chair or the secretary can tell an absence for someone else."))
+    participant = meeting.participants.select_related("user").filter(pk=participant_id).first()
+    if participant is None:
+        raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
+    return participant
+
+
 @transaction.atomic
-def attendance_notify_absence(*, actor: User, meeting: Meeting, reason: str) -> Participant:
+def attendance_notify_absence(*, actor: User, meeting: Meeting, reason: str, participant_id: int | None = None) -> Participant:
     """A participant says ahead that they cannot attend (báo vắng): absent with leave, with the reason.
 
-    Sent again, it replaces the reason. The chair and the secretary are told by e-mail.
+    The chair or a secretary may record it for `participant_id`. Sent again, it replaces the
+    reason. The chair and the secretary (other than whoever sent it) are told by e-mail.
     """
     meeting = lock_meeting(meeting=meeting)
-    participant = _require_participant(actor=actor, meeting=meeting)
+    participant = _absentee(actor=actor, meeting=meeting, participant_id=participant_id)
     _require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if participant.attendance in ARRIVED:
-        raise WrongState(_("You are marked present. If you have to leave, tell the secretary."))
+        if participant.user_id == actor.pk:
+            raise WrongState(_("You are marked present. If you have to leave, tell the secretary."))
+        raise WrongState(
+            _("%(name)s is marked present. If they left, mark them absent in the meeting room.") % {"name": participant.user.display_name}
+        )
     reason = clean_text(reason)
     if not reason:
         raise ServiceError(_("Say why you cannot attend: the minutes record the reason."), code="invalid")
@@ -297,18 +315,25 @@ def attendance_notify_absence(*, actor: User, meeting: Meeting, reason: str) -> 
     participant.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
     audit_record(meeting=meeting, actor=actor, action="attendance.absence_notice", participant=participant.pk, reason=reason)
     _emit_attendance(meeting)
-    absence_notify_organisers(meeting=meeting, participant=participant)
+    absence_notify_organisers(meeting=meeting, participant=participant, sender=actor)
     return participant
 
 
 @transaction.atomic
-def attendance_withdraw_absence(*, actor: User, meeting: Meeting) -> Participant:
+def attendance_withdraw_absence(*, actor: User, meeting: Meeting, participant_id: int | None = None) -> Participant:
     """The participant can attend after all: their notice is taken back and nobody has marked them yet."""
     meeting = lock_meeting(meeting=meeting)
-    participant = _require_participant(actor=actor, meeting=meeting)
+    participant = _absentee(actor=actor, meeting=meeting, participant_id=participant_id)
     _require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if participant.absence_notified_at is None:
         return participant
+    if participant.attendance == Participant.Attendance.ABSENT_EXCUSED:
+        participant.attendance = Participant.Attendance.UNKNOWN
+    _forget_absence(participant)
+    participant.save(update_fields=["attendance", "absence_reason", "absence_notified_at"])
+    audit_record(meeting=meeting, actor=actor, action="attendance.absence_withdrawn", participant=participant.pk)
+    _emit_attendance(meeting)
+    return participant
     if participant.attendance == Participant.Attendance.ABSENT_EXCUSED:
         participant.attendance = Participant.Attendance.UNKNOWN
     _forget_absence(participant)

@@ -74,14 +74,16 @@ def meeting_notify_participants(*, meeting: Meeting, kind: str, users: Iterable[
     return len(messages)
 
 
-def absence_notify_organisers(*, meeting: Meeting, participant: Participant) -> int:
-    """Tell the chair and the secretary (not the absentee) that `participant` cannot attend. Returns how many were queued."""
+def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sender: User) -> int:
+    """Tell the chair and the secretary that `participant` cannot attend, except the absentee and
+    whoever recorded it. Returns how many were queued."""
     absentee = participant.user
-    organisers = User.objects.filter(pk__in={meeting.chair_id, meeting.secretary_id} - {absentee.pk}).exclude(email="")
+    organisers = User.objects.filter(pk__in={meeting.chair_id, meeting.secretary_id} - {absentee.pk, sender.pk}).exclude(email="")
     context = {
         "meeting": meeting,
         "participant": participant,
         "absentee": absentee,
+        "recorded_by": sender if sender.pk != absentee.pk else None,
         "starts_at": timezone.localtime(meeting.starts_at),
         "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
     }

@@ -141,27 +141,46 @@ def meeting_calendar(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return response
 
 
+def _absence_for(request: HttpRequest, meeting: Meeting) -> tuple[int | None, str]:
+    """Whose absence a form speaks of (the sender's own, or someone the secretary names) and the page to go back to."""
+    named = request.POST.get("participant", "")
+    if not named:
+        return None, "meeting_detail"
+    back = "meeting_participants" if user_can_manage_meeting(user=request.user, meeting=meeting) else "meeting_detail"
+    return (int(named) if named.isdigit() else 0), back
+
+
 @login_required
 @require_POST
 def meeting_absence_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    participant_id, back = _absence_for(request, meeting)
     try:
-        attendance_notify_absence(actor=request.user, meeting=meeting, reason=request.POST.get("reason", ""))
+        participant = attendance_notify_absence(
+            actor=request.user, meeting=meeting, reason=request.POST.get("reason", ""), participant_id=participant_id
+        )
     except ServiceError as error:
         report(request, error)
     else:
-        messages.success(request, _("The chair and the secretary have been told that you cannot attend, and why."))
-    return redirect("meeting_detail", meeting.pk)
+        if participant_id is None:
+            messages.success(request, _("The chair and the secretary have been told that you cannot attend, and why."))
+        else:
+            messages.success(request, _("%(name)s is listed as absent with leave.") % {"name": participant.user.display_name})
+    return redirect(back, meeting.pk)
 
 
 @login_required
 @require_POST
 def meeting_absence_withdraw_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    participant_id, back = _absence_for(request, meeting)
     try:
-        attendance_withdraw_absence(actor=request.user, meeting=meeting)
+        participant = attendance_withdraw_absence(actor=request.user, meeting=meeting, participant_id=participant_id)
     except ServiceError as error:
         report(request, error)
     else:
-        messages.success(request, _("Your notice of absence is withdrawn: you are expected at the meeting."))
-    return redirect("meeting_detail", meeting.pk)
+        if participant_id is None:
+            messages.success(request, _("Your notice of absence is withdrawn: you are expected at the meeting."))
+        else:
+            messages.success(request, _("%(name)s is expected at the meeting again.") % {"name": participant.user.display_name})
+    return redirect(back, meeting.pk)

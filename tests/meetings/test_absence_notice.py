@@ -216,3 +216,80 @@ def test_the_meeting_page_offers_it_only_to_someone_still_expected(
     attendance_check_in(actor=delegate, meeting=published_meeting)
 
     assert 'id="my-attendance"' not in client.get(meeting_page).content.decode()
+
+
+def test_the_home_page_reminds_them_they_said_they_cannot_attend(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    client.force_login(delegate)
+    assert "Bạn đã báo vắng" not in client.get(reverse("home")).content.decode()
+
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+
+    assert "Bạn đã báo vắng" in client.get(reverse("home")).content.decode()
+
+
+def record_for(client: Client, meeting: Meeting, actor: User, participant: object, reason: str = REASON) -> object:
+    client.force_login(actor)
+    return client.post(reverse("meeting_absence", args=[meeting.pk]), {"reason": reason, "participant": participant}, follow=True)
+
+
+def test_the_secretary_records_an_absence_telephoned_in(
+    client: Client,
+    published_meeting: Meeting,
+    delegate: User,
+    secretary: User,
+    chair: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = record_for(client, published_meeting, secretary, participation(published_meeting, delegate).pk)
+
+    me = participation(published_meeting, delegate)
+    assert (me.attendance, me.absence_reason) == (Participant.Attendance.ABSENT_EXCUSED, REASON)
+    assert response.redirect_chain[-1][0] == f"/meetings/{published_meeting.pk}/participants/"
+    assert f"{delegate.display_name} được ghi là vắng có lý do." in response.content.decode()
+    assert [message.to[0] for message in mail.outbox] == [chair.email]
+    assert f"Người ghi nhận: {secretary.display_name}" in mail.outbox[0].body
+
+
+def test_the_secretary_takes_it_back_for_them(client: Client, published_meeting: Meeting, delegate: User, secretary: User) -> None:
+    me = attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+    client.force_login(secretary)
+
+    response = client.post(reverse("meeting_absence_withdraw", args=[published_meeting.pk]), {"participant": me.pk}, follow=True)
+
+    assert participation(published_meeting, delegate).attendance == Participant.Attendance.UNKNOWN
+    assert f"{delegate.display_name} lại được chờ dự họp." in response.content.decode()
+
+
+def test_a_delegate_cannot_tell_an_absence_for_someone_else(
+    client: Client, published_meeting: Meeting, delegate: User, guest: User
+) -> None:
+    response = record_for(client, published_meeting, delegate, participation(published_meeting, guest).pk)
+
+    assert "Chỉ chủ tọa hoặc thư ký" in response.content.decode()
+    assert participation(published_meeting, guest).absence_reason == ""
+    assert response.redirect_chain[-1][0] == f"/meetings/{published_meeting.pk}/"
+
+
+@pytest.mark.parametrize("named", ["abc", "-1", "999999"])
+def test_the_secretary_cannot_name_someone_who_is_not_a_participant(
+    client: Client, published_meeting: Meeting, secretary: User, named: str
+) -> None:
+    response = record_for(client, published_meeting, secretary, named)
+
+    assert "Người này không có trong thành phần tham dự cuộc họp." in response.content.decode()
+    assert not Participant.objects.filter(meeting=published_meeting, absence_notified_at__isnull=False).exists()
+
+
+def test_the_participants_page_offers_to_record_an_absence_only_for_someone_still_expected(
+    client: Client, published_meeting: Meeting, delegate: User, secretary: User, chair: User
+) -> None:
+    client.force_login(secretary)
+    page = reverse("meeting_participants", args=[published_meeting.pk])
+    assert client.get(page).content.decode().count('class="absence-for small"') == 4  # chair, secretary, delegate, guest
+
+    meeting_start(actor=chair, meeting=published_meeting)
+    attendance_check_in(actor=delegate, meeting=published_meeting)
+
+    assert client.get(page).content.decode().count('class="absence-for small"') == 3
