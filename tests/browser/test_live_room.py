@@ -35,12 +35,19 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     for page in (chair, first, second):
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
 
-    # The chair opens the meeting; every screen shows it at once.
+    # Before the meeting the projector shows it and its agenda, for people walking in.
+    agenda_on_screen = projector.locator("#proj-idle .proj-agenda li")
+    expect(projector.locator("#proj-idle h1")).to_have_text(re.compile("Phiên họp chuyên đề"))
+    expect(agenda_on_screen.first).to_contain_text("Khai mạc, giới thiệu đại biểu")
+    expect(projector.locator("#proj-idle .proj-agenda li.current")).to_have_count(0)
+
+    # The chair opens the meeting; every screen shows it at once, and the projector's agenda says where the room is.
     chair.click("[data-command='meeting.start']")
     for page in (chair, first, second):
         expect(page.locator("#meeting-state")).to_have_text("Đang họp")
         expect(page.locator(".live-item.current")).to_contain_text("Khai mạc")
     expect(projector.locator("#proj-item")).to_contain_text("Khai mạc")
+    expect(projector.locator("#proj-idle .proj-agenda li.current")).to_contain_text("Khai mạc")
 
     # The chair lets the first item's presenter (the second delegate) drive the screens, then takes it back.
     expect(chair.locator("#handover")).to_contain_text("Phạm Quốc Cường")

@@ -60,9 +60,28 @@ function renderPage() {
   } else {
     frame.hidden = true;
     idle.hidden = false;
-    idle.textContent = presentation.document_id ? t.confidential_not_for_you : meeting.title;
+    if (presentation.document_id) idle.replaceChildren(el("p", {}, t.confidential_not_for_you));
+    else renderAgenda();
     layer.show(null);
   }
+}
+
+// With nothing presented the screen shows the meeting and its agenda: what people walking in look
+// for, and during the meeting where the room has got to.
+function renderAgenda() {
+  const { meeting, agenda } = store.state;
+  const when = new Date(meeting.starts_at).toLocaleString(document.documentElement.lang || "vi", {
+    hour: "2-digit", minute: "2-digit", weekday: "long", day: "2-digit", month: "2-digit", year: "numeric", timeZone: config.timeZone,
+  });
+  const rows = agenda.map((item) => el("li", {
+    class: ["depth-" + item.depth, item.done ? "done" : "", item.id === meeting.current_item_id ? "current" : ""].join(" ").trim(),
+  }, el("span", { class: "num" }, `${item.number}.`), el("span", { class: "title" }, item.title),
+  item.presenter ? el("span", { class: "presenter" }, item.presenter) : null));
+  $("proj-idle").replaceChildren(
+    el("h1", { class: "proj-idle-title" }, meeting.title),
+    el("p", { class: "proj-idle-when" }, `${when} · ${meeting.location}`),
+    rows.length ? el("ol", { class: rows.length > 9 ? "proj-agenda long" : "proj-agenda" }, ...rows) : null,
+  );
 }
 
 const fetchedDocuments = new Set();
@@ -126,6 +145,7 @@ store.subscribe((kind, event) => {
   if (kind === "snapshot" || kind === "meeting.state" || kind === "agenda.current") renderItem();
   if (kind === "snapshot") fetchedDocuments.clear();
   if (kind === "snapshot" || kind.startsWith("present.")) renderPage();
+  else if ((kind === "agenda.current" || kind === "meeting.state") && !$("proj-idle").hidden && !store.state.presentation.document_id) renderAgenda();
   if (kind === "annotation.upsert") layer.merge([event.annotation]);
   if (kind === "annotation.delete") layer.forget(event.id, event.document_id, event.revision);
   if (kind === "stroke.points") layer.liveStroke(event);
