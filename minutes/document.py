@@ -231,7 +231,8 @@ def minutes_html(*, facts: MinutesFacts) -> str:
             f"{_person(p)} ({timezone.localtime(p.arrived_at):%H:%M})" if p.arrived_at else _person(p) for p in facts.late
         ),
         "absent_excused_names": "; ".join(
-            f"{_person(p)}, {w['reason']}: {nfc(p.absence_reason)}" if p.absence_reason else _person(p) for p in facts.absent_excused
+            f"{_person(p)}, {w['reason']}: {nfc(p.absence_reason).rstrip(' .;')}" if p.absence_reason else _person(p)
+            for p in facts.absent_excused
         ),
         "absent_names": _names(facts.absent),
         "unmarked_names": _names(facts.unmarked),

@@ -240,9 +240,11 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, statu
     participant.attendance = status
     if status in ARRIVED:
         participant.arrived_at = participant.arrived_at or timezone.now()
-        _forget_absence(participant)
     else:
         participant.arrived_at = None
+    if status != Participant.Attendance.ABSENT_EXCUSED:
+        # The secretary's mark is the record: a notice they overrule no longer speaks for the minutes.
+        _forget_absence(participant)
     participant.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
     audit_record(meeting=meeting, actor=actor, action="attendance.mark", participant=participant.pk, status=status)
     _emit_attendance(meeting)
@@ -279,7 +281,7 @@ def _absentee(*, actor: User, meeting: Meeting, participant_id: int | None) -> P
     if participant_id is None:
         return _require_participant(actor=actor, meeting=meeting)
     if not user_runs_meeting(user=actor, meeting=meeting):
-        raise NotAllowed(_("Only the chair or the secretary can tell an absence for someone else."))
+        raise NotAllowed(_("Only the chair or the secretary can record an absence for someone else."))
     participant = meeting.participants.select_related("user").filter(pk=participant_id).first()
     if participant is None:
         raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
@@ -302,6 +304,9 @@ def attendance_notify_absence(*, actor: User, meeting: Meeting, reason: str, par
         raise WrongState(
             _("%(name)s is marked present. If they left, mark them absent in the meeting room.") % {"name": participant.user.display_name}
         )
+    if participant.attendance == Participant.Attendance.ABSENT and participant.user_id == actor.pk:
+        # Only the secretary turns an absence without leave into one with leave.
+        raise WrongState(_("The secretary has marked you absent without leave. If that is wrong, tell the secretary."))
     reason = clean_text(reason)
     if not reason:
         raise ServiceError(_("Say why you cannot attend: the minutes record the reason."), code="invalid")
@@ -327,13 +332,6 @@ def attendance_withdraw_absence(*, actor: User, meeting: Meeting, participant_id
     _require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if participant.absence_notified_at is None:
         return participant
-    if participant.attendance == Participant.Attendance.ABSENT_EXCUSED:
-        participant.attendance = Participant.Attendance.UNKNOWN
-    _forget_absence(participant)
-    participant.save(update_fields=["attendance", "absence_reason", "absence_notified_at"])
-    audit_record(meeting=meeting, actor=actor, action="attendance.absence_withdrawn", participant=participant.pk)
-    _emit_attendance(meeting)
-    return participant
     if participant.attendance == Participant.Attendance.ABSENT_EXCUSED:
         participant.attendance = Participant.Attendance.UNKNOWN
     _forget_absence(participant)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -77,13 +78,23 @@ def meeting_notify_participants(*, meeting: Meeting, kind: str, users: Iterable[
 def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sender: User) -> int:
     """Tell the chair and the secretary that `participant` cannot attend, except the absentee and
     whoever recorded it. Returns how many were queued."""
+    from voting.models import Proxy  # voting builds on meetings
+
     absentee = participant.user
-    organisers = User.objects.filter(pk__in={meeting.chair_id, meeting.secretary_id} - {absentee.pk, sender.pk}).exclude(email="")
+    assistants = Participant.objects.filter(meeting=meeting, role=Participant.Role.SECRETARY).values("user_id")
+    organisers = (
+        User.objects.filter(Q(pk__in={meeting.chair_id, meeting.secretary_id}) | Q(pk__in=assistants))
+        .exclude(pk__in={absentee.pk, sender.pk})
+        .exclude(email="")
+    )
+    # A proxy they hold is a vote lost too, unless its giver names someone else.
+    proxies_held = Proxy.objects.filter(meeting=meeting, holder=participant, revoked_at=None).select_related("giver__user")
     context = {
         "meeting": meeting,
         "participant": participant,
         "absentee": absentee,
         "recorded_by": sender if sender.pk != absentee.pk else None,
+        "proxy_givers": [proxy.giver.user.display_name for proxy in proxies_held],
         "starts_at": timezone.localtime(meeting.starts_at),
         "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
     }

@@ -147,7 +147,7 @@ def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
     # A slip of the finger: the chair says no, and the vote stays open for everyone.
     chair.locator("[data-action=close-poll]").click()
     assert len(asked) == 1
-    assert asked[0].startswith("Còn 2/2 người chưa biểu quyết.")
+    assert asked[0].startswith("Còn 2 trong số 2 phiếu chưa được bỏ.")
     expect(chair.locator("li.poll-open")).to_have_count(1)
     vote(delegate, "yes")
 
@@ -155,7 +155,7 @@ def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
     expect(chair.locator("li.poll-open .progress-text")).to_have_text("Đã biểu quyết: 1/2")
     chair.locator("[data-action=close-poll]").click()
     expect(delegate.locator("#poll-result .verdict")).to_be_visible()
-    assert asked[1].startswith("Còn 1/2 người chưa biểu quyết.")
+    assert asked[1].startswith("Còn 1 trong số 2 phiếu chưa được bỏ.")
 
 
 def test_secretary_prepares_polls_on_a_tablet_and_sees_a_mistake_below_the_list(

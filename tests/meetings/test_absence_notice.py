@@ -18,6 +18,7 @@ from meetings.services.live import (
     meeting_start,
 )
 from tests.conftest import set_state
+from voting.services.proxies import proxy_give
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_a_delegate_tells_ahead_and_is_listed_absent_with_leave(
     assert response.redirect_chain[-1][0] == f"/meetings/{published_meeting.pk}/"
     page = response.content.decode()
     assert "Đã báo vắng: chủ tọa và thư ký đã nhận được thông báo cùng lý do." in page
-    assert "Chủ tọa và thư ký đã được báo" in page
+    assert "Chủ tọa và thư ký đã được thông báo" in page
     assert REASON in page
     assert "Tôi vẫn tham dự được" in page
     assert AuditEvent.objects.filter(meeting=published_meeting, action="attendance.absence_notice").exists()
@@ -101,7 +102,7 @@ def test_it_stores_the_reason_in_one_unicode_form(published_meeting: Meeting, de
 def test_it_asks_for_a_reason(client: Client, published_meeting: Meeting, delegate: User, reason: str) -> None:
     response = notify(client, published_meeting, delegate, reason)
 
-    assert "Hãy cho biết lý do vắng mặt" in response.content.decode()
+    assert "Vui lòng nhập lý do vắng mặt" in response.content.decode()
     assert participation(published_meeting, delegate).attendance == Participant.Attendance.UNKNOWN
 
 
@@ -159,12 +160,34 @@ def test_withdrawing_makes_them_expected_again(client: Client, published_meeting
     assert AuditEvent.objects.filter(meeting=published_meeting, action="attendance.absence_withdrawn").exists()
 
 
-def test_withdrawing_leaves_the_secretarys_own_mark(published_meeting: Meeting, delegate: User, secretary: User) -> None:
+def test_the_secretarys_mark_overrules_a_notice(published_meeting: Meeting, delegate: User, secretary: User) -> None:
     me = attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
-    attendance_mark(actor=secretary, meeting=published_meeting, participant_id=me.pk, status=Participant.Attendance.ABSENT)
 
+    attendance_mark(actor=secretary, meeting=published_meeting, participant_id=me.pk, status=Participant.Attendance.ABSENT)
     attendance_withdraw_absence(actor=delegate, meeting=published_meeting)
 
+    me = participation(published_meeting, delegate)
+    assert (me.attendance, me.absence_reason, me.absence_notified_at) == (Participant.Attendance.ABSENT, "", None)
+
+
+def test_marking_absent_with_leave_keeps_the_reason(published_meeting: Meeting, delegate: User, secretary: User) -> None:
+    me = attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+
+    attendance_mark(actor=secretary, meeting=published_meeting, participant_id=me.pk, status=Participant.Attendance.ABSENT_EXCUSED)
+
+    assert participation(published_meeting, delegate).absence_reason == REASON
+
+
+def test_someone_marked_absent_without_leave_cannot_excuse_themselves(
+    client: Client, published_meeting: Meeting, delegate: User, secretary: User
+) -> None:
+    me = participation(published_meeting, delegate)
+    attendance_mark(actor=secretary, meeting=published_meeting, participant_id=me.pk, status=Participant.Attendance.ABSENT)
+
+    response = notify(client, published_meeting, delegate)
+
+    assert "Thư ký đã ghi bạn vắng không có lý do" in response.content.decode()
+    assert 'id="my-attendance"' not in response.content.decode()
     assert participation(published_meeting, delegate).attendance == Participant.Attendance.ABSENT
 
 
@@ -259,7 +282,7 @@ def test_the_secretary_takes_it_back_for_them(client: Client, published_meeting:
     response = client.post(reverse("meeting_absence_withdraw", args=[published_meeting.pk]), {"participant": me.pk}, follow=True)
 
     assert participation(published_meeting, delegate).attendance == Participant.Attendance.UNKNOWN
-    assert f"{delegate.display_name} lại được chờ dự họp." in response.content.decode()
+    assert f"Đã hủy báo vắng cho {delegate.display_name}." in response.content.decode()
 
 
 def test_a_delegate_cannot_tell_an_absence_for_someone_else(
@@ -293,3 +316,43 @@ def test_the_participants_page_offers_to_record_an_absence_only_for_someone_stil
     attendance_check_in(actor=delegate, meeting=published_meeting)
 
     assert client.get(page).content.decode().count('class="absence-for small"') == 3
+
+
+def test_the_email_says_which_proxy_the_absentee_holds(
+    published_meeting: Meeting,
+    delegate: User,
+    other_delegate: User,
+    secretary: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    Participant.objects.create(meeting=published_meeting, user=other_delegate, role=Participant.Role.DELEGATE)
+    proxy_give(actor=other_delegate, meeting=published_meeting, holder_id=participation(published_meeting, delegate).pk)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+
+    assert mail.outbox
+    assert f"Người này đang giữ ủy quyền biểu quyết của {other_delegate.display_name}" in mail.outbox[0].body
+
+
+def test_the_page_warns_a_proxy_holder_and_the_chair_what_their_absence_costs(
+    client: Client, published_meeting: Meeting, delegate: User, other_delegate: User, chair: User
+) -> None:
+    Participant.objects.create(meeting=published_meeting, user=other_delegate, role=Participant.Role.DELEGATE)
+    proxy_give(actor=other_delegate, meeting=published_meeting, holder_id=participation(published_meeting, delegate).pk)
+    meeting_page = reverse("meeting_detail", args=[published_meeting.pk])
+
+    client.force_login(delegate)
+    assert f"Bạn đang giữ ủy quyền biểu quyết của {other_delegate.display_name}" in client.get(meeting_page).content.decode()
+    client.force_login(chair)
+    assert "Bạn là chủ tọa cuộc họp này" in client.get(meeting_page).content.decode()
+
+
+def test_the_chair_records_an_absence_and_stays_on_the_meeting_page(
+    client: Client, published_meeting: Meeting, delegate: User, chair: User
+) -> None:
+    response = record_for(client, published_meeting, chair, participation(published_meeting, delegate).pk)
+
+    assert participation(published_meeting, delegate).attendance == Participant.Attendance.ABSENT_EXCUSED
+    assert response.redirect_chain[-1][0] == f"/meetings/{published_meeting.pk}/"
