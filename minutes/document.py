@@ -157,6 +157,15 @@ def _person(participant: Participant) -> str:
     return nfc(f"{user.display_name} ({user.position})" if user.position else user.display_name)
 
 
+def _absence_reason(participant: Participant) -> str:
+    """The reason as the minutes' sentence continues it: "…, lý do: đi công tác" (an initial capital
+    lowered unless the word is an abbreviation such as UBND, no closing full stop)."""
+    reason = nfc(participant.absence_reason).rstrip(" .;")
+    if len(reason) > 1 and reason[0].isupper() and reason[1].islower():
+        reason = reason[0].lower() + reason[1:]
+    return reason
+
+
 def _names(people: list[Participant]) -> str:
     return "; ".join(_person(p) for p in people)
 
@@ -231,8 +240,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
             f"{_person(p)} ({timezone.localtime(p.arrived_at):%H:%M})" if p.arrived_at else _person(p) for p in facts.late
         ),
         "absent_excused_names": "; ".join(
-            f"{_person(p)}, {w['reason']}: {nfc(p.absence_reason).rstrip(' .;')}" if p.absence_reason else _person(p)
-            for p in facts.absent_excused
+            f"{_person(p)}, {w['reason']}: {_absence_reason(p)}" if p.absence_reason else _person(p) for p in facts.absent_excused
         ),
         "absent_names": _names(facts.absent),
         "unmarked_names": _names(facts.unmarked),
@@ -260,7 +268,7 @@ def attendance_sheet_html(*, facts: MinutesFacts) -> str:
                 "position": nfc(participant.user.position),
                 "role": participant.get_role_display(),
                 "attendance": (
-                    f"{participant.get_attendance_display()}: {nfc(participant.absence_reason)}"
+                    f"{participant.get_attendance_display()}: {_absence_reason(participant)}"
                     if participant.absence_reason and participant.attendance == Participant.Attendance.ABSENT_EXCUSED
                     else participant.get_attendance_display()
                 ),

@@ -444,7 +444,9 @@ def test_someone_whose_attendance_was_never_recorded_is_not_called_absent_withou
 
 def test_the_reason_someone_gave_for_their_absence_is_in_the_minutes_and_the_attendance_sheet(held: Held, secretary: User) -> None:
     reason = "đi công tác tại Hà Nội"
-    Participant.objects.filter(meeting=held.meeting, user=held.excused).update(absence_reason=reason, absence_notified_at=timezone.now())
+    Participant.objects.filter(meeting=held.meeting, user=held.excused).update(
+        absence_reason="Đi công tác tại Hà Nội.", absence_notified_at=timezone.now()
+    )
 
     pdf = version_bytes(_compile(held, secretary, language="vi"))
 
