@@ -346,7 +346,9 @@ def test_the_page_warns_a_proxy_holder_and_the_chair_what_their_absence_costs(
     client.force_login(delegate)
     assert f"Bạn đang giữ ủy quyền biểu quyết của {other_delegate.display_name}" in client.get(meeting_page).content.decode()
     client.force_login(chair)
-    assert "Bạn là chủ tọa cuộc họp này" in client.get(meeting_page).content.decode()
+    page = client.get(meeting_page).content.decode()
+    assert "Bạn là chủ tọa cuộc họp này" in page
+    assert "Báo vắng với thư ký" in page
 
 
 def test_the_chair_records_an_absence_and_stays_on_the_meeting_page(
