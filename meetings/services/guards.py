@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
-from meetings.errors import NotAllowed, WrongState
-from meetings.models import DocumentVersion, Meeting, Presentation, User
+from meetings.errors import NotAllowed, ServiceError, WrongState
+from meetings.models import DocumentVersion, Meeting, Participant, Presentation, User
 from meetings.permissions import user_can_manage_meeting
 from meetings.services.statements import Statement, statements_run
 
@@ -28,6 +28,14 @@ def require_preparation_state(*, meeting: Meeting) -> None:
             _("This meeting has already started (state: %(state)s), so its preparation can no longer be changed.")
             % {"state": meeting.get_state_display()}
         )
+
+
+def participant_in(*, meeting: Meeting, participant_id: int | None) -> Participant:
+    """The participant of this meeting a command names, with their user; anyone else is not found."""
+    participant = meeting.participants.select_related("user").filter(pk=participant_id).first() if participant_id is not None else None
+    if participant is None:
+        raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
+    return participant
 
 
 def lock_meeting(*, meeting: Meeting) -> Meeting:

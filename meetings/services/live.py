@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AgendaItem, Meeting, Participant, Presentation, SpeakerRequest, User
-from meetings.permissions import participation_of, user_can_manage_meeting, user_runs_meeting
+from meetings.permissions import participation_of, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state, speakers_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
-from meetings.services.guards import lock_meeting, lock_meeting_with_presentation
+from meetings.services.guards import lock_meeting, lock_meeting_with_presentation, participant_in
 from meetings.services.notifications import absence_notify_organisers
 from meetings.text import clean_text
 from voting.services.ballots import polls_after_attendance, polls_close_at_end
@@ -229,14 +229,12 @@ def _emit_attendance(meeting: Meeting) -> None:
 @transaction.atomic
 def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, status: str) -> Participant:
     meeting = lock_meeting(meeting=meeting)
-    if not (user_can_manage_meeting(user=actor, meeting=meeting) or actor.pk == meeting.chair_id):
+    if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the secretary or the chair can take attendance."))
     _require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if status not in Participant.Attendance.values:
         raise ServiceError(_("Unknown attendance status."), code="invalid")
-    participant = meeting.participants.filter(pk=participant_id).first()
-    if participant is None:
-        raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
+    participant = participant_in(meeting=meeting, participant_id=participant_id)
     participant.attendance = status
     if status in ARRIVED:
         participant.arrived_at = participant.arrived_at or timezone.now()
@@ -282,10 +280,7 @@ def _absentee(*, actor: User, meeting: Meeting, participant_id: int | None) -> P
         return _require_participant(actor=actor, meeting=meeting)
     if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the chair or the secretary can record an absence for someone else."))
-    participant = meeting.participants.select_related("user").filter(pk=participant_id).first()
-    if participant is None:
-        raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
-    return participant
+    return participant_in(meeting=meeting, participant_id=participant_id)
 
 
 @transaction.atomic
@@ -394,9 +389,7 @@ def speaker_start(*, actor: User, meeting: Meeting, request_id: int | None = Non
         if request is None:
             raise ServiceError(_("That request to speak is no longer waiting."), code="not_found")
     elif participant_id is not None:
-        participant = meeting.participants.filter(pk=participant_id).first()
-        if participant is None:
-            raise ServiceError(_("That person is not a participant of this meeting."), code="not_found")
+        participant = participant_in(meeting=meeting, participant_id=participant_id)
         request = SpeakerRequest.objects.filter(meeting=meeting, participant=participant, status__in=OPEN_REQUESTS).first()
         if request is not None and request.status == SpeakerRequest.Status.SPEAKING:
             return request
