@@ -85,6 +85,9 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     chair_row = secretary.locator("#attendance select[aria-label$='Nguyễn Văn Thành']")
     chair_row.select_option("present")
     expect(chair.locator("#quorum")).to_have_class("quorum met")
+    # What the secretary reads out at the opening (checking in after the start counts as late); the delegates do not see it.
+    expect(secretary.locator("#attendance-tally")).to_have_text("Có mặt: 1 · Đến muộn: 2 · Chưa điểm danh: 1")
+    expect(first.locator("#attendance-tally")).to_be_hidden()
 
     # The chair opens the prepared vote; a ballot appears on every tablet with a vote.
     chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()

@@ -176,6 +176,14 @@ function renderAttendance() {
   quorumBox.hidden = !(keeps || me().is_chair);
   quorumBox.className = `quorum ${quorum.met ? "met" : "not-met"}`;
   quorumBox.textContent = interpolate(quorum.met ? t.quorum_met : t.quorum_not_met, quorum);
+  // What the secretary reads out at the opening: how many are in each state, everyone counted.
+  const tally = $("attendance-tally");
+  tally.hidden = quorumBox.hidden;
+  tally.textContent = ["present", "late", "absent_excused", "absent", "unknown"]
+    .map((value) => [t.attendance[value], participants.filter((p) => p.attendance === value).length])
+    .filter(([, count]) => count)
+    .map(([label, count]) => `${label}: ${count}`)
+    .join(" · ");
   const mine = participants.find((p) => p.id === me().participant_id);
   const meeting = store.state.meeting;
   $("checkin").hidden = !(mine && meeting.allow_self_checkin && ["published", "in_progress"].includes(meeting.state) && !["present", "late"].includes(mine.attendance));
