@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/calendar.ics", meeting.meeting_calendar, name="meeting_calendar"),
     path("meetings/<int:meeting_id>/absence/", meeting.meeting_absence_view, name="meeting_absence"),
     path("meetings/<int:meeting_id>/absence/withdraw/", meeting.meeting_absence_withdraw_view, name="meeting_absence_withdraw"),
+    path("meetings/<int:meeting_id>/absences.json", meeting.meeting_absences_view, name="meeting_absences"),
     path("meetings/<int:meeting_id>/participants/", participants.participants_view, name="meeting_participants"),
     path("meetings/<int:meeting_id>/participants/<int:participant_id>/", participants.participant_update_view, name="participant_update"),
     path(

@@ -54,3 +54,8 @@ def participants_of(*, meeting: Meeting) -> list[Participant]:
     participants = list(meeting.participants.select_related("user"))
     participants.sort(key=lambda p: (order.get(p.role, 9), p.user.display_name))
     return participants
+
+
+def absence_reasons(*, meeting: Meeting) -> dict[int, str]:
+    """Each notice of absence in force, by participant: for the chair and the secretaries only."""
+    return dict(meeting.participants.filter(absence_notified_at__isnull=False).values_list("pk", "absence_reason"))

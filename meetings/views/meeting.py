@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from meetings.calendar import meeting_ics
 from meetings.errors import ServiceError
@@ -16,7 +17,7 @@ from meetings.models import Body, Meeting
 from meetings.permissions import participation_of, user_can_create_meetings, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat, agenda_tree
 from meetings.selectors.documents import documents_visible_to
-from meetings.selectors.meetings import meeting_get_for_user, participants_of
+from meetings.selectors.meetings import absence_reasons, meeting_get_for_user, participants_of
 from meetings.services.live import attendance_notify_absence, attendance_withdraw_absence
 from meetings.services.meetings import meeting_create, meeting_delete, meeting_publish, meeting_send_update_notice, meeting_update
 from meetings.views.common import managed_meeting, report
@@ -184,3 +185,15 @@ def meeting_absence_withdraw_view(request: HttpRequest, meeting_id: int) -> Http
         else:
             messages.success(request, _("%(name)s is expected at the meeting again.") % {"name": participant.user.display_name})
     return redirect(back, meeting.pk)
+
+
+@login_required
+@require_GET
+@never_cache
+def meeting_absences_view(request: HttpRequest, meeting_id: int) -> JsonResponse:
+    """The reasons behind notices of absence, which the meeting room shows its chair and secretaries
+    (never sent over the websocket, which every screen in the room shares)."""
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if not user_runs_meeting(user=request.user, meeting=meeting):
+        raise PermissionDenied
+    return JsonResponse({"reasons": {str(pk): reason for pk, reason in absence_reasons(meeting=meeting).items()}})

@@ -136,6 +136,16 @@ def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
     for page in (chair, delegate):
         page.click("#checkin")
     expect(chair.locator("#quorum")).to_have_class("quorum met")
+    # The second delegate sends word from the meeting page that they cannot come: the chair sees why, the room does not.
+    away = open_page(new_context(TABLET_PORTRAIT), "daibieu02", password, f"/meetings/{meeting_id}/")
+    away.click("#my-attendance > summary")
+    away.fill("#absence-reason", "Đi công tác tại Hà Nội")
+    away.click("#my-attendance button[type=submit]")
+    expect(away.locator(".message-success")).to_contain_text("Đã báo vắng")
+    expect(chair.locator("#attendance .absence-reason")).to_have_text("Lý do: Đi công tác tại Hà Nội")
+    expect(chair.locator("#attendance-tally")).to_contain_text("Vắng có lý do: 1")
+    expect(delegate.locator("#attendance li").nth(3)).to_contain_text("Vắng có lý do")
+    expect(delegate.locator("#attendance .absence-reason")).to_have_count(0)
     chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
     chair.locator("#ballot [data-action=hide-ballot]").click()
     asked: list[str] = []

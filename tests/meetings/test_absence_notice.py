@@ -358,3 +358,22 @@ def test_the_chair_records_an_absence_and_stays_on_the_meeting_page(
 
     assert participation(published_meeting, delegate).attendance == Participant.Attendance.ABSENT_EXCUSED
     assert response.redirect_chain[-1][0] == f"/meetings/{published_meeting.pk}/"
+
+
+def test_the_room_asks_for_the_reasons_only_for_the_chair_and_the_secretary(
+    client: Client, published_meeting: Meeting, delegate: User, secretary: User, chair: User, outsider: User
+) -> None:
+    me = attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+    url = reverse("meeting_absences", args=[published_meeting.pk])
+
+    for organiser in (secretary, chair):
+        client.force_login(organiser)
+        response = client.get(url)
+        assert response.json() == {"reasons": {str(me.pk): REASON}}
+        assert "no-cache" in response["Cache-Control"]
+    client.force_login(delegate)
+    assert client.get(url).status_code == 403
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(secretary)
+    assert client.post(url).status_code == 405

@@ -168,6 +168,23 @@ function tickSpeaker() {
 }
 
 // ---- attendance -------------------------------------------------------------------------
+// Why someone said they cannot come: for the chair and the secretaries only, so it is fetched,
+// never broadcast. Asked again whenever attendance changes; a failed fetch keeps what was known.
+let absenceReasons = new Map();
+let absenceAsks = 0;
+async function loadAbsenceReasons() {
+  if (!me().keeps_attendance) return;
+  const ask = ++absenceAsks;
+  try {
+    const response = await fetch(config.absencesUrl, { credentials: "same-origin" });
+    if (!response.ok || ask !== absenceAsks) return; // a later answer is on its way
+    absenceReasons = new Map(Object.entries((await response.json()).reasons).map(([id, reason]) => [Number(id), reason]));
+    renderAttendance();
+  } catch {
+    // Offline: the next attendance change or reconnection asks again.
+  }
+}
+
 function renderAttendance() {
   const { participants, quorum } = store.state.attendance;
   const online = new Set(store.state.online);
@@ -201,7 +218,9 @@ function renderAttendance() {
       } else {
         status = el("span", { class: `badge att-${participant.attendance}` }, t.attendance[participant.attendance]);
       }
-      return el("li", { dataset: { user: String(participant.user_id) } }, dot, name, status);
+      const reason = keeps && participant.attendance === "absent_excused" ? absenceReasons.get(participant.id) : null;
+      return el("li", { dataset: { user: String(participant.user_id) } }, dot, name, status,
+        reason ? el("span", { class: "absence-reason small" }, `${t.absence_reason}: ${reason}`) : null);
     }),
   );
 }
@@ -229,6 +248,7 @@ store.subscribe((kind, event) => {
     renderAgenda();
     renderSpeakers();
     renderAttendance();
+    loadAbsenceReasons();
     voting.render();
     minutes.render();
     return;
@@ -241,7 +261,7 @@ store.subscribe((kind, event) => {
   if (kind === "agenda.current") { voting.render(); renderAgenda(); }
   if (kind.startsWith("speaker.")) renderSpeakers();
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
-  if (kind === "attendance.update") renderSpeakers();
+  if (kind === "attendance.update") { renderSpeakers(); loadAbsenceReasons(); }
   if (kind === "notice") toast(`${event.sender}: ${event.text}`);
 });
 
