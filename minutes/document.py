@@ -158,10 +158,12 @@ def _person(participant: Participant) -> str:
 
 
 def _absence_reason(participant: Participant) -> str:
-    """The reason as the minutes' sentence continues it: "…, lý do: đi công tác" (an initial capital
-    lowered unless the word is an abbreviation such as UBND, no closing full stop)."""
+    """The reason as the minutes' sentence continues it: "…, lý do: đi công tác", without a closing
+    full stop. Only a sentence's capital is lowered: not an abbreviation (UBND) nor a name, which
+    goes on with capitals (Hà Nội, Bộ Tài chính, Nguyễn Văn A)."""
     reason = nfc(participant.absence_reason).rstrip(" .;")
-    if len(reason) > 1 and reason[0].isupper() and reason[1].islower():
+    first, second = [*reason.split(), "", ""][:2]
+    if first[:1].isupper() and first[1:2].islower() and not second[:1].isupper():
         reason = reason[0].lower() + reason[1:]
     return reason
 
@@ -240,7 +242,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
             f"{_person(p)} ({timezone.localtime(p.arrived_at):%H:%M})" if p.arrived_at else _person(p) for p in facts.late
         ),
         "absent_excused_names": "; ".join(
-            f"{_person(p)}, {w['reason']}: {_absence_reason(p)}" if p.absence_reason else _person(p) for p in facts.absent_excused
+            f"{_person(p)}, {w['reason']}: {_absence_reason(p)}" if _absence_reason(p) else _person(p) for p in facts.absent_excused
         ),
         "absent_names": _names(facts.absent),
         "unmarked_names": _names(facts.unmarked),
@@ -269,7 +271,7 @@ def attendance_sheet_html(*, facts: MinutesFacts) -> str:
                 "role": participant.get_role_display(),
                 "attendance": (
                     f"{participant.get_attendance_display()}: {_absence_reason(participant)}"
-                    if participant.absence_reason and participant.attendance == Participant.Attendance.ABSENT_EXCUSED
+                    if _absence_reason(participant) and participant.attendance == Participant.Attendance.ABSENT_EXCUSED
                     else participant.get_attendance_display()
                 ),
                 "arrived": timezone.localtime(participant.arrived_at).strftime("%H:%M") if participant.arrived_at else "",

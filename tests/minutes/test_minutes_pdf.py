@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
 from meetings.models import Participant, User
+from minutes.document import _absence_reason
 from minutes.models import DEFAULT_RECIPIENTS, MinutesVersion
 from minutes.services import workflow
 from tests.minutes.conftest import (
@@ -454,3 +455,19 @@ def test_the_reason_someone_gave_for_their_absence_is_in_the_minutes_and_the_att
     assert f"Vắng có lý do: {excused}, lý do: {reason}." in minutes_text(pdf)
     appendix = flat("\n".join(page_texts(pdf)[minutes_pages(pdf) :]))
     assert f"Vắng có lý do: {reason}" in appendix
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        ("Đi công tác tại Hà Nội.", "đi công tác tại Hà Nội"),
+        ("Ốm", "ốm"),
+        ("UBND tỉnh triệu tập họp", "UBND tỉnh triệu tập họp"),
+        ("Hà Nội: dự hội nghị của Bộ", "Hà Nội: dự hội nghị của Bộ"),
+        ("Bộ Tài chính triệu tập", "Bộ Tài chính triệu tập"),
+        ("Nguyễn Văn A nhờ dự thay", "Nguyễn Văn A nhờ dự thay"),
+        (" . ", ""),
+    ],
+)
+def test_a_reason_for_absence_continues_the_sentence_without_lowering_a_name(typed: str, printed: str) -> None:
+    assert _absence_reason(Participant(absence_reason=typed)) == printed

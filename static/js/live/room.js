@@ -35,7 +35,7 @@ function userIsBusy() {
 let wasOnline = false;
 function renderConnection(state, queued) {
   // Annotations travel as targeted messages that a resync does not replay: fetch them again.
-  if (state === "online" && !wasOnline && store.state) reader.onReconnect();
+  if (state === "online" && !wasOnline && store.state) { reader.onReconnect(); loadAbsenceReasons(); }
   wasOnline = state === "online";
   const box = $("connection");
   box.dataset.state = state;
@@ -172,16 +172,25 @@ function tickSpeaker() {
 // never broadcast. Asked again whenever attendance changes; a failed fetch keeps what was known.
 let absenceReasons = new Map();
 let absenceAsks = 0;
-async function loadAbsenceReasons() {
-  if (!me().keeps_attendance) return;
+let absenceTimer = null;
+// A roll-call or a resync brings many attendance changes at once: one question for all of them.
+function loadAbsenceReasons() {
+  clearTimeout(absenceTimer);
+  absenceTimer = setTimeout(askAbsenceReasons, 300);
+}
+
+async function askAbsenceReasons() {
+  if (!store.state || !me().keeps_attendance) return;
   const ask = ++absenceAsks;
   try {
-    const response = await fetch(config.absencesUrl, { credentials: "same-origin" });
-    if (!response.ok || ask !== absenceAsks) return; // a later answer is on its way
-    absenceReasons = new Map(Object.entries((await response.json()).reasons).map(([id, reason]) => [Number(id), reason]));
+    const response = await fetch(config.absencesUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const { reasons } = await response.json();
+    if (ask !== absenceAsks) return; // a later answer is on its way
+    absenceReasons = new Map(Object.entries(reasons).map(([id, reason]) => [Number(id), reason]));
     renderAttendance();
   } catch {
-    // Offline: the next attendance change or reconnection asks again.
+    // Offline, or logged out (the login page is not JSON): asked again on reconnection and on the next change.
   }
 }
 
