@@ -36,6 +36,9 @@ FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "V
 MIDDLE = ["Văn", "Thị", "Minh", "Quốc", "Thanh", "Ngọc", "Hữu", "Đức", "Thu", "Kim"]
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hải", "Hạnh", "Khánh", "Linh", "Long", "Mai", "Phúc", "Quân", "Sơn", "Trang", "Yến"]
 
+# One delegate has already sent word that they cannot come (báo vắng): (delegate index, reason).
+ABSENCE = (7, "Đi công tác tại Sở Nội vụ tỉnh theo Giấy triệu tập số 215/GTT-SNV")
+
 GUESTS = [
     ("Châu Ngọc Hân", "Phóng viên Báo Bà Rịa - Vũng Tàu"),
     ("Mai Xuân Trường", "Đại diện VNPT Bà Rịa - Vũng Tàu"),

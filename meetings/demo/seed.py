@@ -11,6 +11,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from meetings.demo.content import (
+    ABSENCE,
     ADMIN,
     AGENDA,
     BODY,
@@ -29,6 +30,7 @@ from meetings.selectors.agenda import agenda_flat
 from meetings.services.agenda import agenda_item_create
 from meetings.services.documents import document_upload
 from meetings.services.guards import PREPARATION_STATES
+from meetings.services.live import attendance_notify_absence
 from meetings.services.meetings import meeting_create, meeting_publish
 from meetings.services.participants import participants_invite
 from voting.models import Poll
@@ -186,6 +188,9 @@ def demo_seed(*, delegates: int = 8, password: str = "hop2026") -> DemoResult:  
             participants_invite(actor=secretary, meeting=meeting, users=guest_users, role=Participant.Role.GUEST, can_vote=False)
         if meeting.state == Meeting.State.DRAFT:
             meeting = meeting_publish(actor=secretary, meeting=meeting)
+            absent_index, reason = ABSENCE
+            if absent_index < len(delegate_users):
+                attendance_notify_absence(actor=delegate_users[absent_index], meeting=meeting, reason=reason)
 
     return DemoResult(
         meeting=meeting,

@@ -74,3 +74,13 @@ def test_running_it_again_with_more_delegates_invites_them() -> None:
 def test_its_human_output_lists_the_accounts() -> None:
     output = run_seed()
     assert "thuky" in output and "chutoa" in output and "daibieu01" in output and "hop2026" in output
+
+
+@pytest.mark.django_db
+def test_one_delegate_has_already_said_they_cannot_come() -> None:
+    data = json.loads(run_seed("--json"))
+
+    away = Participant.objects.get(meeting_id=data["meeting_id"], absence_notified_at__isnull=False)
+    assert away.user.username == "daibieu08"
+    assert away.attendance == Participant.Attendance.ABSENT_EXCUSED
+    assert away.absence_reason.startswith("Đi công tác")
