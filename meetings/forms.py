@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Body, Document, Meeting, Participant, User
 from meetings.services.participants import INVITABLE_ROLES
+from meetings.text import person_sort_key
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -17,7 +19,12 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def active_users() -> forms.models.QuerySet[User]:
-    return User.objects.filter(is_active=True).order_by("full_name", "username")
+    """The directory in Vietnamese order (by given name, Đ after D), which no database collation gives."""
+    users = User.objects.filter(is_active=True)
+    ranked = sorted(users.values_list("pk", "full_name", "username"), key=lambda row: (person_sort_key(row[1] or row[2]), row[2]))
+    if not ranked:
+        return users
+    return users.order_by(Case(*(When(pk=pk, then=Value(rank)) for rank, (pk, _name, _username) in enumerate(ranked))))
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -8,3 +8,30 @@ import unicodedata
 def clean_text(value: str) -> str:
     """NFC (a Vietnamese keyboard may send a letter and its marks apart) without surrounding blanks."""
     return unicodedata.normalize("NFC", value).strip()
+
+
+# Vietnamese alphabetical order: letters with a breve, circumflex, horn or stroke are letters of their
+# own (d < đ, o < ô < ơ), tones count only between words that are otherwise alike (a < à < ả < ã < á < ạ).
+# Unicode's order would put every name beginning with Đ after Z.
+ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
+TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
+
+
+def _word_key(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    letters: list[int] = []
+    tones: list[int] = []
+    for character in word.lower():
+        decomposed = unicodedata.normalize("NFD", character)
+        letter = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c) or c in LETTER_MARKS))
+        index = ALPHABET.find(letter) if len(letter) == 1 else -1
+        letters.append(index if index >= 0 else len(ALPHABET) + ord(letter[:1] or " "))
+        tones.append(next((TONES[c] for c in decomposed if c in TONES), 0))
+    return tuple(letters), tuple(tones)
+
+
+def person_sort_key(full_name: str) -> tuple:
+    """How Vietnamese lists order people: by given name (the last word), then family and middle names."""
+    words = clean_text(full_name).split() or [""]
+    rest = [_word_key(word) for word in words[:-1]]
+    return (_word_key(words[-1])[0], [key[0] for key in rest], _word_key(words[-1])[1], [key[1] for key in rest])

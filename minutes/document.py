@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from meetings.models import Participant
 from meetings.pdf_render import serif_font_css
+from meetings.text import person_sort_key
 from minutes.selectors import ItemFacts, MinutesFacts
 from voting.models import Poll
 
@@ -259,7 +260,7 @@ def attendance_sheet_html(*, facts: MinutesFacts) -> str:
     for index, participant in enumerate(
         sorted(
             facts.present + facts.late + facts.absent_excused + facts.absent + facts.unmarked + facts.guests,
-            key=lambda p: p.user.display_name,
+            key=lambda p: person_sort_key(p.user.display_name),
         ),
         1,
     ):

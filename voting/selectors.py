@@ -7,6 +7,7 @@ from typing import Any
 
 from meetings.models import Meeting, Participant, User
 from meetings.selectors.live import PRESENT_STATES, iso
+from meetings.text import person_sort_key
 from voting.models import Poll, Proxy, VoterMark
 
 
@@ -192,7 +193,8 @@ def member_voting(*, user: User, meeting: Meeting) -> MemberVoting:
     if participant is not None:
         answered = set(VoterMark.objects.filter(poll__meeting=meeting, participant=participant).values_list("poll_id", flat=True))
     proxies = proxies_active(meeting=meeting)
-    voters = list(Participant.objects.filter(meeting=meeting, can_vote=True).select_related("user").order_by("user__full_name"))
+    members = Participant.objects.filter(meeting=meeting, can_vote=True).select_related("user")
+    voters = sorted(members, key=lambda p: person_sort_key(p.user.display_name))
     my_proxy = next((p for p in proxies if participant and p.giver_id == participant.pk), None)
     return MemberVoting(
         polls=polls,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting, Participant, User
 from meetings.permissions import user_can_view_meeting
+from meetings.text import person_sort_key
 
 
 def meetings_visible_to(*, user: User) -> QuerySet[Meeting]:
@@ -52,7 +53,7 @@ def meeting_get_for_user(*, user: User, meeting_id: int) -> Meeting:
 def participants_of(*, meeting: Meeting) -> list[Participant]:
     order = {Participant.Role.CHAIR: 0, Participant.Role.SECRETARY: 1, Participant.Role.DELEGATE: 2, Participant.Role.GUEST: 3}
     participants = list(meeting.participants.select_related("user"))
-    participants.sort(key=lambda p: (order.get(p.role, 9), p.user.display_name))
+    participants.sort(key=lambda p: (order.get(p.role, 9), person_sort_key(p.user.display_name)))
     return participants
 
 
