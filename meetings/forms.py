@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.db.models import Case, Value, When
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Body, Document, Meeting, Participant, User
@@ -19,20 +20,29 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def active_users() -> forms.models.QuerySet[User]:
-    """The directory in Vietnamese order (by given name, Đ after D), which no database collation gives."""
-    users = User.objects.filter(is_active=True)
-    ranked = sorted(users.values_list("pk", "full_name", "username"), key=lambda row: (person_sort_key(row[1] or row[2]), row[2]))
-    if not ranked:
-        return users
-    return users.order_by(Case(*(When(pk=pk, then=Value(rank)) for rank, (pk, _name, _username) in enumerate(ranked))))
+    return User.objects.filter(is_active=True)
+
+
+class VietnameseOrder(ModelChoiceIterator):
+    """The directory offered in Vietnamese order (by given name, Đ after D), which no database collation gives."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for user in sorted(self.queryset, key=lambda user: (person_sort_key(user.display_name), user.username)):
+            yield self.choice(user)
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    iterator = VietnameseOrder
+
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} – {obj.position}" if obj.position else obj.display_name
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = VietnameseOrder
+
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} – {obj.position}" if obj.position else obj.display_name
 
