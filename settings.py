@@ -222,6 +222,7 @@ SIGNING_ORGANISATION_P12 = os.environ.get("SIGNING_ORGANISATION_P12", "")
 SIGNING_ORGANISATION_PASSPHRASE = os.environ.get("SIGNING_ORGANISATION_PASSPHRASE", "")
 # Ballots arriving within this long of each other make one progress announcement.
 REALTIME_POLL_PROGRESS_SECONDS = float(os.environ.get("REALTIME_POLL_PROGRESS_SECONDS", "0.25"))
+# What a speech is given unless the meeting sets its own (the chair may extend one speech).
 SPEAKER_SECONDS = env_int("SPEAKER_SECONDS", 180)
 NOTICE_MAX_CHARS = env_int("NOTICE_MAX_CHARS", 280)
 RENDER_WORKERS = env_int("RENDER_WORKERS", 2)

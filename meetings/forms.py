@@ -7,7 +7,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Body, Document, Meeting, Participant, User
+from meetings.models import AgendaItem, Body, Document, Meeting, Participant, User, whole_minutes
 from meetings.services.participants import INVITABLE_ROLES
 from meetings.text import person_sort_key
 
@@ -47,17 +47,53 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.display_name} – {obj.position}" if obj.position else obj.display_name
 
 
+class MinutesField(forms.IntegerField):
+    """Whole minutes on the form, seconds in the model."""
+
+    widget = forms.NumberInput(attrs={"class": "input-short"})
+
+    def prepare_value(self, value: Any) -> Any:
+        # What the user typed comes back as text, in minutes; the model's value is seconds.
+        if isinstance(value, int):
+            return whole_minutes(value)
+        return value
+
+    def clean(self, value: Any) -> int | None:
+        minutes = super().clean(value)
+        return None if minutes is None else minutes * 60
+
+
 class MeetingForm(forms.ModelForm):
     chair = UserChoiceField(queryset=User.objects.none(), label=_("Chair"))
     secretary = UserChoiceField(queryset=User.objects.none(), label=_("Secretary"))
+    speaker_seconds = MinutesField(
+        required=False,
+        min_value=1,
+        max_value=60,
+        label=_("Speaking time per turn (minutes)"),
+        help_text=_("Each speaker's timer counts down from this; the chair can give a speaker more time during the meeting."),
+    )
 
     class Meta:
         model = Meeting
-        fields = ["title", "kind", "body", "starts_at", "ends_at", "location", "chair", "secretary", "allow_self_checkin"]
+        fields = [
+            "title",
+            "kind",
+            "body",
+            "starts_at",
+            "ends_at",
+            "location",
+            "chair",
+            "secretary",
+            "speaker_seconds",
+            "allow_self_checkin",
+        ]
         widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A new meeting's form starts from the model's default, which a declared field does not get.
+        self.initial.setdefault("speaker_seconds", self.instance.speaker_seconds)
         self.fields["chair"].queryset = active_users()
         self.fields["secretary"].queryset = active_users()
         self.fields["body"].queryset = Body.objects.all()

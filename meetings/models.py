@@ -51,6 +51,15 @@ class Body(models.Model):
         return self.name
 
 
+def default_speaker_seconds() -> int:
+    return settings.SPEAKER_SECONDS
+
+
+def whole_minutes(seconds: int) -> int:
+    """A speaking time as people state it: whole minutes, at least one."""
+    return max(1, round(seconds / 60))
+
+
 class Meeting(models.Model):
     class Kind(models.TextChoices):
         REGULAR = "regular", _("Regular")
@@ -82,6 +91,8 @@ class Meeting(models.Model):
     changed_since_notice = models.BooleanField(default=False)
     # The live meeting (see meetings.services.live).
     allow_self_checkin = models.BooleanField(_("delegates may check in from their tablet"), default=True)
+    # What each speech is given when the chair gives the floor; the chair may extend one speech.
+    speaker_seconds = models.PositiveIntegerField(_("speaking time per turn"), default=default_speaker_seconds)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     current_item = models.ForeignKey("AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -105,6 +116,10 @@ class Meeting(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state != self.State.DRAFT
+
+    @property
+    def speaker_minutes(self) -> int:
+        return whole_minutes(self.speaker_seconds)
 
 
 class Participant(models.Model):
@@ -279,6 +294,7 @@ class SpeakerRequest(models.Model):
         SPEAKING = "speaking", _("Speaking")
         DONE = "done", _("Done")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        DISMISSED = "dismissed", _("Taken off the queue by the chair")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speaker_requests")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="speaker_requests")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from annotations import services as annotations
 from meetings.models import CommandReceipt, Meeting, User
-from meetings.services import live
+from meetings.services import live, speakers
 from meetings.services.statements import statements_run
 from minutes.services import entries as minutes
 from voting.services import ballots, polls, proxies
@@ -40,10 +40,12 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "present.handover": live.presentation_hand_over,
     "attendance.update": live.attendance_mark,
     "attendance.checkin": live.attendance_check_in,
-    "speaker.request": live.speaker_request,
-    "speaker.withdraw": live.speaker_withdraw,
-    "speaker.start": live.speaker_start,
-    "speaker.end": live.speaker_end,
+    "speaker.request": speakers.speaker_request,
+    "speaker.withdraw": speakers.speaker_withdraw,
+    "speaker.start": speakers.speaker_start,
+    "speaker.end": speakers.speaker_end,
+    "speaker.extend": speakers.speaker_extend,
+    "speaker.dismiss": speakers.speaker_dismiss,
     "notice.send": live.notice_send,
     "poll.create": polls.poll_create,
     "poll.open": ballots.poll_open,

@@ -12,6 +12,8 @@ BODY = {
 }
 
 MEETING_TITLE = "Phiên họp chuyên đề về chuyển đổi số thành phố Vũng Tàu năm 2026"
+# The chair's rule for the debate: each speaker has up to five minutes.
+SPEAKING_MINUTES = 5
 MEETING_LOCATION = "Phòng họp số 1, trụ sở HĐND - UBND thành phố, 89 Lý Thường Kiệt, phường 1, Vũng Tàu"
 
 SECRETARY = ("thuky", "Trần Thị Thu Hà", "Chuyên viên Văn phòng HĐND và UBND thành phố")

@@ -22,6 +22,7 @@ from meetings.demo.content import (
     MEETING_TITLE,
     POLLS,
     SECRETARY,
+    SPEAKING_MINUTES,
     delegate_profile,
 )
 from meetings.demo.documents import demo_document_pdf, demo_programme_pdf
@@ -95,6 +96,7 @@ def _build_meeting(*, body: Body, secretary: User, chair: User, delegates: list[
         location=MEETING_LOCATION,
         chair=chair,
         secretary=secretary,
+        speaker_seconds=SPEAKING_MINUTES * 60,
     )
     participants_invite(actor=secretary, meeting=meeting, users=delegates, role=Participant.Role.DELEGATE, can_vote=True)
     participants_invite(actor=secretary, meeting=meeting, users=guests, role=Participant.Role.GUEST, can_vote=False)

@@ -6,7 +6,6 @@ import datetime
 import math
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from meetings.models import Meeting, MeetingEvent, Participant, Presentation, SpeakerRequest, User
@@ -94,7 +93,7 @@ def speakers_state(*, meeting: Meeting) -> dict[str, Any]:
     return {
         "queue": [speaker_request_state(r) for r in open_requests if r.status == SpeakerRequest.Status.WAITING],
         "speaking": speaker_request_state(speaking) if speaking else None,
-        "speaker_seconds": settings.SPEAKER_SECONDS,
+        "speaker_seconds": meeting.speaker_seconds,
     }
 
 

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import DocumentVersion, Meeting, Participant, Presentation, User
-from meetings.permissions import user_can_manage_meeting
+from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.services.statements import Statement, statements_run
 
 # What may still be prepared in each state; later states are the live meeting's business.
 PREPARATION_STATES = (Meeting.State.DRAFT, Meeting.State.PUBLISHED)
+LIVE = (Meeting.State.IN_PROGRESS,)
 
 
 def require_manager(*, actor: User, meeting: Meeting) -> None:
@@ -28,6 +29,28 @@ def require_preparation_state(*, meeting: Meeting) -> None:
             _("This meeting has already started (state: %(state)s), so its preparation can no longer be changed.")
             % {"state": meeting.get_state_display()}
         )
+
+
+def require_chair(*, actor: User, meeting: Meeting) -> None:
+    if actor.pk != meeting.chair_id:
+        raise NotAllowed(_("Only the chair can do this."))
+
+
+def require_participant(*, actor: User, meeting: Meeting) -> Participant:
+    participant = participation_of(user=actor, meeting=meeting)
+    if participant is None:
+        raise NotAllowed(_("You are not a participant of this meeting."))
+    return participant
+
+
+def require_state(*, meeting: Meeting, states: tuple[str, ...]) -> None:
+    """For the live meeting's commands: a refusal that says where the meeting is in its life."""
+    if meeting.state not in states:
+        if meeting.state == Meeting.State.PUBLISHED:
+            raise WrongState(_("The meeting has not started yet. The chair starts it first."))
+        if meeting.state in (Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED):
+            raise WrongState(_("The meeting has ended."))
+        raise WrongState(_("The meeting is not open for this now (state: %(state)s).") % {"state": meeting.get_state_display()})
 
 
 def participant_in(*, meeting: Meeting, participant_id: int | None) -> Participant:

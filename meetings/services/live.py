@@ -1,4 +1,4 @@
-"""The live meeting: start and end, the current item, presenting, attendance, speakers, notices.
+"""The live meeting: start and end, the current item, presenting, attendance, notices (speakers: see speakers.py).
 
 Every function locks the meeting row, checks who may do it and in which state, changes the
 state, and emits one numbered event that carries the new state of what changed.
@@ -9,47 +9,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
-from meetings.models import AgendaItem, Meeting, Participant, Presentation, SpeakerRequest, User
-from meetings.permissions import participation_of, user_runs_meeting
+from meetings.models import AgendaItem, Meeting, Participant, Presentation, User
+from meetings.permissions import user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
-from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state, speakers_state
+from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
-from meetings.services.guards import lock_meeting, lock_meeting_with_presentation, participant_in
+from meetings.services.guards import (
+    LIVE,
+    lock_meeting,
+    lock_meeting_with_presentation,
+    participant_in,
+    require_chair,
+    require_participant,
+    require_state,
+)
 from meetings.services.notifications import absence_notify_organisers
+from meetings.services.speakers import speakers_close, speakers_emit
 from meetings.text import clean_text
 from voting.services.ballots import polls_after_attendance, polls_close_at_end
 
-LIVE = (Meeting.State.IN_PROGRESS,)
-OPEN_REQUESTS = (SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING)
 BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
 ARRIVED = (Participant.Attendance.PRESENT, Participant.Attendance.LATE)
-
-
-def _require_chair(*, actor: User, meeting: Meeting) -> None:
-    if actor.pk != meeting.chair_id:
-        raise NotAllowed(_("Only the chair can do this."))
-
-
-def _require_participant(*, actor: User, meeting: Meeting) -> Participant:
-    participant = participation_of(user=actor, meeting=meeting)
-    if participant is None:
-        raise NotAllowed(_("You are not a participant of this meeting."))
-    return participant
-
-
-def _require_state(*, meeting: Meeting, states: tuple[str, ...]) -> None:
-    if meeting.state not in states:
-        if meeting.state == Meeting.State.PUBLISHED:
-            raise WrongState(_("The meeting has not started yet. The chair starts it first."))
-        if meeting.state in (Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED):
-            raise WrongState(_("The meeting has ended."))
-        raise WrongState(_("The meeting is not open for this now (state: %(state)s).") % {"state": meeting.get_state_display()})
 
 
 def _emit_state(meeting: Meeting) -> None:
@@ -76,7 +62,7 @@ def _close_current_item(*, meeting: Meeting, now: Any) -> None:
 @transaction.atomic
 def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = lock_meeting(meeting=meeting)
-    _require_chair(actor=actor, meeting=meeting)
+    require_chair(actor=actor, meeting=meeting)
     if meeting.state != Meeting.State.PUBLISHED:
         raise WrongState(_("Only a published meeting that has not started can be started."))
     now = timezone.now()
@@ -96,17 +82,12 @@ def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = lock_meeting(meeting=meeting)
-    _require_chair(actor=actor, meeting=meeting)
-    _require_state(meeting=meeting, states=LIVE)
+    require_chair(actor=actor, meeting=meeting)
+    require_state(meeting=meeting, states=LIVE)
     polls_close_at_end(meeting=meeting)
     now = timezone.now()
     _close_current_item(meeting=meeting, now=now)
-    SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).update(
-        status=SpeakerRequest.Status.DONE, ended_at=now
-    )
-    SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.WAITING).update(
-        status=SpeakerRequest.Status.WITHDRAWN, ended_at=now
-    )
+    speakers_close(meeting=meeting, now=now)
     Presentation.objects.filter(meeting=meeting).update(document=None, version=None, presenter=None, handed_to=None, updated_at=now)
     meeting.state = Meeting.State.CLOSED
     meeting.ended_at = now
@@ -116,15 +97,15 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     _emit_state(meeting)
     _emit_agenda(meeting)
     event_emit(meeting=meeting, type="present.stop", payload={"presentation": presentation_state(meeting=meeting)})
-    event_emit(meeting=meeting, type="speaker.end", payload={"speakers": speakers_state(meeting=meeting)})
+    speakers_emit(meeting=meeting, type="speaker.end")
     return meeting
 
 
 @transaction.atomic
 def agenda_set_current(*, actor: User, meeting: Meeting, item_id: int) -> Meeting:
     meeting = lock_meeting(meeting=meeting)
-    _require_chair(actor=actor, meeting=meeting)
-    _require_state(meeting=meeting, states=LIVE)
+    require_chair(actor=actor, meeting=meeting)
+    require_state(meeting=meeting, states=LIVE)
     item = AgendaItem.objects.filter(meeting=meeting, pk=item_id).first()
     if item is None:
         raise ServiceError(_("That agenda item is not on this meeting's agenda."), code="not_found")
@@ -151,7 +132,7 @@ def presentation_show(
     *, actor: User, meeting: Meeting, document_id: int, page: int, viewport: dict[str, Any] | None = None
 ) -> Presentation:
     meeting, presentation, version = lock_meeting_with_presentation(meeting=meeting, document_id=document_id, wait_for_disk=False)
-    _require_state(meeting=meeting, states=LIVE)
+    require_state(meeting=meeting, states=LIVE)
     _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
     if version is None:
         raise ServiceError(_("That document is not part of this meeting."), code="not_found")
@@ -194,7 +175,7 @@ def presentation_show(
 @transaction.atomic
 def presentation_stop(*, actor: User, meeting: Meeting) -> Presentation:
     meeting, presentation, _version = lock_meeting_with_presentation(meeting=meeting)
-    _require_state(meeting=meeting, states=LIVE)
+    require_state(meeting=meeting, states=LIVE)
     _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
     presentation.document = None
     presentation.version = None
@@ -210,8 +191,8 @@ def presentation_stop(*, actor: User, meeting: Meeting) -> Presentation:
 def presentation_hand_over(*, actor: User, meeting: Meeting, user_id: int | None) -> Presentation:
     """Let another participant present (e.g. the item's presenter); None takes it back."""
     meeting, presentation, _version = lock_meeting_with_presentation(meeting=meeting)
-    _require_chair(actor=actor, meeting=meeting)
-    _require_state(meeting=meeting, states=LIVE)
+    require_chair(actor=actor, meeting=meeting)
+    require_state(meeting=meeting, states=LIVE)
     if user_id is not None and not meeting.participants.filter(user_id=user_id).exclude(role=Participant.Role.GUEST).exists():
         raise ServiceError(_("Only a participant of this meeting (not a guest) can present."), code="not_found")
     presentation.handed_to_id = user_id
@@ -231,7 +212,7 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, statu
     meeting = lock_meeting(meeting=meeting)
     if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the secretary or the chair can take attendance."))
-    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if status not in Participant.Attendance.values:
         raise ServiceError(_("Unknown attendance status."), code="invalid")
     participant = participant_in(meeting=meeting, participant_id=participant_id)
@@ -252,10 +233,10 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, statu
 @transaction.atomic
 def attendance_check_in(*, actor: User, meeting: Meeting) -> Participant:
     meeting = lock_meeting(meeting=meeting)
-    participant = _require_participant(actor=actor, meeting=meeting)
+    participant = require_participant(actor=actor, meeting=meeting)
     if not meeting.allow_self_checkin:
         raise NotAllowed(_("This meeting does not allow checking in from a tablet. The secretary takes attendance."))
-    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if participant.attendance in ARRIVED:
         return participant
     participant.attendance = Participant.Attendance.LATE if meeting.started_at else Participant.Attendance.PRESENT
@@ -277,7 +258,7 @@ def _absentee(*, actor: User, meeting: Meeting, participant_id: int | None) -> P
     """The actor's own participation or, for the chair or a secretary, the participant they speak for
     (someone who telephoned to say they cannot come)."""
     if participant_id is None:
-        return _require_participant(actor=actor, meeting=meeting)
+        return require_participant(actor=actor, meeting=meeting)
     if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the chair or the secretary can record an absence for someone else."))
     return participant_in(meeting=meeting, participant_id=participant_id)
@@ -292,7 +273,7 @@ def attendance_notify_absence(*, actor: User, meeting: Meeting, reason: str, par
     """
     meeting = lock_meeting(meeting=meeting)
     participant = _absentee(actor=actor, meeting=meeting, participant_id=participant_id)
-    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if participant.attendance in ARRIVED:
         if participant.user_id == actor.pk:
             raise WrongState(_("You are marked present. If you have to leave, tell the secretary."))
@@ -324,7 +305,7 @@ def attendance_withdraw_absence(*, actor: User, meeting: Meeting, participant_id
     """The participant can attend after all: their notice is taken back and nobody has marked them yet."""
     meeting = lock_meeting(meeting=meeting)
     participant = _absentee(actor=actor, meeting=meeting, participant_id=participant_id)
-    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if participant.absence_notified_at is None:
         return participant
     if participant.attendance == Participant.Attendance.ABSENT_EXCUSED:
@@ -336,101 +317,12 @@ def attendance_withdraw_absence(*, actor: User, meeting: Meeting, participant_id
     return participant
 
 
-def _emit_speakers(meeting: Meeting, type: str) -> None:
-    event_emit(meeting=meeting, type=type, payload={"speakers": speakers_state(meeting=meeting)})
-
-
-@transaction.atomic
-def speaker_request(*, actor: User, meeting: Meeting) -> SpeakerRequest:
-    meeting = lock_meeting(meeting=meeting)
-    participant = _require_participant(actor=actor, meeting=meeting)
-    _require_state(meeting=meeting, states=LIVE)
-    existing = SpeakerRequest.objects.filter(meeting=meeting, participant=participant, status__in=OPEN_REQUESTS).first()
-    if existing:
-        return existing
-    try:
-        with transaction.atomic():
-            request = SpeakerRequest.objects.create(meeting=meeting, participant=participant, agenda_item=meeting.current_item)
-    except IntegrityError as error:
-        raise ServiceError(_("You have already asked to speak."), code="duplicate") from error
-    _emit_speakers(meeting, "speaker.request")
-    return request
-
-
-@transaction.atomic
-def speaker_withdraw(*, actor: User, meeting: Meeting) -> None:
-    meeting = lock_meeting(meeting=meeting)
-    participant = _require_participant(actor=actor, meeting=meeting)
-    _require_state(meeting=meeting, states=LIVE)
-    withdrawn = SpeakerRequest.objects.filter(meeting=meeting, participant=participant, status=SpeakerRequest.Status.WAITING).update(
-        status=SpeakerRequest.Status.WITHDRAWN, ended_at=timezone.now()
-    )
-    if withdrawn:
-        _emit_speakers(meeting, "speaker.withdraw")
-
-
-def _end_current_speaker(*, meeting: Meeting, now: Any) -> bool:
-    return bool(
-        SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).update(
-            status=SpeakerRequest.Status.DONE, ended_at=now
-        )
-    )
-
-
-@transaction.atomic
-def speaker_start(*, actor: User, meeting: Meeting, request_id: int | None = None, participant_id: int | None = None) -> SpeakerRequest:
-    """Give the floor to a waiting request, or directly to a participant who did not ask."""
-    meeting = lock_meeting(meeting=meeting)
-    _require_chair(actor=actor, meeting=meeting)
-    _require_state(meeting=meeting, states=LIVE)
-    now = timezone.now()
-    if request_id is not None:
-        request = SpeakerRequest.objects.filter(meeting=meeting, pk=request_id, status=SpeakerRequest.Status.WAITING).first()
-        if request is None:
-            raise ServiceError(_("That request to speak is no longer waiting."), code="not_found")
-    elif participant_id is not None:
-        participant = participant_in(meeting=meeting, participant_id=participant_id)
-        request = SpeakerRequest.objects.filter(meeting=meeting, participant=participant, status__in=OPEN_REQUESTS).first()
-        if request is not None and request.status == SpeakerRequest.Status.SPEAKING:
-            return request
-        if request is None:
-            _end_current_speaker(meeting=meeting, now=now)
-            request = SpeakerRequest.objects.create(
-                meeting=meeting, participant=participant, agenda_item=meeting.current_item, requested_at=now
-            )
-    else:
-        raise ServiceError(_("Say whom to give the floor to."), code="invalid")
-    _end_current_speaker(meeting=meeting, now=now)
-    request.status = SpeakerRequest.Status.SPEAKING
-    request.started_at = now
-    request.allotted_seconds = settings.SPEAKER_SECONDS
-    request.agenda_item = meeting.current_item
-    request.save(update_fields=["status", "started_at", "allotted_seconds", "agenda_item"])
-    audit_record(meeting=meeting, actor=actor, action="speaker.start", participant=request.participant_id)
-    _emit_speakers(meeting, "speaker.start")
-    return request
-
-
-@transaction.atomic
-def speaker_end(*, actor: User, meeting: Meeting) -> None:
-    meeting = lock_meeting(meeting=meeting)
-    _require_state(meeting=meeting, states=LIVE)
-    speaking = SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).select_related("participant").first()
-    if speaking is None:
-        return
-    if actor.pk not in (meeting.chair_id, speaking.participant.user_id):
-        raise NotAllowed(_("Only the chair, or the speaker, can end a speech."))
-    _end_current_speaker(meeting=meeting, now=timezone.now())
-    audit_record(meeting=meeting, actor=actor, action="speaker.end", participant=speaking.participant_id)
-    _emit_speakers(meeting, "speaker.end")
-
-
 @transaction.atomic
 def notice_send(*, actor: User, meeting: Meeting, text: str) -> None:
     meeting = lock_meeting(meeting=meeting)
     if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the chair or the secretary can send a notice to every screen."))
-    _require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    require_state(meeting=meeting, states=BEFORE_AND_DURING)
     text = clean_text(text)
     if not text:
         raise ServiceError(_("Write the notice first."), code="invalid")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,14 +15,25 @@ from meetings.permissions import user_can_create_meetings
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
+from meetings.services.speakers import MAX_SPEECH_SECONDS
 
 # Changing these after publishing moves the meeting in people's calendars: tell them at once.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location")
+# How the room runs, not what the meeting is: changing them tells nobody.
+ROOM_RULES = ("allow_self_checkin", "speaker_seconds")
 
 
 def _validate_times(*, starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
     if ends_at <= starts_at:
         raise ServiceError(_("The expected end must be after the start."), code="invalid_times")
+
+
+def _validate_speaker_seconds(*, speaker_seconds: int | None) -> None:
+    if speaker_seconds is not None and not 60 <= speaker_seconds <= MAX_SPEECH_SECONDS:
+        raise ServiceError(
+            _("The speaking time per turn must be between 1 and %(minutes)s minutes.") % {"minutes": MAX_SPEECH_SECONDS // 60},
+            code="invalid",
+        )
 
 
 def _sync_leading_participants(*, meeting: Meeting) -> list[User]:
@@ -59,10 +71,12 @@ def meeting_create(
     chair: User,
     secretary: User,
     allow_self_checkin: bool = True,
+    speaker_seconds: int | None = None,
 ) -> Meeting:
     if not user_can_create_meetings(user=actor):
         raise NotAllowed(_("You are not allowed to create meetings. Ask an administrator for the secretary role."))
     _validate_times(starts_at=starts_at, ends_at=ends_at)
+    _validate_speaker_seconds(speaker_seconds=speaker_seconds)
     meeting = Meeting.objects.create(
         body=body,
         title=title.strip(),
@@ -73,6 +87,7 @@ def meeting_create(
         chair=chair,
         secretary=secretary,
         allow_self_checkin=allow_self_checkin,
+        speaker_seconds=speaker_seconds or settings.SPEAKER_SECONDS,
         created_by=actor,
     )
     _sync_leading_participants(meeting=meeting)
@@ -94,11 +109,13 @@ def meeting_update(
     chair: User,
     secretary: User,
     allow_self_checkin: bool = True,
+    speaker_seconds: int | None = None,
 ) -> Meeting:
     require_manager(actor=actor, meeting=meeting)
     meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
     _validate_times(starts_at=starts_at, ends_at=ends_at)
+    _validate_speaker_seconds(speaker_seconds=speaker_seconds)
     new_values = {
         "body": body,
         "title": title.strip(),
@@ -109,6 +126,7 @@ def meeting_update(
         "chair": chair,
         "secretary": secretary,
         "allow_self_checkin": allow_self_checkin,
+        "speaker_seconds": speaker_seconds or meeting.speaker_seconds,
     }
     changed = [name for name, value in new_values.items() if getattr(meeting, name) != value]
     if not changed:
@@ -124,7 +142,7 @@ def meeting_update(
             meeting_notify_participants(meeting=meeting, kind="invitation", users=newcomers)
         if any(name in CALENDAR_FIELDS for name in changed):
             meeting_notify_participants(meeting=meeting, kind="update")
-        elif set(changed) - {"allow_self_checkin"}:
+        elif set(changed) - set(ROOM_RULES):
             mark_changed_since_notice(meeting=meeting)
     return meeting
 

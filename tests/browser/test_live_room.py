@@ -130,13 +130,19 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     chair.locator("#attendance select[aria-label$='Lê Thị Minh Nguyệt']").select_option("present")
     expect(chair.locator("#queue li .not-present")).to_have_count(0)
     # The chair gives the floor from where the queue already is, without scrolling past the votes and the agenda.
-    bottom = bottom_before_scrolling(chair, "#queue li button")
+    bottom = bottom_before_scrolling(chair, "#queue li .give-floor")
     assert 0 < bottom <= LAPTOP["height"]
-    chair.locator("#queue li button").click()
+    chair.locator("#queue li .give-floor").click()
     for page in (chair, first, second):
         expect(page.locator("#speaker-name")).to_contain_text("Lê Thị Minh Nguyệt")
-        expect(page.locator("#speaker-timer")).to_have_text(re.compile(r"^\d:\d\d$"))
+        # The demo meeting gives each speaker five minutes.
+        expect(page.locator("#speaker-timer")).to_have_text(re.compile(r"^4:5\d$"))
     expect(projector.locator("#proj-speaker")).to_contain_text("Lê Thị Minh Nguyệt")
+    # The chair gives the speaker another minute: every timer, the projector's too, counts on from it.
+    expect(first.locator("#speaker-extend")).to_be_hidden()
+    chair.click("#speaker-extend")
+    for page in (chair, first, second, projector):
+        expect(page.locator("#speaker-timer, #proj-timer")).to_have_text(re.compile(r"^5:[1-5]\d$"))
 
     # The second tablet loses its network: it says so, and what is done offline waits in its outbox.
     second_context.set_offline(True)
@@ -158,12 +164,25 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(chair.locator("#queue")).to_contain_text("Phạm Quốc Cường")
     second.wait_for_function("() => window.liveRoom.connection.outbox.length === 0")
 
+    # The debate has moved on: the chair takes the second delegate's request off the queue, after
+    # confirming by name, and that delegate's tablet says so and offers to ask again.
+    chair.once("dialog", lambda dialog: (assert_names(dialog.message, "Phạm Quốc Cường"), dialog.accept()))
+    chair.locator("#queue li", has_text="Phạm Quốc Cường").locator(".dismiss-request").click()
+    expect(chair.locator("#queue li")).to_have_count(0)
+    expect(second.locator("#notice")).to_contain_text("Chủ tọa đã bỏ yêu cầu phát biểu của bạn")
+    expect(second.locator("#request-speak")).to_be_visible()
+    expect(first.locator("#notice")).not_to_contain_text("Chủ tọa đã bỏ")
+
     # A notice reaches every screen, the projector included.
     chair.fill("#notice-form input", "Nghỉ giải lao 10 phút")
     chair.click("#notice-form button")
     for page in (first, second):
         expect(page.locator("#notice")).to_contain_text("Nghỉ giải lao 10 phút")
     expect(projector.locator("#proj-notice")).to_contain_text("Nghỉ giải lao 10 phút")
+
+
+def assert_names(message: str, name: str) -> None:
+    assert name in message, message
 
 
 def test_a_room_left_open_over_an_upgrade_loads_the_new_code(

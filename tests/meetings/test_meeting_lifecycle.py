@@ -451,3 +451,32 @@ def test_it_refuses_to_delete_an_audit_event(published_meeting: Meeting) -> None
         event.delete()
 
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- the room's rules -----------------------------------------------------------------------------
+
+
+def test_it_gives_a_new_meeting_the_default_speaking_time(meeting: Meeting, settings: Any) -> None:
+    assert meeting.speaker_seconds == settings.SPEAKER_SECONDS == 180
+
+
+def test_it_changes_the_speaking_time_after_publishing_without_telling_anyone(
+    published_meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(actor=secretary, meeting=published_meeting, **details(published_meeting, speaker_seconds=420))
+
+    published_meeting.refresh_from_db()
+    assert published_meeting.speaker_seconds == 420
+    assert not published_meeting.changed_since_notice
+    assert mail.outbox == []
+    assert AuditEvent.objects.get(meeting=published_meeting, action="meeting.update").data == {"fields": ["speaker_seconds"]}
+
+
+@pytest.mark.parametrize("seconds", [59, 3601])
+def test_it_rejects_a_speaking_time_under_a_minute_or_over_an_hour(meeting: Meeting, secretary: User, seconds: int) -> None:
+    with pytest.raises(ServiceError):
+        meeting_update(actor=secretary, meeting=meeting, **details(meeting, speaker_seconds=seconds))
+
+    meeting.refresh_from_db()
+    assert meeting.speaker_seconds == 180

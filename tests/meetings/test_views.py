@@ -229,6 +229,55 @@ def test_it_creates_a_meeting_from_the_form(client: Client, body: Body, secretar
     assert meeting.participants.get(user=chair).role == Participant.Role.CHAIR
 
 
+def test_it_offers_the_speaking_time_in_minutes(client: Client, meeting: Meeting, secretary: User) -> None:
+    Meeting.objects.filter(pk=meeting.pk).update(speaker_seconds=300)
+
+    new = logged_in(client, secretary).get("/meetings/new/").content.decode()
+    edit = client.get(f"/meetings/{meeting.pk}/edit/").content.decode()
+
+    assert 'name="speaker_seconds" value="3"' in new
+    assert 'name="speaker_seconds" value="5"' in edit
+
+
+def test_it_saves_the_speaking_time_given_in_minutes(client: Client, meeting: Meeting, secretary: User) -> None:
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**_form_of(meeting), "speaker_seconds": "7"})
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.speaker_seconds == 420
+
+
+def test_it_refuses_a_speaking_time_over_an_hour_on_the_form(client: Client, meeting: Meeting, secretary: User) -> None:
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**_form_of(meeting), "speaker_seconds": "61"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["speaker_seconds"]
+    assert 'value="61"' in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.speaker_seconds == 180
+
+
+def test_it_tells_participants_the_speaking_time_on_the_meeting_page(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    Meeting.objects.filter(pk=published_meeting.pk).update(speaker_seconds=420)
+
+    page = logged_in(client, delegate).get(f"/meetings/{published_meeting.pk}/").content.decode()
+
+    assert "7 phút mỗi lượt" in page
+
+
+def _form_of(meeting: Meeting) -> dict[str, object]:
+    return {
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "body": meeting.body_id,
+        "starts_at": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": timezone.localtime(meeting.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "location": meeting.location,
+        "chair": meeting.chair_id,
+        "secretary": meeting.secretary_id,
+    }
+
+
 def test_it_shows_the_form_again_when_the_meeting_ends_before_it_starts(client: Client, body: Body, secretary: User, chair: User) -> None:
     starts = timezone.localtime() + datetime.timedelta(days=5)
     data = {

@@ -15,8 +15,9 @@ from pypdf import PdfReader
 from meetings.models import AgendaItem, Document, Meeting, Participant, User
 from meetings.services.agenda import agenda_item_create
 from meetings.services.documents import document_upload
-from meetings.services.live import agenda_set_current, attendance_mark, meeting_end, meeting_start, speaker_request, speaker_start
+from meetings.services.live import agenda_set_current, attendance_mark, meeting_end, meeting_start
 from meetings.services.participants import participants_invite
+from meetings.services.speakers import speaker_request, speaker_start
 from minutes.demo_pki import DEMO_PASSPHRASE, DEMO_PKI_DIR
 from minutes.models import MinutesVersion
 from minutes.services.entries import minutes_entry_update

@@ -103,3 +103,14 @@ def participant_of(meeting: Meeting, user: User) -> Participant:
 
 def entry_of(attendance: dict[str, Any], user: User) -> dict[str, Any]:
     return next(p for p in attendance["participants"] if p["user_id"] == user.pk)
+
+
+async def heard(client: Client, *types: str) -> list[dict[str, Any]]:
+    """The next meeting events of a client are exactly these, in this order (presence is not one)."""
+    messages = []
+    while len(messages) < len(types):
+        message = await client.receive()
+        if message["type"] != "presence":
+            messages.append(message)
+    assert [m["type"] for m in messages] == list(types), messages
+    return messages

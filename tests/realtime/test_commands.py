@@ -25,9 +25,8 @@ from meetings.services.live import (
     meeting_start,
     presentation_hand_over,
     presentation_show,
-    speaker_request,
-    speaker_start,
 )
+from meetings.services.speakers import speaker_request, speaker_start
 from realtime.protocol import COMMANDS
 from tests.conftest import make_user
 from tests.realtime.conftest import Client
@@ -39,6 +38,7 @@ from tests.realtime.helpers import (
     assert_still_serving_resync,
     current_seq,
     entry_of,
+    heard,
     numbered,
     participant_of,
     room,
@@ -72,6 +72,7 @@ class Scene:
     versions: list[DocumentVersion]  # of `document`, oldest first
     annotation: Annotation  # the delegate's, shared, on page 2 of the first version
     case: Case | None = None
+    waiting_request_id: int | None = None  # the guest's, in the "queued" scene
 
 
 Fields = dict[str, Any] | Callable[[Scene], dict[str, Any]]
@@ -147,6 +148,7 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
         presentation_show(actor=chair, meeting=meeting, document_id=document.pk, page=1)
     if state == "speaking":
         speaker_start(actor=chair, meeting=meeting, participant_id=participants["delegate"].pk)
+    waiting = speaker_request(actor=users["guest"], meeting=meeting) if state == "queued" else None
     if state == "handed":
         presentation_hand_over(actor=chair, meeting=meeting, user_id=users["delegate"].pk)
     if state == "voting":
@@ -174,6 +176,7 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
         proxy=proxy,
         versions=list(DocumentVersion.objects.filter(document=document).order_by("number")),
         annotation=Annotation.objects.get(pk=annotation.pk),
+        waiting_request_id=waiting.pk if waiting else None,
     )
 
 
@@ -225,6 +228,10 @@ def _hand_to(who: str) -> Callable[[Scene], dict[str, Any]]:
 
 def _floor_to(who: str) -> Callable[[Scene], dict[str, Any]]:
     return lambda s: {"participant_id": s.participants[who].pk}
+
+
+def _waiting(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    return lambda s: {"request_id": s.waiting_request_id, **extra}
 
 
 def _poll(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
@@ -340,6 +347,11 @@ FORBIDDEN = [
     Case("handed", "guest", "present.page", _page(2), code="forbidden", label="handed-to-someone-else"),
     Case("speaking", "guest", "speaker.end", code="forbidden", label="someone-else-speaks"),
     Case("speaking", "secretary", "speaker.end", code="forbidden", label="someone-else-speaks"),
+    Case("speaking", "delegate", "speaker.extend", {"seconds": 60}, code="forbidden", label="the-speaker-themself"),
+    Case("speaking", "secretary", "speaker.extend", {"seconds": 60}, code="forbidden"),
+    Case("queued", "guest", "speaker.dismiss", _waiting(), code="forbidden", label="their-own-request"),
+    Case("queued", "secretary", "speaker.dismiss", _waiting(), code="forbidden"),
+    Case("queued", "admin", "speaker.dismiss", _waiting(), code="forbidden", label="not-a-participant", probe=NOTICE_PROBE),
     Case("live", "delegate", "poll.create", {"question": "Biểu quyết ngay?"}, code="forbidden"),
     Case("live", "delegate", "poll.open", _poll(), code="forbidden"),
     Case("live", "secretary", "poll.open", _poll(), code="forbidden", label="only-the-chair-opens"),
@@ -394,6 +406,10 @@ WRONG_STATE = [
     Case("published", "chair", "speaker.end", code="wrong_state"),
     Case("published", "delegate", "speaker.request", code="wrong_state"),
     Case("published", "delegate", "speaker.withdraw", code="wrong_state"),
+    Case("published", "chair", "speaker.extend", {"seconds": 60}, code="wrong_state"),
+    Case("published", "chair", "speaker.dismiss", {"request_id": 1}, code="wrong_state"),
+    Case("closed", "chair", "speaker.extend", {"seconds": 60}, code="wrong_state"),
+    Case("closed", "chair", "speaker.dismiss", {"request_id": 1}, code="wrong_state"),
     Case("live", "chair", "meeting.start", code="wrong_state", label="already-started"),
     Case("closed", "chair", "meeting.start", code="wrong_state"),
     Case("closed", "chair", "meeting.end", code="wrong_state"),
@@ -552,6 +568,22 @@ MALFORMED = [
         "live", "chair", "speaker.start", lambda s: {"participant_id": s.participants["guest"].pk, "seconds": 60}, label="unexpected-field"
     ),
     Case("speaking", "chair", "speaker.end", {"request_id": 1}, label="unexpected-field"),
+    Case("speaking", "chair", "speaker.extend", {}, label="missing-seconds", mentions="seconds"),
+    Case("speaking", "chair", "speaker.extend", {"seconds": 0}, label="seconds-zero"),
+    Case("speaking", "chair", "speaker.extend", {"seconds": -60}, label="seconds-negative"),
+    Case("speaking", "chair", "speaker.extend", {"seconds": 3601}, label="more-than-an-hour-at-once"),
+    Case("speaking", "chair", "speaker.extend", {"seconds": 3600}, label="past-an-hour-in-all"),
+    Case("speaking", "chair", "speaker.extend", {"seconds": "60"}, label="seconds-as-text"),
+    Case("speaking", "chair", "speaker.extend", {"seconds": 60.5}, label="seconds-as-fraction"),
+    Case("speaking", "chair", "speaker.extend", {"seconds": True}, label="seconds-as-bool"),
+    Case("speaking", "chair", "speaker.extend", {"seconds": 60, "participant_id": 1}, label="unexpected-field"),
+    Case("live", "chair", "speaker.extend", {"seconds": 60}, code="not_found", label="nobody-speaks"),
+    Case("queued", "chair", "speaker.dismiss", {}, label="missing-request", mentions="request_id"),
+    Case("queued", "chair", "speaker.dismiss", {"request_id": "1"}, label="request-as-text"),
+    Case("queued", "chair", "speaker.dismiss", {"request_id": 0}, label="request-zero"),
+    Case("queued", "chair", "speaker.dismiss", {"request_id": None}, label="request-null"),
+    Case("queued", "chair", "speaker.dismiss", {"request_id": 999_999}, code="not_found", label="unknown-request"),
+    Case("queued", "chair", "speaker.dismiss", _waiting(reason="hết giờ"), label="unexpected-field", mentions="reason"),
     # notice.send
     Case("live", "secretary", "notice.send", {}, label="missing-text", mentions="text"),
     Case("live", "secretary", "notice.send", {"text": 5}, label="text-as-number"),
@@ -798,17 +830,6 @@ async def test_malformed_input_is_refused_and_the_meeting_carries_on(connect: Co
 # --- Happy paths: the right person's command, and what everyone else hears -----------------------
 
 
-async def heard(client: Client, *types: str) -> list[dict[str, Any]]:
-    """The next meeting events of a client are exactly these, in this order (presence is not one)."""
-    messages = []
-    while len(messages) < len(types):
-        message = await client.receive()
-        if message["type"] != "presence":
-            messages.append(message)
-    assert [m["type"] for m in messages] == list(types), messages
-    return messages
-
-
 async def own(client: Client, count: int) -> list[dict[str, Any]]:
     """The events the acting client got, whether before or after its ack."""
     events = numbered(client.events)
@@ -1034,115 +1055,6 @@ async def test_checking_in_twice_is_heard_once(connect: Connect, live_meeting: M
 
     await heard(secretary_client, "attendance.update")
     await assert_quiet(secretary_client)
-
-
-async def test_delegate_asks_to_speak(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
-    delegate_client, chair_client = await room(connect, started, delegate, chair)
-    participant = await participant_of(started, delegate)
-
-    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
-
-    (event,) = await heard(chair_client, "speaker.request")
-    assert event["speakers"]["speaking"] is None
-    assert event["speakers"]["speaker_seconds"] == 180
-    (request,) = event["speakers"]["queue"]
-    assert (request["user_id"], request["participant_id"], request["name"]) == (delegate.pk, participant.pk, "Lê Minh Tuấn")
-    assert request["requested_at"] is not None
-    assert request["started_at"] is None
-
-
-async def test_asking_to_speak_again_does_not_jump_the_queue(
-    connect: Connect, started: Meeting, delegate: User, guest: User, chair: User
-) -> None:
-    delegate_client, guest_client, chair_client = await room(connect, started, delegate, guest, chair)
-
-    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
-    assert (await guest_client.command("speaker.request"))["type"] == "ack"
-    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
-
-    first, second = await heard(chair_client, "speaker.request", "speaker.request")
-    assert [r["user_id"] for r in second["speakers"]["queue"]] == [delegate.pk, guest.pk]
-    assert first["seq"] + 1 == second["seq"]
-    await assert_quiet(chair_client)
-
-
-async def test_delegate_withdraws_the_request_to_speak(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
-    await sync_to_async(speaker_request)(actor=delegate, meeting=started)
-    delegate_client, chair_client = await room(connect, started, delegate, chair)
-    assert len(chair_client.snapshot["state"]["speakers"]["queue"]) == 1
-
-    assert (await delegate_client.command("speaker.withdraw"))["type"] == "ack"
-
-    (event,) = await heard(chair_client, "speaker.withdraw")
-    assert event["speakers"]["queue"] == []
-
-
-async def test_withdrawing_without_a_request_changes_nothing(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
-    delegate_client, chair_client = await room(connect, started, delegate, chair)
-
-    assert (await delegate_client.command("speaker.withdraw"))["type"] == "ack"
-
-    await assert_quiet(delegate_client, chair_client)
-
-
-async def test_chair_gives_the_floor_to_a_waiting_request(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
-    request = await sync_to_async(speaker_request)(actor=delegate, meeting=started)
-    chair_client, delegate_client = await room(connect, started, chair, delegate)
-
-    assert (await chair_client.command("speaker.start", request_id=request.pk))["type"] == "ack"
-
-    (event,) = await heard(delegate_client, "speaker.start")
-    assert event["speakers"]["queue"] == []
-    speaking = event["speakers"]["speaking"]
-    assert (speaking["id"], speaking["user_id"], speaking["allotted_seconds"]) == (request.pk, delegate.pk, 180)
-    assert speaking["started_at"] is not None
-
-
-async def test_chair_gives_the_floor_to_someone_who_did_not_ask_and_the_speaker_before_stops(
-    connect: Connect, started: Meeting, delegate: User, guest: User, chair: User
-) -> None:
-    await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=(await participant_of(started, delegate)).pk)
-    chair_client, delegate_client = await room(connect, started, chair, delegate)
-    guest_participant = await participant_of(started, guest)
-
-    assert (await chair_client.command("speaker.start", participant_id=guest_participant.pk))["type"] == "ack"
-
-    (event,) = await heard(delegate_client, "speaker.start")
-    assert event["speakers"]["speaking"]["user_id"] == guest.pk
-    assert event["speakers"]["queue"] == []
-    statuses = await sync_to_async(
-        lambda: dict(SpeakerRequest.objects.filter(meeting=started).values_list("participant__user_id", "status"))
-    )()
-    assert statuses == {delegate.pk: "done", guest.pk: "speaking"}
-
-
-async def test_speaker_ends_their_own_speech(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
-    await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=(await participant_of(started, delegate)).pk)
-    delegate_client, chair_client = await room(connect, started, delegate, chair)
-    assert chair_client.snapshot["state"]["speakers"]["speaking"]["user_id"] == delegate.pk
-
-    assert (await delegate_client.command("speaker.end"))["type"] == "ack"
-
-    (event,) = await heard(chair_client, "speaker.end")
-    assert event["speakers"]["speaking"] is None
-
-
-async def test_chair_ends_a_speech(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
-    await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=(await participant_of(started, delegate)).pk)
-    chair_client, delegate_client = await room(connect, started, chair, delegate)
-
-    assert (await chair_client.command("speaker.end"))["type"] == "ack"
-
-    (event,) = await heard(delegate_client, "speaker.end")
-    assert event["speakers"]["speaking"] is None
-
-
-async def test_ending_a_speech_when_nobody_speaks_changes_nothing(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
-    chair_client, delegate_client = await room(connect, started, chair, delegate)
-
-    assert (await chair_client.command("speaker.end"))["type"] == "ack"
-
-    await assert_quiet(chair_client, delegate_client)
 
 
 async def test_secretary_sends_a_notice_to_every_screen(

@@ -18,7 +18,8 @@ from django.utils import translation
 
 from meetings.models import Document, LiveConnection, Meeting, Participant, User
 from meetings.services.documents import document_upload
-from meetings.services.live import attendance_mark, meeting_start, notice_send, presentation_show, speaker_request
+from meetings.services.live import attendance_mark, meeting_start, notice_send, presentation_show
+from meetings.services.speakers import speaker_request
 from realtime.routing import websocket_urlpatterns
 from static_files import client_build
 from tests.conftest import make_user
@@ -341,6 +342,7 @@ def language_tagged(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("realtime.consumers._", tagged)
     monkeypatch.setattr("realtime.protocol._", tagged)
     monkeypatch.setattr("meetings.services.live._", tagged)
+    monkeypatch.setattr("meetings.services.guards._", tagged)
 
 
 @pytest.mark.usefixtures("language_tagged")

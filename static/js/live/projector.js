@@ -3,7 +3,7 @@
 import { AnnotationLayer } from "./annotate.js";
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
-import { LiveStore, formatSeconds, pageUrl } from "./store.js";
+import { LiveStore, pageUrl, showSpeechTimer } from "./store.js";
 import { progressView, resultView } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
@@ -105,12 +105,7 @@ function renderSpeaker() {
 function tick() {
   const now = new Date(store.now());
   $("proj-clock").textContent = now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: config.timeZone });
-  const speaking = store.state?.speakers.speaking;
-  const timer = $("proj-timer");
-  if (!speaking) { timer.textContent = ""; return; }
-  const left = speaking.allotted_seconds - (store.now() - Date.parse(speaking.started_at)) / 1000;
-  timer.textContent = formatSeconds(left);
-  timer.classList.toggle("over", left < 0);
+  showSpeechTimer($("proj-timer"), store.state?.speakers.speaking, store.now());
 }
 
 let noticeTimer = null;

@@ -3,7 +3,7 @@
 
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
-import { LiveStore, formatSeconds, interpolate } from "./store.js";
+import { LiveStore, formatSeconds, interpolate, showSpeechTimer } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
 import { mountVoting } from "./voting.js";
@@ -146,7 +146,14 @@ function renderSpeakers() {
         el("span", { class: "queue-name" }, `${index + 1}. ${request.name}`),
         request.position ? el("span", { class: "muted small" }, ` – ${request.position}`) : null,
         unmarked(request) ? el("span", { class: "badge not-present" }, t.not_marked_present) : null,
-        me().is_chair && live ? el("button", { class: "button small primary", type: "button", onclick: () => send("speaker.start", { request_id: request.id }) }, t.give_floor) : null,
+        me().is_chair && live
+          ? el(
+              "span",
+              { class: "queue-actions" },
+              el("button", { class: "button small primary give-floor", type: "button", onclick: () => send("speaker.start", { request_id: request.id }) }, t.give_floor),
+              el("button", { class: "button small dismiss-request", type: "button", title: t.dismiss, "aria-label": `${t.dismiss}: ${request.name}`, onclick: () => dismissRequest(request) }, "✕"),
+            )
+          : null,
       ),
     ),
   );
@@ -154,17 +161,19 @@ function renderSpeakers() {
   if (speaking) {
     $("speaker-name").textContent = speaking.name + (speaking.position ? ` – ${speaking.position}` : "");
     $("speaker-end").hidden = !(me().is_chair || speakingNow);
+    $("speaker-extend").hidden = !(me().is_chair && live);
   }
   tickSpeaker();
 }
 
 function tickSpeaker() {
   const speaking = store.state?.speakers.speaking;
-  if (!speaking) return;
-  const left = speaking.allotted_seconds - (store.now() - Date.parse(speaking.started_at)) / 1000;
-  const timer = $("speaker-timer");
-  timer.textContent = formatSeconds(left);
-  timer.classList.toggle("over", left < 0);
+  if (speaking) showSpeechTimer($("speaker-timer"), speaking, store.now());
+}
+
+// Taking someone off the queue costs them their place: the chair confirms with the name in front of them.
+function dismissRequest(request) {
+  if (window.confirm(interpolate(t.dismiss_confirm, { name: request.name }))) send("speaker.dismiss", { request_id: request.id });
 }
 
 // ---- attendance -------------------------------------------------------------------------
@@ -238,6 +247,7 @@ function renderAttendance() {
 for (const button of document.querySelectorAll("[data-command]")) {
   button.addEventListener("click", () => send(button.dataset.command));
 }
+$("speaker-extend").addEventListener("click", () => send("speaker.extend", { seconds: 60 }));
 $("notice-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = event.target.elements.text;
@@ -269,6 +279,7 @@ store.subscribe((kind, event) => {
   reader.onEvent(kind, event);
   if (kind === "agenda.current") { voting.render(); renderAgenda(); }
   if (kind.startsWith("speaker.")) renderSpeakers();
+  if (kind === "speaker.dismiss" && event.participant_id === me().participant_id) toast(t.dismissed_you);
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
   if (kind === "attendance.update") { renderSpeakers(); loadAbsenceReasons(); }
   if (kind === "notice") toast(`${event.sender}: ${event.text}`);

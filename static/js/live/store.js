@@ -43,6 +43,8 @@ export class LiveStore {
       case "speaker.withdraw":
       case "speaker.start":
       case "speaker.end":
+      case "speaker.extend":
+      case "speaker.dismiss":
         state.speakers = event.speakers;
         break;
       case "notice":
@@ -99,6 +101,14 @@ export function formatSeconds(total) {
   const sign = total < 0 ? "-" : "";
   const seconds = Math.abs(Math.round(total));
   return `${sign}${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+/** The speaker's timer: the time left (negative once over), amber in the last half-minute, red after. */
+export function showSpeechTimer(timer, speaking, now) {
+  const left = speaking ? speaking.allotted_seconds - (now - Date.parse(speaking.started_at)) / 1000 : 0;
+  timer.textContent = speaking ? formatSeconds(left) : "";
+  timer.classList.toggle("over", Boolean(speaking) && left < 0);
+  timer.classList.toggle("soon", Boolean(speaking) && left >= 0 && left <= 30);
 }
 
 export function interpolate(template, values) {
