@@ -224,6 +224,8 @@ SIGNING_ORGANISATION_PASSPHRASE = os.environ.get("SIGNING_ORGANISATION_PASSPHRAS
 REALTIME_POLL_PROGRESS_SECONDS = float(os.environ.get("REALTIME_POLL_PROGRESS_SECONDS", "0.25"))
 # What a speech is given unless the meeting sets its own (the chair may extend one speech).
 SPEAKER_SECONDS = env_int("SPEAKER_SECONDS", 180)
+if not (60 <= SPEAKER_SECONDS <= 3600 and SPEAKER_SECONDS % 60 == 0):
+    raise ImproperlyConfigured("SPEAKER_SECONDS must be whole minutes between 60 and 3600 (a secretary sets it in minutes).")
 NOTICE_MAX_CHARS = env_int("NOTICE_MAX_CHARS", 280)
 RENDER_WORKERS = env_int("RENDER_WORKERS", 2)
 RENDER_SECONDS = env_int("RENDER_SECONDS", 30)

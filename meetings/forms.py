@@ -67,7 +67,6 @@ class MeetingForm(forms.ModelForm):
     chair = UserChoiceField(queryset=User.objects.none(), label=_("Chair"))
     secretary = UserChoiceField(queryset=User.objects.none(), label=_("Secretary"))
     speaker_seconds = MinutesField(
-        required=False,
         min_value=1,
         max_value=60,
         label=_("Speaking time per turn (minutes)"),

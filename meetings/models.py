@@ -57,7 +57,7 @@ def default_speaker_seconds() -> int:
 
 def whole_minutes(seconds: int) -> int:
     """A speaking time as people state it: whole minutes, at least one."""
-    return max(1, round(seconds / 60))
+    return max(1, (seconds + 30) // 60)
 
 
 class Meeting(models.Model):

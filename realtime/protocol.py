@@ -146,7 +146,7 @@ COMMANDS: dict[str, Command] = {
     "speaker.withdraw": Command({}, {}),
     "speaker.start": Command({}, {"request_id": integer(1), "participant_id": integer(1)}),
     "speaker.end": Command({}, {}),
-    "speaker.extend": Command({"seconds": integer(1, 3600)}, {}),
+    "speaker.extend": Command({"request_id": integer(1), "seconds": integer(1, 3600)}, {}),
     "speaker.dismiss": Command({"request_id": integer(1)}, {}),
     "notice.send": Command({"text": text(2000)}, {}),
     "poll.create": Command(

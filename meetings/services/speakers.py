@@ -8,6 +8,7 @@ event carrying the whole queue.
 from __future__ import annotations
 
 import datetime
+import math
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -128,19 +129,26 @@ def speaker_end(*, actor: User, meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def speaker_extend(*, actor: User, meeting: Meeting, seconds: int) -> SpeakerRequest:
-    """More time for the speech under way; every screen's timer counts on from the new total."""
+def speaker_extend(*, actor: User, meeting: Meeting, request_id: int, seconds: int) -> SpeakerRequest:
+    """More time for the speech under way; every screen's timer counts on from the new total.
+
+    The command names the speech the chair saw: a tap queued on a tablet offline must not give
+    the minute to whoever has the floor by the time it arrives. A speaker already over time gets
+    the time from now, not a minute that was used up long ago.
+    """
     meeting = lock_meeting(meeting=meeting)
     require_chair(actor=actor, meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
-    speaking = SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).first()
+    speaking = SpeakerRequest.objects.filter(meeting=meeting, pk=request_id, status=SpeakerRequest.Status.SPEAKING).first()
     if speaking is None:
-        raise ServiceError(_("Nobody has the floor now, so there is no speech to give more time."), code="not_found")
-    if speaking.allotted_seconds + seconds > MAX_SPEECH_SECONDS:
+        raise ServiceError(_("That speech has ended, so it cannot be given more time."), code="not_found")
+    used = math.ceil((timezone.now() - speaking.started_at).total_seconds())
+    allotted = max(speaking.allotted_seconds, used) + seconds
+    if allotted > MAX_SPEECH_SECONDS:
         raise ServiceError(
             _("A speech can be given at most %(minutes)s minutes in all.") % {"minutes": MAX_SPEECH_SECONDS // 60}, code="invalid"
         )
-    speaking.allotted_seconds += seconds
+    speaking.allotted_seconds = allotted
     speaking.save(update_fields=["allotted_seconds"])
     audit_record(meeting=meeting, actor=actor, action="speaker.extend", participant=speaking.participant_id, seconds=seconds)
     speakers_emit(meeting=meeting, type="speaker.extend")

@@ -16,6 +16,12 @@ LAPTOP = {"width": 1366, "height": 900}
 PROJECTOR = {"width": 1280, "height": 720}
 # Options are grouped by agenda item (2.1.); the label is the title alone.
 DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
+# Moves this screen's idea of when the speech began, as if `left` seconds of it remained.
+SECONDS_LEFT = """(left) => {
+  const { store } = window.liveRoom || window.liveProjector;
+  const speech = store.state.speakers.speaking;
+  speech.started_at = new Date(store.now() - (speech.allotted_seconds - left) * 1000).toISOString();
+}"""
 
 
 def test_the_room_follows_the_chair_and_survives_a_lost_connection(
@@ -143,6 +149,13 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     chair.click("#speaker-extend")
     for page in (chair, first, second, projector):
         expect(page.locator("#speaker-timer, #proj-timer")).to_have_text(re.compile(r"^5:[1-5]\d$"))
+    # In the last half-minute the timer turns amber, and red once the time is up (the clock moved on here).
+    for page, timer in ((first, "#speaker-timer"), (projector, "#proj-timer")):
+        page.evaluate(SECONDS_LEFT, 20)
+        expect(page.locator(timer)).to_have_class(re.compile(r"\bsoon\b"))
+        page.evaluate(SECONDS_LEFT, -5)
+        expect(page.locator(timer)).to_have_class(re.compile(r"\bover\b"))
+        expect(page.locator(timer)).not_to_have_class(re.compile(r"\bsoon\b"))
 
     # The second tablet loses its network: it says so, and what is done offline waits in its outbox.
     second_context.set_offline(True)
@@ -169,9 +182,20 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     chair.once("dialog", lambda dialog: (assert_names(dialog.message, "Phạm Quốc Cường"), dialog.accept()))
     chair.locator("#queue li", has_text="Phạm Quốc Cường").locator(".dismiss-request").click()
     expect(chair.locator("#queue li")).to_have_count(0)
-    expect(second.locator("#notice")).to_contain_text("Chủ tọa đã bỏ yêu cầu phát biểu của bạn")
+    expect(second.locator("#notice")).to_contain_text("Chủ tọa đã rút lượt đăng ký phát biểu của bạn")
     expect(second.locator("#request-speak")).to_be_visible()
-    expect(first.locator("#notice")).not_to_contain_text("Chủ tọa đã bỏ")
+    expect(first.locator("#notice")).not_to_contain_text("Chủ tọa đã rút")
+
+    # The chair invites someone who did not ask; whoever sent word they cannot come is not offered.
+    expect(first.locator("#floor-to")).to_be_hidden()
+    expect(chair.locator("#floor-to option", has_text="Trịnh Minh Khoa")).to_have_count(0)
+    expect(chair.locator("#floor-to option", has_text="Nguyễn Văn Thành")).to_have_count(0)
+    chair.select_option("#floor-to select", label="Võ Hoàng Nam – Trưởng phòng Văn hóa và Thông tin")
+    chair.click("#floor-to button")
+    for page in (chair, first, second):
+        expect(page.locator("#speaker-name")).to_contain_text("Võ Hoàng Nam")
+    expect(projector.locator("#proj-speaker")).to_contain_text("Võ Hoàng Nam")
+    expect(chair.locator("#floor-to option", has_text="Võ Hoàng Nam")).to_have_count(0)
 
     # A notice reaches every screen, the projector included.
     chair.fill("#notice-form input", "Nghỉ giải lao 10 phút")

@@ -12,7 +12,7 @@ ENGINE_AND_LAYER = "settings.DATABASES['default']['ENGINE'], settings.CHANNEL_LA
 
 # Read by the settings these tests look at: taken from the caller's environment, a developer's
 # exported DATABASE_URL would turn "the embedded default" into PostgreSQL.
-CHOSEN_BY_THE_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DB_PREPARE_THRESHOLD")
+CHOSEN_BY_THE_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DB_PREPARE_THRESHOLD", "SPEAKER_SECONDS")
 
 
 def load_settings(show: str = ENGINE_AND_LAYER, **env: str) -> subprocess.CompletedProcess[str]:
@@ -57,6 +57,15 @@ def test_postgresql_prepares_the_live_commands_statements_unless_told_not_to() -
     postgres = "postgres://hop@127.0.0.1:5432/hop"
     assert load_settings(show, DATABASE_URL=postgres).stdout.split() == ["5"]
     assert load_settings(show, DATABASE_URL=postgres, DB_PREPARE_THRESHOLD="off").stdout.split() == ["None"]
+
+
+def test_the_speaking_time_is_whole_minutes_within_an_hour() -> None:
+    """A secretary sets it in minutes, and a speech can be extended to an hour at most."""
+    assert load_settings("settings.SPEAKER_SECONDS", SPEAKER_SECONDS="300").stdout.split() == ["300"]
+    for refused in ("90", "30", "7200"):
+        result = load_settings("settings.SPEAKER_SECONDS", SPEAKER_SECONDS=refused)
+        assert result.returncode != 0
+        assert "SPEAKER_SECONDS" in result.stderr
 
 
 def test_behind_nginx_static_files_are_named_by_their_content_and_embedded_they_keep_their_names() -> None:

@@ -216,6 +216,7 @@ def test_it_creates_a_meeting_from_the_form(client: Client, body: Body, secretar
         "location": "Phòng họp A",
         "chair": chair.pk,
         "secretary": secretary.pk,
+        "speaker_seconds": "5",
     }
 
     response = logged_in(client, secretary).post("/meetings/new/", data)
@@ -227,6 +228,7 @@ def test_it_creates_a_meeting_from_the_form(client: Client, body: Body, secretar
     assert timezone.localtime(meeting.starts_at).strftime("%H:%M") == "08:00"
     assert str(timezone.localtime(meeting.starts_at).tzinfo) == "Asia/Ho_Chi_Minh"
     assert meeting.participants.get(user=chair).role == Participant.Role.CHAIR
+    assert meeting.speaker_seconds == 300
 
 
 def test_it_offers_the_speaking_time_in_minutes(client: Client, meeting: Meeting, secretary: User) -> None:
@@ -245,6 +247,16 @@ def test_it_saves_the_speaking_time_given_in_minutes(client: Client, meeting: Me
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.speaker_seconds == 420
+    assert meeting.allow_self_checkin
+
+
+def test_it_asks_again_for_a_speaking_time_left_empty(client: Client, meeting: Meeting, secretary: User) -> None:
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**_form_of(meeting), "speaker_seconds": ""})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["speaker_seconds"]
+    meeting.refresh_from_db()
+    assert meeting.speaker_seconds == 180
 
 
 def test_it_refuses_a_speaking_time_over_an_hour_on_the_form(client: Client, meeting: Meeting, secretary: User) -> None:
@@ -275,6 +287,7 @@ def _form_of(meeting: Meeting) -> dict[str, object]:
         "location": meeting.location,
         "chair": meeting.chair_id,
         "secretary": meeting.secretary_id,
+        "allow_self_checkin": "on",
     }
 
 
@@ -289,6 +302,7 @@ def test_it_shows_the_form_again_when_the_meeting_ends_before_it_starts(client: 
         "location": "Phòng họp A",
         "chair": chair.pk,
         "secretary": secretary.pk,
+        "speaker_seconds": "3",
     }
 
     response = logged_in(client, secretary).post("/meetings/new/", data)

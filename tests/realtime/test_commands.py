@@ -73,6 +73,7 @@ class Scene:
     annotation: Annotation  # the delegate's, shared, on page 2 of the first version
     case: Case | None = None
     waiting_request_id: int | None = None  # the guest's, in the "queued" scene
+    speech_id: int | None = None  # the delegate's, in the "speaking" scene
 
 
 Fields = dict[str, Any] | Callable[[Scene], dict[str, Any]]
@@ -146,8 +147,7 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
         Document.objects.filter(pk=document.pk).update(confidential=True)
     if state == "presenting":
         presentation_show(actor=chair, meeting=meeting, document_id=document.pk, page=1)
-    if state == "speaking":
-        speaker_start(actor=chair, meeting=meeting, participant_id=participants["delegate"].pk)
+    speech = speaker_start(actor=chair, meeting=meeting, participant_id=participants["delegate"].pk) if state == "speaking" else None
     waiting = speaker_request(actor=users["guest"], meeting=meeting) if state == "queued" else None
     if state == "handed":
         presentation_hand_over(actor=chair, meeting=meeting, user_id=users["delegate"].pk)
@@ -177,6 +177,7 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
         versions=list(DocumentVersion.objects.filter(document=document).order_by("number")),
         annotation=Annotation.objects.get(pk=annotation.pk),
         waiting_request_id=waiting.pk if waiting else None,
+        speech_id=speech.pk if speech else None,
     )
 
 
@@ -232,6 +233,11 @@ def _floor_to(who: str) -> Callable[[Scene], dict[str, Any]]:
 
 def _waiting(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
     return lambda s: {"request_id": s.waiting_request_id, **extra}
+
+
+def _more(seconds: Any, **extra: Any) -> Callable[[Scene], dict[str, Any]]:
+    """More time for the speech under way (the delegate's, in the "speaking" scene); None leaves seconds out."""
+    return lambda s: {"request_id": s.speech_id, **({} if seconds is None else {"seconds": seconds}), **extra}
 
 
 def _poll(**extra: Any) -> Callable[[Scene], dict[str, Any]]:
@@ -347,8 +353,8 @@ FORBIDDEN = [
     Case("handed", "guest", "present.page", _page(2), code="forbidden", label="handed-to-someone-else"),
     Case("speaking", "guest", "speaker.end", code="forbidden", label="someone-else-speaks"),
     Case("speaking", "secretary", "speaker.end", code="forbidden", label="someone-else-speaks"),
-    Case("speaking", "delegate", "speaker.extend", {"seconds": 60}, code="forbidden", label="the-speaker-themself"),
-    Case("speaking", "secretary", "speaker.extend", {"seconds": 60}, code="forbidden"),
+    Case("speaking", "delegate", "speaker.extend", _more(60), code="forbidden", label="the-speaker-themself"),
+    Case("speaking", "secretary", "speaker.extend", _more(60), code="forbidden"),
     Case("queued", "guest", "speaker.dismiss", _waiting(), code="forbidden", label="their-own-request"),
     Case("queued", "secretary", "speaker.dismiss", _waiting(), code="forbidden"),
     Case("queued", "admin", "speaker.dismiss", _waiting(), code="forbidden", label="not-a-participant", probe=NOTICE_PROBE),
@@ -406,9 +412,9 @@ WRONG_STATE = [
     Case("published", "chair", "speaker.end", code="wrong_state"),
     Case("published", "delegate", "speaker.request", code="wrong_state"),
     Case("published", "delegate", "speaker.withdraw", code="wrong_state"),
-    Case("published", "chair", "speaker.extend", {"seconds": 60}, code="wrong_state"),
+    Case("published", "chair", "speaker.extend", {"request_id": 1, "seconds": 60}, code="wrong_state"),
     Case("published", "chair", "speaker.dismiss", {"request_id": 1}, code="wrong_state"),
-    Case("closed", "chair", "speaker.extend", {"seconds": 60}, code="wrong_state"),
+    Case("closed", "chair", "speaker.extend", {"request_id": 1, "seconds": 60}, code="wrong_state"),
     Case("closed", "chair", "speaker.dismiss", {"request_id": 1}, code="wrong_state"),
     Case("live", "chair", "meeting.start", code="wrong_state", label="already-started"),
     Case("closed", "chair", "meeting.start", code="wrong_state"),
@@ -568,16 +574,18 @@ MALFORMED = [
         "live", "chair", "speaker.start", lambda s: {"participant_id": s.participants["guest"].pk, "seconds": 60}, label="unexpected-field"
     ),
     Case("speaking", "chair", "speaker.end", {"request_id": 1}, label="unexpected-field"),
-    Case("speaking", "chair", "speaker.extend", {}, label="missing-seconds", mentions="seconds"),
-    Case("speaking", "chair", "speaker.extend", {"seconds": 0}, label="seconds-zero"),
-    Case("speaking", "chair", "speaker.extend", {"seconds": -60}, label="seconds-negative"),
-    Case("speaking", "chair", "speaker.extend", {"seconds": 3601}, label="more-than-an-hour-at-once"),
-    Case("speaking", "chair", "speaker.extend", {"seconds": 3600}, label="past-an-hour-in-all"),
-    Case("speaking", "chair", "speaker.extend", {"seconds": "60"}, label="seconds-as-text"),
-    Case("speaking", "chair", "speaker.extend", {"seconds": 60.5}, label="seconds-as-fraction"),
-    Case("speaking", "chair", "speaker.extend", {"seconds": True}, label="seconds-as-bool"),
-    Case("speaking", "chair", "speaker.extend", {"seconds": 60, "participant_id": 1}, label="unexpected-field"),
-    Case("live", "chair", "speaker.extend", {"seconds": 60}, code="not_found", label="nobody-speaks"),
+    Case("speaking", "chair", "speaker.extend", _more(None), label="missing-seconds", mentions="seconds"),
+    Case("speaking", "chair", "speaker.extend", {"seconds": 60}, label="missing-request", mentions="request_id"),
+    Case("speaking", "chair", "speaker.extend", _more(0), label="seconds-zero"),
+    Case("speaking", "chair", "speaker.extend", _more(-60), label="seconds-negative"),
+    Case("speaking", "chair", "speaker.extend", _more(3601), label="more-than-an-hour-at-once"),
+    Case("speaking", "chair", "speaker.extend", _more(3600), label="past-an-hour-in-all"),
+    Case("speaking", "chair", "speaker.extend", _more("60"), label="seconds-as-text"),
+    Case("speaking", "chair", "speaker.extend", _more(60.5), label="seconds-as-fraction"),
+    Case("speaking", "chair", "speaker.extend", _more(True), label="seconds-as-bool"),
+    Case("speaking", "chair", "speaker.extend", _more(60, participant_id=1), label="unexpected-field"),
+    Case("speaking", "chair", "speaker.extend", {"request_id": 999_999, "seconds": 60}, code="not_found", label="not-the-speech-under-way"),
+    Case("live", "chair", "speaker.extend", {"request_id": 1, "seconds": 60}, code="not_found", label="nobody-speaks"),
     Case("queued", "chair", "speaker.dismiss", {}, label="missing-request", mentions="request_id"),
     Case("queued", "chair", "speaker.dismiss", {"request_id": "1"}, label="request-as-text"),
     Case("queued", "chair", "speaker.dismiss", {"request_id": 0}, label="request-zero"),

@@ -5,6 +5,8 @@ Who may not, and malformed commands, are in the refusal tables of test_commands.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -135,7 +137,7 @@ async def test_chair_gives_a_speaker_another_minute_on_every_screen(
     request = await _floor_to(started, chair, delegate)
     chair_client, delegate_client = await room(connect, started, chair, delegate)
 
-    assert (await chair_client.command("speaker.extend", seconds=60))["type"] == "ack"
+    assert (await chair_client.command("speaker.extend", request_id=request.pk, seconds=60))["type"] == "ack"
 
     (event,) = await heard(delegate_client, "speaker.extend")
     speaking = event["speakers"]["speaking"]
@@ -147,11 +149,11 @@ async def test_chair_gives_a_speaker_another_minute_on_every_screen(
 
 
 async def test_a_resent_extension_is_given_once(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
-    await _floor_to(started, chair, delegate)
+    request = await _floor_to(started, chair, delegate)
     chair_client, delegate_client = await room(connect, started, chair, delegate)
 
-    assert (await chair_client.command("speaker.extend", id="them-mot-phut", seconds=60))["type"] == "ack"
-    assert (await chair_client.command("speaker.extend", id="them-mot-phut", seconds=60))["type"] == "ack"
+    for _ in range(2):
+        assert (await chair_client.command("speaker.extend", id="them-mot-phut", request_id=request.pk, seconds=60))["type"] == "ack"
 
     (event,) = await heard(delegate_client, "speaker.extend")
     assert event["speakers"]["speaking"]["allotted_seconds"] == 240
@@ -159,19 +161,58 @@ async def test_a_resent_extension_is_given_once(connect: Connect, started: Meeti
 
 
 async def test_extensions_add_up_to_an_hour_and_no_more(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
-    await _floor_to(started, chair, delegate)
+    request = await _floor_to(started, chair, delegate)
     chair_client, delegate_client = await room(connect, started, chair, delegate)
 
-    assert (await chair_client.command("speaker.extend", seconds=MAX_SPEECH_SECONDS - 180))["type"] == "ack"
+    assert (await chair_client.command("speaker.extend", request_id=request.pk, seconds=MAX_SPEECH_SECONDS - 180))["type"] == "ack"
     (event,) = await heard(delegate_client, "speaker.extend")
     assert event["speakers"]["speaking"]["allotted_seconds"] == MAX_SPEECH_SECONDS
     seq = await current_seq(started)
 
-    reply = await chair_client.command("speaker.extend", id="qua-gio", seconds=1)
+    reply = await chair_client.command("speaker.extend", id="qua-gio", request_id=request.pk, seconds=1)
 
     assert_error(reply, code="invalid", id="qua-gio")
     assert "60" in reply["message"]
     assert await current_seq(started) == seq
+    await assert_quiet(delegate_client)
+
+
+async def test_a_speaker_over_time_gets_the_minute_from_now(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
+    request = await _floor_to(started, chair, delegate)
+    # Five minutes into a three-minute speech: the timer shows -2:00.
+    five_minutes_ago = request.started_at - datetime.timedelta(minutes=5)
+    await sync_to_async(SpeakerRequest.objects.filter(pk=request.pk).update)(started_at=five_minutes_ago)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("speaker.extend", request_id=request.pk, seconds=60))["type"] == "ack"
+
+    (event,) = await heard(delegate_client, "speaker.extend")
+    assert 360 <= event["speakers"]["speaking"]["allotted_seconds"] <= 362
+
+
+async def test_a_minute_meant_for_a_speech_that_has_ended_is_not_given_to_the_next(
+    connect: Connect, started: Meeting, delegate: User, guest: User, chair: User
+) -> None:
+    """The chair's tap, queued while their tablet was offline, arrives after the floor has moved on."""
+    earlier = await _floor_to(started, chair, delegate)
+    later = await _floor_to(started, chair, guest)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    reply = await chair_client.command("speaker.extend", id="phut-cu", request_id=earlier.pk, seconds=60)
+
+    assert_error(reply, code="not_found", id="phut-cu")
+    await assert_quiet(delegate_client)
+    assert (await sync_to_async(SpeakerRequest.objects.get)(pk=later.pk)).allotted_seconds == 180
+
+
+async def test_a_resent_dismissal_is_applied_once(connect: Connect, started: Meeting, delegate: User, guest: User, chair: User) -> None:
+    guest_request = await sync_to_async(speaker_request)(actor=guest, meeting=started)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    for _ in range(2):
+        assert (await chair_client.command("speaker.dismiss", id="rut-luot", request_id=guest_request.pk))["type"] == "ack"
+
+    await heard(delegate_client, "speaker.dismiss")
     await assert_quiet(delegate_client)
 
 

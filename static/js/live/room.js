@@ -151,12 +151,13 @@ function renderSpeakers() {
               "span",
               { class: "queue-actions" },
               el("button", { class: "button small primary give-floor", type: "button", onclick: () => send("speaker.start", { request_id: request.id }) }, t.give_floor),
-              el("button", { class: "button small dismiss-request", type: "button", title: t.dismiss, "aria-label": `${t.dismiss}: ${request.name}`, onclick: () => dismissRequest(request) }, "✕"),
+              el("button", { class: "button small button-icon dismiss-request", type: "button", title: t.dismiss, "aria-label": `${t.dismiss}: ${request.name}`, onclick: () => dismissRequest(request) }, "✕"),
             )
           : null,
       ),
     ),
   );
+  renderFloorTo(speaking, live);
   $("speaker-bar").hidden = !speaking;
   if (speaking) {
     $("speaker-name").textContent = speaking.name + (speaking.position ? ` – ${speaking.position}` : "");
@@ -165,6 +166,35 @@ function renderSpeakers() {
   }
   tickSpeaker();
 }
+
+// Rebuilt only when whom it offers changes, so an open list is not reset under the chair's finger.
+let floorToOffered = "";
+function renderFloorTo(speaking, live) {
+  const form = $("floor-to");
+  form.hidden = !(me().is_chair && live);
+  if (form.hidden) return;
+  const away = ["absent", "absent_excused"];
+  // Not the chair, who speaks without being given the floor, nor whoever has it, nor anyone away.
+  const offered = store.state.attendance.participants.filter(
+    (p) => !away.includes(p.attendance) && p.id !== speaking?.participant_id && p.id !== me().participant_id,
+  );
+  const signature = JSON.stringify(offered.map((p) => [p.id, p.name, p.position]));
+  if (signature === floorToOffered) return;
+  floorToOffered = signature;
+  const select = form.elements.participant;
+  const chosen = select.value;
+  select.replaceChildren(
+    select.options[0],
+    ...offered.map((p) => el("option", { value: String(p.id), selected: String(p.id) === chosen }, p.position ? `${p.name} – ${p.position}` : p.name)),
+  );
+}
+
+$("floor-to").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const select = event.target.elements.participant;
+  const reply = await send("speaker.start", { participant_id: Number(select.value) });
+  if (reply.type === "ack") select.value = "";
+});
 
 function tickSpeaker() {
   const speaking = store.state?.speakers.speaking;
@@ -247,7 +277,10 @@ function renderAttendance() {
 for (const button of document.querySelectorAll("[data-command]")) {
   button.addEventListener("click", () => send(button.dataset.command));
 }
-$("speaker-extend").addEventListener("click", () => send("speaker.extend", { seconds: 60 }));
+$("speaker-extend").addEventListener("click", () => {
+  const speaking = store.state?.speakers.speaking;
+  if (speaking) send("speaker.extend", { request_id: speaking.id, seconds: 60 });
+});
 $("notice-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = event.target.elements.text;
