@@ -70,8 +70,8 @@ def attendance_state(*, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def speaker_request_state(request: SpeakerRequest) -> dict[str, Any]:
-    return {
+def speaker_request_state(request: SpeakerRequest, *, spoken_on_items: list[int | None] | None = None) -> dict[str, Any]:
+    state = {
         "id": request.pk,
         "participant_id": request.participant_id,
         "user_id": request.participant.user_id,
@@ -81,6 +81,9 @@ def speaker_request_state(request: SpeakerRequest) -> dict[str, Any]:
         "started_at": iso(request.started_at),
         "allotted_seconds": request.allotted_seconds,
     }
+    if spoken_on_items is not None:
+        state["spoken_on_items"] = spoken_on_items
+    return state
 
 
 def speakers_state(*, meeting: Meeting) -> dict[str, Any]:
@@ -90,8 +93,17 @@ def speakers_state(*, meeting: Meeting) -> dict[str, Any]:
         .order_by("requested_at", "id")
     )
     speaking = next((r for r in open_requests if r.status == SpeakerRequest.Status.SPEAKING), None)
+    waiting = [r for r in open_requests if r.status == SpeakerRequest.Status.WAITING]
+    # The items each waiting person has already spoken on: rules of procedure limit how often one
+    # speaks on an item, and the chair calls those who have not spoken yet first. Items, not a
+    # count, so the room can tell for whichever item is current when the chair moves on.
+    spoken: dict[int, list[int | None]] = {r.participant_id: [] for r in waiting}
+    if waiting:
+        speeches = SpeakerRequest.objects.filter(meeting=meeting, started_at__isnull=False, participant_id__in=list(spoken))
+        for participant_id, item_id in speeches.order_by("started_at").values_list("participant_id", "agenda_item_id"):
+            spoken[participant_id].append(item_id)
     return {
-        "queue": [speaker_request_state(r) for r in open_requests if r.status == SpeakerRequest.Status.WAITING],
+        "queue": [speaker_request_state(r, spoken_on_items=spoken[r.participant_id]) for r in waiting],
         "speaking": speaker_request_state(speaking) if speaking else None,
         "speaker_seconds": meeting.speaker_seconds,
     }

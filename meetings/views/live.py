@@ -60,6 +60,8 @@ def live_strings() -> dict:
         "make_current": _("Make this the current item"),
         "give_floor": _("Give the floor"),
         "dismiss": _("Take off the queue"),
+        "speaks_again": _("turn %(number)s on this item"),
+        "speaks_again_title": _("Has already spoken on this item: %(count)s time(s)"),
         "dismiss_confirm": _("Take %(name)s off the speakers' queue? They lose their place and can ask to speak again."),
         "dismissed_you": _("The chair has taken your request to speak off the queue. You can ask again."),
         "queue_place": _("You are number %(place)s waiting to speak"),

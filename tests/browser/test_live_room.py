@@ -197,6 +197,18 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(projector.locator("#proj-speaker")).to_contain_text("Võ Hoàng Nam")
     expect(chair.locator("#floor-to option", has_text="Võ Hoàng Nam")).to_have_count(0)
 
+    # Rules of procedure limit how often one speaks on an item: the chair sees who would speak again.
+    # The first delegate spoke during the opening, not on this item; then she speaks on it and asks again.
+    first.click("#request-speak")
+    expect(chair.locator("#queue li")).to_have_count(1)
+    expect(chair.locator("#queue .speaks-again")).to_have_count(0)
+    chair.locator("#queue li .give-floor").click()
+    expect(first.locator("#speaker-end")).to_be_visible()
+    first.click("#speaker-end")
+    expect(first.locator("#speaker-bar")).to_be_hidden()
+    first.click("#request-speak")
+    expect(chair.locator("#queue .speaks-again")).to_have_text("lần 2 về nội dung này")
+
     # A notice reaches every screen, the projector included.
     chair.fill("#notice-form input", "Nghỉ giải lao 10 phút")
     chair.click("#notice-form button")

@@ -10,9 +10,9 @@ import datetime
 import pytest
 from asgiref.sync import sync_to_async
 
-from meetings.models import AuditEvent, Meeting, SpeakerRequest, User
-from meetings.services.live import meeting_end
-from meetings.services.speakers import MAX_SPEECH_SECONDS, speaker_request, speaker_start
+from meetings.models import AgendaItem, AuditEvent, Meeting, SpeakerRequest, User
+from meetings.services.live import agenda_set_current, meeting_end
+from meetings.services.speakers import MAX_SPEECH_SECONDS, speaker_end, speaker_request, speaker_start
 from tests.realtime.helpers import Connect, assert_error, assert_quiet, current_seq, heard, participant_of, room
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -285,3 +285,22 @@ async def test_ending_the_meeting_ends_the_speech_and_empties_the_queue(
         lambda: dict(SpeakerRequest.objects.filter(meeting=started).values_list("participant__user_id", "status"))
     )()
     assert statuses == {delegate.pk: "done", guest.pk: "withdrawn"}
+
+
+async def test_the_queue_says_on_which_items_each_waiting_person_has_spoken(
+    connect: Connect, started: Meeting, items: list[AgendaItem], delegate: User, guest: User, chair: User
+) -> None:
+    first_item, second_item = items[0], items[1]
+    await _floor_to(started, chair, delegate)
+    await sync_to_async(agenda_set_current)(actor=chair, meeting=started, item_id=second_item.pk)
+    await _floor_to(started, chair, guest)
+    await _floor_to(started, chair, delegate)
+    await sync_to_async(speaker_end)(actor=chair, meeting=started)
+    chair_client, delegate_client, guest_client = await room(connect, started, chair, delegate, guest)
+
+    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
+    assert (await guest_client.command("speaker.request"))["type"] == "ack"
+
+    _, event = await heard(chair_client, "speaker.request", "speaker.request")
+    spoken = {request["user_id"]: request["spoken_on_items"] for request in event["speakers"]["queue"]}
+    assert spoken == {delegate.pk: [first_item.pk, second_item.pk], guest.pk: [second_item.pk]}

@@ -146,6 +146,7 @@ function renderSpeakers() {
         el("span", { class: "queue-name" }, `${index + 1}. ${request.name}`),
         request.position ? el("span", { class: "muted small" }, ` – ${request.position}`) : null,
         unmarked(request) ? el("span", { class: "badge not-present" }, t.not_marked_present) : null,
+        speechNumberBadge(request),
         me().is_chair && live
           ? el(
               "span",
@@ -199,6 +200,15 @@ $("floor-to").addEventListener("submit", async (event) => {
 function tickSpeaker() {
   const speaking = store.state?.speakers.speaking;
   if (speaking) showSpeechTimer($("speaker-timer"), speaking, store.now());
+}
+
+// "2nd time": rules of procedure limit how often one speaks on an item, and the chair calls those
+// who have not spoken on it yet first.
+function speechNumberBadge(request) {
+  const current = store.state.meeting.current_item_id;
+  const earlier = request.spoken_on_items.filter((item) => item === current).length;
+  if (!current || !earlier) return null;
+  return el("span", { class: "badge speaks-again", title: interpolate(t.speaks_again_title, { count: earlier }) }, interpolate(t.speaks_again, { number: earlier + 1 }));
 }
 
 // Taking someone off the queue costs them their place: the chair confirms with the name in front of them.
@@ -310,7 +320,7 @@ store.subscribe((kind, event) => {
   if (kind === "minutes.conclusion") toast(`${t.minutes.conclusion_of}: ${event.text}`);
   if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
   reader.onEvent(kind, event);
-  if (kind === "agenda.current") { voting.render(); renderAgenda(); }
+  if (kind === "agenda.current") { voting.render(); renderAgenda(); renderSpeakers(); }
   if (kind.startsWith("speaker.")) renderSpeakers();
   if (kind === "speaker.dismiss" && event.participant_id === me().participant_id) toast(t.dismissed_you);
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
