@@ -46,6 +46,7 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "speaker.end": speakers.speaker_end,
     "speaker.extend": speakers.speaker_extend,
     "speaker.dismiss": speakers.speaker_dismiss,
+    "speaker.allot": speakers.speaker_allot,
     "notice.send": live.notice_send,
     "poll.create": polls.poll_create,
     "poll.open": ballots.poll_open,

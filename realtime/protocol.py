@@ -148,6 +148,7 @@ COMMANDS: dict[str, Command] = {
     "speaker.end": Command({}, {}),
     "speaker.extend": Command({"request_id": integer(1), "seconds": integer(1, 3600)}, {}),
     "speaker.dismiss": Command({"request_id": integer(1)}, {}),
+    "speaker.allot": Command({"seconds": integer(1, 3600)}, {}),
     "notice.send": Command({"text": text(2000)}, {}),
     "poll.create": Command(
         {"question": text(500)},

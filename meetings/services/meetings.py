@@ -15,7 +15,7 @@ from meetings.permissions import user_can_create_meetings
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
-from meetings.services.speakers import MAX_SPEECH_SECONDS
+from meetings.services.speakers import speaking_time_check
 
 # Changing these after publishing moves the meeting in people's calendars: tell them at once.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location")
@@ -26,14 +26,6 @@ ROOM_RULES = ("allow_self_checkin", "speaker_seconds")
 def _validate_times(*, starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
     if ends_at <= starts_at:
         raise ServiceError(_("The expected end must be after the start."), code="invalid_times")
-
-
-def _validate_speaker_seconds(*, speaker_seconds: int | None) -> None:
-    if speaker_seconds is not None and not 60 <= speaker_seconds <= MAX_SPEECH_SECONDS:
-        raise ServiceError(
-            _("The speaking time per turn must be between 1 and %(minutes)s minutes.") % {"minutes": MAX_SPEECH_SECONDS // 60},
-            code="invalid",
-        )
 
 
 def _sync_leading_participants(*, meeting: Meeting) -> list[User]:
@@ -76,7 +68,8 @@ def meeting_create(
     if not user_can_create_meetings(user=actor):
         raise NotAllowed(_("You are not allowed to create meetings. Ask an administrator for the secretary role."))
     _validate_times(starts_at=starts_at, ends_at=ends_at)
-    _validate_speaker_seconds(speaker_seconds=speaker_seconds)
+    if speaker_seconds is not None:
+        speaking_time_check(seconds=speaker_seconds)
     meeting = Meeting.objects.create(
         body=body,
         title=title.strip(),
@@ -115,7 +108,8 @@ def meeting_update(
     meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
     _validate_times(starts_at=starts_at, ends_at=ends_at)
-    _validate_speaker_seconds(speaker_seconds=speaker_seconds)
+    if speaker_seconds is not None:
+        speaking_time_check(seconds=speaker_seconds)
     new_values = {
         "body": body,
         "title": title.strip(),

@@ -26,6 +26,15 @@ OPEN_REQUESTS = (SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING)
 MAX_SPEECH_SECONDS = 60 * 60
 
 
+def speaking_time_check(*, seconds: int) -> None:
+    """A speaking time per turn as people state it: whole minutes, from one to an hour."""
+    if not 60 <= seconds <= MAX_SPEECH_SECONDS or seconds % 60:
+        raise ServiceError(
+            _("The speaking time per turn must be between 1 and %(minutes)s whole minutes.") % {"minutes": MAX_SPEECH_SECONDS // 60},
+            code="invalid",
+        )
+
+
 def speakers_emit(*, meeting: Meeting, type: str, **extra: object) -> None:
     event_emit(meeting=meeting, type=type, payload={"speakers": speakers_state(meeting=meeting), **extra})
 
@@ -168,3 +177,20 @@ def speaker_dismiss(*, actor: User, meeting: Meeting, request_id: int) -> None:
     request.save(update_fields=["status", "ended_at"])
     audit_record(meeting=meeting, actor=actor, action="speaker.dismiss", participant=request.participant_id)
     speakers_emit(meeting=meeting, type="speaker.dismiss", participant_id=request.participant_id)
+
+
+@transaction.atomic
+def speaker_allot(*, actor: User, meeting: Meeting, seconds: int) -> Meeting:
+    """The chair sets the speaking time per turn in the room ("from now on, three minutes each").
+    The speech under way keeps what it was given; the chair can still extend it."""
+    meeting = lock_meeting(meeting=meeting)
+    require_chair(actor=actor, meeting=meeting)
+    require_state(meeting=meeting, states=(Meeting.State.PUBLISHED, *LIVE))
+    speaking_time_check(seconds=seconds)
+    if seconds == meeting.speaker_seconds:
+        return meeting
+    meeting.speaker_seconds = seconds
+    meeting.save(update_fields=["speaker_seconds"])
+    audit_record(meeting=meeting, actor=actor, action="speaker.allot", seconds=seconds)
+    speakers_emit(meeting=meeting, type="speaker.allot")
+    return meeting

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from meetings.models import DocumentVersion, Meeting, Participant
 from meetings.rendering import PAGE_WIDTHS, page_image
@@ -61,6 +62,9 @@ def live_strings() -> dict:
         "give_floor": _("Give the floor"),
         "dismiss": _("Take off the queue"),
         "speaks_again": _("turn %(number)s on this item"),
+        "speaking_time": _("Each turn: up to %(minutes)s min."),
+        "speaking_time_label": _("Each turn"),
+        "minutes_short": pgettext("speaking time", "%(minutes)s min"),
         "speaks_again_title": _("Has already spoken on this item: %(count)s time(s)"),
         "dismiss_confirm": _("Take %(name)s off the speakers' queue? They lose their place and can ask to speak again."),
         "dismissed_you": _("The chair has taken your request to speak off the queue. You can ask again."),

@@ -197,6 +197,12 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(projector.locator("#proj-speaker")).to_contain_text("Võ Hoàng Nam")
     expect(chair.locator("#floor-to option", has_text="Võ Hoàng Nam")).to_have_count(0)
 
+    # The chair shortens the turns to come; every tablet says how long a turn is.
+    expect(first.locator("#speaking-time")).to_have_text("Mỗi lượt phát biểu tối đa 5 phút.")
+    chair.select_option("#speaking-time select", "3")
+    for page in (first, second):
+        expect(page.locator("#speaking-time")).to_have_text("Mỗi lượt phát biểu tối đa 3 phút.")
+
     # Rules of procedure limit how often one speaks on an item: the chair sees who would speak again.
     # The first delegate spoke during the opening, not on this item; then she speaks on it and asks again.
     first.click("#request-speak")

@@ -473,8 +473,10 @@ def test_it_changes_the_speaking_time_after_publishing_without_telling_anyone(
     assert AuditEvent.objects.get(meeting=published_meeting, action="meeting.update").data == {"fields": ["speaker_seconds"]}
 
 
-@pytest.mark.parametrize("seconds", [59, 3601])
-def test_it_rejects_a_speaking_time_under_a_minute_or_over_an_hour(meeting: Meeting, secretary: User, seconds: int) -> None:
+@pytest.mark.parametrize("seconds", [59, 90, 3601])
+def test_it_rejects_a_speaking_time_under_a_minute_over_an_hour_or_not_in_whole_minutes(
+    meeting: Meeting, secretary: User, seconds: int
+) -> None:
     with pytest.raises(ServiceError):
         meeting_update(actor=secretary, meeting=meeting, **details(meeting, speaker_seconds=seconds))
 

@@ -246,6 +246,7 @@ async def test_every_command_is_applied_on_postgresql(two_processes: dict[str, A
         await applied(chair, "speaker.extend", request_id=waiting[0]["id"], seconds=60)
         await applied(chair, "speaker.end")
         await applied(tablet, "speaker.request")
+        await applied(chair, "speaker.allot", seconds=240)
         await applied(chair, "speaker.dismiss", request_id=latest(tablet, "speaker.request")["speakers"]["queue"][0]["id"])
         await applied(chair, "notice.send", text="Nghỉ giải lao 10 phút")
         await applied(giver, "proxy.give", holder_id=holder["id"])

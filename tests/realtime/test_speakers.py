@@ -304,3 +304,32 @@ async def test_the_queue_says_on_which_items_each_waiting_person_has_spoken(
     _, event = await heard(chair_client, "speaker.request", "speaker.request")
     spoken = {request["user_id"]: request["spoken_on_items"] for request in event["speakers"]["queue"]}
     assert spoken == {delegate.pk: [first_item.pk, second_item.pk], guest.pk: [second_item.pk]}
+
+
+async def test_chair_sets_the_speaking_time_for_the_turns_to_come(
+    connect: Connect, started: Meeting, delegate: User, guest: User, chair: User
+) -> None:
+    current = await _floor_to(started, chair, delegate)
+    chair_client, guest_client = await room(connect, started, chair, guest)
+
+    assert (await chair_client.command("speaker.allot", seconds=120))["type"] == "ack"
+
+    (event,) = await heard(guest_client, "speaker.allot")
+    assert event["speakers"]["speaker_seconds"] == 120
+    # The speech under way keeps what it was given.
+    assert event["speakers"]["speaking"]["allotted_seconds"] == current.allotted_seconds == 180
+    assert (await sync_to_async(Meeting.objects.get)(pk=started.pk)).speaker_seconds == 120
+    assert await sync_to_async(AuditEvent.objects.filter(meeting=started, action="speaker.allot", data={"seconds": 120}).exists)()
+    assert (await chair_client.command("speaker.start", participant_id=(await participant_of(started, guest)).pk))["type"] == "ack"
+    (event,) = await heard(guest_client, "speaker.start")
+    assert event["speakers"]["speaking"]["allotted_seconds"] == 120
+
+
+async def test_setting_the_same_speaking_time_again_changes_nothing(
+    connect: Connect, started: Meeting, delegate: User, chair: User
+) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("speaker.allot", seconds=180))["type"] == "ack"
+
+    await assert_quiet(delegate_client)

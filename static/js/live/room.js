@@ -144,7 +144,7 @@ function renderSpeakers() {
         "li",
         { class: request.participant_id === mine ? "mine" : "" },
         el("span", { class: "queue-name" }, `${index + 1}. ${request.name}`),
-        request.position ? el("span", { class: "muted small" }, ` – ${request.position}`) : null,
+        request.position ? el("span", { class: "muted small queue-position" }, ` – ${request.position}`) : null,
         unmarked(request) ? el("span", { class: "badge not-present" }, t.not_marked_present) : null,
         speechNumberBadge(request),
         me().is_chair && live
@@ -159,6 +159,7 @@ function renderSpeakers() {
     ),
   );
   renderFloorTo(speaking, live);
+  renderSpeakingTime();
   $("speaker-bar").hidden = !speaking;
   if (speaking) {
     $("speaker-name").textContent = speaking.name + (speaking.position ? ` – ${speaking.position}` : "");
@@ -166,6 +167,29 @@ function renderSpeakers() {
     $("speaker-extend").hidden = !(me().is_chair && live);
   }
   tickSpeaker();
+}
+
+// Everyone sees how long a turn is; the chair can change it ("from now on, three minutes each").
+const SPEAKING_MINUTES = [1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60];
+let speakingTimeShown = null;
+function renderSpeakingTime() {
+  const minutes = Math.round(store.state.speakers.speaker_seconds / 60);
+  const chairs = me().is_chair && ["published", "in_progress"].includes(store.state.meeting.state);
+  const key = `${chairs}:${minutes}`;
+  if (key === speakingTimeShown) return;
+  speakingTimeShown = key;
+  const box = $("speaking-time");
+  if (!chairs) {
+    box.replaceChildren(interpolate(t.speaking_time, { minutes }));
+    return;
+  }
+  const choices = [...new Set([...SPEAKING_MINUTES, minutes])].sort((a, b) => a - b);
+  const select = el(
+    "select",
+    { "aria-label": t.speaking_time_label, onchange: (event) => send("speaker.allot", { seconds: Number(event.target.value) * 60 }) },
+    ...choices.map((value) => el("option", { value: String(value), selected: value === minutes }, interpolate(t.minutes_short, { minutes: value }))),
+  );
+  box.replaceChildren(el("label", {}, `${t.speaking_time_label}: `, select));
 }
 
 // Rebuilt only when whom it offers changes, so an open list is not reset under the chair's finger.

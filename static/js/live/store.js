@@ -45,6 +45,7 @@ export class LiveStore {
       case "speaker.end":
       case "speaker.extend":
       case "speaker.dismiss":
+      case "speaker.allot":
         state.speakers = event.speakers;
         break;
       case "notice":
