@@ -66,7 +66,10 @@ class MinutesField(forms.IntegerField):
 class MeetingForm(forms.ModelForm):
     chair = UserChoiceField(queryset=User.objects.none(), label=_("Chair"))
     secretary = UserChoiceField(queryset=User.objects.none(), label=_("Secretary"))
+    # The chair can change it in the room while this form is open: the value the form showed is
+    # posted back, so saving other details does not undo the chair's choice.
     speaker_seconds = MinutesField(
+        show_hidden_initial=True,
         min_value=1,
         max_value=60,
         label=_("Speaking time per turn (minutes)"),

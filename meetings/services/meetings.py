@@ -15,7 +15,7 @@ from meetings.permissions import user_can_create_meetings
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
-from meetings.services.speakers import speaking_time_check
+from meetings.services.speakers import speakers_emit, speaking_time_check
 
 # Changing these after publishing moves the meeting in people's calendars: tell them at once.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location")
@@ -129,6 +129,9 @@ def meeting_update(
         setattr(meeting, name, value)
     meeting.updated_at = timezone.now()
     meeting.save()
+    if "speaker_seconds" in changed:
+        # A room already open (before the start) shows the speaking time.
+        speakers_emit(meeting=meeting, type="speaker.allot")
     newcomers = _sync_leading_participants(meeting=meeting)
     audit_record(meeting=meeting, actor=actor, action="meeting.update", fields=changed)
     if meeting.is_published:

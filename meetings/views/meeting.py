@@ -49,7 +49,10 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = MeetingForm(request.POST or None, instance=Meeting.objects.get(pk=meeting.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            meeting_update(actor=request.user, meeting=meeting, **form.cleaned_data)
+            details = dict(form.cleaned_data)
+            if "speaker_seconds" not in form.changed_data:
+                del details["speaker_seconds"]
+            meeting_update(actor=request.user, meeting=meeting, **details)
         except ServiceError as error:
             form.add_error(None, str(error))
         else:

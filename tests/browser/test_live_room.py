@@ -210,10 +210,17 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(chair.locator("#queue .speaks-again")).to_have_count(0)
     chair.locator("#queue li .give-floor").click()
     expect(first.locator("#speaker-end")).to_be_visible()
+    expect(first.locator("#speaker-timer")).to_have_text(re.compile(r"^2:5\d$"))
+    expect(chair.locator("#speaking-time select")).to_have_value("3")
     first.click("#speaker-end")
     expect(first.locator("#speaker-bar")).to_be_hidden()
     first.click("#request-speak")
     expect(chair.locator("#queue .speaks-again")).to_have_text("lần 2 về nội dung này")
+    # The mark is for the item under discussion: it goes when the chair moves on, and comes back with it.
+    chair.locator(".live-item", has_text="Triển khai hệ thống họp không giấy").locator("button").click()
+    expect(chair.locator("#queue .speaks-again")).to_have_count(0)
+    chair.locator(".live-item", has_text="Báo cáo kết quả xây dựng").locator("button").click()
+    expect(chair.locator("#queue .speaks-again")).to_have_count(1)
 
     # A notice reaches every screen, the projector included.
     chair.fill("#notice-form input", "Nghỉ giải lao 10 phút")

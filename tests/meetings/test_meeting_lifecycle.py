@@ -13,7 +13,7 @@ from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
-from meetings.models import AuditEvent, Body, Meeting, Participant, User
+from meetings.models import AuditEvent, Body, Meeting, MeetingEvent, Participant, User
 from meetings.services.agenda import agenda_item_create
 from meetings.services.meetings import meeting_create, meeting_delete, meeting_publish, meeting_send_update_notice, meeting_update
 from meetings.services.participants import participant_remove, participants_invite
@@ -471,6 +471,8 @@ def test_it_changes_the_speaking_time_after_publishing_without_telling_anyone(
     assert not published_meeting.changed_since_notice
     assert mail.outbox == []
     assert AuditEvent.objects.get(meeting=published_meeting, action="meeting.update").data == {"fields": ["speaker_seconds"]}
+    # A meeting room already open before the start shows the new time.
+    assert MeetingEvent.objects.get(meeting=published_meeting, type="speaker.allot").payload["speakers"]["speaker_seconds"] == 420
 
 
 @pytest.mark.parametrize("seconds", [59, 90, 3601])

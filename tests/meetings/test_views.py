@@ -277,6 +277,19 @@ def test_it_tells_participants_the_speaking_time_on_the_meeting_page(client: Cli
     assert "7 phút mỗi lượt" in page
 
 
+def test_saving_other_details_keeps_the_speaking_time_the_chair_set_meanwhile(client: Client, meeting: Meeting, secretary: User) -> None:
+    shown = logged_in(client, secretary).get(f"/meetings/{meeting.pk}/edit/").content.decode()
+    assert 'name="initial-speaker_seconds" value="3"' in shown
+    Meeting.objects.filter(pk=meeting.pk).update(speaker_seconds=300)  # the chair, in the room
+
+    form = {**_form_of(meeting), "location": "Phòng họp B", "speaker_seconds": "3", "initial-speaker_seconds": "3"}
+    response = client.post(f"/meetings/{meeting.pk}/edit/", form)
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.location, meeting.speaker_seconds) == ("Phòng họp B", 300)
+
+
 def _form_of(meeting: Meeting) -> dict[str, object]:
     return {
         "title": meeting.title,

@@ -6,13 +6,16 @@ Who may not, and malformed commands, are in the refusal tables of test_commands.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 
-from meetings.models import AgendaItem, AuditEvent, Meeting, SpeakerRequest, User
+from meetings.models import AgendaItem, AuditEvent, Meeting, Participant, SpeakerRequest, User
+from meetings.selectors.live import speakers_state
 from meetings.services.live import agenda_set_current, meeting_end
 from meetings.services.speakers import MAX_SPEECH_SECONDS, speaker_end, speaker_request, speaker_start
+from tests.conftest import make_user
 from tests.realtime.helpers import Connect, assert_error, assert_quiet, current_seq, heard, participant_of, room
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -333,3 +336,45 @@ async def test_setting_the_same_speaking_time_again_changes_nothing(
     assert (await chair_client.command("speaker.allot", seconds=180))["type"] == "ack"
 
     await assert_quiet(delegate_client)
+    assert not await sync_to_async(AuditEvent.objects.filter(meeting=started, action="speaker.allot").exists)()
+
+
+async def test_chair_sets_the_speaking_time_in_the_room_before_the_start(
+    connect: Connect, live_meeting: Meeting, delegate: User, chair: User
+) -> None:
+    chair_client, delegate_client = await room(connect, live_meeting, chair, delegate)
+
+    assert (await chair_client.command("speaker.allot", seconds=240))["type"] == "ack"
+
+    (event,) = await heard(delegate_client, "speaker.allot")
+    assert event["speakers"]["speaker_seconds"] == 240
+
+
+async def test_a_request_made_on_one_item_and_answered_on_the_next_counts_for_the_next(
+    connect: Connect, started: Meeting, items: list[AgendaItem], delegate: User, guest: User, chair: User
+) -> None:
+    request = await sync_to_async(speaker_request)(actor=delegate, meeting=started)
+    await sync_to_async(agenda_set_current)(actor=chair, meeting=started, item_id=items[1].pk)
+    await sync_to_async(speaker_start)(actor=chair, meeting=started, request_id=request.pk)
+    await sync_to_async(speaker_end)(actor=chair, meeting=started)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
+
+    (event,) = await heard(chair_client, "speaker.request")
+    assert event["speakers"]["queue"][0]["spoken_on_items"] == [items[1].pk]
+
+
+def test_the_queue_is_read_in_two_queries_however_long(started: Meeting, chair: User, django_assert_num_queries: Any) -> None:
+    for n in range(4):
+        person = make_user(f"daibieu_hang_doi_{n}")
+        participant = Participant.objects.create(meeting=started, user=person)
+        speaker_start(actor=chair, meeting=started, participant_id=participant.pk)
+        speaker_end(actor=chair, meeting=started)
+        speaker_request(actor=person, meeting=started)
+
+    with django_assert_num_queries(2):
+        state = speakers_state(meeting=started)
+
+    assert len(state["queue"]) == 4
+    assert all(len(request["spoken_on_items"]) == 1 for request in state["queue"])

@@ -186,10 +186,16 @@ function renderSpeakingTime() {
   const choices = [...new Set([...SPEAKING_MINUTES, minutes])].sort((a, b) => a - b);
   const select = el(
     "select",
-    { "aria-label": t.speaking_time_label, onchange: (event) => send("speaker.allot", { seconds: Number(event.target.value) * 60 }) },
+    { "aria-label": t.speaking_time_label, onchange: (event) => allotSpeakingTime(Number(event.target.value)) },
     ...choices.map((value) => el("option", { value: String(value), selected: value === minutes }, interpolate(t.minutes_short, { minutes: value }))),
   );
   box.replaceChildren(el("label", {}, `${t.speaking_time_label}: `, select));
+}
+
+async function allotSpeakingTime(minutes) {
+  const reply = await send("speaker.allot", { seconds: minutes * 60 });
+  // Refused (the meeting ended meanwhile): show again what is in force.
+  if (reply.type !== "ack") { speakingTimeShown = null; renderSpeakingTime(); }
 }
 
 // Rebuilt only when whom it offers changes, so an open list is not reset under the chair's finger.
@@ -230,7 +236,7 @@ function tickSpeaker() {
 // who have not spoken on it yet first.
 function speechNumberBadge(request) {
   const current = store.state.meeting.current_item_id;
-  const earlier = request.spoken_on_items.filter((item) => item === current).length;
+  const earlier = (request.spoken_on_items ?? []).filter((item) => item === current).length;
   if (!current || !earlier) return null;
   return el("span", { class: "badge speaks-again", title: interpolate(t.speaks_again_title, { count: earlier }) }, interpolate(t.speaks_again, { number: earlier + 1 }));
 }
