@@ -78,6 +78,8 @@ def live_strings() -> dict:
         "offline": _("not connected"),
         "attendance_of": _("Attendance of"),
         "speaking": _("Speaking"),
+        "next_speakers": _("Asked to speak"),
+        "and_more": _("and %(count)s more"),
         "idle": _("Please wait: the meeting will begin shortly."),
         "ended": _("The meeting has ended."),
         "other_documents": _("Other documents"),

@@ -3,7 +3,7 @@
 import { AnnotationLayer } from "./annotate.js";
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
-import { LiveStore, pageUrl, showSpeechTimer } from "./store.js";
+import { LiveStore, interpolate, pageUrl, showSpeechTimer } from "./store.js";
 import { progressView, resultView } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
@@ -96,9 +96,16 @@ async function loadAnnotations(documentId) {
   }
 }
 
+// As many names as fit on one line of the footer at the back of the room.
+const QUEUE_SHOWN = 4;
+
 function renderSpeaker() {
   const speaking = store.state.speakers.speaking;
   $("proj-speaker").textContent = speaking ? `${t.speaking}: ${speaking.name}${speaking.position ? " – " + speaking.position : ""}` : "";
+  const queue = store.state.meeting.state === "in_progress" ? store.state.speakers.queue : [];
+  const shown = queue.slice(0, QUEUE_SHOWN).map((request, index) => `${index + 1}. ${request.name}`);
+  if (queue.length > QUEUE_SHOWN) shown.push(interpolate(t.and_more, { count: queue.length - QUEUE_SHOWN }));
+  $("proj-queue").textContent = shown.length ? `${t.next_speakers}: ${shown.join(" · ")}` : "";
   tick();
 }
 
@@ -144,7 +151,7 @@ store.subscribe((kind, event) => {
   if (kind === "annotation.upsert") layer.merge([event.annotation]);
   if (kind === "annotation.delete") layer.forget(event.id, event.document_id, event.revision);
   if (kind === "stroke.points") layer.liveStroke(event);
-  if (kind === "snapshot" || kind.startsWith("speaker.")) renderSpeaker();
+  if (kind === "snapshot" || kind === "meeting.state" || kind.startsWith("speaker.")) renderSpeaker();
   if (kind === "notice") showNotice(event);
   if (kind === "minutes.conclusion") showNotice({ text: `${t.minutes.conclusion_of}: ${event.text}` });
 });
