@@ -359,6 +359,8 @@ FORBIDDEN = [
     Case("queued", "secretary", "speaker.dismiss", _waiting(), code="forbidden"),
     Case("live", "delegate", "speaker.allot", {"seconds": 240}, code="forbidden"),
     Case("live", "secretary", "speaker.allot", {"seconds": 240}, code="forbidden", label="the-secretary-uses-the-form"),
+    Case("live", "admin", "speaker.allot", {"seconds": 240}, code="forbidden", label="not-a-participant", probe=NOTICE_PROBE),
+    Case("speaking", "admin", "speaker.extend", _more(60), code="forbidden", label="not-a-participant", probe=NOTICE_PROBE),
     Case("queued", "admin", "speaker.dismiss", _waiting(), code="forbidden", label="not-a-participant", probe=NOTICE_PROBE),
     Case("live", "delegate", "poll.create", {"question": "Biểu quyết ngay?"}, code="forbidden"),
     Case("live", "delegate", "poll.open", _poll(), code="forbidden"),
