@@ -160,6 +160,9 @@ def live_strings() -> dict:
             "write_conclusion": _("Write the conclusion first."),
             "announced": _("The conclusion has been announced on every screen."),
             "conclusion_of": _("Conclusion"),
+            "note_speaker": _("+ Write down: %(name)s"),
+            "speaker_line": _("- %(name)s, %(position)s, said: "),
+            "speaker_line_no_position": _("- %(name)s said: "),
         },
     }
 

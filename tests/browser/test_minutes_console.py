@@ -123,6 +123,20 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     expect(secretary.locator("#minutes-notes")).to_have_value(NOTES + OFFLINE_NOTES)
     expect(secretary.locator("#minutes-replaced")).to_be_hidden()
 
+    # A delegate takes the floor: the secretary writes down who speaks with one tap, and goes on typing.
+    tablet.click("#request-speak")
+    chair.locator("#queue li .give-floor").click()
+    speaker = secretary.locator("#minutes-speaker")
+    expect(speaker).to_have_text("+ Ghi ý kiến: Lê Thị Minh Nguyệt")
+    expect(chair.locator("#minutes-speaker")).to_be_hidden()
+    speaker.click()
+    secretary.keyboard.type("đề nghị bổ sung kinh phí.")
+    said = "\n- Lê Thị Minh Nguyệt, Phó Chủ tịch UBND thành phố, phát biểu: đề nghị bổ sung kinh phí."
+    expect(chair.locator("#minutes-notes")).to_have_value(NOTES + OFFLINE_NOTES + said, timeout=15_000)
+    # The speech over, the button stays for the summary written after it.
+    chair.click("#speaker-end")
+    expect(speaker).to_be_visible()
+
     # The chair states the item's conclusion: the projector and the tablets show it, and it goes into the minutes.
     expect(chair.locator("#minutes-conclude")).to_be_visible()
     expect(secretary.locator("#minutes-conclude")).to_be_hidden()

@@ -80,6 +80,27 @@ export function mountMinutes({ store, send, t, toast, config }) {
     facts.replaceChildren(...parts);
   }
 
+  // The speaker on the floor, or the one who has just finished: the secretary often writes the
+  // summary after the speech. Kept in memory until the next speaker.
+  let lastSpeaker = null;
+  function renderSpeakerButton() {
+    const speaking = store.state.speakers.speaking;
+    if (speaking) lastSpeaker = speaking;
+    const button = $("minutes-speaker");
+    button.hidden = !(lastSpeaker && minutes()?.editable);
+    if (!button.hidden) button.textContent = interpolate(t.minutes.note_speaker, { name: lastSpeaker.name });
+  }
+
+  function noteSpeaker() {
+    const notes = textarea("notes");
+    const line = interpolate(lastSpeaker.position ? t.minutes.speaker_line : t.minutes.speaker_line_no_position, lastSpeaker);
+    const before = notes.value.replace(/\s+$/, "");
+    notes.value = before ? `${before}\n${line}` : line;
+    notes.focus();
+    notes.setSelectionRange(notes.value.length, notes.value.length);
+    onInput("notes");
+  }
+
   function renderItems() {
     const select = $("minutes-item");
     const options = [el("option", { value: "" }, t.minutes.general)];
@@ -100,6 +121,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
     if (itemId === undefined || (followCurrent && current !== itemId && !FIELDS.some((f) => sync[f].dirty))) load(current ?? null);
     renderItems();
     renderFacts();
+    renderSpeakerButton();
   }
 
   function onUpdate(event) {
@@ -142,6 +164,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
     followCurrent = value === String(store.state.meeting.current_item_id ?? "");
     load(value ? Number(value) : null);
   });
+  $("minutes-speaker").addEventListener("click", noteSpeaker);
   $("minutes-conclude").addEventListener("click", async () => {
     if (itemId === null) { toast(t.minutes.choose_item, "error"); return; }
     const text = textarea("conclusions").value.trim();
@@ -156,6 +179,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
       if (kind === "minutes.update") onUpdate(event);
       if (kind === "agenda.current" || kind === "meeting.state") render();
       if (kind.startsWith("speaker.") || kind === "poll.close") renderFacts();
+      if (kind.startsWith("speaker.")) renderSpeakerButton();
     },
   };
 }
