@@ -80,6 +80,7 @@ def speaker_request_state(request: SpeakerRequest, *, spoken_on_items: list[int 
         "requested_at": iso(request.requested_at),
         "started_at": iso(request.started_at),
         "allotted_seconds": request.allotted_seconds,
+        "agenda_item_id": request.agenda_item_id,
     }
     if spoken_on_items is not None:
         state["spoken_on_items"] = spoken_on_items
@@ -102,9 +103,17 @@ def speakers_state(*, meeting: Meeting) -> dict[str, Any]:
         speeches = SpeakerRequest.objects.filter(meeting=meeting, started_at__isnull=False, participant_id__in=list(spoken))
         for participant_id, item_id in speeches.order_by("started_at").values_list("participant_id", "agenda_item_id"):
             spoken[participant_id].append(item_id)
+    # Whoever spoke last, or speaks now: the secretary writes down the speech, often after it ends.
+    latest = speaking or (
+        SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.DONE)
+        .select_related("participant__user")
+        .order_by("-started_at", "-id")
+        .first()
+    )
     return {
         "queue": [speaker_request_state(r, spoken_on_items=spoken[r.participant_id]) for r in waiting],
         "speaking": speaker_request_state(speaking) if speaking else None,
+        "latest": speaker_request_state(latest) if latest else None,
         "speaker_seconds": meeting.speaker_seconds,
     }
 

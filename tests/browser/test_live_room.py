@@ -130,7 +130,7 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(first.locator("#withdraw-speak")).to_be_visible()
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue")).to_contain_text("Lê Thị Minh Nguyệt")
-    expect(projector.locator("#proj-queue")).to_have_text("Đăng ký phát biểu: 1. Lê Thị Minh Nguyệt")
+    expect(projector.locator("#proj-queue")).to_have_text("Chờ phát biểu (1): 1. Lê Thị Minh Nguyệt")
     # They have not checked in: whoever keeps attendance sees it beside the request, and marks them.
     expect(chair.locator("#queue li .not-present")).to_have_text("chưa điểm danh")
     expect(first.locator("#queue .not-present")).to_have_count(0)

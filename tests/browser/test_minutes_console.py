@@ -123,18 +123,34 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     expect(secretary.locator("#minutes-notes")).to_have_value(NOTES + OFFLINE_NOTES)
     expect(secretary.locator("#minutes-replaced")).to_be_hidden()
 
-    # A delegate takes the floor: the secretary writes down who speaks with one tap, and goes on typing.
+    # A delegate takes the floor: the secretary writes down who speaks with one tap, in the middle of
+    # typing (no half-sentence save that would later look like someone else's change), and goes on.
     tablet.click("#request-speak")
     chair.locator("#queue li .give-floor").click()
     speaker = secretary.locator("#minutes-speaker")
     expect(speaker).to_have_text("+ Ghi ý kiến: Lê Thị Minh Nguyệt")
     expect(chair.locator("#minutes-speaker")).to_be_hidden()
+    expect(tablet.locator("#minutes-speaker")).to_be_hidden()
+    notes = secretary.locator("#minutes-notes")
+    notes.click()
+    notes.press("Control+End")
+    notes.press_sequentially(" Hết.")
     speaker.click()
     secretary.keyboard.type("đề nghị bổ sung kinh phí.")
-    said = "\n- Lê Thị Minh Nguyệt, Phó Chủ tịch UBND thành phố, phát biểu: đề nghị bổ sung kinh phí."
+    said = " Hết.\n- Lê Thị Minh Nguyệt, Phó Chủ tịch UBND thành phố, phát biểu: đề nghị bổ sung kinh phí."
     expect(chair.locator("#minutes-notes")).to_have_value(NOTES + OFFLINE_NOTES + said, timeout=15_000)
-    # The speech over, the button stays for the summary written after it.
+    secretary.keyboard.type(" Thống nhất.")
+    expect(chair.locator("#minutes-notes")).to_have_value(NOTES + OFFLINE_NOTES + said + " Thống nhất.", timeout=15_000)
+    expect(secretary.locator("#minutes-replaced")).to_be_hidden()
+    # The speech over, and the console reloaded, the button still offers who spoke last.
     chair.click("#speaker-end")
+    secretary.reload()
+    expect(secretary.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(speaker).to_have_text("+ Ghi ý kiến: Lê Thị Minh Nguyệt")
+    # Not in the notes of another item, where she did not speak.
+    secretary.select_option("#minutes-item", label="2. Các vấn đề khác")
+    expect(speaker).to_be_hidden()
+    secretary.select_option("#minutes-item", label="1. Thảo luận Đề án chuyển đổi số")
     expect(speaker).to_be_visible()
 
     # The chair states the item's conclusion: the projector and the tablets show it, and it goes into the minutes.

@@ -32,6 +32,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
       textarea(field).value = entry ? entry[field] : "";
     }
     renderFacts();
+    renderSpeakerButton();
     renderStatus();
   }
 
@@ -80,25 +81,27 @@ export function mountMinutes({ store, send, t, toast, config }) {
     facts.replaceChildren(...parts);
   }
 
-  // The speaker on the floor, or the one who has just finished: the secretary often writes the
-  // summary after the speech. Kept in memory until the next speaker.
-  let lastSpeaker = null;
+  // The speaker on the floor, or the one who spoke last (the secretary often writes the summary
+  // after the speech), offered for the notes of the item they spoke on.
   function renderSpeakerButton() {
-    const speaking = store.state.speakers.speaking;
-    if (speaking) lastSpeaker = speaking;
+    const latest = store.state.speakers.latest;
     const button = $("minutes-speaker");
-    button.hidden = !(lastSpeaker && minutes()?.editable);
-    if (!button.hidden) button.textContent = interpolate(t.minutes.note_speaker, { name: lastSpeaker.name });
+    button.hidden = !(latest && minutes()?.editable && latest.agenda_item_id === itemId);
+    if (!button.hidden) button.textContent = interpolate(t.minutes.note_speaker, { name: latest.name });
   }
 
   function noteSpeaker() {
+    const latest = store.state.speakers.latest;
     const notes = textarea("notes");
-    const line = interpolate(lastSpeaker.position ? t.minutes.speaker_line : t.minutes.speaker_line_no_position, lastSpeaker);
-    const before = notes.value.replace(/\s+$/, "");
-    notes.value = before ? `${before}\n${line}` : line;
+    const line = interpolate(latest.position ? t.minutes.speaker_line : t.minutes.speaker_line_no_position, latest);
     notes.focus();
     notes.setSelectionRange(notes.value.length, notes.value.length);
-    onInput("notes");
+    const text = (notes.value && !notes.value.endsWith("\n") ? "\n" : "") + line;
+    // Typed in as if by hand, so the browser's undo takes it back; fired input events save it.
+    if (!document.execCommand("insertText", false, text)) {
+      notes.value += text;
+      onInput("notes");
+    }
   }
 
   function renderItems() {
@@ -132,6 +135,9 @@ export function mountMinutes({ store, send, t, toast, config }) {
     if (mine && event.entry[field] === textarea(field).value) {
       state.base = event.entry[`${field}_version`];
       state.dirty = false;
+    } else if (mine && event.entry[field] === state.sending) {
+      // Our save arrived while we kept typing: later saves build on it.
+      state.base = event.entry[`${field}_version`];
     } else if (!mine && !state.dirty) {
       textarea(field).value = event.entry[field];
       state.base = event.entry[`${field}_version`];
@@ -165,6 +171,8 @@ export function mountMinutes({ store, send, t, toast, config }) {
     load(value ? Number(value) : null);
   });
   $("minutes-speaker").addEventListener("click", noteSpeaker);
+  // The notes keep the focus: a tap on the button is not a blur that saves half a sentence.
+  $("minutes-speaker").addEventListener("pointerdown", (event) => event.preventDefault());
   $("minutes-conclude").addEventListener("click", async () => {
     if (itemId === null) { toast(t.minutes.choose_item, "error"); return; }
     const text = textarea("conclusions").value.trim();

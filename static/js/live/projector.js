@@ -102,10 +102,11 @@ const QUEUE_SHOWN = 4;
 function renderSpeaker() {
   const speaking = store.state.speakers.speaking;
   $("proj-speaker").textContent = speaking ? `${t.speaking}: ${speaking.name}${speaking.position ? " – " + speaking.position : ""}` : "";
+  // How many wait comes first: a long name may cut the line short, never the count.
   const queue = store.state.meeting.state === "in_progress" ? store.state.speakers.queue : [];
   const shown = queue.slice(0, QUEUE_SHOWN).map((request, index) => `${index + 1}. ${request.name}`);
-  if (queue.length > QUEUE_SHOWN) shown.push(interpolate(t.and_more, { count: queue.length - QUEUE_SHOWN }));
-  $("proj-queue").textContent = shown.length ? `${t.next_speakers}: ${shown.join(" · ")}` : "";
+  if (queue.length > QUEUE_SHOWN) shown.push("…");
+  $("proj-queue").textContent = shown.length ? `${interpolate(t.next_speakers, { count: queue.length })}: ${shown.join(" · ")}` : "";
   tick();
 }
 
