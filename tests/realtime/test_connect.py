@@ -147,7 +147,7 @@ async def test_it_sends_a_delegate_the_whole_published_meeting(
     assert entry_of(state["attendance"], delegate)["attendance"] == "unknown"
     assert state["attendance"]["quorum"] == {"voting": 2, "present": 0, "needed": 2, "met": False}
     assert state["online"] == [delegate.pk]
-    assert state["speakers"] == {"queue": [], "speaking": None, "speaker_seconds": 180}
+    assert state["speakers"] == {"queue": [], "speaking": None, "latest": None, "speaker_seconds": 180}
     assert state["notices"] == []
     assert (state["polls"], state["proxies"], state["my_votes"]) == ([], [], {})
 
