@@ -132,12 +132,25 @@ def user_can_edit_minutes(*, user: User, meeting: Meeting) -> bool:
     return user_can_manage_meeting(user=user, meeting=meeting)
 
 
+# While the meeting is prepared, held and just ended; approval of the meeting's minutes ends it.
+WRITABLE_STATES = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS, Meeting.State.CLOSED)
+
+
+def minutes_writable(*, meeting: Meeting) -> bool:
+    """Whether the minutes are still written in the room: not once circulated, approved or signed."""
+    if meeting.state not in WRITABLE_STATES:
+        return False
+    return not Minutes.objects.filter(meeting=meeting).exclude(state=Minutes.State.DRAFT).exists()
+
+
 def minutes_state(*, user: User, meeting: Meeting) -> dict[str, Any] | None:
-    """The minutes in the live snapshot, for those who write or read them as they are written; None for others."""
+    """The minutes in the live snapshot, for those who write or read them as they are written; None for others.
+    `editable` says whether this user may type in them now, so a console does not offer what a save would refuse."""
     if user.pk not in minutes_editors(meeting=meeting) and not user_can_edit_minutes(user=user, meeting=meeting):
         return None
     entries = MinutesEntry.objects.filter(meeting=meeting).select_related("updated_by")
-    return {"entries": [entry_state(e) for e in entries], "editable": user_can_edit_minutes(user=user, meeting=meeting)}
+    editable = user_can_edit_minutes(user=user, meeting=meeting) and minutes_writable(meeting=meeting)
+    return {"entries": [entry_state(e) for e in entries], "editable": editable}
 
 
 def minutes_visible_to(*, user: User, meeting: Meeting) -> bool:

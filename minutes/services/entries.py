@@ -21,12 +21,11 @@ from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
 from minutes.models import Minutes, MinutesEntry
-from minutes.selectors import entry_state, minutes_editors, user_can_edit_minutes
+from minutes.selectors import WRITABLE_STATES, entry_state, minutes_editors, user_can_edit_minutes
 from realtime.events import publish_ephemeral
 
 # Fits a live frame (REALTIME_MAX_FRAME_BYTES) even in Vietnamese, where letters take 2–3 bytes.
 MAX_CHARS = 20_000
-WRITABLE_STATES = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS, Meeting.State.CLOSED)
 
 
 def _clean(text: str) -> str:

@@ -158,6 +158,16 @@ async def test_only_the_writers_get_the_minutes_in_their_snapshot(
         assert [(e["item_id"], e["notes"], e["notes_version"]) for e in minutes["entries"]] == [(item.pk, "Ghi chép.", 1)]
 
 
+async def test_a_console_is_not_offered_minutes_to_type_in_once_they_are_circulated(
+    connect: Connect, live: Meeting, secretary: User
+) -> None:
+    await sync_to_async(Minutes.objects.update_or_create)(meeting=live, defaults={"state": Minutes.State.CIRCULATED})
+
+    minutes = (await connect(secretary, live)).snapshot["state"]["minutes"]
+
+    assert minutes["editable"] is False
+
+
 async def test_a_delegate_may_not_write_the_minutes(
     connect: Connect, live: Meeting, item: AgendaItem, secretary: User, chair: User, delegate: User
 ) -> None:
