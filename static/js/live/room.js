@@ -144,7 +144,8 @@ function renderSpeakers() {
         "li",
         { class: request.participant_id === mine ? "mine" : "" },
         el("span", { class: "queue-name" }, `${index + 1}. ${request.name}`),
-        request.position ? el("span", { class: "muted small queue-position" }, ` – ${request.position}`) : null,
+        request.position ? el("span", { class: "muted small queue-position", title: request.position }, ` – ${request.position}`) : null,
+        el("span", { class: "queue-break" }),
         unmarked(request) ? el("span", { class: "badge not-present" }, t.not_marked_present) : null,
         speechNumberBadge(request),
         me().is_chair && live
