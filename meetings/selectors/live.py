@@ -103,17 +103,18 @@ def speakers_state(*, meeting: Meeting) -> dict[str, Any]:
         speeches = SpeakerRequest.objects.filter(meeting=meeting, started_at__isnull=False, participant_id__in=list(spoken))
         for participant_id, item_id in speeches.order_by("started_at").values_list("participant_id", "agenda_item_id"):
             spoken[participant_id].append(item_id)
-    # Whoever spoke last, or speaks now: the secretary writes down the speech, often after it ends.
+    # Whoever speaks now, or spoke last: the secretary writes down the speech, often after it ends.
     latest = speaking or (
         SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.DONE)
         .select_related("participant__user")
         .order_by("-started_at", "-id")
         .first()
     )
+    latest_state = speaker_request_state(latest) if latest else None
     return {
         "queue": [speaker_request_state(r, spoken_on_items=spoken[r.participant_id]) for r in waiting],
-        "speaking": speaker_request_state(speaking) if speaking else None,
-        "latest": speaker_request_state(latest) if latest else None,
+        "speaking": latest_state if speaking else None,
+        "latest": latest_state,
         "speaker_seconds": meeting.speaker_seconds,
     }
 

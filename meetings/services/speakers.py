@@ -47,11 +47,9 @@ def speakers_close(*, meeting: Meeting, now: datetime.datetime) -> None:
     )
 
 
-def _speech_end(*, meeting: Meeting, now: datetime.datetime) -> bool:
-    return bool(
-        SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).update(
-            status=SpeakerRequest.Status.DONE, ended_at=now
-        )
+def _speech_end(*, meeting: Meeting, now: datetime.datetime) -> None:
+    SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).update(
+        status=SpeakerRequest.Status.DONE, ended_at=now
     )
 
 
@@ -106,7 +104,6 @@ def speaker_start(*, actor: User, meeting: Meeting, request_id: int | None = Non
         if request is not None and request.status == SpeakerRequest.Status.SPEAKING:
             return request
         if request is None:
-            _speech_end(meeting=meeting, now=now)
             request = SpeakerRequest.objects.create(
                 meeting=meeting, participant=participant, agenda_item=meeting.current_item, requested_at=now
             )
