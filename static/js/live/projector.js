@@ -3,7 +3,7 @@
 import { AnnotationLayer } from "./annotate.js";
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
-import { LiveStore, interpolate, pageUrl, showSpeechTimer } from "./store.js";
+import { LiveStore, interpolate, pageUrl, personLabel, showSpeechTimer } from "./store.js";
 import { progressView, resultView } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
@@ -101,7 +101,7 @@ const QUEUE_SHOWN = 4;
 
 function renderSpeaker() {
   const speaking = store.state.speakers.speaking;
-  $("proj-speaker").textContent = speaking ? `${t.speaking}: ${speaking.name}${speaking.position ? " – " + speaking.position : ""}` : "";
+  $("proj-speaker").textContent = speaking ? `${t.speaking}: ${personLabel(speaking)}` : "";
   // How many wait comes first: a long name may cut the line short, never the count.
   const queue = store.state.meeting.state === "in_progress" ? store.state.speakers.queue : [];
   const shown = queue.slice(0, QUEUE_SHOWN).map((request, index) => `${index + 1}. ${request.name}`);

@@ -3,7 +3,7 @@
 
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
-import { LiveStore, formatSeconds, interpolate, showSpeechTimer } from "./store.js";
+import { LiveStore, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
 import { mountVoting } from "./voting.js";
@@ -163,7 +163,7 @@ function renderSpeakers() {
   renderSpeakingTime();
   $("speaker-bar").hidden = !speaking;
   if (speaking) {
-    $("speaker-name").textContent = speaking.name + (speaking.position ? ` – ${speaking.position}` : "");
+    $("speaker-name").textContent = personLabel(speaking);
     $("speaker-end").hidden = !(me().is_chair || speakingNow);
     $("speaker-extend").hidden = !(me().is_chair && live);
   }
@@ -217,7 +217,7 @@ function renderFloorTo(speaking, live) {
   const chosen = select.value;
   select.replaceChildren(
     select.options[0],
-    ...offered.map((p) => el("option", { value: String(p.id), selected: String(p.id) === chosen }, p.position ? `${p.name} – ${p.position}` : p.name)),
+    ...offered.map((p) => el("option", { value: String(p.id), selected: String(p.id) === chosen }, personLabel(p))),
   );
 }
 

@@ -112,6 +112,11 @@ export function showSpeechTimer(timer, speaking, now) {
   timer.classList.toggle("soon", Boolean(speaking) && left >= 0 && left <= 30);
 }
 
+/** A person as the room names them: "Name – position", or the name alone. */
+export function personLabel(person) {
+  return person.position ? `${person.name} – ${person.position}` : person.name;
+}
+
 export function interpolate(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
 }
