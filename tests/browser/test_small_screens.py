@@ -49,3 +49,29 @@ def test_no_page_is_wider_than_the_screen(
             expect(page.locator("#connection")).to_have_attribute("data-state", "online")
         measured = page.evaluate(WIDER_THAN_SCREEN)
         assert measured["scrollWidth"] <= measured["width"], f"{path} at {viewport['width']} px: {measured}"
+
+
+def test_a_phone_shows_the_annotation_tools_in_one_row_and_the_page_on_the_first_screen(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = new_context(PHONE).new_page()
+    log_in(page, "daibieu01", daphne_server.demo["password"])
+    page.goto(f"/meetings/{daphne_server.demo['meeting_id']}/live/")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    page.select_option("#doc-select", index=1)
+    expect(page.locator("#page-image")).to_be_visible()
+
+    tool_tops = page.eval_on_selector_all(".tool-bar .tool", "tools => tools.map((tool) => Math.round(tool.getBoundingClientRect().top))")
+    assert len(set(tool_tops)) == 1, tool_tops
+    # At least two fifths of the first screen is the page itself, not buttons.
+    assert page.locator("#page-frame").bounding_box()["y"] < PHONE["height"] * 0.6
+
+    # The last tool of the sideways-scrolling row still opens its menu, not cut off by the row.
+    page.click("#downloads summary")
+    assert page.evaluate(
+        """() => {
+            const link = document.querySelector('#download-pdf');
+            const box = link.getBoundingClientRect();
+            return document.elementFromPoint(box.left + 10, box.top + box.height / 2) === link;
+        }"""
+    )
