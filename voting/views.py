@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -70,9 +71,14 @@ def poll_edit_view(request: HttpRequest, meeting_id: int, poll_id: int) -> HttpR
 
 
 @login_required
-@require_POST
 def poll_delete_view(request: HttpRequest, meeting_id: int, poll_id: int) -> HttpResponse:
     meeting = _runs_polls(request, meeting_id)
+    if request.method != "POST":
+        return render(
+            request,
+            "meetings/confirm_delete.html",
+            {"meeting": meeting, "object": _poll(meeting, poll_id), "cancel_url": reverse("meeting_polls", args=[meeting.pk])},
+        )
     try:
         poll_delete(actor=request.user, meeting=meeting, poll_id=poll_id)
     except ServiceError as error:

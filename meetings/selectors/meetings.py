@@ -57,6 +57,11 @@ def participants_of(*, meeting: Meeting) -> list[Participant]:
     return participants
 
 
+def participants_with_email_count(*, meeting: Meeting) -> int:
+    """How many participants the meeting's e-mails reach (the others see it only when they sign in)."""
+    return meeting.participants.exclude(user__email="").count()
+
+
 def absence_reasons(*, meeting: Meeting) -> dict[int, str]:
     """Each notice of absence in force, by participant: for the chair and the secretaries only."""
     return dict(meeting.participants.filter(absence_notified_at__isnull=False).values_list("pk", "absence_reason"))

@@ -125,6 +125,8 @@ def meeting_update(
     changed = [name for name, value in new_values.items() if getattr(meeting, name) != value]
     if not changed:
         return meeting
+    # What the calendar fields were, for the notice that tells people what moved.
+    previous = {name: getattr(meeting, name) for name in CALENDAR_FIELDS if name in changed}
     for name, value in new_values.items():
         setattr(meeting, name, value)
     meeting.updated_at = timezone.now()
@@ -138,7 +140,7 @@ def meeting_update(
         if newcomers:
             meeting_notify_participants(meeting=meeting, kind="invitation", users=newcomers)
         if any(name in CALENDAR_FIELDS for name in changed):
-            meeting_notify_participants(meeting=meeting, kind="update")
+            meeting_notify_participants(meeting=meeting, kind="update", previous=previous)
         elif set(changed) - set(ROOM_RULES):
             mark_changed_since_notice(meeting=meeting)
     return meeting
@@ -151,16 +153,25 @@ def mark_changed_since_notice(*, meeting: Meeting) -> None:
         meeting.changed_since_notice = True
 
 
+def meeting_publish_problems(*, meeting: Meeting) -> list[ServiceError]:
+    """What stops a draft from being published, all of it at once for the page that asks to confirm."""
+    problems = []
+    if not meeting.agenda_items.exists():
+        problems.append(ServiceError(_("Add at least one agenda item before publishing."), code="empty_agenda"))
+    if meeting.ends_at <= timezone.now():
+        problems.append(ServiceError(_("This meeting's time has already passed. Correct the date before publishing."), code="in_the_past"))
+    return problems
+
+
 @transaction.atomic
 def meeting_publish(*, actor: User, meeting: Meeting) -> Meeting:
     require_manager(actor=actor, meeting=meeting)
     meeting = lock_meeting(meeting=meeting)
     if meeting.state != Meeting.State.DRAFT:
         raise WrongState(_("This meeting has already been published."))
-    if not meeting.agenda_items.exists():
-        raise ServiceError(_("Add at least one agenda item before publishing."), code="empty_agenda")
-    if meeting.ends_at <= timezone.now():
-        raise ServiceError(_("This meeting's time has already passed. Correct the date before publishing."), code="in_the_past")
+    problems = meeting_publish_problems(meeting=meeting)
+    if problems:
+        raise problems[0]
     meeting.state = Meeting.State.PUBLISHED
     meeting.published_at = timezone.now()
     meeting.changed_since_notice = False

@@ -4,6 +4,7 @@ chair and the secretary, a participant's notice of absence."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -27,9 +28,12 @@ NOTICE_SUBJECTS = {
 }
 
 
-def _build_message(*, meeting: Meeting, kind: str, recipient: User, attendees: list[User]) -> EmailMultiAlternatives:
+def _build_message(
+    *, meeting: Meeting, kind: str, recipient: User, attendees: list[User], previous: dict[str, Any] | None = None
+) -> EmailMultiAlternatives:
     starts_local = timezone.localtime(meeting.starts_at)
     context = {
+        "previous": _previous_details(meeting=meeting, previous=previous or {}),
         "meeting": meeting,
         "kind": kind,
         "recipient": recipient,
@@ -54,14 +58,26 @@ def _build_message(*, meeting: Meeting, kind: str, recipient: User, attendees: l
     return message
 
 
+def _previous_details(*, meeting: Meeting, previous: dict[str, Any]) -> dict[str, Any]:
+    """The title, time and place as they were, for what changed: a time is given whole (start and end)."""
+    details = {name: previous[name] for name in ("title", "location") if name in previous}
+    if "starts_at" in previous or "ends_at" in previous:
+        details["starts_at"] = timezone.localtime(previous.get("starts_at", meeting.starts_at))
+        details["ends_at"] = timezone.localtime(previous.get("ends_at", meeting.ends_at))
+    return details
+
+
 def _send_after_commit(messages: list[EmailMultiAlternatives]) -> None:
     if messages:
         # Nothing is sent for a change that was rolled back.
         transaction.on_commit(lambda: get_connection().send_messages(messages))
 
 
-def meeting_notify_participants(*, meeting: Meeting, kind: str, users: Iterable[User] | None = None) -> int:
-    """Send `kind` notices to `users` (default: every participant). Returns how many were queued."""
+def meeting_notify_participants(
+    *, meeting: Meeting, kind: str, users: Iterable[User] | None = None, previous: dict[str, Any] | None = None
+) -> int:
+    """Send `kind` notices to `users` (default: every participant). Returns how many were queued.
+    `previous`: the calendar fields an update changed, with their former values."""
     participants = list(Participant.objects.filter(meeting=meeting).select_related("user"))
     attendees = [p.user for p in participants]
     recipients = list(users) if users is not None else attendees
@@ -70,7 +86,11 @@ def meeting_notify_participants(*, meeting: Meeting, kind: str, users: Iterable[
         meeting.changed_since_notice = False
         Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence, changed_since_notice=False)
     with translation.override(settings.LANGUAGE_CODE):
-        messages = [_build_message(meeting=meeting, kind=kind, recipient=user, attendees=attendees) for user in recipients if user.email]
+        messages = [
+            _build_message(meeting=meeting, kind=kind, recipient=user, attendees=attendees, previous=previous)
+            for user in recipients
+            if user.email
+        ]
     _send_after_commit(messages)
     return len(messages)
 

@@ -17,9 +17,16 @@ from meetings.models import Body, Meeting
 from meetings.permissions import participation_of, user_can_create_meetings, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat, agenda_tree
 from meetings.selectors.documents import documents_visible_to
-from meetings.selectors.meetings import absence_reasons, meeting_get_for_user, participants_of
+from meetings.selectors.meetings import absence_reasons, meeting_get_for_user, participants_of, participants_with_email_count
 from meetings.services.live import attendance_notify_absence, attendance_withdraw_absence
-from meetings.services.meetings import meeting_create, meeting_delete, meeting_publish, meeting_send_update_notice, meeting_update
+from meetings.services.meetings import (
+    meeting_create,
+    meeting_delete,
+    meeting_publish,
+    meeting_publish_problems,
+    meeting_send_update_notice,
+    meeting_update,
+)
 from meetings.views.common import managed_meeting, report
 from minutes.selectors import minutes_visible_to
 from voting.selectors import member_voting
@@ -52,11 +59,18 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             details = dict(form.cleaned_data)
             if "speaker_seconds" not in form.changed_data:
                 del details["speaker_seconds"]
-            meeting_update(actor=request.user, meeting=meeting, **details)
+            updated = meeting_update(actor=request.user, meeting=meeting, **details)
         except ServiceError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Meeting details saved."))
+            if updated.notice_sequence != meeting.notice_sequence:
+                messages.success(
+                    request,
+                    _("Meeting details saved. What changed was sent by e-mail to %(count)s participants.")
+                    % {"count": participants_with_email_count(meeting=meeting)},
+                )
+            else:
+                messages.success(request, _("Meeting details saved."))
             return redirect("meeting_detail", meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
 
@@ -94,16 +108,38 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def meeting_publish_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Publishing e-mails everyone at once: the secretary first sees who gets it and what is still missing."""
     meeting = managed_meeting(request, meeting_id)
-    try:
-        meeting_publish(actor=request.user, meeting=meeting)
-    except ServiceError as error:
-        report(request, error)
-    else:
-        messages.success(request, _("Meeting published. Participants have been sent the invitation by e-mail."))
-    return redirect("meeting_detail", meeting.pk)
+    if request.method == "POST":
+        try:
+            meeting_publish(actor=request.user, meeting=meeting)
+        except ServiceError as error:
+            report(request, error)
+        else:
+            messages.success(
+                request,
+                _("Meeting published. The invitation was sent by e-mail to %(count)s participants.")
+                % {"count": participants_with_email_count(meeting=meeting)},
+            )
+        return redirect("meeting_detail", meeting.pk)
+    if meeting.state != Meeting.State.DRAFT:
+        return redirect("meeting_detail", meeting.pk)
+    participants = participants_of(meeting=meeting)
+    with_documents = set(meeting.documents.values_list("agenda_item_id", flat=True))
+    return render(
+        request,
+        "meetings/publish_confirm.html",
+        {
+            "meeting": meeting,
+            "participants": participants,
+            "without_email": [p for p in participants if not p.user.email],
+            "items_without_documents": [
+                node for node in agenda_flat(meeting=meeting) if not node.children and node.item.pk not in with_documents
+            ],
+            "problems": meeting_publish_problems(meeting=meeting),
+        },
+    )
 
 
 @login_required
@@ -115,7 +151,10 @@ def meeting_notify_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     except ServiceError as error:
         report(request, error)
     else:
-        messages.success(request, _("Participants have been notified of the changes."))
+        messages.success(
+            request,
+            _("The changes were sent by e-mail to %(count)s participants.") % {"count": participants_with_email_count(meeting=meeting)},
+        )
     return redirect("meeting_detail", meeting.pk)
 
 

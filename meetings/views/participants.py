@@ -59,14 +59,20 @@ def participant_update_view(request: HttpRequest, meeting_id: int, participant_i
 
 
 @login_required
-@require_POST
 def participant_remove_view(request: HttpRequest, meeting_id: int, participant_id: int) -> HttpResponse:
+    """Once the meeting is published, removing someone e-mails them: the page asks first (GET)."""
     meeting = managed_meeting(request, meeting_id)
     participant = get_object_or_404(Participant.objects.select_related("meeting", "user"), pk=participant_id, meeting=meeting)
+    if request.method != "POST":
+        return render(request, "meetings/participant_remove_confirm.html", {"meeting": meeting, "participant": participant})
     try:
         participant_remove(actor=request.user, participant=participant)
     except ServiceError as error:
         report(request, error)
     else:
-        messages.success(request, _("%(name)s is no longer invited.") % {"name": participant.user.display_name})
+        name = participant.user.display_name
+        if meeting.is_published and participant.user.email:
+            messages.success(request, _("%(name)s is no longer invited and has been told by e-mail.") % {"name": name})
+        else:
+            messages.success(request, _("%(name)s is no longer invited.") % {"name": name})
     return redirect("meeting_participants", meeting.pk)

@@ -122,6 +122,8 @@ def test_secretary_prepares_and_publishes_and_a_delegate_sees_it(
 
     # Publish.
     secretary.click("[data-testid=publish]")
+    expect(secretary.locator(".recipient-list")).to_contain_text("daibieu01@")
+    secretary.click("[data-testid=publish-confirm]")
     expect(secretary.locator(".message-success")).to_be_visible()
     expect(secretary.locator("[data-testid=publish]")).to_have_count(0)
     secretary.screenshot(path=str(tmp_path / "secretary-published.png"), full_page=True)

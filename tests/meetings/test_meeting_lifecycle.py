@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
@@ -255,6 +256,29 @@ def test_it_sends_an_update_with_a_higher_sequence_when_the_time_changes(
         event = event_of(message)
         assert int(event["sequence"]) == 1
         assert event.decoded("dtstart") == later.replace(microsecond=0)
+
+
+def test_it_tells_what_moved_in_the_update_with_the_former_and_new_time_and_place(
+    published_meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    before = timezone.localtime(published_meeting.starts_at)
+    later = published_meeting.starts_at + datetime.timedelta(days=1, hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(
+            actor=secretary,
+            meeting=published_meeting,
+            **details(published_meeting, starts_at=later, ends_at=later + datetime.timedelta(hours=3), location="Hội trường tầng 3"),
+        )
+
+    body = mail.outbox[0].body
+    after = timezone.localtime(later)
+    time_line = next(line for line in body.splitlines() if line.startswith("- Thời gian:"))
+    assert time_line.index(before.strftime("%H:%M")) < time_line.index("→") < time_line.index(after.strftime("%H:%M"))
+    with translation.override("vi"):
+        assert date_format(before, "DATE_FORMAT") in time_line.split("→")[0]
+        assert date_format(after, "DATE_FORMAT") in time_line.split("→")[1]
+    assert "- Địa điểm: Phòng họp số 1, trụ sở UBND thành phố → Hội trường tầng 3" in body
+    assert "- Tiêu đề:" not in body  # the title did not change
 
 
 def test_it_marks_agenda_changes_after_publishing_and_sends_them_in_one_update_notice(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -335,6 +336,66 @@ def test_it_publishes_from_the_meeting_page(
     meeting.refresh_from_db()
     assert meeting.state == Meeting.State.PUBLISHED
     assert len(mail.outbox) == 4
+    assert "4" in str(next(iter(get_messages(response.wsgi_request))))
+
+
+def test_it_asks_to_confirm_publishing_and_shows_who_gets_the_invitation(
+    client: Client, meeting: Meeting, secretary: User, delegate: User, guest: User
+) -> None:
+    response = logged_in(client, secretary).get(f"/meetings/{meeting.pk}/publish/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    for person in (delegate, guest):
+        assert person.display_name in content
+        assert person.email in content
+    assert 'data-testid="publish-confirm"' in content
+    assert 'data-testid="publish-problems"' not in content
+    meeting.refresh_from_db()
+    assert meeting.state == Meeting.State.DRAFT
+    assert mail.outbox == []
+
+
+def test_it_warns_before_publishing_of_people_without_an_address_and_items_without_a_document(
+    client: Client, meeting: Meeting, secretary: User, delegate: User, pdf_upload: Upload
+) -> None:
+    User.objects.filter(pk=delegate.pk).update(email="")
+    with_document = agenda_item_create(actor=secretary, meeting=meeting, title="Báo cáo kinh tế - xã hội")
+    document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(), agenda_item=with_document)
+    heading = agenda_item_create(actor=secretary, meeting=meeting, title="Các tờ trình")
+    agenda_item_create(actor=secretary, meeting=meeting, title="Tờ trình đặt tên đường", parent=heading)
+
+    response = logged_in(client, secretary).get(f"/meetings/{meeting.pk}/publish/")
+
+    without_email = response.context["without_email"]
+    assert [p.user for p in without_email] == [delegate]
+    missing = [node.item.title for node in response.context["items_without_documents"]]
+    # A heading whose sub-items carry the documents is not missing one.
+    assert missing == ["Khai mạc", "Tờ trình đặt tên đường"]
+
+
+def test_it_shows_why_a_meeting_cannot_be_published_before_anyone_confirms(
+    client: Client, make_meeting: Callable[..., Meeting], secretary: User
+) -> None:
+    past = make_meeting(starts_in=-datetime.timedelta(days=2), with_item=False)
+
+    response = logged_in(client, secretary).get(f"/meetings/{past.pk}/publish/")
+
+    assert [problem.code for problem in response.context["problems"]] == ["empty_agenda", "in_the_past"]
+    assert 'data-testid="publish-confirm" disabled' in response.content.decode()
+
+
+def test_it_sends_the_confirm_page_of_a_published_meeting_back_to_the_meeting(
+    client: Client, published_meeting: Meeting, secretary: User
+) -> None:
+    response = logged_in(client, secretary).get(f"/meetings/{published_meeting.pk}/publish/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/meetings/{published_meeting.pk}/"
+
+
+def test_it_forbids_the_publish_page_to_a_delegate(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    assert logged_in(client, delegate).get(f"/meetings/{published_meeting.pk}/publish/").status_code == 403
 
 
 # --- agenda --------------------------------------------------------------------------------------
@@ -535,3 +596,42 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(client: Client, meeting
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+# --- removing a participant ----------------------------------------------------------------------
+
+
+def test_it_removes_a_participant_of_a_draft_in_one_step(client: Client, meeting: Meeting, secretary: User, guest: User) -> None:
+    participant = meeting.participants.get(user=guest)
+
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/{participant.pk}/remove/")
+
+    assert response.status_code == 302
+    assert not meeting.participants.filter(user=guest).exists()
+    assert mail.outbox == []
+
+
+def test_it_asks_before_removing_someone_from_a_published_meeting_and_says_they_are_told(
+    client: Client,
+    published_meeting: Meeting,
+    secretary: User,
+    guest: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    participant = published_meeting.participants.get(user=guest)
+    logged_in(client, secretary)
+    participants_page = client.get(f"/meetings/{published_meeting.pk}/participants/").content.decode()
+    url = f"/meetings/{published_meeting.pk}/participants/{participant.pk}/remove/"
+    assert f'href="{url}"' in participants_page
+
+    confirm = client.get(url)
+    assert guest.email in confirm.content.decode()
+    assert published_meeting.participants.filter(user=guest).exists()
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+
+    assert not published_meeting.participants.filter(user=guest).exists()
+    assert [message.to for message in mail.outbox] == [[guest.email]]
+    assert guest.display_name in str(next(iter(get_messages(response.wsgi_request))))

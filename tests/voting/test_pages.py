@@ -96,6 +96,10 @@ def test_the_secretary_edits_and_deletes_a_draft(council: Meeting, secretary: Us
     poll.refresh_from_db()
     assert (poll.question, poll.majority, poll.duration_seconds) == ("Câu hỏi mới", "two_thirds", 120)
 
+    confirm = page.get(f"/meetings/{council.pk}/polls/{poll.pk}/delete/")
+    assert "Câu hỏi mới" in confirm.content.decode()
+    assert Poll.objects.filter(pk=poll.pk).exists()
+
     page.post(f"/meetings/{council.pk}/polls/{poll.pk}/delete/")
     assert not Poll.objects.filter(pk=poll.pk).exists()
 
