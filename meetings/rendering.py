@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
-import re
 import threading
-import unicodedata
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -22,10 +20,10 @@ from django.conf import settings
 
 from meetings.models import DocumentPage, DocumentVersion
 from meetings.page_render import limit_memory, read_pages, render_page, render_pages
+from meetings.text import fold_for_search
 
 log = logging.getLogger(__name__)
 
-NOT_A_WORD = re.compile(r"[\W_]+")
 THUMBNAIL_WIDTH = 200
 # A 10" tablet's page at full width, and twice that for zooming in.
 PAGE_WIDTH = 1280
@@ -105,20 +103,6 @@ def page_image(*, version: DocumentVersion, page: int, width: int) -> Path | Non
     if _wait("interactive", pool, future, f"rendering page {page} of {version.sha256}") is None:
         return None
     return target
-
-
-def fold_characters(text: str) -> str:
-    """Each character lower case without its diacritics (đ → d): the same length as `text`, so places match."""
-    folded = []
-    for char in text:
-        base = unicodedata.normalize("NFD", char.lower())[:1] or char
-        folded.append("d" if base == "đ" else base)
-    return "".join(folded)
-
-
-def fold_for_search(text: str) -> str:
-    """Words only, lower case, no diacritics, one space between: "ton tai han che" finds "tồn tại, hạn chế"."""
-    return " ".join(NOT_A_WORD.sub(" ", fold_characters(unicodedata.normalize("NFC", text))).split())
 
 
 def document_pages_read(*, version: DocumentVersion) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+NOT_A_WORD = re.compile(r"[\W_]+")
 
 
 def clean_text(value: str) -> str:
@@ -35,3 +38,17 @@ def person_sort_key(full_name: str) -> tuple:
     words = clean_text(full_name).split() or [""]
     rest = [_word_key(word) for word in words[:-1]]
     return (_word_key(words[-1])[0], [key[0] for key in rest], _word_key(words[-1])[1], [key[1] for key in rest])
+
+
+def fold_characters(text: str) -> str:
+    """Each character lower case without its diacritics (đ → d): the same length as `text`, so places match."""
+    folded = []
+    for char in text:
+        base = unicodedata.normalize("NFD", char.lower())[:1] or char
+        folded.append("d" if base == "đ" else base)
+    return "".join(folded)
+
+
+def fold_for_search(text: str) -> str:
+    """Words only, lower case, no diacritics, one space between: "ton tai han che" finds "tồn tại, hạn chế"."""
+    return " ".join(NOT_A_WORD.sub(" ", fold_characters(unicodedata.normalize("NFC", text))).split())

@@ -81,6 +81,7 @@ class SignerIdentity:
 
     common_name: str
     organisation: str
+    user_id: str  # the subject's UID: Vietnamese CAs put the holder's ID number there, the demo PKI the username
     issuer: str
     serial_number: str
     not_valid_before: datetime.datetime
@@ -111,9 +112,11 @@ def _common_name(name: x509.Name) -> str:
 
 def _identity(certificate: x509.Certificate) -> SignerIdentity:
     organisations = certificate.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)
+    user_ids = certificate.subject.get_attributes_for_oid(x509.NameOID.USER_ID)
     return SignerIdentity(
         common_name=_common_name(certificate.subject),
         organisation=str(organisations[0].value) if organisations else "",
+        user_id=str(user_ids[0].value) if user_ids else "",
         issuer=_common_name(certificate.issuer),
         serial_number=f"{certificate.serial_number:x}",
         not_valid_before=certificate.not_valid_before_utc,

@@ -3,6 +3,7 @@ approval and signature, participants' remarks, downloads and the signature check
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -47,6 +48,7 @@ def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "appended": set(minutes.appendix_documents.values_list("pk", flat=True)),
         "is_participant": participation_of(user=request.user, meeting=meeting) is not None,
         "languages": Minutes.Language.choices,
+        "organisation_certificate": bool(settings.SIGNING_ORGANISATION_P12),
     }
     return render(request, "minutes/minutes_page.html", context)
 
@@ -171,5 +173,8 @@ def minutes_verify_view(request: HttpRequest, meeting_id: int, number: int) -> H
     meeting, version = _version(request, meeting_id, number)
     with version.file.open("rb") as handle:
         checks = pdf_verify(pdf=handle.read(), trust_roots=trust_roots_from_settings())
-    context = {"meeting": meeting, "version": version, "checks": checks, "verdict": pdf_verdict(checks=checks)}
+    # Which signature box each signature fills: the certificate's name alone does not say in what role.
+    boxes = {"Signature-secretary": _("Secretary"), "Signature-chair": _("Chair")}
+    rows = [(check, boxes.get(check.field_name, check.field_name)) for check in checks]
+    context = {"meeting": meeting, "version": version, "rows": rows, "checks": checks, "verdict": pdf_verdict(checks=checks)}
     return render(request, "minutes/verify.html", context)

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from meetings.models import Document, DocumentPage, DocumentVersion, Meeting, User
 from meetings.permissions import user_can_manage_meeting, user_can_view_document
-from meetings.rendering import fold_characters, fold_for_search
+from meetings.text import fold_characters, fold_for_search
 
 
 def documents_visible_to(*, user: User, meeting: Meeting) -> QuerySet[Document]:

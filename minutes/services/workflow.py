@@ -5,6 +5,7 @@ is an incremental update saved as a new version."""
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,10 +20,13 @@ from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting
 from meetings.services.notifications import minutes_notify_circulated
-from meetings.text import clean_text
+from meetings.text import clean_text, fold_for_search
 from minutes.compile import minutes_compile_pdf
 from minutes.models import Minutes, MinutesRemark, MinutesVersion
 from minutes.selectors import minutes_of
+
+if TYPE_CHECKING:
+    from minutes.signing import SignerIdentity
 
 SIGNING_ORDER = ("secretary", "chair")
 
@@ -188,9 +192,23 @@ def _certificate(*, p12: bytes | None, passphrase: str) -> tuple[bytes, bytes | 
         return handle.read(), settings.SIGNING_ORGANISATION_PASSPHRASE.encode() or None
 
 
+def _require_own_certificate(*, actor: User, holder: SignerIdentity) -> None:
+    """A personal certificate signs only for the person it was issued to: its UID is their account, or its
+    name is theirs (the CA may write it in capitals without diacritics)."""
+    if holder.user_id and holder.user_id == actor.username:
+        return
+    if fold_for_search(holder.common_name) == fold_for_search(actor.display_name):
+        return
+    raise ServiceError(
+        _("This certificate was issued to %(holder)s, not to you (%(name)s). Sign with your own certificate.")
+        % {"holder": holder.common_name, "name": actor.display_name},
+        code="not_your_certificate",
+    )
+
+
 @transaction.atomic
 def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase: str) -> MinutesVersion:
-    from minutes.signing import SigningError, pdf_sign
+    from minutes.signing import SigningError, p12_identity, pdf_sign
 
     meeting = lock_meeting(meeting=meeting)
     role = _role_of(actor=actor, meeting=meeting)
@@ -206,9 +224,19 @@ def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase
         raise WrongState(_("The secretary signs first, then the chair."))
     page, x1, y1, x2, y2 = current.signature_boxes[role]
     certificate, secret = _certificate(p12=p12, passphrase=passphrase)
+    try:
+        holder = p12_identity(p12=certificate, passphrase=secret)
+    except SigningError as error:
+        raise ServiceError(str(error), code="signing_failed") from error
+    titles = {"secretary": "Thư ký", "chair": "Chủ tọa"}
+    if p12:
+        _require_own_certificate(actor=actor, holder=holder)
+        signer_name, role_line = actor.display_name, titles[role]
+    else:
+        # The organisation's certificate: the stamp names it, and who signed with it in which role.
+        signer_name, role_line = holder.common_name, f"{titles[role]}: {actor.display_name}"
     with current.file.open("rb") as handle:
         original = handle.read()
-    titles = {"secretary": "Thư ký", "chair": "Chủ tọa"}
     try:
         pdf = pdf_sign(
             pdf=original,
@@ -217,8 +245,8 @@ def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase
             field_name=f"Signature-{role}",
             page=int(page),
             box=(x1, y1, x2, y2),
-            signer_name=actor.display_name,
-            role=titles[role],
+            signer_name=signer_name,
+            role=role_line,
             reason=f"{titles[role]} ký biên bản",
             location=meeting.location[:100],
             language=minutes.language,

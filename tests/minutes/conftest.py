@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
@@ -61,6 +62,19 @@ def demo_p12(name: str) -> bytes:
 
 def pdf_reader(data: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(data))
+
+
+def stamp_text(pdf: bytes, page_index: int = -1) -> str:
+    """The text of a page (the last by default) with the signature stamps drawn in: flattening draws the
+    widgets into the page, so extraction goes through the embedded font's ToUnicode map as a reader's
+    search or copy would."""
+    document = pdfium.PdfDocument(pdf)
+    document.init_forms()
+    index = page_index % len(document)
+    page = document[index]
+    page.flatten()
+    page.close()
+    return document[index].get_textpage().get_text_range()
 
 
 def version_bytes(version: MinutesVersion) -> bytes:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pypdfium2
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
@@ -29,6 +28,7 @@ from minutes.signing import (
     pdf_verify,
     trust_roots_from_settings,
 )
+from tests.minutes.conftest import stamp_text
 
 SECRETARY = "Trần Thị Thu Hà"
 CHAIR = "Nguyễn Văn Thành"
@@ -167,14 +167,7 @@ def test_signature_is_visible_in_its_box_with_the_embedded_serif(signed_twice: b
 
 
 def test_stamp_text_reads_back_in_vietnamese(signed_twice: bytes) -> None:
-    # Flattening draws the widgets into the page, so text extraction goes through the embedded
-    # font's ToUnicode map as a reader's search or copy would.
-    document = pypdfium2.PdfDocument(signed_twice)
-    document.init_forms()
-    page = document[len(document) - 1]
-    page.flatten()
-    page.close()
-    text = document[len(document) - 1].get_textpage().get_text_range()
+    text = stamp_text(signed_twice)
 
     assert f"Đã ký số bởi: {SECRETARY}" in text
     assert f"Đã ký số bởi: {CHAIR}" in text

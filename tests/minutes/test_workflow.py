@@ -28,11 +28,11 @@ from meetings.permissions import user_can_view_document
 from meetings.services.documents import document_upload
 from meetings.services.live import meeting_start
 from minutes.compile import CompiledMinutes
-from minutes.demo_pki import DEMO_PKI_DIR
+from minutes.demo_pki import DEMO_ORGANISATION, DEMO_PKI_DIR, ca_create, certificate_issue, p12_export
 from minutes.models import Minutes, MinutesRemark, MinutesVersion
 from minutes.services import workflow
 from minutes.signing import pdf_verdict, pdf_verify, trust_roots_from_settings
-from tests.minutes.conftest import PASSPHRASE, Held, demo_p12, hold_meeting, media_files, version_bytes
+from tests.minutes.conftest import PASSPHRASE, Held, demo_p12, hold_meeting, media_files, stamp_text, version_bytes
 from tests.voting.helpers import refused
 
 pytestmark = pytest.mark.django_db
@@ -354,6 +354,32 @@ def test_without_a_certificate_the_organisations_is_used_when_configured(approve
     assert version.signers == ["secretary"]
     checks = pdf_verify(pdf=version_bytes(version), trust_roots=trust_roots_from_settings())
     assert [c.ok for c in checks] == [True]
+    # The stamp names the certificate's holder, the organisation, and who signed with it in which role.
+    assert checks[0].signer_name == DEMO_ORGANISATION
+    stamp_page = int(version.signature_boxes["secretary"][0])
+    assert f"Thư ký: {secretary.display_name}" in stamp_text(version_bytes(version), stamp_page)
+
+
+def test_it_refuses_a_certificate_issued_to_someone_else(approved: Meeting, secretary: User) -> None:
+    error = refused("not_your_certificate", sign, approved, secretary, "chutoa.p12")
+
+    assert "Nguyễn Văn Thành" in str(error)
+    assert len(versions_of(approved)) == 1
+
+
+def test_a_certificate_with_the_signers_name_in_capitals_without_diacritics_is_theirs(
+    approved: Meeting, secretary: User, tmp_path: Path
+) -> None:
+    # Public CAs often write the holder's name as "TRAN THI THU" and put an ID number, not the account, in the UID.
+    ca_key, ca_certificate = ca_create(key_type="ec")
+    key, certificate = certificate_issue(
+        ca_key=ca_key, ca_certificate=ca_certificate, common_name="TRAN THI THU", username="CCCD:079190000123", key_type="ec"
+    )
+    p12 = p12_export(key=key, certificate=certificate, ca_certificate=ca_certificate, friendly_name="x", passphrase=b"mat-khau")
+
+    version = workflow.minutes_sign(actor=secretary, meeting=approved, p12=p12, passphrase="mat-khau")
+
+    assert version.signers == ["secretary"]
 
 
 def test_signed_minutes_are_archived(signed: Meeting, secretary: User, chair: User) -> None:
