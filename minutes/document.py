@@ -18,6 +18,7 @@ from meetings.pdf_render import serif_font_css
 from meetings.text import person_sort_key
 from minutes.selectors import ItemFacts, MinutesFacts
 from voting.models import Poll
+from voting.tally import result_chosen
 
 WORDS = {
     "vi": {
@@ -180,6 +181,7 @@ def _poll_view(poll: Poll, language: str) -> Poll:
     result = poll.result or {}
     comma = language == "vi"
     poll.rows = [{**row, "percent": row["percent"].replace(".", ",") if comma else row["percent"]} for row in result.get("choices", [])]
+    poll.chosen_text = "; ".join(nfc(label) for label in result_chosen(result=result))
     labels = {choice.pk: nfc(choice.label) for choice in poll.choices.all()}
     named = []
     for entry in result.get("named") or []:

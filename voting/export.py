@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from meetings.pdf_render import html_to_pdf, serif_font_css
 from voting.models import Poll
+from voting.tally import result_chosen
 
 
 def _labels(poll: Poll) -> dict[int, str]:
@@ -33,7 +34,7 @@ def poll_result_csv(*, poll: Poll) -> bytes:
     writer.writerow(["Mở lúc", _when(poll.opened_at)])
     writer.writerow(["Đóng lúc", _when(poll.closed_at)])
     writer.writerow(["Số phiếu", result["ballots"]])
-    writer.writerow(["Kết quả", "Thông qua" if result["passed"] else "Không thông qua"])
+    writer.writerow(["Kết quả", "Thông qua" if result["passed"] else "Không thông qua", *result_chosen(result=result)])
     if poll.state == Poll.State.ANNULLED:
         writer.writerow(["Đã hủy", poll.annulled_reason])
     writer.writerow([])
@@ -69,6 +70,7 @@ def poll_result_html(*, poll: Poll) -> str:
             "meeting": poll.meeting,
             "result": poll.result,
             "rows": rows,
+            "chosen": result_chosen(result=poll.result),
             "named": named,
             "fonts": serif_font_css(),
             "now": timezone.now(),

@@ -113,6 +113,12 @@ def poll_tally(
     }
 
 
+def result_chosen(*, result: dict[str, Any]) -> list[str]:
+    """The named options that won, in the poll's order: what a vote between options decided, beside
+    whether it passed. Empty for agree / disagree."""
+    return [row["label"] for row in result.get("choices", []) if row["reached"] and row["meaning"] == PollChoice.Meaning.OPTION]
+
+
 def poll_tally_again(*, poll: Poll) -> dict[str, Any]:
     """The published result recomputed from the ballots, with the bases it recorded (for checking)."""
     if poll.result is None:

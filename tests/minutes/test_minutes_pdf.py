@@ -31,6 +31,7 @@ from tests.minutes.conftest import (
     Held,
     version_bytes,
 )
+from voting.models import Poll
 
 pytestmark = pytest.mark.django_db
 
@@ -471,3 +472,17 @@ def test_the_reason_someone_gave_for_their_absence_is_in_the_minutes_and_the_att
 )
 def test_a_reason_for_absence_continues_the_sentence_without_lowering_a_name(typed: str, printed: str) -> None:
     assert _absence_reason(Participant(absence_reason=typed)) == printed
+
+
+def test_a_vote_between_options_says_which_one_won(held: Held, secretary: User) -> None:
+    # A vote between named options, as stored when it closed: the second option reached the majority.
+    poll = held.polls[0]
+    rows = [
+        {**poll.result["choices"][0], "label": "Phường 1", "meaning": "option", "reached": False},
+        {**poll.result["choices"][1], "label": "Phường Thắng Tam", "meaning": "option", "reached": True},
+    ]
+    Poll.objects.filter(pk=poll.pk).update(kind=Poll.Kind.OPTIONS, result={**poll.result, "choices": rows, "passed": True})
+
+    text = minutes_text(version_bytes(_compile(held, secretary, language="vi")))
+
+    assert "Kết quả: THÔNG QUA: Phường Thắng Tam." in " ".join(text.split())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 
 import pytest
 from django.test import Client
@@ -12,6 +13,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from meetings.models import Meeting, Participant, User
+from tests.voting.helpers import close, vote
+from voting.export import poll_result_csv, poll_result_html
 from voting.models import Poll, Proxy, VoterMark
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +199,16 @@ def test_a_proxy_form_without_a_holder_is_refused_with_a_message(council: Meetin
 
     assert not Proxy.objects.exists()
     assert list(response.context["messages"])
+
+
+def test_a_vote_between_options_says_which_won_in_the_sheet_and_the_csv(
+    open_poll: Callable[..., Poll], chair: User, delegate: User, other_delegate: User
+) -> None:
+    poll = open_poll(kind=Poll.Kind.OPTIONS, options=["Phường 1", "Phường Thắng Tam"], majority=Poll.Majority.CAST)
+    vote(poll, chair, "Phường Thắng Tam")
+    vote(poll, delegate, "Phường Thắng Tam")
+    vote(poll, other_delegate, "Phường 1")
+    poll = close(poll, chair)
+
+    assert "THÔNG QUA: Phường Thắng Tam" in poll_result_html(poll=poll)
+    assert "Kết quả,Thông qua,Phường Thắng Tam" in poll_result_csv(poll=poll).decode("utf-8")

@@ -10,7 +10,7 @@ from meetings.models import Meeting, Participant, User
 from tests.voting.helpers import close, refused, row, set_attendance, vote, votes_of
 from voting.models import Poll
 from voting.services.ballots import poll_close
-from voting.tally import majority_reached, percent, poll_tally_again, votes_needed
+from voting.tally import majority_reached, percent, poll_tally_again, result_chosen, votes_needed
 
 pytestmark = pytest.mark.django_db
 
@@ -302,6 +302,7 @@ def test_several_options_may_be_chosen_and_each_is_counted_against_the_base(
     assert votes_of(result, poll) == {"Phương án A": 3, "Phương án B": 2, "Phương án C": 2}
     assert [(r["percent"], r["reached"]) for r in result["choices"]] == [("75.00", True), ("50.00", False), ("50.00", False)]
     assert result["passed"] is True
+    assert result_chosen(result=result) == ["Phương án A"]
     chosen = {entry["participant_id"]: entry["choice_ids"] for entry in result["named"]}
     # Stored sorted, whatever order they were sent in.
     assert chosen[member("daibieu3").pk] == sorted(chosen[member("daibieu3").pk])

@@ -4,6 +4,7 @@
 
 import { el } from "./dom.js";
 import { formatSeconds, interpolate } from "./store.js";
+import { withChosen } from "./voting.js";
 
 const FIELDS = ["notes", "conclusions"];
 const SAVE_AFTER_MS = 800;
@@ -76,7 +77,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
       if (item.presenter) parts.push(el("li", {}, `${t.minutes.presenter}: ${item.presenter}`));
     }
     for (const poll of store.state.polls.filter((p) => p.agenda_item_id === itemId && p.result)) {
-      parts.push(el("li", {}, `${poll.question}: ${poll.result.passed ? t.poll.passed : t.poll.not_passed}`));
+      parts.push(el("li", {}, `${poll.question}: ${poll.result.passed ? withChosen(t.poll.passed, poll.result) : t.poll.not_passed}`));
     }
     facts.replaceChildren(...parts);
   }

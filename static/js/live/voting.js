@@ -5,6 +5,12 @@ import { el } from "./dom.js";
 import { interpolate } from "./store.js";
 
 /** The published result: a bar per choice against the base, and the verdict. */
+// A vote between named options decided which of them: "Passed: Ward 1".
+export function withChosen(verdict, result) {
+  const chosen = result.choices.filter((row) => row.reached && row.meaning === "option").map((row) => row.label);
+  return chosen.length ? `${verdict}: ${chosen.join("; ")}` : verdict;
+}
+
 export function resultView(poll, t) {
   const result = poll.result;
   const labels = new Map(poll.choices.map((c) => [c.id, c.label]));
@@ -17,7 +23,7 @@ export function resultView(poll, t) {
       el("span", { class: "result-count" }, `${row.votes} · ${row.percent.replace(".", ",")} %`),
     ),
   );
-  const verdict = result.no_quorum ? t.poll.no_quorum : result.passed ? t.poll.passed : t.poll.not_passed;
+  const verdict = result.no_quorum ? t.poll.no_quorum : result.passed ? withChosen(t.poll.passed, result) : t.poll.not_passed;
   const named = result.named && result.named.length
     ? el(
         "details",
