@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, open_room
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in, open_room
 from tests.servers import manage
 
 pytestmark = pytest.mark.browser
@@ -298,3 +298,37 @@ def test_a_note_longer_than_its_box_opens_in_full_with_the_hand(
     author.locator("#ink-layer .annotation.mine.clipped .note-text").click()
     author.locator(".note-reader button", has_text="Chỉ mình tôi xem").click()
     expect(reader.locator("#ink-layer .note-text", has_text=ending)).to_have_count(0)
+
+
+def _finger_drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """A real touch (not a mouse): the browser decides, from touch-action, whether the drag is its scroll."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]})
+    for step in range(1, 9):
+        x = start[0] + (end[0] - start[0]) * step / 8
+        y = start[1] + (end[1] - start[1]) * step / 8
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def test_a_finger_swipes_pages_and_scrolls_the_screen_on_a_tablet_held_upright(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = new_context(TABLET_PORTRAIT).new_page()
+    log_in(page, "daibieu01", daphne_server.demo["password"])
+    page.goto(f"/meetings/{daphne_server.demo['meeting_id']}/live/")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    page.select_option("#doc-select", index=1)
+    expect(page.locator("#page-image")).to_have_attribute("data-page", "1")
+    stage = page.locator("#page-stage").bounding_box()
+    assert stage
+    y = stage["y"] + 150
+
+    _finger_drag(page, (stage["x"] + stage["width"] * 0.8, y), (stage["x"] + stage["width"] * 0.2, y))
+    expect(page.locator("#page-image")).to_have_attribute("data-page", "2")
+
+    # Upright, the page is longer than the screen: an upward swipe on it scrolls the screen to its foot.
+    _finger_drag(page, (stage["x"] + stage["width"] / 2, y + 300), (stage["x"] + stage["width"] / 2, y))
+    page.wait_for_function("scrollY > 100")
+    expect(page.locator("#page-image")).to_have_attribute("data-page", "2")
