@@ -84,7 +84,7 @@ def live_strings() -> dict:
         "other_documents": _("Other documents"),
         "annotate": {
             "shared": _("shared"),
-            "private": _("only you"),
+            "private": _("seen by you only"),
             "not_yours": _("This annotation is someone else's; only its author can erase it."),
             "note_text": _("Text of the note"),
             "save_note": _("Add the note"),
@@ -95,6 +95,7 @@ def live_strings() -> dict:
             "withheld_done": _("The annotation is off everyone's screen; its author still has it."),
             "withheld": _("The chair has taken this annotation off the shared view; it stays visible to you only."),
             "share": _("Share with everyone"),
+            "seen_by_everyone": _("seen by everyone who may read this document, guests included"),
             "make_private": _("Only for me"),
             "withhold": _("Take off everyone's screen"),
             "close": _("Close"),

@@ -178,6 +178,19 @@ def test_the_presenters_pen_is_seen_live_while_a_delegate_marks_up_page_two_priv
     assert annotations[1] == ["/Ink"]
     assert all(not kinds for index, kinds in enumerate(annotations) if index != 1)
 
+    # With the hand, a tap on the stroke says who sees it; sharing it is a choice made in words, not the tap.
+    drawer.click("#downloads summary")
+    drawer.click("[data-tool=hand]")
+    drawer.evaluate("document.getElementById('page-stage').scrollIntoView({block: 'start'})")
+    box = drawer.locator("#ink-layer").bounding_box()
+    drawer.mouse.click(box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.2)
+    panel = drawer.locator(".note-reader")
+    expect(panel).to_contain_text("chỉ bạn xem")
+    expect(follower.locator("#ink-layer .annotation")).to_have_count(1)
+    panel.locator("button", has_text="Chia sẻ với mọi người").click()
+    expect(follower.locator("#ink-layer .annotation.theirs.shared")).to_have_count(2)
+    expect(drawer.locator("#ink-layer .annotation.mine.shared")).to_have_count(1)
+
 
 def test_a_note_drawn_offline_is_sent_when_the_network_returns(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], meeting_id: int
@@ -263,7 +276,8 @@ def test_the_chair_takes_a_shared_note_off_the_screens_and_its_author_keeps_it(
     expect(mine).to_have_class("annotation mine")
     author.click("[data-tool=hand]")
     mine.locator(".note-text").click()
-    expect(author.locator("#notice")).to_contain_text("Chủ tọa đã ẩn ghi chú này")
+    expect(author.locator(".note-reader")).to_contain_text("Chủ tọa đã ẩn ghi chú này")
+    expect(author.locator(".note-reader button", has_text="Chia sẻ")).to_have_count(0)
     expect(mine).to_have_class("annotation mine")
 
 

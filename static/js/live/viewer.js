@@ -395,9 +395,11 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   $("undo").addEventListener("click", () => layer.undo());
   $("redo").addEventListener("click", () => layer.redo());
   $("share-new").addEventListener("change", () => { if (layer.page) layer.page.shareNew = viewer.presenting || $("share-new").checked; });
-  // With the hand, a tap on one of your own annotations shares it or makes it private again; the
-  // chair's or a secretary's tap on someone else's shared one offers to take it off the screens.
-  // A note too long for its box opens in full instead, with those same choices.
+  // With the hand, a tap on one of your own annotations says who sees it and offers to share it or
+  // keep it to yourself: sharing shows it to everyone who reads the document, guests and the press
+  // included, so it is a choice made in words, never a stray tap. The chair's or a secretary's tap
+  // on someone else's shared one offers to take it off the screens. A note too long for its box
+  // opens in full, with those same choices.
   function toggleShared(annotation) {
     if (annotation.withheld && !annotation.shared) {
       toast(t.annotate.withheld);
@@ -412,21 +414,21 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     if (reply.type === "ack") toast(t.annotate.withheld_done);
   }
   const mayWithhold = (annotation) => annotation.author_id !== me().user_id && annotation.shared && me().withholds_annotations;
-  function readNote(annotation) {
-    // On the page itself, like the note editor, so it opens beside the note however the page is
-    // zoomed or scrolled; an editor being typed in stays.
+  function openAnnotation(annotation, [x, y], { fullText }) {
+    // On the page itself, like the note editor, so it opens beside the annotation however the page
+    // is zoomed or scrolled; an editor being typed in stays.
     const frame = layer.layer.parentElement;
     frame.querySelector(".note-reader")?.remove();
     const mine = annotation.author_id === me().user_id;
-    const [x, y] = annotation.data.rect;
-    const action = (label, run) => el("button", { type: "button", class: "button small", onclick: () => { reader.remove(); run(); } }, label);
+    const audience = annotation.shared ? t.annotate.seen_by_everyone : layer.audienceOf(annotation);
+    const action = (label, run, extra = "") => el("button", { type: "button", class: `button small ${extra}`, onclick: () => { reader.remove(); run(); } }, label);
     const reader = el(
       "div",
       { class: "note-editor note-reader", role: "dialog", style: `left:${Math.min(x, 0.6) * 100}%;top:${Math.min(y, 0.6) * 100}%` },
-      el("p", { class: "muted small" }, `${annotation.author} · ${layer.audienceOf(annotation)}`),
-      el("div", { class: "note-full" }, annotation.data.text),
+      el("p", { class: "muted small" }, `${annotation.author} · ${audience}`),
+      fullText ? el("div", { class: "note-full" }, annotation.data.text) : null,
       el("div", { class: "row" },
-        mine && !annotation.withheld ? action(annotation.shared ? t.annotate.make_private : t.annotate.share, () => toggleShared(annotation)) : null,
+        mine && !annotation.withheld ? action(annotation.shared ? t.annotate.make_private : t.annotate.share, () => toggleShared(annotation), annotation.shared ? "" : "primary") : null,
         mayWithhold(annotation) ? action(t.annotate.withhold, () => withhold(annotation)) : null,
         action(t.annotate.close, () => {})),
     );
@@ -437,9 +439,12 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     const shape = event.target.closest?.("[data-id]");
     const annotation = shape && layer.byId.get(shape.dataset.id);
     if (!annotation) return;
-    if (shape.classList.contains("clipped")) readNote(annotation);
-    else if (annotation.author_id === me().user_id) toggleShared(annotation);
-    else if (mayWithhold(annotation)) withhold(annotation);
+    const clipped = shape.classList.contains("clipped");
+    if (clipped || annotation.author_id === me().user_id) {
+      const box = layer.layer.getBoundingClientRect();
+      const at = annotation.data.rect || [(event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height];
+      openAnnotation(annotation, at, { fullText: clipped });
+    } else if (mayWithhold(annotation)) withhold(annotation);
   });
 
   // ---- controls -------------------------------------------------------------------------------
