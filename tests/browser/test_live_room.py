@@ -164,6 +164,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(second.locator("#connection")).to_have_attribute("data-state", "offline", timeout=10_000)
     second.evaluate("() => { window.liveRoom.connection.command('speaker.request'); }")
     expect(second.locator("#connection")).to_contain_text("1")
+    chair.fill("#notice-form input", "Đề nghị các đại biểu xem trang 4")
+    chair.click("#notice-form button")
+    expect(first.locator("#chair-notice")).to_contain_text("Đề nghị các đại biểu xem trang 4")
     chair.click("#next-page")
     chair.click("#next-page")
     chair.locator(".live-item", has_text="Báo cáo kết quả xây dựng").locator("button").click()
@@ -175,6 +178,10 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(second.locator("#connection")).to_have_attribute("data-state", "online", timeout=20_000)
     expect(second.locator("#page-image")).to_have_attribute("data-page", "4")
     expect(second.locator(".live-item.current")).to_contain_text("Báo cáo kết quả xây dựng")
+    # The chair's notice sent meanwhile is shown on its return, and stays until closed.
+    expect(second.locator("#chair-notice")).to_contain_text("Đề nghị các đại biểu xem trang 4")
+    second.locator("#chair-notice button").click()
+    expect(second.locator("#chair-notice")).to_be_hidden()
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue")).to_contain_text("Phạm Quốc Cường")
     second.wait_for_function("() => window.liveRoom.connection.outbox.length === 0")
@@ -228,7 +235,8 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     chair.fill("#notice-form input", "Nghỉ giải lao 10 phút")
     chair.click("#notice-form button")
     for page in (first, second):
-        expect(page.locator("#notice")).to_contain_text("Nghỉ giải lao 10 phút")
+        expect(page.locator("#chair-notice")).to_contain_text("Nghỉ giải lao 10 phút")
+        expect(page.locator("#chair-notice")).to_contain_text("Nguyễn Văn Thành")
     expect(projector.locator("#proj-notice")).to_contain_text("Nghỉ giải lao 10 phút")
 
 

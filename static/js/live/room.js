@@ -59,6 +59,24 @@ function toast(message, kind = "info") {
   toastTimer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 20000);
 }
 
+// The chair's notices: the newest one this tablet has shown, so one sent while it was offline (which
+// a reconnection's fresh snapshot brings, not an event) is shown on return, and nothing twice.
+let noticeSeen = null;
+function showChairNotice(notice) {
+  const box = $("chair-notice");
+  const sentAt = new Date(notice.sent_at).toLocaleTimeString(document.documentElement.lang || "vi", { hour: "2-digit", minute: "2-digit" });
+  box.querySelector(".chair-notice-text").textContent = notice.text;
+  box.querySelector(".chair-notice-from").textContent = `${notice.sender} · ${sentAt}`;
+  box.hidden = false;
+  noticeSeen = Math.max(noticeSeen ?? 0, notice.seq ?? 0);
+}
+function catchUpNotices() {
+  const latest = store.state.notices.at(-1);
+  if (noticeSeen !== null && latest && latest.seq > noticeSeen) showChairNotice(latest);
+  noticeSeen = Math.max(noticeSeen ?? 0, latest?.seq ?? 0);
+}
+$("chair-notice").querySelector("button").addEventListener("click", () => { $("chair-notice").hidden = true; });
+
 const me = () => store.state.me;
 
 // ---- meeting, agenda ----------------------------------------------------------------------
@@ -336,6 +354,7 @@ const minutes = mountMinutes({ store, send, t, toast, config });
 // ---- wiring -----------------------------------------------------------------------------
 store.subscribe((kind, event) => {
   if (kind === "snapshot") {
+    catchUpNotices();
     reader.onSnapshot();
     renderMeeting();
     renderAgenda();
@@ -356,7 +375,7 @@ store.subscribe((kind, event) => {
   if (kind === "speaker.dismiss" && event.participant_id === me().participant_id) toast(t.dismissed_you);
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
   if (kind === "attendance.update") { renderSpeakers(); loadAbsenceReasons(); }
-  if (kind === "notice") toast(`${event.sender}: ${event.text}`);
+  if (kind === "notice") showChairNotice(event);
 });
 
 setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); } }, 500);
