@@ -6,6 +6,7 @@ state, and emits one numbered event that carries the new state of what changed.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -239,7 +240,10 @@ def attendance_check_in(*, actor: User, meeting: Meeting) -> Participant:
     require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if participant.attendance in ARRIVED:
         return participant
-    participant.attendance = Participant.Attendance.LATE if meeting.started_at else Participant.Attendance.PRESENT
+    # Checking in as the chair opens the meeting is arriving on time: late is after a grace period.
+    grace = datetime.timedelta(minutes=settings.LATE_AFTER_MINUTES)
+    late = meeting.started_at is not None and timezone.now() - meeting.started_at > grace
+    participant.attendance = Participant.Attendance.LATE if late else Participant.Attendance.PRESENT
     participant.arrived_at = timezone.now()
     _forget_absence(participant)
     participant.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])

@@ -6,6 +6,7 @@ is broadcast, the meeting's sequence number stays, and the same socket goes on s
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1058,7 +1059,22 @@ async def test_delegate_checks_in_from_the_tablet_before_the_start(
     assert entry_of(event["attendance"], delegate)["attendance"] == "present"
 
 
-async def test_delegate_who_checks_in_after_the_start_is_late(connect: Connect, started: Meeting, delegate: User, secretary: User) -> None:
+async def test_delegate_who_checks_in_as_the_meeting_opens_is_present(
+    connect: Connect, started: Meeting, delegate: User, secretary: User
+) -> None:
+    delegate_client, secretary_client = await room(connect, started, delegate, secretary)
+
+    assert (await delegate_client.command("attendance.checkin"))["type"] == "ack"
+
+    (event,) = await heard(secretary_client, "attendance.update")
+    assert entry_of(event["attendance"], delegate)["attendance"] == "present"
+
+
+async def test_delegate_who_checks_in_past_the_grace_period_is_late(
+    connect: Connect, started: Meeting, delegate: User, secretary: User, settings: Any
+) -> None:
+    opened = started.started_at - datetime.timedelta(minutes=settings.LATE_AFTER_MINUTES, seconds=5)
+    await sync_to_async(Meeting.objects.filter(pk=started.pk).update)(started_at=opened)
     delegate_client, secretary_client = await room(connect, started, delegate, secretary)
 
     assert (await delegate_client.command("attendance.checkin"))["type"] == "ack"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 from typing import Any
 
@@ -228,10 +229,12 @@ async def test_self_check_in_counts_towards_the_quorum(connect: Connect, live_me
 async def test_a_late_arrival_after_the_start_makes_the_quorum(
     connect: Connect, live_meeting: Meeting, chair: User, delegate: User
 ) -> None:
-    await sync_to_async(meeting_start)(actor=chair, meeting=live_meeting)
+    started = await sync_to_async(meeting_start)(actor=chair, meeting=live_meeting)
     chair_client, delegate_client = await room(connect, live_meeting, chair, delegate)
     assert (await chair_client.command("attendance.checkin"))["type"] == "ack"
     await quorum_heard(delegate_client)
+    # The delegate comes well after the opening.
+    await sync_to_async(Meeting.objects.filter(pk=started.pk).update)(started_at=started.started_at - datetime.timedelta(minutes=30))
 
     assert (await delegate_client.command("attendance.checkin"))["type"] == "ack"
 

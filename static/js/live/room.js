@@ -334,7 +334,11 @@ function renderAttendance() {
 
 // ---- commands from buttons and the notice form -------------------------------------------
 for (const button of document.querySelectorAll("[data-command]")) {
-  button.addEventListener("click", () => send(button.dataset.command));
+  button.addEventListener("click", async () => {
+    const reply = await send(button.dataset.command);
+    // The button goes away once checked in: say that it worked.
+    if (button.dataset.command === "attendance.checkin" && reply.type === "ack") toast(t.checked_in);
+  });
 }
 $("speaker-extend").addEventListener("click", () => {
   const speaking = store.state?.speakers.speaking;

@@ -205,6 +205,13 @@ export function mountVoting({ store, send, t, toast }) {
         parts.push(el("button", { class: "button primary", type: "button", dataset: { action: "show-ballot" }, onclick: () => { dismissed.delete(poll.id); renderPolls(); renderBallot(); } }, t.poll.vote_now));
       }
       if (me().keeps_attendance && !poll.secret && poll.progress) parts.push(notVotedView(poll));
+      const mine = participantById(me().participant_id);
+      // A member not yet marked present gets no ballot: say why, and how to get one.
+      if (mine?.can_vote && !present(mine)) {
+        const selfCheckin = store.state.meeting.allow_self_checkin;
+        parts.push(el("p", { class: "small not-checked-in" }, selfCheckin ? t.poll.check_in_to_vote : t.poll.ask_secretary_to_vote));
+        if (selfCheckin) parts.push(el("button", { class: "button primary", type: "button", onclick: () => send("attendance.checkin") }, t.poll.check_in));
+      }
     }
     if (poll.state === "closed" && poll.result) parts.push(resultView(poll, t));
     if (poll.state === "annulled") parts.push(el("p", { class: "muted small" }, interpolate(t.poll.annulled_because, { reason: poll.annulled_reason || "" })));
