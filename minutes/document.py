@@ -44,6 +44,7 @@ WORDS = {
         "content": "Nội dung cuộc họp",
         "presenter": "Trình bày",
         "speakers": "Ý kiến phát biểu",
+        "not_discussed": "Nội dung này không được xem xét tại cuộc họp.",
         "conclusions": "Kết luận",
         "general_conclusions": "Kết luận của chủ tọa",
         "vote": "Biểu quyết",
@@ -92,6 +93,7 @@ WORDS = {
         "content": "Proceedings",
         "presenter": "Presented by",
         "speakers": "Speakers",
+        "not_discussed": "This item was not taken up at the meeting.",
         "conclusions": "Conclusions",
         "general_conclusions": "Conclusions of the chair",
         "vote": "Vote",
@@ -200,7 +202,12 @@ def _item_view(item: ItemFacts, language: str) -> dict[str, Any]:
         minutes, seconds = divmod(speech.seconds, 60)
         at = timezone.localtime(speech.started_at).strftime("%H:%M") if speech.started_at else ""
         who = nfc(f"{speech.name} ({speech.position})" if speech.position else speech.name)
-        speeches.append(f"{who}, {w['at']} {at}, {minutes} {w['minute_word']} {seconds} {w['second_word']}")
+        # "3 giây", "2 phút", "2 phút 5 giây": no "0 phút", no "0 giây".
+        parts = [f"{minutes} {w['minute_word']}"] if minutes else []
+        if seconds or not minutes:
+            parts.append(f"{seconds} {w['second_word']}")
+        length = " ".join(parts)
+        speeches.append(f"{who}, {w['at']} {at}, {length}")
     return {
         "number": item.number,
         "title": nfc(item.title),
@@ -209,7 +216,18 @@ def _item_view(item: ItemFacts, language: str) -> dict[str, Any]:
         "conclusions": paragraphs(item.conclusions),
         "speeches": speeches,
         "polls": [_poll_view(poll, language) for poll in item.polls],
+        "touched": bool(item.reached or item.used_seconds or item.notes or item.conclusions or item.speeches or item.polls),
     }
+
+
+def _items_view(items: list[ItemFacts], language: str) -> list[dict[str, Any]]:
+    """Each item as printed. One the meeting never reached (never current, nothing written, said or
+    voted on it, nor on its sub-items) says so, instead of reading as if it had been presented."""
+    views = [_item_view(item, language) for item in items]
+    touched = [view["number"] for view in views if view["touched"]]
+    for view in views:
+        view["not_discussed"] = not view["touched"] and not any(number.startswith(view["number"] + ".") for number in touched)
+    return views
 
 
 def minutes_html(*, facts: MinutesFacts) -> str:
@@ -251,7 +269,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         "unmarked_names": _names(facts.unmarked),
         "guest_names": _names(facts.guests),
         "general": _item_view(facts.general, language),
-        "items": [_item_view(item, language) for item in facts.items],
+        "items": _items_view(facts.items, language),
         "closing": closing,
     }
     return render_to_string("minutes/minutes.html", context)

@@ -29,6 +29,7 @@ class ItemFacts:
     title: str
     presenter: str
     used_seconds: int
+    reached: bool = False  # the item was current at some point of the meeting
     notes: str = ""
     conclusions: str = ""
     speeches: list[SpeechFact] = field(default_factory=list)
@@ -77,7 +78,7 @@ def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
     ):
         polls.setdefault(poll.agenda_item_id, []).append(poll)
 
-    def facts(item_id: int | None, number: str, title: str, presenter: User | None, used: int) -> ItemFacts:
+    def facts(item_id: int | None, number: str, title: str, presenter: User | None, used: int, reached: bool = False) -> ItemFacts:
         entry = entries.get(item_id)
         return ItemFacts(
             item_id=item_id,
@@ -85,6 +86,7 @@ def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
             title=title,
             presenter=presenter.display_name if presenter else "",
             used_seconds=used,
+            reached=reached,
             notes=entry.notes if entry else "",
             conclusions=entry.conclusions if entry else "",
             speeches=speeches.get(item_id, []),
@@ -103,7 +105,7 @@ def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
         guests=[p for p in participants if p.role == Participant.Role.GUEST and p.attendance in PRESENT_STATES],
         general=facts(None, "", "", None, 0),
         items=[
-            facts(node.item.pk, node.number, node.item.title, node.item.presenter, node.item.used_seconds)
+            facts(node.item.pk, node.number, node.item.title, node.item.presenter, node.item.used_seconds, node.item.done)
             for node in agenda_flat(meeting=meeting)
         ],
     )

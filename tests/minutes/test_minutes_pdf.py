@@ -16,9 +16,10 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from meetings.models import Participant, User
-from minutes.document import _absence_reason
+from meetings.models import AgendaItem, Participant, User
+from minutes.document import _absence_reason, _item_view
 from minutes.models import DEFAULT_RECIPIENTS, MinutesVersion
+from minutes.selectors import ItemFacts, SpeechFact
 from minutes.services import workflow
 from tests.minutes.conftest import (
     DOCUMENT_TITLE,
@@ -486,3 +487,25 @@ def test_a_vote_between_options_says_which_one_won(held: Held, secretary: User) 
     text = minutes_text(version_bytes(_compile(held, secretary, language="vi")))
 
     assert "Kết quả: THÔNG QUA: Phường Thắng Tam." in " ".join(text.split())
+
+
+def test_an_item_the_meeting_never_reached_says_so_instead_of_who_presents_it(held: Held, secretary: User) -> None:
+    opening, debated = held.items
+    AgendaItem.objects.filter(pk=opening.pk).update(done=False, used_seconds=0, presenter=held.assistant)
+
+    text = " ".join(minutes_text(version_bytes(_compile(held, secretary, language="vi"))).split())
+
+    never_reached = between(text, f"1. {opening.title}", f"2. {debated.title}")
+    assert "Nội dung này không được xem xét tại cuộc họp." in never_reached
+    assert "Trình bày" not in never_reached
+    assert "không được xem xét" not in text.split(f"2. {debated.title}")[1]
+
+
+@pytest.mark.parametrize(("seconds", "printed"), [(3, "3 giây"), (120, "2 phút"), (125, "2 phút 5 giây"), (0, "0 giây")])
+def test_a_speech_is_timed_in_the_words_a_person_would_use(seconds: int, printed: str) -> None:
+    speech = SpeechFact(name="Lê Thị Minh Nguyệt", position="", started_at=None, seconds=seconds)
+    item = ItemFacts(item_id=1, number="1", title="Khai mạc", presenter="", used_seconds=0, speeches=[speech])
+
+    (line,) = _item_view(item, "vi")["speeches"]
+
+    assert line.endswith(f", {printed}")
