@@ -11,5 +11,6 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/minutes/sign/", views.minutes_sign_view, name="minutes_sign"),
     path("meetings/<int:meeting_id>/minutes/v<int:number>.pdf", views.minutes_file_view, name="minutes_file"),
     path("meetings/<int:meeting_id>/minutes/v<int:number>/verify/", views.minutes_verify_view, name="minutes_verify"),
+    path("meetings/<int:meeting_id>/minutes/approve/", views.minutes_approve_view, name="minutes_approve"),
     path("meetings/<int:meeting_id>/minutes/<slug:action>/", views.minutes_action_view, name="minutes_action"),
 ]

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meetings.errors import ServiceError
-from meetings.models import Meeting
+from meetings.models import Meeting, Participant
 from meetings.permissions import participation_of, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.views.common import report
@@ -70,7 +71,8 @@ def _act(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
         elif action == "draft":
             workflow.minutes_back_to_draft(actor=request.user, meeting=meeting)
         elif action == "approve":
-            workflow.minutes_approve(actor=request.user, meeting=meeting)
+            version = request.POST.get("version", "")
+            workflow.minutes_approve(actor=request.user, meeting=meeting, version_number=int(version) if version.isdigit() else None)
         elif action == "archive":
             workflow.minutes_archive(actor=request.user, meeting=meeting)
         else:
@@ -80,6 +82,30 @@ def _act(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
     else:
         messages.success(request, done[action])
     return redirect("minutes", meeting.pk)
+
+
+@login_required
+def minutes_approve_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Approving is final, and the signatures follow: the chair first sees which version, whether it went
+    round for remarks, and what it still lacks (GET); the form names the version read (POST)."""
+    if request.method == "POST":
+        return _act(request, meeting_id, "approve")
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if request.user.pk != meeting.chair_id:
+        raise PermissionDenied
+    minutes = minutes_of(meeting=meeting)
+    latest = workflow.latest_version(minutes=minutes)
+    if latest is None or minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
+        return redirect("minutes", meeting.pk)
+    unmarked = meeting.participants.filter(attendance=Participant.Attendance.UNKNOWN).exclude(role=Participant.Role.GUEST)
+    context = {
+        "meeting": meeting,
+        "minutes": minutes,
+        "latest": latest,
+        "remarks": minutes.remarks.filter(version=latest).count(),
+        "unmarked": [p.user.display_name for p in unmarked.select_related("user")],
+    }
+    return render(request, "minutes/approve_confirm.html", context)
 
 
 @login_required

@@ -154,7 +154,8 @@ def minutes_remark_add(*, actor: User, meeting: Meeting, text: str) -> MinutesRe
 
 
 @transaction.atomic
-def minutes_approve(*, actor: User, meeting: Meeting) -> Minutes:
+def minutes_approve(*, actor: User, meeting: Meeting, version_number: int | None = None) -> Minutes:
+    """`version_number`: the version the chair read; approving fails if a newer one was compiled meanwhile."""
     meeting = lock_meeting(meeting=meeting)
     if actor.pk != meeting.chair_id:
         raise NotAllowed(_("Only the chair approves the minutes."))
@@ -164,6 +165,10 @@ def minutes_approve(*, actor: User, meeting: Meeting) -> Minutes:
     version = latest_version(minutes=minutes)
     if version is None:
         raise WrongState(_("Compile the minutes first."))
+    if version_number is not None and version.number != version_number:
+        raise WrongState(
+            _("A newer version (v%(number)s) was compiled after you opened the page. Read it, then approve it.") % {"number": version.number}
+        )
     minutes.state = Minutes.State.APPROVED
     minutes.approved_at = timezone.now()
     minutes.save(update_fields=["state", "approved_at"])

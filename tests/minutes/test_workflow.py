@@ -23,7 +23,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import FreeText
 
 from meetings.errors import ServiceError
-from meetings.models import AuditEvent, Meeting, User
+from meetings.models import AuditEvent, Meeting, Participant, User
 from meetings.permissions import user_can_view_document
 from meetings.services.documents import document_upload
 from meetings.services.live import meeting_start
@@ -261,6 +261,39 @@ def test_only_the_chair_approves(held: Held, compiled: MinutesVersion, secretary
     assert minutes.approved_at is not None
     assert Meeting.objects.get(pk=held.meeting.pk).state == Meeting.State.MINUTES_APPROVED
     refused("wrong_state", workflow.minutes_approve, actor=chair, meeting=held.meeting)
+
+
+def test_a_version_compiled_after_the_chair_read_the_last_one_is_not_approved_unread(
+    held: Held, compiled: MinutesVersion, secretary: User, chair: User
+) -> None:
+    newer = workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+
+    error = refused("wrong_state", workflow.minutes_approve, actor=chair, meeting=held.meeting, version_number=compiled.number)
+
+    assert f"v{newer.number}" in str(error)
+    assert state_of(held.meeting) == Minutes.State.DRAFT
+    assert workflow.minutes_approve(actor=chair, meeting=held.meeting, version_number=newer.number).state == Minutes.State.APPROVED
+
+
+def test_the_chair_sees_what_they_approve_and_what_it_lacks_before_approving(
+    held: Held, compiled: MinutesVersion, chair: User, secretary: User
+) -> None:
+    Participant.objects.filter(meeting=held.meeting, user=held.excused).update(attendance=Participant.Attendance.UNKNOWN)
+    Minutes.objects.filter(meeting=held.meeting).update(number="")
+    url = reverse("minutes_approve", args=[held.meeting.pk])
+
+    confirm = page(chair).get(url)
+
+    content = confirm.content.decode()
+    assert f'name="version" value="{compiled.number}"' in content
+    for warning in ("not-circulated", "no-number", "unmarked"):
+        assert f'data-testid="{warning}"' in content
+    assert held.excused.display_name in content
+    assert state_of(held.meeting) == Minutes.State.DRAFT
+    assert page(secretary).get(url).status_code == 403
+
+    page(chair).post(url, {"version": compiled.number})
+    assert state_of(held.meeting) == Minutes.State.APPROVED
 
 
 def test_nothing_is_approved_before_it_is_compiled(held: Held, chair: User) -> None:
@@ -586,6 +619,6 @@ def test_a_delegates_signature_upload_is_refused(approved: Meeting, delegate: Us
     assert state_of(approved) == Minutes.State.APPROVED
 
 
-@pytest.mark.parametrize("action", ["compile", "circulate", "draft", "approve", "archive"])
+@pytest.mark.parametrize("action", ["compile", "circulate", "draft", "archive"])
 def test_actions_answer_only_to_post(held: Held, secretary: User, action: str) -> None:
     assert page(secretary).get(reverse("minutes_action", args=[held.meeting.pk, action])).status_code == 405
