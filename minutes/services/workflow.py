@@ -166,9 +166,8 @@ def minutes_approve(*, actor: User, meeting: Meeting, version_number: int | None
     if version is None:
         raise WrongState(_("Compile the minutes first."))
     if version_number is not None and version.number != version_number:
-        raise WrongState(
-            _("A newer version (v%(number)s) was compiled after you opened the page. Read it, then approve it.") % {"number": version.number}
-        )
+        newer = _("A newer version (v%(number)s) was compiled after you opened the page. Read it, then approve it.")
+        raise WrongState(newer % {"number": version.number})
     minutes.state = Minutes.State.APPROVED
     minutes.approved_at = timezone.now()
     minutes.save(update_fields=["state", "approved_at"])
