@@ -132,10 +132,12 @@ def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sen
     return len(messages)
 
 
-def minutes_notify_circulated(*, meeting: Meeting) -> int:
-    """Tell every participant that the draft minutes await their remarks. Returns how many were queued."""
+def minutes_notify_circulated(*, meeting: Meeting, sender: User) -> int:
+    """Tell every participant but the one who circulated them that the draft minutes await their remarks
+    (the chair, that they approve them there). Returns how many were queued."""
     url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
-    recipients = [p.user for p in Participant.objects.filter(meeting=meeting).select_related("user") if p.user.email]
+    participants = Participant.objects.filter(meeting=meeting).exclude(user=sender).select_related("user")
+    recipients = [p.user for p in participants if p.user.email]
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Draft minutes] %(title)s") % {"title": meeting.title}
         messages = [

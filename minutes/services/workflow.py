@@ -117,7 +117,7 @@ def minutes_circulate(*, actor: User, meeting: Meeting) -> Minutes:
     minutes.circulated_at = timezone.now()
     minutes.save(update_fields=["state", "circulated_at"])
     audit_record(meeting=meeting, actor=actor, action="minutes.circulate", version=version.number)
-    minutes_notify_circulated(meeting=Meeting.objects.select_related("secretary").get(pk=meeting.pk))
+    minutes_notify_circulated(meeting=Meeting.objects.select_related("secretary").get(pk=meeting.pk), sender=actor)
     return minutes
 
 

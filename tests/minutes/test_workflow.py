@@ -143,17 +143,27 @@ def test_circulating_needs_a_compiled_version(held: Held, secretary: User, quick
     assert minutes.circulated_at is not None
 
 
-def test_circulating_emails_every_participant_a_link_to_the_draft(
-    held: Held, compiled: MinutesVersion, secretary: User, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+def test_circulating_emails_every_other_participant_a_link_to_the_draft(
+    held: Held,
+    compiled: MinutesVersion,
+    secretary: User,
+    chair: User,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
 
     with_email = {p.user.email for p in held.meeting.participants.select_related("user") if p.user.email}
-    assert with_email
-    assert {address for message in mailoutbox for address in message.to} == with_email
+    assert secretary.email in with_email
+    # Not to the secretary who sent it round.
+    assert {address for message in mailoutbox for address in message.to} == with_email - {secretary.email}
     assert all(f"/meetings/{held.meeting.pk}/minutes/" in message.body for message in mailoutbox)
     assert all(held.meeting.title in message.subject for message in mailoutbox)
+    # The chair is told they approve them there; the others are not.
+    approve_line = "Với vai trò chủ tọa"
+    assert [approve_line in message.body for message in mailoutbox].count(True) == 1
+    assert next(message for message in mailoutbox if approve_line in message.body).to == [chair.email]
 
 
 def test_only_the_secretary_circulates(held: Held, compiled: MinutesVersion, delegate: User, chair: User) -> None:
