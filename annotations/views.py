@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils.text import slugify
 
 from annotations.selectors import annotation_state, annotations_erased_by, annotations_for_export, annotations_visible_to
 from meetings.downloads import pdf_for_reader, pdf_response
 from meetings.rendering import source_path
 from meetings.selectors.documents import document_get_for_user
 from meetings.selectors.meetings import meeting_get_for_user
+from meetings.text import file_slug
 
 
 @login_required
@@ -44,5 +44,5 @@ def annotated_copy(request: HttpRequest, meeting_id: int, document_id: int, vers
     ]
     pdf = pdf_with_annotations(pdf=path.read_bytes(), annotations=exported)
     pdf = pdf_for_reader(user=request.user, document=document, pdf=pdf)
-    filename = f"{slugify(document.title) or 'tai-lieu'}-v{version.number}-ghi-chu"
+    filename = f"{file_slug(document.title) or 'tai-lieu'}-v{version.number}-ghi-chu"
     return pdf_response(pdf=pdf, filename=filename, confidential=document.confidential)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from meetings.models import Document, User
+from meetings.text import file_slug
 
 
 def watermark_lines(*, user: User) -> list[str]:
@@ -24,7 +24,7 @@ def pdf_for_reader(*, user: User, document: Document, pdf: bytes) -> bytes:
 
 def pdf_response(*, pdf: bytes, filename: str, confidential: bool, etag: str | None = None) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{slugify(filename.removesuffix(".pdf")) or "tai-lieu"}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{file_slug(filename.removesuffix(".pdf")) or "tai-lieu"}.pdf"'
     # A watermarked copy is made for one reader at one time: no cache may keep it. Anything else
     # may change (a new version, a new annotation) under the same URL: the browser asks each time.
     response["Cache-Control"] = "private, no-store" if confidential else "private, no-cache"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.text import slugify
+
 NOT_A_WORD = re.compile(r"[\W_]+")
 
 
@@ -52,3 +54,8 @@ def fold_characters(text: str) -> str:
 def fold_for_search(text: str) -> str:
     """Words only, lower case, no diacritics, one space between: "ton tai han che" finds "tồn tại, hạn chế"."""
     return " ".join(NOT_A_WORD.sub(" ", fold_characters(unicodedata.normalize("NFC", text))).split())
+
+
+def file_slug(text: str) -> str:
+    """A file name's words in ASCII: "Đề án" → "de-an". Django's slugify drops đ, which has no decomposition."""
+    return slugify(text.replace("đ", "d").replace("Đ", "D"))

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +15,7 @@ from meetings.errors import ServiceError
 from meetings.models import Meeting
 from meetings.permissions import user_runs_meeting
 from meetings.selectors.meetings import meeting_get_for_user
+from meetings.text import file_slug
 from meetings.views.common import report
 from voting.export import poll_result_csv, poll_result_pdf
 from voting.forms import PollForm, WrittenOpenForm
@@ -193,7 +193,7 @@ def _closed_poll(request: HttpRequest, meeting_id: int, poll_id: int) -> Poll:
 
 
 def _filename(poll: Poll, extension: str) -> str:
-    return f"ket-qua-bieu-quyet-{poll.pk}-{slugify(poll.question)[:50]}.{extension}"
+    return f"ket-qua-bieu-quyet-{poll.pk}-{file_slug(poll.question)[:50]}.{extension}"
 
 
 @login_required

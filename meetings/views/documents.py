@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,6 +16,7 @@ from meetings.rendering import source_path
 from meetings.selectors.documents import document_current_version, document_get_for_user
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.services.documents import document_add_version, document_delete, document_update, document_upload
+from meetings.text import file_slug
 from meetings.views.common import managed_meeting, report
 
 
@@ -138,7 +138,7 @@ def document_file(request: HttpRequest, meeting_id: int, document_id: int, numbe
     path = source_path(version=version)
     if not path.is_file():
         raise Http404
-    filename = f"{slugify(document.title) or 'tai-lieu'}-v{version.number}.pdf"
+    filename = f"{file_slug(document.title) or 'tai-lieu'}-v{version.number}.pdf"
     if document.confidential:
         pdf = pdf_for_reader(user=request.user, document=document, pdf=path.read_bytes())
         return pdf_response(pdf=pdf, filename=filename, confidential=True)

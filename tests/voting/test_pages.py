@@ -212,3 +212,20 @@ def test_a_vote_between_options_says_which_won_in_the_sheet_and_the_csv(
 
     assert "THÔNG QUA: Phường Thắng Tam" in poll_result_html(poll=poll)
     assert "Kết quả,Thông qua,Phường Thắng Tam" in poll_result_csv(poll=poll).decode("utf-8")
+
+
+def test_a_result_downloads_under_a_name_that_keeps_every_letter_and_a_decimal_comma_on_the_page(
+    open_poll: Callable[..., Poll], chair: User, delegate: User, other_delegate: User
+) -> None:
+    poll = open_poll(majority=Poll.Majority.CAST)
+    for voter, choice in ((chair, "yes"), (delegate, "yes"), (other_delegate, "no")):
+        vote(poll, voter, choice)
+    poll = close(poll, chair)
+    page = logged_in(delegate)
+
+    response = page.get(f"/meetings/{poll.meeting_id}/polls/{poll.pk}/result.csv")
+    meeting_page = page.get(f"/meetings/{poll.meeting_id}/").content.decode()
+
+    # "Thông qua đề án…": đ has no decomposition, and slugify alone would drop it ("e-an").
+    assert "thong-qua-de-an-chuyen-doi-so" in response["Content-Disposition"]
+    assert "(66,67 %)" in meeting_page
