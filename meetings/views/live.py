@@ -69,6 +69,7 @@ def live_strings() -> dict:
         "dismiss_confirm": _("Take %(name)s off the speakers' queue? They lose their place and can ask to speak again."),
         "dismissed_you": _("The chair has taken your request to speak off the queue. You can ask again."),
         "checked_in": _("Checked in: you are on the attendance list."),
+        "your_turn": _("You have the floor: please speak."),
         "queue_place": _("You are number %(place)s waiting to speak"),
         "not_marked_present": _("not marked present"),
         "hand_over": _("Let %(name)s present"),

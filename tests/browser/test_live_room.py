@@ -140,8 +140,11 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     bottom = bottom_before_scrolling(chair, "#queue li .give-floor")
     assert 0 < bottom <= LAPTOP["height"]
     chair.locator("#queue li .give-floor").click()
-    for page in (chair, first, second):
+    # The one given the floor is told so in words; the others see who speaks.
+    expect(first.locator("#speaker-bar")).to_contain_text("Đến lượt bạn phát biểu")
+    for page in (chair, second):
         expect(page.locator("#speaker-name")).to_contain_text("Lê Thị Minh Nguyệt")
+    for page in (chair, first, second):
         # The demo meeting gives each speaker five minutes.
         expect(page.locator("#speaker-timer")).to_have_text(re.compile(r"^4:5\d$"))
     expect(projector.locator("#proj-speaker")).to_contain_text("Lê Thị Minh Nguyệt")

@@ -180,8 +180,11 @@ function renderSpeakers() {
   renderFloorTo(speaking, live);
   renderSpeakingTime();
   $("speaker-bar").hidden = !speaking;
+  $("speaker-bar").classList.toggle("mine", Boolean(speakingNow));
   if (speaking) {
-    $("speaker-name").textContent = personLabel(speaking);
+    // The one given the floor is told so in words, not only by seeing their own name.
+    $("speaker-bar").querySelector(".speaker-label").textContent = speakingNow ? t.your_turn : `${t.speaking}:`;
+    $("speaker-name").textContent = speakingNow ? "" : personLabel(speaking);
     $("speaker-end").hidden = !(me().is_chair || speakingNow);
     $("speaker-extend").hidden = !(me().is_chair && live);
   }
@@ -377,6 +380,7 @@ store.subscribe((kind, event) => {
   if (kind === "agenda.current") { voting.render(); renderAgenda(); renderSpeakers(); }
   if (kind.startsWith("speaker.")) renderSpeakers();
   if (kind === "speaker.dismiss" && event.participant_id === me().participant_id) toast(t.dismissed_you);
+  if (kind === "speaker.start" && store.state.speakers.speaking?.participant_id === me().participant_id) toast(t.your_turn);
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
   if (kind === "attendance.update") { renderSpeakers(); loadAbsenceReasons(); }
   if (kind === "notice") showChairNotice(event);
