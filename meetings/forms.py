@@ -8,6 +8,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Body, Document, Meeting, Participant, User, whole_minutes
+from meetings.selectors.agenda import agenda_flat
 from meetings.services.participants import INVITABLE_ROLES
 from meetings.text import person_sort_key
 
@@ -74,6 +75,11 @@ class MeetingForm(forms.ModelForm):
         max_value=60,
         label=_("Speaking time per turn (minutes)"),
         help_text=_("Each speaker's timer counts down from this; the chair can give a speaker more time during the meeting."),
+        error_messages={
+            "min_value": _("A turn lasts at least 1 minute."),
+            "max_value": _("A turn lasts at most 60 minutes."),
+            "invalid": _("Enter the speaking time as a whole number of minutes, from 1 to 60."),
+        },
     )
 
     class Meta:
@@ -172,7 +178,12 @@ class DocumentFieldsMixin(forms.Form):
     )
 
     def setup_document_fields(self, *, meeting: Meeting) -> None:
-        self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("parent_id", "position")
+        field = self.fields["agenda_item"]
+        field.queryset = meeting.agenda_items.all()
+        # Numbered in agenda order, sub-items under their item, as the agenda reads (2, 2.1, 2.2, 3).
+        field.choices = [("", field.empty_label)] + [
+            (node.item.pk, f"{node.number}. {node.item.title}") for node in agenda_flat(meeting=meeting)
+        ]
         participant_ids = meeting.participants.exclude(user_id__in=[meeting.chair_id, meeting.secretary_id]).values_list(
             "user_id", flat=True
         )

@@ -113,7 +113,7 @@ def test_secretary_prepares_and_publishes_and_a_delegate_sees_it(
     fake = tmp_path / "gia-mao.pdf"
     fake.write_text("đây không phải PDF")
     secretary.set_input_files("input[name=files]", [str(good), str(fake)])
-    secretary.select_option("select[name=agenda_item]", label="Báo cáo tình hình cải cách hành chính")
+    secretary.select_option("select[name=agenda_item]", label="2. Báo cáo tình hình cải cách hành chính")
     secretary.click("form:has(input[name=files]) button[type=submit]")
     expect(secretary.locator(".errorlist")).to_contain_text("gia-mao.pdf")
     secretary.goto(meeting_url)

@@ -15,10 +15,12 @@ from pypdf import PdfWriter
 from pytest_django.fixtures import Settings
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
+from meetings.forms import DocumentUploadForm
 from meetings.models import AuditEvent, Document, DocumentVersion, Meeting, Participant, User
 from meetings.permissions import user_can_view_document
 from meetings.selectors.documents import document_current_version, documents_visible_to
 from meetings.services import documents as document_services
+from meetings.services.agenda import agenda_item_create
 from meetings.services.documents import (
     DocumentRejected,
     _rejection_message,
@@ -467,3 +469,13 @@ def test_it_deletes_a_document_but_keeps_its_blob(documents: dict[str, Document]
     assert not Document.objects.filter(pk=public_id).exists()
     assert blob.is_file()
     assert AuditEvent.objects.filter(action="document.delete", data__document=public_id).exists()
+
+
+def test_the_upload_form_lists_the_agenda_numbered_with_sub_items_under_their_item(meeting: Meeting, secretary: User) -> None:
+    report = agenda_item_create(actor=secretary, meeting=meeting, title="Báo cáo kinh tế - xã hội")
+    agenda_item_create(actor=secretary, meeting=meeting, title="Kết luận")
+    agenda_item_create(actor=secretary, meeting=meeting, title="Tình hình thu ngân sách", parent=report)
+
+    labels = [label for _value, label in DocumentUploadForm(meeting=meeting).fields["agenda_item"].choices][1:]
+
+    assert labels == ["1. Khai mạc", "2. Báo cáo kinh tế - xã hội", "2.1. Tình hình thu ngân sách", "3. Kết luận"]

@@ -264,7 +264,7 @@ def test_it_refuses_a_speaking_time_over_an_hour_on_the_form(client: Client, mee
     response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**_form_of(meeting), "speaker_seconds": "61"})
 
     assert response.status_code == 200
-    assert response.context["form"].errors["speaker_seconds"]
+    assert response.context["form"].errors["speaker_seconds"] == ["Mỗi lượt phát biểu dài nhất 60 phút."]
     assert 'value="61"' in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.speaker_seconds == 180
