@@ -121,7 +121,7 @@ def test_it_refuses_someone_already_marked_present(published_meeting: Meeting, d
     with pytest.raises(WrongState):
         attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
 
-    assert participation(published_meeting, delegate).attendance == Participant.Attendance.LATE
+    assert participation(published_meeting, delegate).attendance == Participant.Attendance.PRESENT
 
 
 def test_it_refuses_after_the_meeting_has_ended(client: Client, published_meeting: Meeting, delegate: User) -> None:

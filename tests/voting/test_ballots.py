@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
@@ -62,6 +63,8 @@ def test_a_member_who_checks_in_late_can_vote(council: Meeting, chair: User, del
         set_attendance(meeting, member(username), Participant.Attendance.PRESENT)
     poll = poll_open(actor=chair, meeting=meeting, poll_id=poll_create(actor=chair, meeting=meeting, question="Thông qua?").pk)
     refused("not_eligible", vote, poll, delegate, "yes")
+    # They arrive well after the opening.
+    Meeting.objects.filter(pk=meeting.pk).update(started_at=meeting.started_at - datetime.timedelta(minutes=30))
 
     attendance_check_in(actor=delegate, meeting=meeting)
     vote(poll, delegate, "yes")
