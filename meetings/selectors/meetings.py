@@ -25,21 +25,21 @@ def meetings_visible_to(*, user: User) -> QuerySet[Meeting]:
 
 @dataclass
 class HomeMeetings:
+    running: list[Meeting]
     upcoming: list[Meeting]
     past: list[Meeting]
 
 
 def meetings_for_home(*, user: User, past_limit: int = 20) -> HomeMeetings:
-    """Upcoming (and running) meetings soonest first, then recent past ones."""
+    """Meetings in progress (however late they run), then upcoming ones soonest first, then recent past ones."""
     now = timezone.now()
     told_absence = Participant.objects.filter(meeting=OuterRef("pk"), user=user, absence_notified_at__isnull=False)
     visible = meetings_visible_to(user=user).select_related("body", "chair").annotate(i_cannot_attend=Exists(told_absence))
-    upcoming = list(
-        visible.filter(ends_at__gte=now).exclude(state__in=[Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED]).order_by("starts_at")
-    )
-    upcoming_ids = {m.pk for m in upcoming}
-    past = [m for m in visible.order_by("-starts_at")[: past_limit + len(upcoming_ids)] if m.pk not in upcoming_ids][:past_limit]
-    return HomeMeetings(upcoming=upcoming, past=past)
+    running = list(visible.filter(state=Meeting.State.IN_PROGRESS).order_by("starts_at"))
+    upcoming = list(visible.filter(ends_at__gte=now, state__in=[Meeting.State.DRAFT, Meeting.State.PUBLISHED]).order_by("starts_at"))
+    shown = {m.pk for m in running + upcoming}
+    past = [m for m in visible.order_by("-starts_at")[: past_limit + len(shown)] if m.pk not in shown][:past_limit]
+    return HomeMeetings(running=running, upcoming=upcoming, past=past)
 
 
 def meeting_get_for_user(*, user: User, meeting_id: int) -> Meeting:

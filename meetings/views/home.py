@@ -14,5 +14,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/home.html",
-        {"upcoming": meetings.upcoming, "past": meetings.past, "can_create": user_can_create_meetings(user=request.user)},
+        {
+            "running": meetings.running,
+            "upcoming": meetings.upcoming,
+            "past": meetings.past,
+            "can_create": user_can_create_meetings(user=request.user),
+        },
     )

@@ -24,6 +24,7 @@ from meetings.selectors.agenda import agenda_numbers
 from meetings.services.agenda import agenda_item_create
 from meetings.services.documents import _rejection_message, document_add_version, document_upload
 from meetings.services.meetings import meeting_publish
+from meetings.services.participants import participants_invite
 from tests.conftest import files_under
 
 pytestmark = pytest.mark.django_db
@@ -635,3 +636,26 @@ def test_it_asks_before_removing_someone_from_a_published_meeting_and_says_they_
     assert not published_meeting.participants.filter(user=guest).exists()
     assert [message.to for message in mail.outbox] == [[guest.email]]
     assert guest.display_name in str(next(iter(get_messages(response.wsgi_request))))
+
+
+# --- home ----------------------------------------------------------------------------------------
+
+
+def test_home_puts_a_meeting_in_progress_first_even_when_it_runs_past_its_end(
+    client: Client, published_meeting: Meeting, make_meeting: Callable[..., Meeting], secretary: User, delegate: User
+) -> None:
+    later = make_meeting(title="Họp giao ban tháng sau", starts_in=datetime.timedelta(days=30))
+    participants_invite(actor=secretary, meeting=later, users=[delegate], role=Participant.Role.DELEGATE, can_vote=True)
+    meeting_publish(actor=secretary, meeting=later)
+    # It began three hours ago and was to end twenty minutes ago; the debate goes on.
+    began = timezone.now() - datetime.timedelta(hours=3)
+    Meeting.objects.filter(pk=published_meeting.pk).update(
+        state=Meeting.State.IN_PROGRESS, starts_at=began, ends_at=timezone.now() - datetime.timedelta(minutes=20)
+    )
+
+    response = logged_in(client, delegate).get("/")
+
+    assert [m.pk for m in response.context["running"]] == [published_meeting.pk]
+    assert [m.pk for m in response.context["upcoming"]] == [later.pk]
+    assert published_meeting.pk not in [m.pk for m in response.context["past"]]
+    assert "Đang diễn ra" in response.content.decode()
