@@ -24,11 +24,10 @@ def require_manager(*, actor: User, meeting: Meeting) -> None:
 
 
 def require_preparation_state(*, meeting: Meeting) -> None:
+    if meeting.state == Meeting.State.IN_PROGRESS:
+        raise WrongState(_("This meeting is in progress, so its preparation can no longer be changed."))
     if meeting.state not in PREPARATION_STATES:
-        raise WrongState(
-            _("This meeting has already started (state: %(state)s), so its preparation can no longer be changed.")
-            % {"state": meeting.get_state_display()}
-        )
+        raise WrongState(_("This meeting is over, so its preparation stays as it was held."))
 
 
 def require_chair(*, actor: User, meeting: Meeting) -> None:

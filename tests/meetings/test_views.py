@@ -25,7 +25,7 @@ from meetings.services.agenda import agenda_item_create
 from meetings.services.documents import _rejection_message, document_add_version, document_upload
 from meetings.services.meetings import meeting_publish
 from meetings.services.participants import participants_invite
-from tests.conftest import files_under
+from tests.conftest import files_under, set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -659,3 +659,20 @@ def test_home_puts_a_meeting_in_progress_first_even_when_it_runs_past_its_end(
     assert [m.pk for m in response.context["upcoming"]] == [later.pk]
     assert published_meeting.pk not in [m.pk for m in response.context["past"]]
     assert "Đang diễn ra" in response.content.decode()
+
+
+def test_a_meeting_that_is_over_offers_no_preparation_forms_and_says_why_if_one_is_posted(
+    client: Client, published_meeting: Meeting, secretary: User, pdf_upload: Upload
+) -> None:
+    document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload())
+    set_state(published_meeting, Meeting.State.CLOSED)
+    logged_in(client, secretary)
+
+    overview = client.get(f"/meetings/{published_meeting.pk}/").content.decode()
+    response = client.post(
+        f"/meetings/{published_meeting.pk}/edit/", {**_form_of(published_meeting), "title": "Đổi tên", "speaker_seconds": "3"}
+    )
+
+    for url in (f"/meetings/{published_meeting.pk}/edit/", f"/meetings/{published_meeting.pk}/documents/upload/", '/edit/">'):
+        assert url not in overview
+    assert "Cuộc họp đã kết thúc" in response.content.decode()
