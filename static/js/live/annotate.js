@@ -363,7 +363,9 @@ export class AnnotationLayer {
         el("button", { class: "button small", type: "button", onclick: () => editor.remove() }, this.t.annotate.cancel)),
     );
     stage.append(editor);
-    input.focus();
+    // Low on the page the editor would sit off the screen, or under the on-screen keyboard.
+    input.focus({ preventScroll: true });
+    editor.scrollIntoView({ block: "center", behavior: "smooth" });
   }
 
   // ---- someone else's pen, live -----------------------------------------------------------
