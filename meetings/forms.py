@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
@@ -211,3 +212,16 @@ class DocumentForm(DocumentFieldsMixin, forms.ModelForm):
 
 class NewVersionForm(forms.Form):
     file = forms.FileField(label=_("New version (PDF)"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))
+
+
+class LoginForm(AuthenticationForm):
+    """Django's form, with a refusal that says what to do (its own names the fields, capitalised mid-sentence)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The username or the password is not right. Check them (capital letters count) and try again. "
+            "If you have forgotten your password, ask the secretary or the administrator to set a new one."
+        ),
+        "inactive": _("This account is switched off. Ask the administrator."),
+    }
