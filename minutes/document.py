@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from meetings.models import Participant
 from meetings.pdf_render import serif_font_css
-from meetings.text import person_sort_key
+from meetings.selectors.meetings import participant_order_key
 from minutes.selectors import ItemFacts, MinutesFacts
 from voting.models import Poll
 from voting.tally import result_chosen
@@ -277,13 +277,9 @@ def minutes_html(*, facts: MinutesFacts) -> str:
 
 def attendance_sheet_html(*, facts: MinutesFacts) -> str:
     rows = []
-    for index, participant in enumerate(
-        sorted(
-            facts.present + facts.late + facts.absent_excused + facts.absent + facts.unmarked + facts.guests,
-            key=lambda p: person_sort_key(p.user.display_name),
-        ),
-        1,
-    ):
+    everyone = facts.present + facts.late + facts.absent_excused + facts.absent + facts.unmarked + facts.guests + facts.guests_away
+    # In the order of the participants page: the chair first, then the secretaries, delegates and guests.
+    for index, participant in enumerate(sorted(everyone, key=participant_order_key), 1):
         rows.append(
             {
                 "index": index,

@@ -45,7 +45,8 @@ class MinutesFacts:
     absent_excused: list[Participant]
     absent: list[Participant]
     unmarked: list[Participant]
-    guests: list[Participant]
+    guests: list[Participant]  # those who came
+    guests_away: list[Participant]  # invited, not come: on the attendance sheet only
     general: ItemFacts
     items: list[ItemFacts]
 
@@ -103,6 +104,7 @@ def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
         # Nobody recorded them either way: the minutes say so rather than call them absent without leave.
         unmarked=[p for p in members if p.attendance == Participant.Attendance.UNKNOWN],
         guests=[p for p in participants if p.role == Participant.Role.GUEST and p.attendance in PRESENT_STATES],
+        guests_away=[p for p in participants if p.role == Participant.Role.GUEST and p.attendance not in PRESENT_STATES],
         general=facts(None, "", "", None, 0),
         items=[
             facts(node.item.pk, node.number, node.item.title, node.item.presenter, node.item.used_seconds, node.item.done)

@@ -50,11 +50,16 @@ def meeting_get_for_user(*, user: User, meeting_id: int) -> Meeting:
     return meeting
 
 
+ROLE_ORDER = {Participant.Role.CHAIR: 0, Participant.Role.SECRETARY: 1, Participant.Role.DELEGATE: 2, Participant.Role.GUEST: 3}
+
+
+def participant_order_key(participant: Participant) -> tuple:
+    """The chair, the secretaries, the delegates, the guests; by name (Vietnamese order) within each."""
+    return (ROLE_ORDER.get(participant.role, 9), person_sort_key(participant.user.display_name))
+
+
 def participants_of(*, meeting: Meeting) -> list[Participant]:
-    order = {Participant.Role.CHAIR: 0, Participant.Role.SECRETARY: 1, Participant.Role.DELEGATE: 2, Participant.Role.GUEST: 3}
-    participants = list(meeting.participants.select_related("user"))
-    participants.sort(key=lambda p: (order.get(p.role, 9), person_sort_key(p.user.display_name)))
-    return participants
+    return sorted(meeting.participants.select_related("user"), key=participant_order_key)
 
 
 def participants_with_email_count(*, meeting: Meeting) -> int:

@@ -17,9 +17,9 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
 from meetings.models import AgendaItem, Participant, User
-from minutes.document import _absence_reason, _item_view
+from minutes.document import _absence_reason, _item_view, attendance_sheet_html
 from minutes.models import DEFAULT_RECIPIENTS, MinutesVersion
-from minutes.selectors import ItemFacts, SpeechFact
+from minutes.selectors import ItemFacts, SpeechFact, minutes_facts
 from minutes.services import workflow
 from tests.minutes.conftest import (
     DOCUMENT_TITLE,
@@ -509,3 +509,19 @@ def test_a_speech_is_timed_in_the_words_a_person_would_use(seconds: int, printed
     (line,) = _item_view(item, "vi")["speeches"]
 
     assert line.endswith(f", {printed}")
+
+
+def test_the_attendance_sheet_begins_with_the_chair_and_lists_a_guest_who_did_not_come(held: Held, chair: User, secretary: User) -> None:
+    guest = Participant.objects.filter(meeting=held.meeting, role=Participant.Role.GUEST).select_related("user").first()
+    assert guest is not None
+    Participant.objects.filter(pk=guest.pk).update(attendance=Participant.Attendance.ABSENT)
+
+    sheet = attendance_sheet_html(facts=minutes_facts(meeting=held.meeting))
+
+    names = [person.user.display_name for person in held.meeting.participants.select_related("user")]
+    order = sorted(names, key=sheet.index)
+    secretaries = {p.user.display_name for p in held.meeting.participants.filter(role=Participant.Role.SECRETARY).select_related("user")}
+    assert order[0] == chair.display_name
+    assert set(order[1 : 1 + len(secretaries)]) == secretaries
+    assert secretary.display_name in secretaries
+    assert order[-1] == guest.user.display_name
