@@ -12,6 +12,7 @@ from meetings.models import Meeting, MeetingEvent, Participant, Presentation, Sp
 from meetings.permissions import user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.documents import documents_visible_to
+from meetings.selectors.meetings import participants_of
 
 PRESENT_STATES = (Participant.Attendance.PRESENT, Participant.Attendance.LATE)
 
@@ -63,7 +64,8 @@ def participant_state(participant: Participant) -> dict[str, Any]:
 
 
 def attendance_state(*, meeting: Meeting) -> dict[str, Any]:
-    participants = list(meeting.participants.select_related("user").order_by("id"))
+    # In the participants page's order: the secretary finds a name where the paper list has it.
+    participants = participants_of(meeting=meeting)
     return {
         "participants": [participant_state(p) for p in participants],
         "quorum": quorum_state(meeting=meeting, participants=participants),
