@@ -31,7 +31,7 @@ WORDS = {
         "started": "Thời gian bắt đầu",
         "place": "Địa điểm",
         "attendance": "Thành phần tham dự",
-        "chair": "Chủ trì",
+        "chair": "Chủ tọa",  # as the signature block calls them
         "secretary": "Thư ký",
         "present": "Có mặt",
         "late": "Đến muộn",

@@ -197,7 +197,7 @@ def test_it_opens_with_the_national_header_the_body_and_the_number(compiled: Com
 def test_it_lists_everyone_in_their_attendance_group(compiled: Compiled) -> None:
     text = minutes_text(compiled.pdf)
 
-    assert "Chủ trì: Nguyễn Văn Hùng (Chủ tịch UBND)." in text
+    assert "Chủ tọa: Nguyễn Văn Hùng (Chủ tịch UBND)." in text
     assert "Thư ký: Trần Thị Thu (Chuyên viên Văn phòng)." in text
     present = between(text, "Có mặt (5/6):", "Đến muộn:")
     for name in ("Nguyễn Văn Hùng", "Trần Thị Thu", "Lê Minh Tuấn", "Đỗ Thị Phụ", "Lê Thị Ba"):
