@@ -7,6 +7,7 @@ from html import escape
 
 from meetings.demo.content import BODY, PARAGRAPHS, SECTION_HEADINGS
 from meetings.pdf_render import html_to_pdf, serif_font_css
+from meetings.templatetags.paperwork import issuer_lines
 
 STYLE = """
 @page { size: A4; margin: 20mm 20mm 20mm 30mm;
@@ -30,12 +31,14 @@ td, th { border: 0.6pt solid #000; padding: 3pt 5pt; }
 
 
 def _header(*, kind: str, number: str, date: datetime.date) -> str:
+    parent = "".join(f'<div style="white-space:nowrap">{escape(line)}</div>' for line in issuer_lines(BODY["parent_name"]))
+    body = "".join(f'<div style="white-space:nowrap"><b>{escape(line)}</b></div>' for line in issuer_lines(BODY["name"]))
     return f"""
 <table class="head"><tr>
-  <td style="width:40%"><div class="caps">{escape(BODY["parent_name"])}</div>
-       <div class="caps"><b>{escape(BODY["name"])}</b></div><div class="rule"></div>
+  <td style="width:44%">{parent}
+       {body}<div class="rule"></div>
        <div class="number">Số: {escape(number)}</div></td>
-  <td style="width:60%"><div class="caps"><b>Cộng hòa xã hội chủ nghĩa Việt Nam</b></div>
+  <td style="width:56%"><div class="caps" style="white-space:nowrap;font-size:12pt"><b>Cộng hòa xã hội chủ nghĩa Việt Nam</b></div>
        <div><b>Độc lập - Tự do - Hạnh phúc</b></div><div class="rule"></div>
        <div class="place">Vũng Tàu, ngày {date.day:02d} tháng {date.month:02d} năm {date.year}</div></td>
 </tr></table>
