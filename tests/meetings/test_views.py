@@ -678,3 +678,15 @@ def test_a_meeting_that_is_over_offers_no_preparation_forms_and_says_why_if_one_
     for url in (f"/meetings/{published_meeting.pk}/edit/", f"/meetings/{published_meeting.pk}/documents/upload/", '/edit/">'):
         assert url not in overview
     assert "Cuộc họp đã kết thúc" in response.content.decode()
+
+
+def test_the_page_where_the_agenda_changed_offers_to_notify_participants(
+    client: Client, published_meeting: Meeting, secretary: User
+) -> None:
+    logged_in(client, secretary)
+    assert 'data-testid="notify-changes"' not in client.get(f"/meetings/{published_meeting.pk}/agenda/").content.decode()
+
+    agenda_item_create(actor=secretary, meeting=published_meeting, title="Báo cáo bổ sung")
+
+    for page in ("agenda/", "documents/upload/", ""):
+        assert 'data-testid="notify-changes"' in client.get(f"/meetings/{published_meeting.pk}/{page}").content.decode(), page
