@@ -137,7 +137,13 @@ class AgendaItemForm(forms.Form):
     title = forms.CharField(max_length=300, label=_("Title"))
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Description"))
     presenter = UserChoiceField(queryset=User.objects.none(), required=False, label=_("Presenter"))
-    duration_minutes = forms.IntegerField(min_value=1, max_value=600, initial=10, label=_("Allotted minutes"))
+    duration_minutes = forms.IntegerField(
+        min_value=1,
+        max_value=600,
+        initial=10,
+        label=_("Allotted minutes"),
+        help_text=_("For this item alone: sub-items have their own time."),
+    )
     parent = forms.ModelChoiceField(
         queryset=AgendaItem.objects.none(), required=False, label=_("Sub-item of"), empty_label=_("— main item —")
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,8 @@ from meetings.views.common import managed_meeting, report
 @login_required
 def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
-    form = AgendaItemForm(request.POST or None, meeting=meeting)
+    # Sub-items come several in a row: the form keeps the parent of the one just added.
+    form = AgendaItemForm(request.POST or None, meeting=meeting, initial={"parent": request.GET.get("parent")})
     if request.method == "POST" and form.is_valid():
         try:
             item = agenda_item_create(actor=request.user, meeting=meeting, **form.cleaned_data)
@@ -28,8 +30,14 @@ def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Item added: %(title)s.") % {"title": item.title})
+            if item.parent_id:
+                return redirect(f"{reverse('meeting_agenda', args=[meeting.pk])}?parent={item.parent_id}#add-item")
             return redirect("meeting_agenda", meeting.pk)
-    return render(request, "meetings/agenda.html", {"meeting": meeting, "form": form, "agenda": agenda_flat(meeting=meeting)})
+    agenda = agenda_flat(meeting=meeting)
+    planned = sum(node.item.duration_minutes for node in agenda)
+    length = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    context = {"meeting": meeting, "form": form, "agenda": agenda, "planned_minutes": planned, "meeting_minutes": length}
+    return render(request, "meetings/agenda.html", context)
 
 
 def _item_of(meeting_id: int, item_id: int, request: HttpRequest) -> AgendaItem:

@@ -413,14 +413,32 @@ def test_it_adds_an_agenda_item_and_a_sub_item_from_the_form(client: Client, mee
     assert response["Location"] == url
     report = AgendaItem.objects.get(meeting=meeting, title="Báo cáo kinh tế - xã hội")
 
-    client.post(url, {"title": "Quý 2", "description": "", "presenter": "", "duration_minutes": 10, "parent": report.pk})
+    response = client.post(url, {"title": "Quý 2", "description": "", "presenter": "", "duration_minutes": 10, "parent": report.pk})
 
+    # The next sub-item goes under the same item unless the secretary chooses otherwise.
+    assert response["Location"] == f"{url}?parent={report.pk}#add-item"
+    assert client.get(response["Location"]).context["form"]["parent"].value() == str(report.pk)
     sub = AgendaItem.objects.get(meeting=meeting, title="Quý 2")
     assert agenda_numbers(meeting=meeting) == {meeting.agenda_items.get(title="Khai mạc").pk: "1", report.pk: "2", sub.pk: "2.1"}
     assert report.presenter == delegate
     assert report.duration_minutes == 20
     page = client.get(url).content.decode()
     assert "2.1." in page
+
+
+def test_the_agenda_adds_up_its_time_and_warns_when_the_meeting_is_too_short(client: Client, meeting: Meeting, secretary: User) -> None:
+    # The fixture's meeting lasts three hours and opens with a five-minute item.
+    agenda_item_create(actor=secretary, meeting=meeting, title="Thảo luận", duration_minutes=150)
+    logged_in(client, secretary)
+
+    fits = client.get(f"/meetings/{meeting.pk}/agenda/")
+    agenda_item_create(actor=secretary, meeting=meeting, title="Kết luận", duration_minutes=30)
+    too_long = client.get(f"/meetings/{meeting.pk}/agenda/")
+
+    assert (fits.context["planned_minutes"], fits.context["meeting_minutes"]) == (155, 180)
+    assert 'class="agenda-total over"' not in fits.content.decode()
+    assert too_long.context["planned_minutes"] == 185
+    assert 'class="agenda-total over"' in too_long.content.decode()
 
 
 def test_it_reorders_the_agenda_from_json_and_answers_the_new_numbers(client: Client, meeting: Meeting, secretary: User) -> None:
