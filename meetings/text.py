@@ -59,3 +59,13 @@ def fold_for_search(text: str) -> str:
 def file_slug(text: str) -> str:
     """A file name's words in ASCII: "Đề án" → "de-an". Django's slugify drops đ, which has no decomposition."""
     return slugify(text.replace("đ", "d").replace("Đ", "D"))
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters: cut between words, with an ellipsis that says something was cut."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:-_.") + "…"

@@ -23,12 +23,22 @@ from meetings.rendering import document_pages_read, document_prerender
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.meetings import mark_changed_since_notice
+from meetings.text import shorten
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class DocumentRejected(ServiceError):
     code = "document_rejected"
+
+
+def _title_from_filename(name: str) -> str:
+    """A document's title from its file's name: underscores read as spaces. Django cuts an uploaded name
+    to 255 characters, mid-word: such a name loses its last, broken word and ends with an ellipsis."""
+    stem = Path(name).stem.replace("_", " ").strip()
+    if len(os.path.basename(name)) >= 255 and " " in stem:
+        return stem.rsplit(" ", 1)[0].rstrip(" ,;:-.") + "…"
+    return stem
 
 
 def _rejection_message(*, reason: str, filename: str, page_count: int | None = None) -> str:
@@ -193,7 +203,7 @@ def document_upload(
             document = Document.objects.create(
                 meeting=meeting,
                 agenda_item=agenda_item,
-                title=(title.strip() or Path(upload.name or "").stem or "Tài liệu")[:300],
+                title=shorten(title.strip() or _title_from_filename(upload.name or "") or "Tài liệu", 300),
                 confidential=confidential,
                 position=meeting.documents.count(),
             )
@@ -253,7 +263,7 @@ def document_update(
     meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
     _check_item(meeting=meeting, agenda_item=agenda_item)
-    document.title = title.strip()[:300] or document.title
+    document.title = shorten(title.strip(), 300) or document.title
     document.agenda_item = agenda_item
     document.confidential = confidential
     document.save(update_fields=["title", "agenda_item", "confidential"])

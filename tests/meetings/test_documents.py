@@ -30,6 +30,7 @@ from meetings.services.documents import (
     document_upload,
 )
 from meetings.services.participants import participants_invite
+from meetings.text import shorten
 from tests.conftest import files_under, make_pdf_bytes, set_state
 
 pytestmark = pytest.mark.django_db
@@ -479,3 +480,23 @@ def test_the_upload_form_lists_the_agenda_numbered_with_sub_items_under_their_it
     labels = [label for _value, label in DocumentUploadForm(meeting=meeting).fields["agenda_item"].choices][1:]
 
     assert labels == ["1. Khai mạc", "2. Báo cáo kinh tế - xã hội", "2.1. Tình hình thu ngân sách", "3. Kết luận"]
+
+
+def test_a_file_name_too_long_for_a_title_is_cut_between_words_and_says_so(
+    meeting: Meeting, secretary: User, pdf_upload: Callable[..., SimpleUploadedFile]
+) -> None:
+    stem = "Bao_cao " + " ".join(["tổng hợp ý kiến góp ý dự thảo quy hoạch chung thành phố"] * 8)
+    document = document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(f"{stem}.pdf"))
+
+    # Django cut the uploaded name to 255 characters, in the middle of a word.
+    assert len(document.title) < 255
+    assert document.title.startswith("Bao cao tổng hợp")  # underscores read as spaces
+    assert document.title.endswith("…")
+    assert stem.replace("_", " ").startswith(document.title[:-1])
+    assert document.title[:-1].split()[-1] in stem.split()  # a whole word before the ellipsis
+    assert len(document.versions.get().original_filename) <= 255
+
+
+@pytest.mark.parametrize(("text", "limit", "shortened"), [("một hai ba", 20, "một hai ba"), ("một hai ba bốn", 10, "một hai…")])
+def test_shorten_cuts_between_words(text: str, limit: int, shortened: str) -> None:
+    assert shorten(text, limit) == shortened
