@@ -131,7 +131,7 @@ def test_secretary_prepares_and_publishes_and_a_delegate_sees_it(
     # The delegate, on a tablet in portrait, sees it on their home page and opens it.
     delegate = new_context(TABLET_PORTRAIT).new_page()
     log_in(delegate, "daibieu01", password)
-    expect(delegate.locator(".meeting-list")).to_contain_text(TITLE)
+    expect(delegate.locator(".meeting-list", has_text=TITLE)).to_have_count(1)
     delegate.locator(".meeting-card", has_text=TITLE).click()
     expect(delegate.locator("h1")).to_have_text(TITLE)
     expect(delegate.locator(".agenda")).to_contain_text("2.1.")
