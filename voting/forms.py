@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.forms import DateTimeLocalInput
 from meetings.models import Meeting
@@ -13,7 +14,9 @@ from voting.models import Poll
 
 class PollForm(forms.Form):
     question = forms.CharField(label=_("Question"), max_length=500)
-    agenda_item_id = forms.TypedChoiceField(label=_("Agenda item"), coerce=int, empty_value=None, required=False)
+    agenda_item_id = forms.TypedChoiceField(
+        label=pgettext_lazy("poll form", "Under which agenda item"), coerce=int, empty_value=None, required=False
+    )
     mode = forms.ChoiceField(label=_("Where"), choices=Poll.Mode.choices, initial=Poll.Mode.LIVE)
     kind = forms.ChoiceField(label=_("Choices"), choices=Poll.Kind.choices, initial=Poll.Kind.YES_NO)
     options = forms.CharField(
@@ -28,7 +31,13 @@ class PollForm(forms.Form):
     requires_quorum = forms.BooleanField(label=_("A quorum must be present"), required=False, initial=True)
     allow_change = forms.BooleanField(label=_("Votes may be changed until the poll closes (open votes only)"), required=False)
     close_when_all_voted = forms.BooleanField(label=_("Close by itself when everyone has voted"), required=False)
-    time_limit_minutes = forms.IntegerField(label=_("Time limit in minutes (in the meeting)"), min_value=1, max_value=1440, required=False)
+    time_limit_minutes = forms.IntegerField(
+        label=_("Time limit in minutes (in the meeting)"),
+        min_value=1,
+        max_value=1440,
+        required=False,
+        help_text=_("Leave empty for no limit: the chair closes the vote."),
+    )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

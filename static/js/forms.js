@@ -34,6 +34,15 @@ if (secret && readers) {
   sync();
 }
 
+// A vote's named options and how many may be chosen mean nothing for agree / disagree.
+const pollKind = document.querySelector(".poll-form select[name=kind]");
+const optionFields = document.querySelector("#option-fields");
+if (pollKind && optionFields) {
+  const sync = () => { optionFields.hidden = pollKind.value === "yes_no"; };
+  pollKind.addEventListener("change", sync);
+  sync();
+}
+
 // After a rejected submission, bring the first mistake into sight: on a long page (the polls,
 // the agenda) the form sits below its list and the error would otherwise be off screen.
 const invalid = document.querySelector("[aria-invalid=true]");

@@ -149,3 +149,17 @@ def test_secretary_prepares_and_publishes_and_a_delegate_sees_it(
     log_in(outsider, "daibieu02", password)
     expect(outsider.locator("body")).not_to_contain_text(TITLE)
     assert outsider.request.get(meeting_url).status == 404
+
+
+def test_the_poll_form_shows_the_option_fields_only_for_named_options(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    secretary = new_context(TABLET_LANDSCAPE).new_page()
+    log_in(secretary, "thuky", daphne_server.demo["password"])
+    secretary.goto(f"/meetings/{daphne_server.demo['meeting_id']}/polls/")
+
+    expect(secretary.locator("#option-fields")).to_be_hidden()
+    secretary.select_option(".poll-form select[name=kind]", "options")
+    expect(secretary.locator("#option-fields textarea[name=options]")).to_be_visible()
+    secretary.select_option(".poll-form select[name=kind]", "yes_no")
+    expect(secretary.locator("#option-fields")).to_be_hidden()
