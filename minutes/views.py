@@ -45,6 +45,7 @@ def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "is_chair": request.user.pk == meeting.chair_id,
         "signer_role": "chair" if request.user.pk == meeting.chair_id else "secretary" if request.user.pk == meeting.secretary_id else None,
         "remarks": minutes.remarks.select_related("author", "version"),
+        "my_remarks": minutes.remarks.filter(author=request.user).select_related("version"),
         "documents": meeting.documents.filter(confidential=False).order_by("position", "id"),
         "appended": set(minutes.appendix_documents.values_list("pk", flat=True)),
         "is_participant": participation_of(user=request.user, meeting=meeting) is not None,

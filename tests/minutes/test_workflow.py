@@ -546,6 +546,12 @@ def test_a_remark_is_sent_from_the_page(held: Held, compiled: MinutesVersion, se
     assert response.status_code == 302
     assert list(MinutesRemark.objects.values_list("text", flat=True)) == ["Sửa chính tả ở trang 2."]
     assert "Sửa chính tả ở trang 2." in page(secretary).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
+    # Its author sees what they sent; another participant does not.
+    own_page = page(delegate).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
+    assert 'data-testid="my-remark"' in own_page and "Sửa chính tả ở trang 2." in own_page
+    other = page(held.excused).get(reverse("minutes", args=[held.meeting.pk]))
+    assert other.status_code == 200
+    assert "Sửa chính tả ở trang 2." not in other.content.decode()
 
 
 def test_the_pdf_is_downloaded_as_stored(held: Held, compiled: MinutesVersion, secretary: User) -> None:
