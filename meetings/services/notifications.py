@@ -150,3 +150,17 @@ def minutes_notify_circulated(*, meeting: Meeting, sender: User) -> int:
         ]
     _send_after_commit(messages)
     return len(messages)
+
+
+def minutes_notify_signer(*, meeting: Meeting, signer: User) -> int:
+    """Tell the one whose signature the minutes now wait for (the secretary once approved, the chair once
+    the secretary has signed) that it is their turn. Returns how many were queued (0 without an address)."""
+    if not signer.email:
+        return 0
+    url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Minutes to sign] %(title)s") % {"title": meeting.title}
+        body = render_to_string("minutes/email/sign.txt", {"meeting": meeting, "recipient": signer, "url": url})
+        message = EmailMultiAlternatives(subject=str(subject), body=body, to=[signer.email])
+    _send_after_commit([message])
+    return 1

@@ -19,7 +19,7 @@ from meetings.models import Meeting, User
 from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting
-from meetings.services.notifications import minutes_notify_circulated
+from meetings.services.notifications import minutes_notify_circulated, minutes_notify_signer
 from meetings.text import clean_text, fold_for_search
 from minutes.compile import minutes_compile_pdf
 from minutes.models import Minutes, MinutesRemark, MinutesVersion
@@ -174,6 +174,7 @@ def minutes_approve(*, actor: User, meeting: Meeting, version_number: int | None
     meeting.state = Meeting.State.MINUTES_APPROVED
     meeting.save(update_fields=["state"])
     audit_record(meeting=meeting, actor=actor, action="minutes.approve", version=version.number, sha256=version.sha256)
+    minutes_notify_signer(meeting=meeting, signer=meeting.secretary)
     return minutes
 
 
@@ -269,6 +270,8 @@ def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase
     if len(version.signers) == len(SIGNING_ORDER):
         minutes.state = Minutes.State.SIGNED
         minutes.save(update_fields=["state"])
+    elif role == "secretary":
+        minutes_notify_signer(meeting=meeting, signer=meeting.chair)
     audit_record(meeting=meeting, actor=actor, action="minutes.sign", role=role, version=version.number, sha256=version.sha256)
     return version
 

@@ -345,6 +345,29 @@ def test_the_secretary_signs_first_then_the_chair(approved: Meeting, secretary: 
     refused("wrong_state", sign, approved, chair, "chutoa.p12")
 
 
+def test_each_signer_is_told_by_e_mail_when_it_is_their_turn(
+    held: Held,
+    compiled: MinutesVersion,
+    secretary: User,
+    chair: User,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.minutes_approve(actor=chair, meeting=held.meeting)
+    assert [message.to for message in mailoutbox] == [[secretary.email]]
+    assert "ký" in mailoutbox[0].subject.lower()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(held.meeting, secretary, "thuky.p12")
+    assert [message.to for message in mailoutbox[1:]] == [[chair.email]]
+    assert secretary.display_name in mailoutbox[1].body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sign(held.meeting, chair, "chutoa.p12")
+    assert len(mailoutbox) == 2
+
+
 def test_nobody_else_signs(approved: Meeting, delegate: User, held: Held) -> None:
     refused("forbidden", sign, approved, delegate, "thuky.p12")
     refused("forbidden", sign, approved, held.assistant, "thuky.p12")
