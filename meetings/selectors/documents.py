@@ -44,9 +44,23 @@ def document_search(*, version: DocumentVersion, query: str, limit: int = 100) -
     results = []
     pages = DocumentPage.objects.filter(version=version, search_text__contains=folded_query).order_by("number")[:limit]
     for page in pages:
-        found = pattern.search(fold_characters(page.text))
+        text = page.text
+        found = pattern.search(fold_characters(text))
         start, end = (found.start(), found.end()) if found else (0, 0)
-        before, after = max(0, start - 60), min(len(page.text), end + 60)
-        snippet = " ".join(page.text[before:after].split())
-        results.append({"page": page.number, "snippet": ("…" if before else "") + snippet + ("…" if after < len(page.text) else "")})
+        # About sixty characters either side, widened or narrowed to whole words.
+        before, after = max(0, start - 60), min(len(text), end + 60)
+        if before and (space := text.find(" ", before, start)) != -1:
+            before = space + 1
+        if after < len(text) and (space := text.rfind(" ", end, after)) != -1:
+            after = space
+        lead = ("…" if before else "") + _one_line(text[before:start])
+        tail = _one_line(text[end:after]) + ("…" if after < len(text) else "")
+        match = _one_line(text[start:end])
+        # The words found, apart, so the screen can mark them; the whole line for anyone else.
+        results.append({"page": page.number, "snippet": lead + match + tail, "before": lead, "match": match, "after": tail})
     return results
+
+
+def _one_line(text: str) -> str:
+    """Whitespace, line breaks included, as single spaces (kept at the ends, where the pieces join)."""
+    return re.sub(r"\s+", " ", text)

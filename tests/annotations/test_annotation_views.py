@@ -359,3 +359,17 @@ def test_a_document_uploaded_before_pages_were_read_is_read_on_its_first_search(
 
     assert [hit["page"] for hit in response.json()["results"]]
     assert DocumentPage.objects.filter(version=version).count() == version.page_count
+
+
+def test_a_snippet_begins_and_ends_with_whole_words_and_carries_the_words_found_apart(
+    client: Client, with_text: Document, delegate: User
+) -> None:
+    body = logged_in(client, delegate).get(*search_url(with_text, first_version(with_text), "von doi ung")).json()
+
+    (result,) = body["results"]
+    assert result["match"].lower() == "vốn đối ứng"
+    assert result["before"] + result["match"] + result["after"] == result["snippet"]
+    page_words = set(" ".join(DocumentPage.objects.get(version=first_version(with_text), number=4).text.split()).split())
+    first_word, last_word = result["before"].removeprefix("…").split()[0], result["after"].removesuffix("…").split()[-1]
+    assert first_word in page_words
+    assert last_word in page_words

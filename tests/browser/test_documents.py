@@ -226,6 +226,7 @@ def test_searching_without_accents_jumps_to_the_page(
     tablet.press("#search-form input[name=q]", "Enter")
     hit = tablet.locator(".search-hit").first
     expect(hit).to_contain_text("tồn tại, hạn chế")
+    expect(hit.locator("mark")).to_have_text(re.compile("tồn tại, hạn chế", re.IGNORECASE))
     page = hit.locator("strong").inner_text().split()[-1]  # "Trang 3"
     hit.click()
     expect(tablet.locator("#page-image")).to_have_attribute("data-page", page)

@@ -319,7 +319,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     }
     list.replaceChildren(
       ...(results.length
-        ? results.map((hit) => el("li", {}, el("button", { type: "button", class: "search-hit", onclick: () => goTo(doc.id, hit.page) }, el("strong", {}, interpolate(t.search.page, { page: hit.page })), " ", hit.snippet)))
+        ? results.map((hit) => el("li", {}, el("button", { type: "button", class: "search-hit", onclick: () => goTo(doc.id, hit.page) }, el("strong", {}, interpolate(t.search.page, { page: hit.page })), " ", hit.before, el("mark", {}, hit.match), hit.after)))
         : [el("li", { class: "muted" }, interpolate(t.search.nothing, { query }))]),
     );
   });
