@@ -10,12 +10,13 @@ synchronous code, e.g. through `sync_to_async` from a consumer, never straight f
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import functools
 import hashlib
 import io
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
-from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 logger = logging.getLogger(__name__)
@@ -260,6 +261,25 @@ def _stamp_style(*, language: str) -> TextStampStyle:
     )
 
 
+def _require_trusted(*, signer: signers.SimpleSigner, trust_roots: Sequence[bytes]) -> None:
+    """The certificate chains to one of the trust roots: a file anyone can make with any name in it
+    (a self-made CA) signs nothing. The same roots the signature check uses, no network."""
+    roots = certificates_load(blobs=trust_roots)
+    if not roots:
+        raise SigningError(
+            _("No trusted certification authority is set up (SIGNING_TRUST_ROOTS): nothing can be signed. Ask the administrator.")
+        )
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+    validator = CertificateValidator(signer.signing_cert, intermediate_certs=list(signer.cert_registry), validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_path())
+    except Exception as error:
+        logger.info("pdf_sign: untrusted certificate: %s", error)
+        raise SigningError(
+            _("This certificate is not from a certification authority this server trusts. Use one from a recognised authority.")
+        ) from error
+
+
 def pdf_sign(
     *,
     pdf: bytes,
@@ -268,18 +288,26 @@ def pdf_sign(
     field_name: str,
     page: int,
     box: tuple[float, float, float, float],
-    signer_name: str,
+    signer_name: str | None,
     role: str,
     reason: str,
     location: str,
+    trust_roots: Sequence[bytes] | None = None,
+    check_signer: Callable[[SignerIdentity], None] | None = None,
     language: str = "vi",
 ) -> bytes:
     """Add a visible PAdES signature in a new field `field_name`, as an incremental update of `pdf`.
 
     `page` is 0-based (-1 is the last page); `box` is (x1, y1, x2, y2) in PDF points from the page's
-    lower-left corner. Returns the whole signed file (the original bytes followed by the update).
+    lower-left corner. The certificate must chain to `trust_roots` (default: the settings'); `check_signer` may refuse it for who
+    it names (by raising). `signer_name` None: the stamp names the certificate's holder. Returns the
+    whole signed file (the original bytes followed by the update).
     """
     signer, identity = _p12_open(p12=p12, passphrase=passphrase)
+    _require_trusted(signer=signer, trust_roots=trust_roots_from_settings() if trust_roots is None else trust_roots)
+    if check_signer is not None:
+        check_signer(identity)
+    signer_name = signer_name or identity.common_name
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         taken = {sig.field_name for sig in writer.prev.embedded_signatures}

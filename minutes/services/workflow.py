@@ -4,7 +4,9 @@ is an incremental update saved as a new version."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import unicodedata
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -197,12 +199,22 @@ def _certificate(*, p12: bytes | None, passphrase: str) -> tuple[bytes, bytes | 
         return handle.read(), settings.SIGNING_ORGANISATION_PASSPHRASE.encode() or None
 
 
-def _require_own_certificate(*, actor: User, holder: SignerIdentity) -> None:
+def _same_name(certificate_name: str, account_name: str) -> bool:
+    """The same person's name: letter for letter with its diacritics, case aside; only a certificate that
+    writes the name without diacritics ("TRAN THI THU") is compared without them. "Trần Thị Thư" is not
+    "Trần Thị Thu"."""
+    written = " ".join(unicodedata.normalize("NFC", certificate_name).casefold().split())
+    if written.isascii():
+        return fold_for_search(written) == fold_for_search(account_name)
+    return written == " ".join(unicodedata.normalize("NFC", account_name).casefold().split())
+
+
+def _require_own_certificate(actor: User, holder: SignerIdentity) -> None:
     """A personal certificate signs only for the person it was issued to: its UID is their account, or its
-    name is theirs (the CA may write it in capitals without diacritics)."""
+    name is theirs. Raises ServiceError, which the signing lets through to the signer."""
     if holder.user_id and holder.user_id == actor.username:
         return
-    if fold_for_search(holder.common_name) == fold_for_search(actor.display_name):
+    if _same_name(holder.common_name, actor.display_name):
         return
     raise ServiceError(
         _("This certificate was issued to %(holder)s, not to you (%(name)s). Sign with your own certificate.")
@@ -213,7 +225,7 @@ def _require_own_certificate(*, actor: User, holder: SignerIdentity) -> None:
 
 @transaction.atomic
 def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase: str) -> MinutesVersion:
-    from minutes.signing import SigningError, p12_identity, pdf_sign
+    from minutes.signing import SigningError, pdf_sign
 
     meeting = lock_meeting(meeting=meeting)
     role = _role_of(actor=actor, meeting=meeting)
@@ -229,17 +241,14 @@ def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase
         raise WrongState(_("The secretary signs first, then the chair."))
     page, x1, y1, x2, y2 = current.signature_boxes[role]
     certificate, secret = _certificate(p12=p12, passphrase=passphrase)
-    try:
-        holder = p12_identity(p12=certificate, passphrase=secret)
-    except SigningError as error:
-        raise ServiceError(str(error), code="signing_failed") from error
     titles = {"secretary": "Thư ký", "chair": "Chủ tọa"}
     if p12:
-        _require_own_certificate(actor=actor, holder=holder)
+        # One's own certificate signs only for oneself; the stamp gives one's name as written here.
         signer_name, role_line = actor.display_name, titles[role]
+        check_signer = functools.partial(_require_own_certificate, actor)
     else:
         # The organisation's certificate: the stamp names it, and who signed with it in which role.
-        signer_name, role_line = holder.common_name, f"{titles[role]}: {actor.display_name}"
+        signer_name, role_line, check_signer = None, f"{titles[role]}: {actor.display_name}", None
     with current.file.open("rb") as handle:
         original = handle.read()
     try:
@@ -254,6 +263,7 @@ def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase
             role=role_line,
             reason=f"{titles[role]} ký biên bản",
             location=meeting.location[:100],
+            check_signer=check_signer,
             language=minutes.language,
         )
     except SigningError as error:

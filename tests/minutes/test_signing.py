@@ -400,7 +400,43 @@ def test_make_demo_pki_writes_a_working_pki(tmp_path: Path, minutes_pdf: bytes) 
         role="Cơ quan",
         reason="Đóng dấu số",
         location="Vũng Tàu",
+        trust_roots=[(tmp_path / "ca.pem").read_bytes()],
     )
     assert pdf_verdict(checks=pdf_verify(pdf=signed, trust_roots=[(tmp_path / "ca.pem").read_bytes()]))
     # The shipped demo CA did not issue the new files.
     assert not pdf_verdict(checks=pdf_verify(pdf=signed, trust_roots=[demo_file("ca.pem")]))
+
+
+def test_a_certificate_from_an_authority_the_server_does_not_trust_signs_nothing(minutes_pdf: bytes) -> None:
+    # Anyone can make a CA and a certificate with any name in it; only the configured roots vouch for one.
+    ca_key, ca_certificate = ca_create(key_type="ec")
+    key, certificate = certificate_issue(ca_key=ca_key, ca_certificate=ca_certificate, common_name=SECRETARY, key_type="ec")
+    p12 = p12_export(key=key, certificate=certificate, ca_certificate=ca_certificate, friendly_name="x", passphrase=b"mat-khau")
+
+    with pytest.raises(SigningError, match="not from a certification authority this server trusts"):
+        pdf_sign(
+            pdf=minutes_pdf,
+            p12=p12,
+            passphrase=b"mat-khau",
+            field_name="ThuKy",
+            page=-1,
+            box=SECRETARY_BOX,
+            signer_name=SECRETARY,
+            role="Thư ký",
+            reason="Ký biên bản",
+            location="Vũng Tàu",
+        )
+    with pytest.raises(SigningError, match="No trusted certification authority"):
+        pdf_sign(
+            pdf=minutes_pdf,
+            p12=demo_file("thuky.p12"),
+            passphrase=DEMO_PASSPHRASE,
+            field_name="ThuKy",
+            page=-1,
+            box=SECRETARY_BOX,
+            signer_name=SECRETARY,
+            role="Thư ký",
+            reason="Ký biên bản",
+            location="Vũng Tàu",
+            trust_roots=[],
+        )

@@ -28,7 +28,7 @@ from meetings.permissions import user_can_view_document
 from meetings.services.documents import document_upload
 from meetings.services.live import meeting_start
 from minutes.compile import CompiledMinutes
-from minutes.demo_pki import DEMO_ORGANISATION, DEMO_PKI_DIR, ca_create, certificate_issue, p12_export
+from minutes.demo_pki import DEMO_ORGANISATION, DEMO_PKI_DIR, ca_create, certificate_issue, certificate_pem, p12_export
 from minutes.models import Minutes, MinutesRemark, MinutesVersion
 from minutes.services import workflow
 from minutes.signing import pdf_verdict, pdf_verify, trust_roots_from_settings
@@ -433,19 +433,36 @@ def test_it_refuses_a_certificate_issued_to_someone_else(approved: Meeting, secr
     assert len(versions_of(approved)) == 1
 
 
-def test_a_certificate_with_the_signers_name_in_capitals_without_diacritics_is_theirs(
-    approved: Meeting, secretary: User, tmp_path: Path
-) -> None:
-    # Public CAs often write the holder's name as "TRAN THI THU" and put an ID number, not the account, in the UID.
+def _certificate_from_a_trusted_authority(settings: Any, tmp_path: Path, *, common_name: str) -> bytes:
+    """A certificate as a public CA issues it: the holder's ID number, not the account, in the UID. Its
+    authority is added to the server's trust roots."""
     ca_key, ca_certificate = ca_create(key_type="ec")
+    (tmp_path / "ca.pem").write_bytes(certificate_pem(certificate=ca_certificate))
+    settings.SIGNING_TRUST_ROOTS = [str(DEMO_PKI_DIR / "ca.pem"), str(tmp_path / "ca.pem")]
     key, certificate = certificate_issue(
-        ca_key=ca_key, ca_certificate=ca_certificate, common_name="TRAN THI THU", username="CCCD:079190000123", key_type="ec"
+        ca_key=ca_key, ca_certificate=ca_certificate, common_name=common_name, username="CCCD:079190000123", key_type="ec"
     )
-    p12 = p12_export(key=key, certificate=certificate, ca_certificate=ca_certificate, friendly_name="x", passphrase=b"mat-khau")
+    return p12_export(key=key, certificate=certificate, ca_certificate=ca_certificate, friendly_name="x", passphrase=b"mat-khau")
+
+
+def test_a_certificate_with_the_signers_name_in_capitals_without_diacritics_is_theirs(
+    approved: Meeting, secretary: User, tmp_path: Path, settings: Any
+) -> None:
+    p12 = _certificate_from_a_trusted_authority(settings, tmp_path, common_name="TRAN THI THU")
 
     version = workflow.minutes_sign(actor=secretary, meeting=approved, p12=p12, passphrase="mat-khau")
 
     assert version.signers == ["secretary"]
+
+
+def test_a_name_that_differs_only_in_its_diacritics_is_someone_else(
+    approved: Meeting, secretary: User, tmp_path: Path, settings: Any
+) -> None:
+    # The secretary is Trần Thị Thu; Trần Thị Thư is another person.
+    p12 = _certificate_from_a_trusted_authority(settings, tmp_path, common_name="Trần Thị Thư")
+
+    refused("not_your_certificate", workflow.minutes_sign, actor=secretary, meeting=approved, p12=p12, passphrase="mat-khau")
+    assert len(versions_of(approved)) == 1
 
 
 def test_signed_minutes_are_archived(signed: Meeting, secretary: User, chair: User) -> None:
