@@ -9,7 +9,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Body, Document, Meeting, Participant, User, whole_minutes
-from meetings.selectors.agenda import agenda_flat
+from meetings.selectors.agenda import agenda_choices
 from meetings.services.participants import INVITABLE_ROLES
 from meetings.text import person_sort_key
 
@@ -187,10 +187,7 @@ class DocumentFieldsMixin(forms.Form):
     def setup_document_fields(self, *, meeting: Meeting) -> None:
         field = self.fields["agenda_item"]
         field.queryset = meeting.agenda_items.all()
-        # Numbered in agenda order, sub-items under their item, as the agenda reads (2, 2.1, 2.2, 3).
-        field.choices = [("", field.empty_label)] + [
-            (node.item.pk, f"{node.number}. {node.item.title}") for node in agenda_flat(meeting=meeting)
-        ]
+        field.choices = [("", field.empty_label), *agenda_choices(meeting=meeting)]
         participant_ids = meeting.participants.exclude(user_id__in=[meeting.chair_id, meeting.secretary_id]).values_list(
             "user_id", flat=True
         )

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meetings.errors import ServiceError
+from meetings.errors import ServiceError, WrongState
 from meetings.models import Meeting, Participant
 from meetings.permissions import participation_of, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.meetings import meeting_get_for_user
@@ -72,8 +72,11 @@ def _act(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
         elif action == "draft":
             workflow.minutes_back_to_draft(actor=request.user, meeting=meeting)
         elif action == "approve":
+            # The approval names the version the chair read on the approval page: without it, nothing is approved.
             version = request.POST.get("version", "")
-            workflow.minutes_approve(actor=request.user, meeting=meeting, version_number=int(version) if version.isdigit() else None)
+            if not version.isdigit():
+                raise WrongState(_("Open the approval page, read the version it names, then approve it there."))
+            workflow.minutes_approve(actor=request.user, meeting=meeting, version_number=int(version))
         elif action == "archive":
             workflow.minutes_archive(actor=request.user, meeting=meeting)
         else:
@@ -103,6 +106,8 @@ def minutes_approve_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "meeting": meeting,
         "minutes": minutes,
         "latest": latest,
+        # Compiled again after it went round, the latest version itself has not been seen by anyone.
+        "latest_circulated": minutes.state == Minutes.State.CIRCULATED and minutes.circulated_at >= latest.created_at,
         "remarks": minutes.remarks.filter(version=latest).count(),
         "unmarked": [p.user.display_name for p in unmarked.select_related("user")],
     }

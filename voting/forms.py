@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from meetings.forms import DateTimeLocalInput
 from meetings.models import Meeting
-from meetings.selectors.agenda import agenda_flat
+from meetings.selectors.agenda import agenda_choices
 from voting.models import Poll
 
 
@@ -41,9 +41,7 @@ class PollForm(forms.Form):
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item_id"].choices = [("", _("— Not tied to an item —"))] + [
-            (node.item.pk, f"{node.number}. {node.item.title}") for node in agenda_flat(meeting=meeting)
-        ]
+        self.fields["agenda_item_id"].choices = [("", _("— Not tied to an item —")), *agenda_choices(meeting=meeting)]
 
     def checkboxes(self) -> list[forms.BoundField]:
         return [self[name] for name in ("secret", "requires_quorum", "allow_change", "close_when_all_voted")]

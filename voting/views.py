@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from meetings.errors import ServiceError
 from meetings.models import Meeting
-from meetings.permissions import user_runs_meeting
+from meetings.permissions import user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.text import file_slug
 from meetings.views.common import report
@@ -50,7 +50,14 @@ def polls_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Poll prepared: %(question)s") % {"question": poll.question})
             return redirect("meeting_polls", meeting.pk)
-    context = {"meeting": meeting, "form": form, "polls": polls_for_page(meeting=meeting), "open_form": WrittenOpenForm()}
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "polls": polls_for_page(meeting=meeting),
+        "open_form": WrittenOpenForm(),
+        # The chair prepares votes too, but not the rest: the preparation steps are the secretaries'.
+        "can_manage": user_can_manage_meeting(user=request.user, meeting=meeting),
+    }
     return render(request, "voting/polls.html", context)
 
 
@@ -74,10 +81,14 @@ def poll_edit_view(request: HttpRequest, meeting_id: int, poll_id: int) -> HttpR
 def poll_delete_view(request: HttpRequest, meeting_id: int, poll_id: int) -> HttpResponse:
     meeting = _runs_polls(request, meeting_id)
     if request.method != "POST":
+        poll = _poll(meeting, poll_id)
+        if poll.state != Poll.State.DRAFT:
+            messages.error(request, _("Only a poll that has not been opened can be deleted; an opened one can be annulled."))
+            return redirect("meeting_polls", meeting.pk)
         return render(
             request,
             "meetings/confirm_delete.html",
-            {"meeting": meeting, "object": _poll(meeting, poll_id), "cancel_url": reverse("meeting_polls", args=[meeting.pk])},
+            {"meeting": meeting, "object": poll, "cancel_url": reverse("meeting_polls", args=[meeting.pk])},
         )
     try:
         poll_delete(actor=request.user, meeting=meeting, poll_id=poll_id)

@@ -48,3 +48,8 @@ def agenda_flat(*, meeting: Meeting, tree: list[AgendaNode] | None = None) -> li
 
 def agenda_numbers(*, meeting: Meeting) -> dict[int, str]:
     return {node.item.pk: node.number for node in agenda_flat(meeting=meeting)}
+
+
+def agenda_choices(*, meeting: Meeting) -> list[tuple[int, str]]:
+    """The items for a form's list, numbered in agenda order with sub-items under their item (2, 2.1, 3)."""
+    return [(node.item.pk, f"{node.number}. {node.item.title}") for node in agenda_flat(meeting=meeting)]

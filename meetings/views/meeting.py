@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -64,11 +65,13 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if updated.notice_sequence != meeting.notice_sequence:
-                messages.success(
-                    request,
-                    _("Meeting details saved. What changed was sent by e-mail to %(count)s participants.")
-                    % {"count": participants_with_email_count(meeting=meeting)},
+                count = participants_with_email_count(meeting=meeting)
+                sent = ngettext(
+                    "Meeting details saved. What changed was sent by e-mail to %(count)s participant.",
+                    "Meeting details saved. What changed was sent by e-mail to %(count)s participants.",
+                    count,
                 )
+                messages.success(request, sent % {"count": count})
             else:
                 messages.success(request, _("Meeting details saved."))
             return redirect("meeting_detail", meeting.pk)
@@ -117,11 +120,13 @@ def meeting_publish_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except ServiceError as error:
             report(request, error)
         else:
-            messages.success(
-                request,
-                _("Meeting published. The invitation was sent by e-mail to %(count)s participants.")
-                % {"count": participants_with_email_count(meeting=meeting)},
+            count = participants_with_email_count(meeting=meeting)
+            sent = ngettext(
+                "Meeting published. The invitation was sent by e-mail to %(count)s participant.",
+                "Meeting published. The invitation was sent by e-mail to %(count)s participants.",
+                count,
             )
+            messages.success(request, sent % {"count": count})
         return redirect("meeting_detail", meeting.pk)
     if meeting.state != Meeting.State.DRAFT:
         return redirect("meeting_detail", meeting.pk)
@@ -151,10 +156,11 @@ def meeting_notify_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     except ServiceError as error:
         report(request, error)
     else:
-        messages.success(
-            request,
-            _("The changes were sent by e-mail to %(count)s participants.") % {"count": participants_with_email_count(meeting=meeting)},
+        count = participants_with_email_count(meeting=meeting)
+        sent = ngettext(
+            "The changes were sent by e-mail to %(count)s participant.", "The changes were sent by e-mail to %(count)s participants.", count
         )
+        messages.success(request, sent % {"count": count})
     return redirect("meeting_detail", meeting.pk)
 
 

@@ -337,7 +337,7 @@ def test_it_publishes_from_the_meeting_page(
     meeting.refresh_from_db()
     assert meeting.state == Meeting.State.PUBLISHED
     assert len(mail.outbox) == 4
-    assert "4" in str(next(iter(get_messages(response.wsgi_request))))
+    assert "đến 4 người tham dự" in str(next(iter(get_messages(response.wsgi_request))))
 
 
 def test_it_asks_to_confirm_publishing_and_shows_who_gets_the_invitation(

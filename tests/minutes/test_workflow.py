@@ -302,8 +302,24 @@ def test_the_chair_sees_what_they_approve_and_what_it_lacks_before_approving(
     assert state_of(held.meeting) == Minutes.State.DRAFT
     assert page(secretary).get(url).status_code == 403
 
+    # A post that does not name the version read (an old page, a script) approves nothing.
+    page(chair).post(url)
+    assert state_of(held.meeting) == Minutes.State.DRAFT
+
     page(chair).post(url, {"version": compiled.number})
     assert state_of(held.meeting) == Minutes.State.APPROVED
+
+
+def test_a_version_compiled_after_the_minutes_went_round_is_not_called_circulated(
+    held: Held, compiled: MinutesVersion, chair: User, secretary: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    url = reverse("minutes_approve", args=[held.meeting.pk])
+    assert 'data-testid="not-circulated"' not in page(chair).get(url).content.decode()
+
+    workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+
+    assert 'data-testid="not-circulated"' in page(chair).get(url).content.decode()
 
 
 def test_nothing_is_approved_before_it_is_compiled(held: Held, chair: User) -> None:

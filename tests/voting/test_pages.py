@@ -229,3 +229,20 @@ def test_a_result_downloads_under_a_name_that_keeps_every_letter_and_a_decimal_c
     # "Thông qua đề án…": đ has no decomposition, and slugify alone would drop it ("e-an").
     assert "thong-qua-de-an-chuyen-doi-so" in response["Content-Disposition"]
     assert "(66,67 %)" in meeting_page
+
+
+def test_the_chair_prepares_votes_without_the_secretarys_preparation_steps(
+    open_poll: Callable[..., Poll], chair: User, secretary: User
+) -> None:
+    poll = open_poll()
+    polls_url = f"/meetings/{poll.meeting_id}/polls/"
+
+    chair_page = logged_in(chair).get(polls_url).content.decode()
+    secretary_page = logged_in(secretary).get(polls_url).content.decode()
+
+    assert 'aria-label="Chuẩn bị"' not in chair_page
+    assert 'aria-label="Chuẩn bị"' in secretary_page
+    # An opened poll is not offered for deletion, and asking anyway says what can be done instead.
+    response = logged_in(secretary).get(f"{polls_url}{poll.pk}/delete/")
+    assert response.status_code == 302
+    assert Poll.objects.filter(pk=poll.pk).exists()

@@ -60,20 +60,26 @@ function toast(message, kind = "info") {
 }
 
 // The chair's notices: the newest one this tablet has shown, so one sent while it was offline (which
-// a reconnection's fresh snapshot brings, not an event) is shown on return, and nothing twice.
-let noticeSeen = null;
+// a reconnection's fresh snapshot brings, not an event) is shown on return, and nothing twice. Kept
+// for the tab's life, so a reloaded page (a tablet that dropped the tab) catches up too.
+const NOTICE_KEY = `live-notice-seen:${config.meetingId}`;
+let noticeSeen = Number(sessionStorage.getItem(NOTICE_KEY)) || null;
+function remember(seq) {
+  noticeSeen = Math.max(noticeSeen ?? 0, seq ?? 0);
+  sessionStorage.setItem(NOTICE_KEY, String(noticeSeen));
+}
 function showChairNotice(notice) {
   const box = $("chair-notice");
   const sentAt = new Date(notice.sent_at).toLocaleTimeString(document.documentElement.lang || "vi", { hour: "2-digit", minute: "2-digit" });
   box.querySelector(".chair-notice-text").textContent = notice.text;
   box.querySelector(".chair-notice-from").textContent = `${notice.sender} · ${sentAt}`;
   box.hidden = false;
-  noticeSeen = Math.max(noticeSeen ?? 0, notice.seq ?? 0);
+  remember(notice.seq);
 }
 function catchUpNotices() {
   const latest = store.state.notices.at(-1);
   if (noticeSeen !== null && latest && latest.seq > noticeSeen) showChairNotice(latest);
-  noticeSeen = Math.max(noticeSeen ?? 0, latest?.seq ?? 0);
+  remember(latest?.seq);
 }
 $("chair-notice").querySelector("button").addEventListener("click", () => { $("chair-notice").hidden = true; });
 

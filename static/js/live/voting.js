@@ -4,13 +4,13 @@
 import { el } from "./dom.js";
 import { interpolate } from "./store.js";
 
-/** The published result: a bar per choice against the base, and the verdict. */
 // A vote between named options decided which of them: "Passed: Ward 1".
 export function withChosen(verdict, result) {
   const chosen = result.choices.filter((row) => row.reached && row.meaning === "option").map((row) => row.label);
   return chosen.length ? `${verdict}: ${chosen.join("; ")}` : verdict;
 }
 
+/** The published result: a bar per choice against the base, and the verdict. */
 export function resultView(poll, t) {
   const result = poll.result;
   const labels = new Map(poll.choices.map((c) => [c.id, c.label]));
