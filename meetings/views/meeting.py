@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -51,6 +53,12 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
 
 
+def _tell_sent(request: HttpRequest, meeting: Meeting, message: Any) -> None:
+    """Say how many participants an e-mail just went to (those with an address). `message`: an
+    ngettext_lazy keyed on "count", which picks the singular or the plural when filled in."""
+    messages.success(request, message % {"count": participants_with_email_count(meeting=meeting)})
+
+
 @login_required
 def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
@@ -65,13 +73,15 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if updated.notice_sequence != meeting.notice_sequence:
-                count = participants_with_email_count(meeting=meeting)
-                sent = ngettext(
-                    "Meeting details saved. What changed was sent by e-mail to %(count)s participant.",
-                    "Meeting details saved. What changed was sent by e-mail to %(count)s participants.",
-                    count,
+                _tell_sent(
+                    request,
+                    meeting,
+                    ngettext_lazy(
+                        "Meeting details saved. What changed was sent by e-mail to %(count)s participant.",
+                        "Meeting details saved. What changed was sent by e-mail to %(count)s participants.",
+                        "count",
+                    ),
                 )
-                messages.success(request, sent % {"count": count})
             else:
                 messages.success(request, _("Meeting details saved."))
             return redirect("meeting_detail", meeting.pk)
@@ -120,13 +130,15 @@ def meeting_publish_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except ServiceError as error:
             report(request, error)
         else:
-            count = participants_with_email_count(meeting=meeting)
-            sent = ngettext(
-                "Meeting published. The invitation was sent by e-mail to %(count)s participant.",
-                "Meeting published. The invitation was sent by e-mail to %(count)s participants.",
-                count,
+            _tell_sent(
+                request,
+                meeting,
+                ngettext_lazy(
+                    "Meeting published. The invitation was sent by e-mail to %(count)s participant.",
+                    "Meeting published. The invitation was sent by e-mail to %(count)s participants.",
+                    "count",
+                ),
             )
-            messages.success(request, sent % {"count": count})
         return redirect("meeting_detail", meeting.pk)
     if meeting.state != Meeting.State.DRAFT:
         return redirect("meeting_detail", meeting.pk)
@@ -156,11 +168,15 @@ def meeting_notify_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     except ServiceError as error:
         report(request, error)
     else:
-        count = participants_with_email_count(meeting=meeting)
-        sent = ngettext(
-            "The changes were sent by e-mail to %(count)s participant.", "The changes were sent by e-mail to %(count)s participants.", count
+        _tell_sent(
+            request,
+            meeting,
+            ngettext_lazy(
+                "The changes were sent by e-mail to %(count)s participant.",
+                "The changes were sent by e-mail to %(count)s participants.",
+                "count",
+            ),
         )
-        messages.success(request, sent % {"count": count})
     return redirect("meeting_detail", meeting.pk)
 
 

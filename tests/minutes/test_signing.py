@@ -40,11 +40,13 @@ def demo_file(name: str) -> bytes:
     return (DEMO_PKI_DIR / name).read_bytes()
 
 
-def sign_as_secretary(pdf: bytes) -> bytes:
+def sign_as_secretary(
+    pdf: bytes, *, p12: bytes | None = None, passphrase: bytes = DEMO_PASSPHRASE, trust_roots: list[bytes] | None = None
+) -> bytes:
     return pdf_sign(
         pdf=pdf,
-        p12=demo_file("thuky.p12"),
-        passphrase=DEMO_PASSPHRASE,
+        p12=demo_file("thuky.p12") if p12 is None else p12,
+        passphrase=passphrase,
         field_name="ThuKy",
         page=-1,
         box=SECRETARY_BOX,
@@ -52,6 +54,7 @@ def sign_as_secretary(pdf: bytes) -> bytes:
         role="Thư ký",
         reason="Ký biên bản cuộc họp",
         location="Vũng Tàu",
+        trust_roots=trust_roots,
     )
 
 
@@ -414,29 +417,6 @@ def test_a_certificate_from_an_authority_the_server_does_not_trust_signs_nothing
     p12 = p12_export(key=key, certificate=certificate, ca_certificate=ca_certificate, friendly_name="x", passphrase=b"mat-khau")
 
     with pytest.raises(SigningError, match="not from a certification authority this server trusts"):
-        pdf_sign(
-            pdf=minutes_pdf,
-            p12=p12,
-            passphrase=b"mat-khau",
-            field_name="ThuKy",
-            page=-1,
-            box=SECRETARY_BOX,
-            signer_name=SECRETARY,
-            role="Thư ký",
-            reason="Ký biên bản",
-            location="Vũng Tàu",
-        )
+        sign_as_secretary(minutes_pdf, p12=p12, passphrase=b"mat-khau")
     with pytest.raises(SigningError, match="No trusted certification authority"):
-        pdf_sign(
-            pdf=minutes_pdf,
-            p12=demo_file("thuky.p12"),
-            passphrase=DEMO_PASSPHRASE,
-            field_name="ThuKy",
-            page=-1,
-            box=SECRETARY_BOX,
-            signer_name=SECRETARY,
-            role="Thư ký",
-            reason="Ký biên bản",
-            location="Vũng Tàu",
-            trust_roots=[],
-        )
+        sign_as_secretary(minutes_pdf, trust_roots=[])
