@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter
 
-from meetings.models import DocumentVersion, Meeting
+from meetings.models import Meeting
 from meetings.stamping import pdf_finish
-from minutes.document import WORDS, attendance_sheet_html, minutes_html, nfc
+from minutes.document import WORDS, appendix_titles, attendance_sheet_html, minutes_html, nfc
 from minutes.rendering import html_render_limited
-from minutes.selectors import minutes_facts
+from minutes.selectors import appendix_documents, minutes_facts
 from voting.export import poll_result_html
 
 SIGNATURE_WIDTH_PT = 190.0
@@ -53,27 +53,24 @@ def minutes_compile_pdf(*, meeting: Meeting) -> CompiledMinutes:
         documents=[minutes_html(facts=facts), attendance_sheet_html(facts=facts), *[poll_result_html(poll=poll) for poll in polls]]
     )
     main, attendance, *sheets = rendered.pdfs
+    documents = appendix_documents(minutes=facts.minutes)
+    titles = iter(appendix_titles(facts=facts, documents=[document for document, _version in documents]))
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(main)), outline_item=nfc(f"{words['minutes'].capitalize()}: {meeting.title}"))
     minutes_pages = len(writer.pages)
-    # The appendices' own headings are not bookmarks: each gets exactly one, under "Phụ lục".
+    # The appendices' own headings are not bookmarks: each gets exactly one, under "Phụ lục", named as the body lists it.
     writer.append(PdfReader(io.BytesIO(attendance)), import_outline=False)
     appendix = writer.add_outline_item(title="Phụ lục" if words["lang"] == "vi" else "Appendices", page_number=minutes_pages)
-    attendance_title = "Danh sách thành phần tham dự" if words["lang"] == "vi" else "Attendance"
-    writer.add_outline_item(title=attendance_title, page_number=minutes_pages, parent=appendix)
-    for poll, sheet in zip(polls, sheets, strict=True):
+    writer.add_outline_item(title=next(titles), page_number=minutes_pages, parent=appendix)
+    for sheet in sheets:
         start = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(sheet)), import_outline=False)
-        writer.add_outline_item(title=nfc(f"{words['vote']}: {poll.question}")[:200], page_number=start, parent=appendix)
-    documents = facts.minutes.appendix_documents.order_by("agenda_item__position", "position", "id")
-    for document in documents:
-        version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
-        if version is None:
-            continue
+        writer.add_outline_item(title=next(titles)[:200], page_number=start, parent=appendix)
+    for _document, version in documents:
         start = len(writer.pages)
         with version.file.open("rb") as handle:
             writer.append(PdfReader(io.BytesIO(handle.read())), import_outline=False)
-        writer.add_outline_item(title=nfc(document.title)[:200], page_number=start, parent=appendix)
+        writer.add_outline_item(title=next(titles)[:200], page_number=start, parent=appendix)
     pdf = pdf_finish(
         writer=writer,
         title=nfc(f"{words['minutes'].capitalize()}: {meeting.title}"),

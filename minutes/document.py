@@ -13,10 +13,10 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from meetings.models import Participant
+from meetings.models import Document, Participant
 from meetings.pdf_render import serif_font_css
 from meetings.selectors.meetings import participant_order_key
-from minutes.selectors import ItemFacts, MinutesFacts
+from minutes.selectors import ItemFacts, MinutesFacts, appendix_documents
 from voting.models import Poll
 from voting.tally import result_chosen
 
@@ -48,6 +48,9 @@ WORDS = {
         "conclusions": "Kết luận",
         "general_conclusions": "Kết luận của chủ tọa",
         "vote": "Biểu quyết",
+        "appendix": "Phụ lục",
+        "appendices": "Tài liệu kèm theo biên bản",
+        "attendance_sheet": "Danh sách thành phần tham dự",
         "secret": "bỏ phiếu kín",
         "open": "biểu quyết công khai",
         "rule": "tỷ lệ thông qua",
@@ -97,6 +100,9 @@ WORDS = {
         "conclusions": "Conclusions",
         "general_conclusions": "Conclusions of the chair",
         "vote": "Vote",
+        "appendix": "Appendix",
+        "appendices": "Attached to these minutes",
+        "attendance_sheet": "Attendance",
         "secret": "secret ballot",
         "open": "open vote",
         "rule": "majority required",
@@ -230,6 +236,18 @@ def _items_view(items: list[ItemFacts], language: str) -> list[dict[str, Any]]:
     return views
 
 
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
+
+
+def appendix_titles(*, facts: MinutesFacts, documents: list[Document]) -> list[str]:
+    """What is attached, in the order it is bound, numbered as the body and the bookmarks both name it:
+    "Phụ lục I: Danh sách thành phần tham dự", "Phụ lục II: Biểu quyết: …", then the documents."""
+    w = WORDS[facts.minutes.language if facts.minutes.language in WORDS else "vi"]
+    titles = [w["attendance_sheet"], *(f"{w['vote']}: {poll.question}" for poll in facts.polls if poll.result)]
+    titles += [document.title for document in documents]
+    return [nfc(f"{w['appendix']} {ROMAN[i] if i < len(ROMAN) else i + 1}: {title}") for i, title in enumerate(titles)]
+
+
 def minutes_html(*, facts: MinutesFacts) -> str:
     meeting, minutes = facts.meeting, facts.minutes
     language = minutes.language if minutes.language in WORDS else "vi"
@@ -271,6 +289,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         "general": _item_view(facts.general, language),
         "items": _items_view(facts.items, language),
         "closing": closing,
+        "appendices": appendix_titles(facts=facts, documents=[document for document, _version in appendix_documents(minutes=minutes)]),
     }
     return render_to_string("minutes/minutes.html", context)
 

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from meetings.models import Meeting, Participant, SpeakerRequest, User
+from meetings.models import Document, DocumentVersion, Meeting, Participant, SpeakerRequest, User
 from meetings.permissions import user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import PRESENT_STATES, iso
@@ -163,3 +163,14 @@ def minutes_visible_to(*, user: User, meeting: Meeting) -> bool:
         return True
     state = Minutes.objects.filter(meeting=meeting).values_list("state", flat=True).first()
     return state not in (None, Minutes.State.DRAFT) and Participant.objects.filter(meeting=meeting, user=user).exists()
+
+
+def appendix_documents(*, minutes: Minutes) -> list[tuple[Document, DocumentVersion]]:
+    """The documents the secretary chose to append, in agenda order, each with its current version."""
+    documents = minutes.appendix_documents.order_by("agenda_item__position", "position", "id")
+    appended = []
+    for document in documents:
+        version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+        if version is not None:
+            appended.append((document, version))
+    return appended

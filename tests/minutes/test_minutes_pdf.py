@@ -348,11 +348,16 @@ def test_bookmarks_lead_to_the_minutes_then_to_each_appendix(compiled: Compiled)
 
     assert top[:2] == [(f"Biên bản: {TITLE}", 0), ("Phụ lục", pages)]
     assert children == [
-        (1, "Danh sách thành phần tham dự", pages),
-        (1, f"Biểu quyết: {OPEN_QUESTION}", pages + 1),
-        (1, f"Biểu quyết: {SECRET_QUESTION}", pages + 2),
-        (1, DOCUMENT_TITLE, pages + 3),
+        (1, "Phụ lục I: Danh sách thành phần tham dự", pages),
+        (1, f"Phụ lục II: Biểu quyết: {OPEN_QUESTION}", pages + 1),
+        (1, f"Phụ lục III: Biểu quyết: {SECRET_QUESTION}", pages + 2),
+        (1, f"Phụ lục IV: {DOCUMENT_TITLE}", pages + 3),
     ]
+    # The body names them as the bookmarks do.
+    text = minutes_text(compiled.pdf)
+    for _level, title, _page in children:
+        assert f"- {title}" in text
+    assert text.index("- Phụ lục IV") < text.index("Cuộc họp kết thúc")
 
 
 def test_the_only_top_level_bookmarks_are_the_minutes_and_the_appendices(compiled: Compiled) -> None:
