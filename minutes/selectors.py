@@ -161,8 +161,13 @@ def minutes_visible_to(*, user: User, meeting: Meeting) -> bool:
     """The secretary and the chair always; participants once the minutes are circulated."""
     if user_runs_meeting(user=user, meeting=meeting):
         return True
-    state = Minutes.objects.filter(meeting=meeting).values_list("state", flat=True).first()
+    state = minutes_state_of(meeting=meeting)
     return state not in (None, Minutes.State.DRAFT) and Participant.objects.filter(meeting=meeting, user=user).exists()
+
+
+def minutes_state_of(*, meeting: Meeting) -> str | None:
+    """Where the minutes are (None before any exist), without creating them as minutes_of does."""
+    return Minutes.objects.filter(meeting=meeting).values_list("state", flat=True).first()
 
 
 def appendix_documents(*, minutes: Minutes) -> list[tuple[Document, DocumentVersion]]:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,7 +31,8 @@ from meetings.services.meetings import (
     meeting_update,
 )
 from meetings.views.common import managed_meeting, report
-from minutes.selectors import minutes_visible_to
+from minutes.models import Minutes
+from minutes.selectors import minutes_state_of, minutes_visible_to
 from voting.selectors import member_voting
 from voting.services.ballots import polls_close_due
 
@@ -51,6 +52,12 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Meeting created. Now invite the participants and build the agenda."))
             return redirect("meeting_participants", meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
+
+
+MINUTES_STATE_LABELS = {
+    Minutes.State.SIGNED: pgettext_lazy("meeting badge", "Minutes signed"),
+    Minutes.State.ARCHIVED: pgettext_lazy("meeting badge", "Minutes archived"),
+}
 
 
 def _tell_sent(request: HttpRequest, meeting: Meeting, message: Any) -> None:
@@ -116,6 +123,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "now": timezone.now(),
             "voting": member_voting(user=request.user, meeting=meeting),
             "show_minutes": minutes_visible_to(user=request.user, meeting=meeting),
+            # Past approval the meeting's own state stays "minutes approved": the badge follows the minutes.
+            "minutes_state": MINUTES_STATE_LABELS.get(minutes_state_of(meeting=meeting) or ""),
         },
     )
 

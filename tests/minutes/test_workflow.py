@@ -481,6 +481,15 @@ def test_a_name_that_differs_only_in_its_diacritics_is_someone_else(
     assert len(versions_of(approved)) == 1
 
 
+def test_the_meeting_page_says_the_minutes_are_signed_then_archived(signed: Meeting, secretary: User) -> None:
+    url = reverse("meeting_detail", args=[signed.pk])
+    assert "Biên bản đã ký số" in page(secretary).get(url).content.decode()
+
+    workflow.minutes_archive(actor=secretary, meeting=signed)
+
+    assert "Biên bản đã lưu trữ" in page(secretary).get(url).content.decode()
+
+
 def test_signed_minutes_are_archived(signed: Meeting, secretary: User, chair: User) -> None:
     refused("forbidden", workflow.minutes_archive, actor=chair, meeting=signed)
 
