@@ -386,7 +386,9 @@ store.subscribe((kind, event) => {
   if (kind === "agenda.current") { voting.render(); renderAgenda(); renderSpeakers(); }
   if (kind.startsWith("speaker.")) renderSpeakers();
   if (kind === "speaker.dismiss" && event.participant_id === me().participant_id) toast(t.dismissed_you);
-  if (kind === "speaker.start" && store.state.speakers.speaking?.participant_id === me().participant_id) toast(t.your_turn);
+  // Only for a turn just given: a resync replaying an old turn's start must not call anyone to speak.
+  const speech = store.state.speakers.speaking;
+  if (kind === "speaker.start" && speech?.participant_id === me().participant_id && store.now() - Date.parse(speech.started_at) < 15000) toast(t.your_turn);
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
   if (kind === "attendance.update") { renderSpeakers(); loadAbsenceReasons(); }
   if (kind === "notice") showChairNotice(event);
