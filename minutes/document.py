@@ -258,10 +258,13 @@ def minutes_html(*, facts: MinutesFacts) -> str:
     city = nfc(meeting.body.name.split("thành phố")[-1].strip()) if "thành phố" in meeting.body.name else ""
     if language == "vi":
         place_date = f"{city + ', ' if city else ''}ngày {local_day:%d} tháng {local_day:%m} năm {local_day:%Y}"
-        closing = f"Cuộc họp kết thúc vào {_when(meeting.ended_at, 'vi')}./."
+        ended = f"Cuộc họp kết thúc vào {_when(meeting.ended_at, 'vi')}."
     else:
         place_date = f"{city + ', ' if city else ''}{local_day:%d %B %Y}"
-        closing = f"The meeting ended at {_when(meeting.ended_at, 'en')}./."
+        ended = f"The meeting ended at {_when(meeting.ended_at, 'en')}."
+    # "./." closes the text: after the secretary's closing words when there are any.
+    closing = [ended, *paragraphs(minutes.closing)]
+    closing[-1] = closing[-1].rstrip(".") + "./."
     chair = next((p for p in members if p.user_id == meeting.chair_id), None)
     secretary = next((p for p in facts.present + facts.late + facts.guests if p.user_id == meeting.secretary_id), None)
     context = {

@@ -30,6 +30,8 @@ class Minutes(models.Model):
     number = models.CharField(_("number"), max_length=60, blank=True, help_text=_("e.g. 15/BB-UBND; left blank it prints as …/BB-…"))
     recipients = models.TextField(_("recipients (Nơi nhận)"), default=DEFAULT_RECIPIENTS)
     language = models.CharField(_("layout"), max_length=2, choices=Language.choices, default=Language.VIETNAMESE)
+    # Printed after the end time, as the text's last words: "Biên bản đã được đọc lại và thông qua…".
+    closing = models.TextField(_("closing words"), blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     appendix_documents = models.ManyToManyField(Document, blank=True, related_name="+", verbose_name=_("documents appended"))
     circulated_at = models.DateTimeField(null=True, blank=True)

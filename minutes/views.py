@@ -135,6 +135,7 @@ def minutes_settings_view(request: HttpRequest, meeting_id: int) -> HttpResponse
             number=request.POST.get("number", ""),
             recipients=request.POST.get("recipients", ""),
             language=request.POST.get("language", "vi"),
+            closing=request.POST.get("closing", ""),
             appendix_document_ids=ids,
         )
     except ServiceError as error:

@@ -60,7 +60,14 @@ def latest_version(*, minutes: Minutes) -> MinutesVersion | None:
 
 @transaction.atomic
 def minutes_settings_update(
-    *, actor: User, meeting: Meeting, number: str, recipients: str, language: str, appendix_document_ids: list[int]
+    *,
+    actor: User,
+    meeting: Meeting,
+    number: str,
+    recipients: str,
+    language: str,
+    appendix_document_ids: list[int],
+    closing: str = "",
 ) -> Minutes:
     meeting = lock_meeting(meeting=meeting)
     _require_manager(actor=actor, meeting=meeting)
@@ -72,7 +79,8 @@ def minutes_settings_update(
     minutes.number = clean_text(number)[:60]
     minutes.recipients = clean_text(recipients)[:2000]
     minutes.language = language
-    minutes.save(update_fields=["number", "recipients", "language"])
+    minutes.closing = clean_text(closing)[:2000]
+    minutes.save(update_fields=["number", "recipients", "language", "closing"])
     chosen = meeting.documents.filter(pk__in=appendix_document_ids)
     if chosen.filter(confidential=True).exists():
         raise ServiceError(

@@ -530,3 +530,22 @@ def test_the_attendance_sheet_begins_with_the_chair_and_lists_a_guest_who_did_no
     assert set(order[1 : 1 + len(secretaries)]) == secretaries
     assert secretary.display_name in secretaries
     assert order[-1] == guest.user.display_name
+
+
+def test_the_secretarys_closing_words_end_the_text_after_the_end_time(held: Held, secretary: User) -> None:
+    closing = "Biên bản đã được đọc lại cho các đại biểu dự họp cùng nghe và nhất trí thông qua."
+    workflow.minutes_settings_update(
+        actor=secretary,
+        meeting=held.meeting,
+        number="15/BB-UBND",
+        recipients=DEFAULT_RECIPIENTS,
+        language="vi",
+        appendix_document_ids=[],
+        closing=closing,
+    )
+
+    text = " ".join(minutes_text(version_bytes(workflow.minutes_compile(actor=secretary, meeting=held.meeting))).split())
+
+    ended = text.index("Cuộc họp kết thúc vào")
+    assert text.index(closing.removesuffix(".") + "./.") > ended
+    assert text.count("./.") == 1
