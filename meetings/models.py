@@ -118,8 +118,17 @@ class Meeting(models.Model):
         return self.state != self.State.DRAFT
 
     @property
+    def in_preparation(self) -> bool:
+        """Its details, participants, agenda and documents may still change: before the meeting begins."""
+        return self.state in PREPARATION_STATES
+
+    @property
     def speaker_minutes(self) -> int:
         return whole_minutes(self.speaker_seconds)
+
+
+# Before the meeting begins; afterwards what was prepared stays as it was held.
+PREPARATION_STATES = (Meeting.State.DRAFT, Meeting.State.PUBLISHED)
 
 
 class Participant(models.Model):

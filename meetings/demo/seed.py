@@ -30,7 +30,6 @@ from meetings.models import Body, Meeting, Participant, User
 from meetings.selectors.agenda import agenda_flat
 from meetings.services.agenda import agenda_item_create
 from meetings.services.documents import document_upload
-from meetings.services.guards import PREPARATION_STATES
 from meetings.services.live import attendance_notify_absence
 from meetings.services.meetings import meeting_create, meeting_publish
 from meetings.services.participants import participants_invite
@@ -185,7 +184,7 @@ def demo_seed(*, delegates: int = 8, password: str = "hop2026") -> DemoResult:  
         created = meeting is None
         if created:
             meeting = _build_meeting(body=body, secretary=secretary, chair=chair, delegates=delegate_users, guests=guest_users)
-        if meeting.state in PREPARATION_STATES:
+        if meeting.in_preparation:
             participants_invite(actor=secretary, meeting=meeting, users=delegate_users, role=Participant.Role.DELEGATE, can_vote=True)
             participants_invite(actor=secretary, meeting=meeting, users=guest_users, role=Participant.Role.GUEST, can_vote=False)
         if meeting.state == Meeting.State.DRAFT:

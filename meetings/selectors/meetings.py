@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from meetings.models import Meeting, Participant, User
+from meetings.models import PREPARATION_STATES, Meeting, Participant, User
 from meetings.permissions import user_can_view_meeting
 from meetings.text import person_sort_key
 
@@ -36,7 +36,7 @@ def meetings_for_home(*, user: User, past_limit: int = 20) -> HomeMeetings:
     told_absence = Participant.objects.filter(meeting=OuterRef("pk"), user=user, absence_notified_at__isnull=False)
     visible = meetings_visible_to(user=user).select_related("body", "chair").annotate(i_cannot_attend=Exists(told_absence))
     running = list(visible.filter(state=Meeting.State.IN_PROGRESS).order_by("starts_at"))
-    upcoming = list(visible.filter(ends_at__gte=now, state__in=[Meeting.State.DRAFT, Meeting.State.PUBLISHED]).order_by("starts_at"))
+    upcoming = list(visible.filter(ends_at__gte=now, state__in=PREPARATION_STATES).order_by("starts_at"))
     shown = {m.pk for m in running + upcoming}
     past = [m for m in visible.order_by("-starts_at")[: past_limit + len(shown)] if m.pk not in shown][:past_limit]
     return HomeMeetings(running=running, upcoming=upcoming, past=past)

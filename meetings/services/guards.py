@@ -14,7 +14,6 @@ from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.services.statements import Statement, statements_run
 
 # What may still be prepared in each state; later states are the live meeting's business.
-PREPARATION_STATES = (Meeting.State.DRAFT, Meeting.State.PUBLISHED)
 LIVE = (Meeting.State.IN_PROGRESS,)
 
 
@@ -26,7 +25,7 @@ def require_manager(*, actor: User, meeting: Meeting) -> None:
 def require_preparation_state(*, meeting: Meeting) -> None:
     if meeting.state == Meeting.State.IN_PROGRESS:
         raise WrongState(_("This meeting is in progress, so its preparation can no longer be changed."))
-    if meeting.state not in PREPARATION_STATES:
+    if not meeting.in_preparation:
         raise WrongState(_("This meeting is over, so its preparation stays as it was held."))
 
 

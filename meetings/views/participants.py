@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from meetings.errors import ServiceError
 from meetings.forms import InviteForm, ParticipantForm
-from meetings.models import Meeting, Participant
+from meetings.models import Participant
 from meetings.selectors.meetings import participants_of
 from meetings.services.participants import participant_remove, participant_update, participants_invite
 from meetings.views.common import managed_meeting, report
@@ -64,7 +64,7 @@ def participant_remove_view(request: HttpRequest, meeting_id: int, participant_i
     meeting = managed_meeting(request, meeting_id)
     participant = get_object_or_404(Participant.objects.select_related("meeting", "user"), pk=participant_id, meeting=meeting)
     if request.method != "POST":
-        if meeting.state not in (Meeting.State.DRAFT, Meeting.State.PUBLISHED):
+        if not meeting.in_preparation:
             messages.error(request, _("The meeting has begun: who was invited stays on record."))
             return redirect("meeting_participants", meeting.pk)
         return render(request, "meetings/participant_remove_confirm.html", {"meeting": meeting, "participant": participant})
