@@ -26,7 +26,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):
-    list_display = ("name", "short_name", "parent_name", "quorum_fraction")
+    list_display = ("name", "short_name", "parent_name", "place_name", "quorum_fraction")
     search_fields = ("name",)
 
 

@@ -33,12 +33,25 @@ class User(AbstractUser):
         return self.full_name or self.get_full_name() or self.username
 
 
+# Administrative units as a body's name writes them, longest first ("thị xã" before "xã").
+PLACE_UNITS = ("thành phố", "thị trấn", "thị xã", "phường", "quận", "huyện", "tỉnh", "xã")
+
+
 class Body(models.Model):
     """An organisation that holds meetings, e.g. UBND thành phố Vũng Tàu."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=50, blank=True, help_text=_("Used in document numbers, e.g. UBND"))
     parent_name = models.CharField(_("parent body"), max_length=200, blank=True, help_text=_("e.g. UBND TỈNH BÀ RỊA - VŨNG TÀU"))
+    place_name = models.CharField(
+        _("place name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Written before the date on its documents: “Vũng Tàu, ngày …”. For a ward or commune, its own name. "
+            "Left empty, it is taken from the name."
+        ),
+    )
     # Quorum: more than this fraction of the members with a vote must be present.
     quorum_fraction = models.DecimalField(_("quorum (fraction of voting members)"), max_digits=4, decimal_places=3, default=0.5)
 
@@ -49,6 +62,21 @@ class Body(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def place(self) -> str:
+        """The place name (địa danh) its documents are dated at: the one set, else the name after its
+        administrative unit ("Ủy ban nhân dân phường Thắng Tam" → "Thắng Tam")."""
+        if self.place_name.strip():
+            return self.place_name.strip()
+        lowered = self.name.lower()
+        for unit in PLACE_UNITS:
+            index = lowered.rfind(f"{unit} ")
+            if index >= 0 and (index == 0 or lowered[index - 1] == " "):
+                place = self.name[index + len(unit) :].strip()
+                # A unit named by a number is written in full (Decree 30/2020): "Phường 1, ngày …".
+                return f"{unit.capitalize()} {place}" if place.isdigit() else place
+        return ""
 
 
 def default_speaker_seconds() -> int:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from meetings.models import Document, Participant
 from meetings.pdf_render import serif_font_css
 from meetings.selectors.meetings import participant_order_key
+from meetings.templatetags.paperwork import place_date
 from minutes.selectors import ItemFacts, MinutesFacts, appendix_documents
 from voting.models import Poll
 from voting.tally import result_chosen
@@ -59,6 +60,7 @@ WORDS = {
         "votes": "Số phiếu",
         "percent": "Tỷ lệ",
         "ballots": "Tổng số phiếu",
+        "not_voted": "không tham gia biểu quyết",
         "needed": "số phiếu cần đạt",
         "outcome": "Kết quả",
         "passed": "THÔNG QUA",
@@ -72,6 +74,7 @@ WORDS = {
         "second_word": "giây",
         "at": "lúc",
         "proxy": "do {name} bỏ phiếu thay",
+        "proxy_holder": "ủy quyền cho {name}",
     },
     "en": {
         "lang": "en",
@@ -111,6 +114,7 @@ WORDS = {
         "votes": "Votes",
         "percent": "Share",
         "ballots": "Ballots cast",
+        "not_voted": "did not vote",
         "needed": "votes needed",
         "outcome": "Outcome",
         "passed": "PASSED",
@@ -124,6 +128,7 @@ WORDS = {
         "second_word": "s",
         "at": "at",
         "proxy": "cast by {name} as proxy",
+        "proxy_holder": "proxy held by {name}",
     },
 }
 
@@ -197,6 +202,11 @@ def _poll_view(poll: Poll, language: str) -> Poll:
         if entry.get("proxy_name"):
             who += f" ({w['proxy'].format(name=nfc(entry['proxy_name']))})"
         named.append(f"{who}: {', '.join(labels.get(i, '?') for i in entry['choice_ids'])}")
+    for entry in result.get("not_voted") or []:
+        who = nfc(entry["name"])
+        if entry.get("proxy_name"):
+            who += f" ({w['proxy_holder'].format(name=nfc(entry['proxy_name']))})"
+        named.append(f"{who}: {w['not_voted']}")
     poll.named_text = "; ".join(named)
     return poll
 
@@ -254,13 +264,9 @@ def minutes_html(*, facts: MinutesFacts) -> str:
     w = WORDS[language]
     members = facts.present + facts.late + facts.absent_excused + facts.absent + facts.unmarked
     started = meeting.started_at or meeting.starts_at
-    local_day = timezone.localtime(started)
-    city = nfc(meeting.body.name.split("thành phố")[-1].strip()) if "thành phố" in meeting.body.name else ""
     if language == "vi":
-        place_date = f"{city + ', ' if city else ''}ngày {local_day:%d} tháng {local_day:%m} năm {local_day:%Y}"
         ended = f"Cuộc họp kết thúc vào {_when(meeting.ended_at, 'vi')}."
     else:
-        place_date = f"{city + ', ' if city else ''}{local_day:%d %B %Y}"
         ended = f"The meeting ended at {_when(meeting.ended_at, 'en')}."
     # "./." closes the text: after the secretary's closing words when there are any.
     closing = [ended, *paragraphs(minutes.closing)]
@@ -273,7 +279,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         "now": timezone.now(),
         "meeting": meeting,
         "minutes": minutes,
-        "place_date": place_date,
+        "place_date": nfc(place_date(place=meeting.body.place, moment=started, language=language)),
         "started": _when(started, language),
         "chair": _person(chair) if chair else nfc(meeting.chair.display_name),
         "secretary": _person(secretary) if secretary else nfc(meeting.secretary.display_name),

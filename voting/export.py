@@ -34,6 +34,8 @@ def poll_result_csv(*, poll: Poll) -> bytes:
     writer.writerow(["Mở lúc", _when(poll.opened_at)])
     writer.writerow(["Đóng lúc", _when(poll.closed_at)])
     writer.writerow(["Số phiếu", result["ballots"]])
+    if "not_voted_weight" in result:
+        writer.writerow(["Không tham gia biểu quyết", result["not_voted_weight"]])
     writer.writerow(["Kết quả", "Thông qua" if result["passed"] else "Không thông qua", *result_chosen(result=result)])
     if poll.state == Poll.State.ANNULLED:
         writer.writerow(["Đã hủy", poll.annulled_reason])
@@ -54,6 +56,8 @@ def poll_result_csv(*, poll: Poll) -> bytes:
                     entry["proxy_name"] or "",
                 ]
             )
+        for entry in result.get("not_voted") or []:
+            writer.writerow([entry["name"], entry["position"], "Không tham gia biểu quyết", entry["weight"], entry["proxy_name"] or ""])
     # The byte-order mark makes spreadsheet programs read the Vietnamese letters as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -72,6 +76,8 @@ def poll_result_html(*, poll: Poll) -> str:
             "rows": rows,
             "chosen": result_chosen(result=poll.result),
             "named": named,
+            "not_voted": poll.result.get("not_voted") or [],
+            "closed_on": poll.closed_at or poll.annulled_at,
             "fonts": serif_font_css(),
             "now": timezone.now(),
         },

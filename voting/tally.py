@@ -45,10 +45,17 @@ def percent(votes: int, base: int) -> str:
 
 
 def poll_tally(
-    *, poll: Poll, members_weight: int, present_weight: int, quorum_met: bool, names: dict[int, dict[str, Any]] | None = None
+    *,
+    poll: Poll,
+    members_weight: int,
+    present_weight: int,
+    quorum_met: bool,
+    names: dict[int, dict[str, Any]] | None = None,
+    not_voted: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`names`: how the named list called each voter when it was published (people change
-    position; the record of who voted what does not)."""
+    position; the record of who voted what does not). `not_voted`: who could have voted and did
+    not, as recorded when the poll closed (named polls only; a secret poll gives only the count)."""
     choices = list(poll.choices.all())
     counts = {choice.pk: 0 for choice in choices}
     ballots = 0
@@ -110,6 +117,10 @@ def poll_tally(
         "choices": rows,
         "passed": passed,
         "named": named if not poll.secret else None,
+        # Official results count those present who did not vote beside the ballots ("không tham gia
+        # biểu quyết"; "không biểu quyết" is the abstention): the weight that could have voted and did not.
+        "not_voted_weight": max(0, present_weight - cast_weight),
+        "not_voted": (not_voted or []) if not poll.secret else None,
     }
 
 
@@ -129,5 +140,6 @@ def poll_tally_again(*, poll: Poll) -> dict[str, Any]:
         present_weight=poll.result["present_weight"],
         quorum_met=poll.result["quorum_met"],
         names={entry["participant_id"]: entry for entry in poll.result.get("named") or []},
+        not_voted=poll.result.get("not_voted"),
     )
     return recomputed

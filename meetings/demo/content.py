@@ -9,6 +9,7 @@ BODY = {
     "name": "Ủy ban nhân dân thành phố Vũng Tàu",
     "short_name": "UBND",
     "parent_name": "UBND TỈNH BÀ RỊA - VŨNG TÀU",
+    "place_name": "Vũng Tàu",
 }
 
 MEETING_TITLE = "Phiên họp chuyên đề về chuyển đổi số thành phố Vũng Tàu năm 2026"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -28,3 +31,18 @@ def issuer_lines(name: str) -> list[str]:
             cut = index + 1 + len(unit)  # "UBND TỈNH" | "BÀ RỊA - VŨNG TÀU"
             return [upper[:cut], upper[cut + 1 :]]
     return [upper]
+
+
+def place_date(*, place: str, moment: datetime.datetime | None, language: str = "vi") -> str:
+    """The line under the national motto: "Vũng Tàu, ngày 05 tháng 12 năm 2026" (day and month with two
+    digits, as the decree writes them), in local time."""
+    if moment is None:
+        return ""
+    day = timezone.localtime(moment)
+    when = f"ngày {day:%d} tháng {day:%m} năm {day:%Y}" if language == "vi" else f"{day.day} {day:%B %Y}"
+    return f"{place}, {when}" if place else when
+
+
+@register.filter
+def dated_at(moment: datetime.datetime | None, place: str) -> str:
+    return place_date(place=place, moment=moment)

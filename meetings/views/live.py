@@ -151,6 +151,10 @@ def live_strings() -> dict:
             "base": _("Rule: %(rule)s: at least %(needed)s of %(base)s. %(ballots)s ballots cast."),
             "named_list": _("Who voted what (%(count)s)"),
             "by_proxy": _("by proxy: %(name)s"),
+            "proxy_held_by": _("proxy held by %(name)s"),
+            "did_not_vote": _("did not vote"),
+            # After the ballots cast: the weight of those present who could have voted and did not.
+            "not_voted_count": _("Did not vote: %(count)s."),
         },
         "minutes": {
             "general": _("— The meeting as a whole —"),

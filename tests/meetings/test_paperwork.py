@@ -1,10 +1,13 @@
-"""How official documents set the issuing body's name in their header."""
+"""How official documents set the issuing body's name in their header, and the place and date under the motto."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
-from meetings.templatetags.paperwork import issuer_lines
+from meetings.models import Body
+from meetings.templatetags.paperwork import issuer_lines, place_date
 
 
 @pytest.mark.parametrize(
@@ -22,3 +25,27 @@ from meetings.templatetags.paperwork import issuer_lines
 )
 def test_a_long_name_breaks_where_the_place_begins_never_inside_it(name: str, lines: list[str]) -> None:
     assert issuer_lines(name) == lines
+
+
+@pytest.mark.parametrize(
+    ("name", "place_name", "place"),
+    [
+        ("Ủy ban nhân dân thành phố Vũng Tàu", "", "Vũng Tàu"),
+        ("Ủy ban nhân dân phường Thắng Tam", "", "Thắng Tam"),
+        ("UBND thị xã Phú Mỹ", "", "Phú Mỹ"),
+        ("UBND xã Long Sơn", "", "Long Sơn"),
+        ("Ủy ban nhân dân phường 1", "", "Phường 1"),  # a number is written with its unit
+        ("Văn phòng UBND", "", ""),
+        ("Ủy ban nhân dân phường 1", "Vũng Tàu", "Vũng Tàu"),
+    ],
+)
+def test_a_body_dates_its_documents_at_its_place_name_or_the_place_in_its_name(name: str, place_name: str, place: str) -> None:
+    assert Body(name=name, place_name=place_name).place == place
+
+
+def test_the_place_and_date_are_written_with_two_digit_day_and_month_in_local_time() -> None:
+    moment = datetime.datetime(2026, 3, 4, 20, 30, tzinfo=datetime.UTC)  # 03:30 on the 5th in Viet Nam
+
+    assert place_date(place="Vũng Tàu", moment=moment) == "Vũng Tàu, ngày 05 tháng 03 năm 2026"
+    assert place_date(place="", moment=moment) == "ngày 05 tháng 03 năm 2026"
+    assert place_date(place="Vũng Tàu", moment=moment, language="en") == "Vũng Tàu, 5 March 2026"

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
 from meetings.models import AgendaItem, Participant, User
-from minutes.document import _absence_reason, _item_view, attendance_sheet_html
+from minutes.document import _absence_reason, _item_view, attendance_sheet_html, minutes_html
 from minutes.models import DEFAULT_RECIPIENTS, MinutesVersion
 from minutes.selectors import ItemFacts, SpeechFact, minutes_facts
 from minutes.services import workflow
@@ -248,6 +248,17 @@ def test_an_open_vote_names_the_voters_and_a_secret_one_does_not(compiled: Compi
     for name in ("Lê Minh Tuấn", "Lê Thị Ba", "Nguyễn Văn Hùng"):
         assert name not in secret_vote
     assert text.count("Biểu quyết công khai:") == 1
+
+
+def test_an_open_vote_counts_and_names_those_present_who_did_not_take_part(held: Held) -> None:
+    open_vote = held.polls[0]
+    absent_from_vote = {"participant_id": 0, "name": "Phạm Thị Lan", "position": "", "weight": 1, "proxy_name": "Lê Minh Tuấn"}
+    Poll.objects.filter(pk=open_vote.pk).update(result={**open_vote.result, "not_voted_weight": 1, "not_voted": [absent_from_vote]})
+
+    text = minutes_html(facts=minutes_facts(meeting=held.meeting))
+
+    assert "Tổng số phiếu: 3; không tham gia biểu quyết: 1; số phiếu cần đạt" in text
+    assert "Nguyễn Văn Hùng: Đồng ý; Phạm Thị Lan (ủy quyền cho Lê Minh Tuấn): không tham gia biểu quyết." in text
 
 
 def test_it_closes_with_the_end_time_the_signatures_and_the_recipients(compiled: Compiled) -> None:

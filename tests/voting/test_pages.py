@@ -214,6 +214,26 @@ def test_a_vote_between_options_says_which_won_in_the_sheet_and_the_csv(
     assert "Kết quả,Thông qua,Phường Thắng Tam" in poll_result_csv(poll=poll).decode("utf-8")
 
 
+def test_the_sheet_and_the_csv_name_who_did_not_vote_and_the_sheet_is_dated_and_has_room_to_sign(
+    open_poll: Callable[..., Poll], chair: User, delegate: User, other_delegate: User
+) -> None:
+    poll = open_poll(majority=Poll.Majority.CAST)
+    vote(poll, chair, "yes")
+    vote(poll, delegate, "yes")
+    poll = close(poll, chair)
+    closed = timezone.localtime(poll.closed_at)
+
+    sheet = poll_result_html(poll=poll)
+    csv_text = poll_result_csv(poll=poll).decode("utf-8")
+
+    assert "không tham gia biểu quyết: 2" in sheet
+    assert f"{other_delegate.display_name}</td><td>{other_delegate.position}</td><td><i>Không tham gia biểu quyết</i>" in sheet
+    assert f"ngày {closed:%d} tháng {closed:%m} năm {closed:%Y}" in sheet
+    assert "Thư ký</div>" in sheet and f"{poll.meeting.chair.display_name}</div>" in sheet
+    assert "Không tham gia biểu quyết,2" in csv_text
+    assert f"{other_delegate.display_name},{other_delegate.position},Không tham gia biểu quyết,1," in csv_text
+
+
 def test_a_result_downloads_under_a_name_that_keeps_every_letter_and_a_decimal_comma_on_the_page(
     open_poll: Callable[..., Poll], chair: User, delegate: User, other_delegate: User
 ) -> None:

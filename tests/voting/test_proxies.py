@@ -223,6 +223,20 @@ def test_the_holder_casts_their_own_ballot_and_the_givers(
     assert given["choices"] == [r["choice_id"] for r in result["choices"] if r["meaning"] == "no"]
 
 
+def test_a_proxy_not_used_names_the_giver_and_holder_among_those_who_did_not_vote(
+    live_poll: Callable[..., Poll], chair: User, delegate: User, member: Callable[[str], Participant]
+) -> None:
+    poll = live_poll()
+    vote(poll, chair, "yes")
+    vote(poll, delegate, "yes")  # their own ballot, not the one they hold for daibieu3
+
+    result = close(poll, chair).result
+
+    not_voted = {entry["participant_id"]: entry["proxy_name"] for entry in result["not_voted"]}
+    assert not_voted == {member("daibieu02").pk: None, member("daibieu3").pk: "Lê Minh Tuấn"}
+    assert result["not_voted_weight"] == 2
+
+
 def test_the_giver_s_weight_goes_with_their_ballot(
     live_poll: Callable[..., Poll], chair: User, delegate: User, member: Callable[[str], Participant]
 ) -> None:

@@ -255,6 +255,29 @@ def test_those_present_are_the_base_for_a_majority_of_those_present(
     assert members["passed"] is False  # 2 of 4 members is exactly half
 
 
+def test_those_present_who_did_not_vote_are_counted_and_named(
+    open_poll: Callable[..., Poll], chair: User, delegate: User, other_delegate: User
+) -> None:
+    poll = open_poll(majority=CAST)
+    vote(poll, chair, "yes")
+    vote(poll, delegate, "no")
+
+    result = close(poll, chair).result
+
+    assert (result["present_weight"], result["cast_weight"], result["not_voted_weight"]) == (4, 2, 2)
+    assert [entry["name"] for entry in result["not_voted"]] == sorted([other_delegate.display_name, "Lê Thị Ba"])
+    assert poll_tally_again(poll=Poll.objects.get(pk=poll.pk)) == result
+
+
+def test_a_secret_ballot_counts_who_did_not_vote_without_naming_them(open_poll: Callable[..., Poll], chair: User) -> None:
+    poll = open_poll(secret=True)
+    vote(poll, chair, "yes")
+
+    result = close(poll, chair).result
+
+    assert (result["not_voted_weight"], result["not_voted"], result["named"]) == (3, None, None)
+
+
 @pytest.mark.parametrize(
     ("majority", "yes_voters", "passed", "shown"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
 from meetings.text import clean_text
 from voting.models import Ballot, Poll, PollChoice, VoterMark
-from voting.selectors import electorate_of, poll_progress, voter_for
+from voting.selectors import Electorate, electorate_of, poll_progress, voter_for
 from voting.services.guards import poll_emit, poll_locked, require_poll_runner
 from voting.tally import poll_tally
 
@@ -130,6 +131,23 @@ def _shuffle_secret_ballots(poll: Poll) -> None:
     Ballot.objects.bulk_create([Ballot(poll=poll, choices=choices, weight=weight) for choices, weight in rows])
 
 
+def _not_voted(*, electorate: Electorate, voted: set[int]) -> list[dict[str, Any]]:
+    """Who could have voted when the poll closed and did not, named as the named list names voters."""
+    missing = set(electorate.cast_by) - voted
+    people = {p.pk: p for p in Participant.objects.filter(pk__in=missing | set(electorate.cast_by.values())).select_related("user")}
+    entries = [
+        {
+            "participant_id": pk,
+            "name": people[pk].user.display_name,
+            "position": people[pk].user.position,
+            "weight": electorate.weights.get(pk, 1),
+            "proxy_name": people[electorate.cast_by[pk]].user.display_name if electorate.cast_by[pk] != pk else None,
+        }
+        for pk in missing
+    ]
+    return sorted(entries, key=lambda entry: (entry["name"], entry["participant_id"]))
+
+
 def _close(*, meeting: Meeting, poll: Poll, actor: User | None, why: str) -> Poll:
     electorate = electorate_of(poll=poll)
     voted = set(VoterMark.objects.filter(poll=poll).values_list("participant_id", flat=True))
@@ -141,6 +159,7 @@ def _close(*, meeting: Meeting, poll: Poll, actor: User | None, why: str) -> Pol
         members_weight=electorate.members_weight,
         present_weight=electorate.weight_of(voted | set(electorate.cast_by)),
         quorum_met=quorum["met"] if poll.mode == Poll.Mode.LIVE else True,
+        not_voted=None if poll.secret else _not_voted(electorate=electorate, voted=voted),
     )
     poll.state = Poll.State.CLOSED
     poll.closed_at = timezone.now()

@@ -24,14 +24,19 @@ export function resultView(poll, t) {
     ),
   );
   const verdict = result.no_quorum ? t.poll.no_quorum : result.passed ? withChosen(t.poll.passed, result) : t.poll.not_passed;
-  const named = result.named && result.named.length
+  const notVoted = result.not_voted || [];
+  const named = result.named && (result.named.length || notVoted.length)
     ? el(
         "details",
         { class: "result-named" },
-        el("summary", {}, interpolate(t.poll.named_list, { count: result.named.length })),
-        el("ul", {}, ...result.named.map((entry) =>
-          el("li", {}, el("span", {}, entry.name + (entry.proxy_name ? ` (${interpolate(t.poll.by_proxy, { name: entry.proxy_name })})` : "")),
-            el("strong", {}, entry.choice_ids.map((id) => labels.get(id)).join(", "))))),
+        el("summary", {}, interpolate(t.poll.named_list, { count: result.named.length + notVoted.length })),
+        el("ul", {},
+          ...result.named.map((entry) =>
+            el("li", {}, el("span", {}, entry.name + (entry.proxy_name ? ` (${interpolate(t.poll.by_proxy, { name: entry.proxy_name })})` : "")),
+              el("strong", {}, entry.choice_ids.map((id) => labels.get(id)).join(", ")))),
+          ...notVoted.map((entry) =>
+            el("li", { class: "not-voted" }, el("span", {}, entry.name + (entry.proxy_name ? ` (${interpolate(t.poll.proxy_held_by, { name: entry.proxy_name })})` : "")),
+              el("em", {}, t.poll.did_not_vote)))),
       )
     : null;
   return el(
@@ -39,7 +44,8 @@ export function resultView(poll, t) {
     { class: "result", dataset: { poll: String(poll.id), passed: String(result.passed) } },
     el("div", { class: `verdict ${result.passed ? "passed" : "not-passed"}` }, verdict),
     el("ul", { class: "result-rows" }, ...rows),
-    el("p", { class: "muted small result-base" }, interpolate(t.poll.base, { base: result.base, needed: result.needed, rule: poll.majority_label, ballots: result.ballots })),
+    el("p", { class: "muted small result-base" }, interpolate(t.poll.base, { base: result.base, needed: result.needed, rule: poll.majority_label, ballots: result.ballots }),
+      result.not_voted_weight ? " " + interpolate(t.poll.not_voted_count, { count: result.not_voted_weight }) : ""),
     named,
   );
 }
