@@ -62,6 +62,7 @@ WORDS = {
         "ballots": "Tổng số phiếu",
         "not_voted": "không tham gia biểu quyết",
         "needed": "số phiếu cần đạt",
+        "of": "trên",  # "2 trên 3", not "2/3", which reads as two thirds
         "outcome": "Kết quả",
         "passed": "THÔNG QUA",
         "not_passed": "KHÔNG THÔNG QUA",
@@ -116,6 +117,7 @@ WORDS = {
         "ballots": "Ballots cast",
         "not_voted": "did not vote",
         "needed": "votes needed",
+        "of": "of",
         "outcome": "Outcome",
         "passed": "PASSED",
         "not_passed": "NOT PASSED",

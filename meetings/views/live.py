@@ -152,7 +152,7 @@ def live_strings() -> dict:
             "named_list": _("Who voted what (%(count)s)"),
             "by_proxy": _("by proxy: %(name)s"),
             "proxy_held_by": _("proxy held by %(name)s"),
-            "did_not_vote": _("did not vote"),
+            "not_voted_names": _("Did not vote: %(names)s"),
             # After the ballots cast: the weight of those present who could have voted and did not.
             "not_voted_count": _("Did not vote: %(count)s."),
         },

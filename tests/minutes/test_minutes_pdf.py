@@ -231,7 +231,7 @@ def test_it_prints_each_vote_with_decimal_commas_and_its_outcome(compiled: Compi
     assert "Đồng ý 2 66,67 %" in open_vote
     assert "Không đồng ý 1 33,33 %" in open_vote
     assert "Không biểu quyết 0 0,00 %" in open_vote
-    assert "Tổng số phiếu: 3; số phiếu cần đạt: 2/3. Kết quả: THÔNG QUA." in open_vote
+    assert "Tổng số phiếu: 3; số phiếu cần đạt: 2 trên 3. Kết quả: THÔNG QUA." in open_vote
     assert "(bỏ phiếu kín; tỷ lệ thông qua:" in secret_vote
     assert "Đồng ý 1 33,33 %" in secret_vote
     assert "Không đồng ý 2 66,67 %" in secret_vote

@@ -30,13 +30,14 @@ export function resultView(poll, t) {
         "details",
         { class: "result-named" },
         el("summary", {}, interpolate(t.poll.named_list, { count: result.named.length + notVoted.length })),
-        el("ul", {},
-          ...result.named.map((entry) =>
-            el("li", {}, el("span", {}, entry.name + (entry.proxy_name ? ` (${interpolate(t.poll.by_proxy, { name: entry.proxy_name })})` : "")),
-              el("strong", {}, entry.choice_ids.map((id) => labels.get(id)).join(", ")))),
-          ...notVoted.map((entry) =>
-            el("li", { class: "not-voted" }, el("span", {}, entry.name + (entry.proxy_name ? ` (${interpolate(t.poll.proxy_held_by, { name: entry.proxy_name })})` : "")),
-              el("em", {}, t.poll.did_not_vote)))),
+        el("ul", {}, ...result.named.map((entry) =>
+          el("li", {}, el("span", {}, entry.name + (entry.proxy_name ? ` (${interpolate(t.poll.by_proxy, { name: entry.proxy_name })})` : "")),
+            el("strong", {}, entry.choice_ids.map((id) => labels.get(id)).join(", "))))),
+        notVoted.length
+          ? el("p", { class: "did-not-vote" }, interpolate(t.poll.not_voted_names, {
+              names: notVoted.map((entry) => entry.name + (entry.proxy_name ? ` (${interpolate(t.poll.proxy_held_by, { name: entry.proxy_name })})` : "")).join(", "),
+            }))
+          : null,
       )
     : null;
   return el(
