@@ -443,7 +443,7 @@ def test_the_english_layout_speaks_english(held: Held, secretary: User) -> None:
     assert "MINUTES" in text
     assert "BIÊN BẢN" not in text
     assert "Absent with leave: Phạm Thị Lan (Trưởng phòng)." in text
-    assert "Ballots cast: 3; votes needed: 2/3. Outcome: PASSED." in text
+    assert "Ballots cast: 3; votes needed: 2 of 3. Outcome: PASSED." in text
     assert "Đồng ý 2 66.67 %" in text  # the choices print as the vote showed them; the share with a decimal point
     assert "Outcome: NOT PASSED." in text
     assert "The meeting ended at" in text
@@ -560,3 +560,4 @@ def test_the_secretarys_closing_words_end_the_text_after_the_end_time(held: Held
     ended = text.index("Cuộc họp kết thúc vào")
     assert text.index(closing.removesuffix(".") + "./.") > ended
     assert text.count("./.") == 1
+
