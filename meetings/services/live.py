@@ -33,7 +33,8 @@ from meetings.services.guards import (
 from meetings.services.notifications import absence_notify_organisers
 from meetings.services.speakers import speakers_close, speakers_emit
 from meetings.text import clean_text
-from voting.services.ballots import polls_after_attendance, polls_close_at_end
+from voting.models import Poll
+from voting.services.ballots import polls_after_attendance
 
 BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
 ARRIVED = (Participant.Attendance.PRESENT, Participant.Attendance.LATE)
@@ -85,7 +86,9 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = lock_meeting(meeting=meeting)
     require_chair(actor=actor, meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
-    polls_close_at_end(meeting=meeting)
+    # A vote's result is the chair's to declare: ending the meeting does not close it behind their back.
+    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE).exists():
+        raise WrongState(_("A vote is still open. Close it (or cancel it) first, then end the meeting."), code="poll_open")
     now = timezone.now()
     _close_current_item(meeting=meeting, now=now)
     speakers_close(meeting=meeting, now=now)

@@ -58,6 +58,12 @@ def live_strings() -> dict:
         "confidential": _("confidential"),
         "nothing_presented": _("Nothing is being presented. Choose a document to read it on your own."),
         "confidential_not_for_you": _("A confidential document is being presented that you are not allowed to see."),
+        "confidential_not_projected": _(
+            "A confidential document is being presented: it is not shown on this screen, only on the tablets of those allowed to read it."
+        ),
+        "confidential_presented": _(
+            "Confidential document: only those allowed to read it see it on their tablets; the projector does not show it."
+        ),
         "make_current": _("Make this the current item"),
         "give_floor": _("Give the floor"),
         "dismiss": _("Take off the queue"),
@@ -70,10 +76,19 @@ def live_strings() -> dict:
         "dismissed_you": _("The chair has taken your request to speak off the queue. You can ask again."),
         "checked_in": _("Checked in: you are on the attendance list."),
         "your_turn": _("You have the floor: please speak."),
+        "end_confirm": _(
+            "End the meeting? It cannot be reopened: whoever is speaking stops, the speakers' queue is cleared, "
+            "and the minutes are then compiled from what was recorded."
+        ),
+        "last_item": _("This is the last item on the agenda."),
         "queue_place": _("You are number %(place)s waiting to speak"),
         "not_marked_present": _("not marked present"),
         "hand_over": _("Let %(name)s present"),
         "take_back": _("Take presenting back from %(name)s"),
+        "handed_to_you": _(
+            "The chair has let you present. Choose the document and tap “Present this page”: every screen then turns with you."
+        ),
+        "taken_back_from_you": _("The chair has taken presenting back."),
         "quorum_met": _("Quorum: %(present)s of %(voting)s voting members present (%(needed)s needed)."),
         "quorum_not_met": _("No quorum: %(present)s of %(voting)s voting members present, %(needed)s needed."),
         "online": _("connected now"),
@@ -137,6 +152,8 @@ def live_strings() -> dict:
             "close": _("Close the vote"),
             "close_early": _("%(waiting)s of %(eligible)s have not voted yet. Close the vote now? No ballot can be cast after it closes."),
             "annul": _("Annul"),
+            # On a vote still open, where there is no result yet to annul.
+            "annul_open": _("Cancel this vote"),
             "annul_reason": _("Why is this vote annulled? The reason is kept on record."),
             "annul_repeat": _("Prepare the same question again to repeat the vote?"),
             "annulled_because": _("Annulled: %(reason)s"),

@@ -58,6 +58,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     # The chair lets the first item's presenter (the second delegate) drive the screens, then takes it back.
     expect(chair.locator("#handover")).to_contain_text("Phạm Quốc Cường")
     chair.click("#handover")
+    # The presenter is told, and what to do: until they present, their page turns are their own.
+    expect(second.locator("#notice")).to_contain_text("Chủ tọa đã giao quyền trình chiếu cho bạn")
+    expect(first.locator("#notice")).not_to_contain_text("giao quyền trình chiếu")
     second.select_option("#doc-select", label=DOCUMENT)
     second.click("#present")
     expect(first.locator("#page-image")).to_have_attribute("data-page", "1")
@@ -65,6 +68,7 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(first.locator("#present")).to_be_hidden()
     chair.click("#handover")
     expect(second.locator("#present")).to_be_hidden()
+    expect(second.locator("#notice")).to_contain_text("Chủ tọa đã lấy lại quyền trình chiếu")
 
     # The chair presents page 3 of a document; both tablets and the projector turn to it.
     chair.select_option("#doc-select", label=DOCUMENT)
@@ -224,8 +228,11 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(first.locator("#speaker-end")).to_be_visible()
     expect(first.locator("#speaker-timer")).to_have_text(re.compile(r"^2:5\d$"))
     expect(chair.locator("#speaking-time select")).to_have_value("3")
+    expect(first.locator("#notice")).to_contain_text("Đến lượt bạn phát biểu")
     first.click("#speaker-end")
     expect(first.locator("#speaker-bar")).to_be_hidden()
+    # "Your turn" goes with the turn, not 20 seconds later.
+    expect(first.locator("#notice")).to_be_hidden()
     first.click("#request-speak")
     expect(chair.locator("#queue .speaks-again")).to_have_text("lần 2 về nội dung này")
     # The mark is for the item under discussion: it goes when the chair moves on, and comes back with it.
@@ -241,6 +248,25 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
         expect(page.locator("#chair-notice")).to_contain_text("Nghỉ giải lao 10 phút")
         expect(page.locator("#chair-notice")).to_contain_text("Nguyễn Văn Thành")
     expect(projector.locator("#proj-notice")).to_contain_text("Nghỉ giải lao 10 phút")
+
+    # A confidential document is for the tablets of those allowed to read it, never the room's screen;
+    # the chair is told so. The break's notice stays on the projector until the meeting moves on.
+    chair.select_option("#doc-select", label="Dự thảo Kế hoạch xây dựng cơ sở dữ liệu GIS dùng chung (mật)")
+    expect(chair.locator("#notice")).to_contain_text("màn chiếu không hiển thị")
+    expect(projector.locator(".proj-confidential")).to_contain_text("tài liệu mật")
+    expect(projector.locator("#proj-frame")).to_be_hidden()
+    expect(projector.locator("#proj-notice")).to_be_hidden()
+
+    # Ending cannot be undone: the chair confirms, and a vote still open stops it.
+    messages: list[str] = []
+    chair.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
+    chair.click("[data-command='meeting.end']")
+    expect(chair.locator("#meeting-state")).to_have_text("Đang họp")
+    assert "không thể mở lại" in messages[0]
+    chair.once("dialog", lambda dialog: dialog.accept())
+    chair.click("[data-command='meeting.end']")
+    for page in (chair, first, second):
+        expect(page.locator("#meeting-state")).to_have_text("Đã kết thúc")
 
 
 def assert_names(message: str, name: str) -> None:

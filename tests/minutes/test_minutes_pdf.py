@@ -560,4 +560,3 @@ def test_the_secretarys_closing_words_end_the_text_after_the_end_time(held: Held
     ended = text.index("Cuộc họp kết thúc vào")
     assert text.index(closing.removesuffix(".") + "./.") > ended
     assert text.count("./.") == 1
-

@@ -439,6 +439,7 @@ WRONG_STATE = [
     Case("live", "chair", "ballot.cast", _ballot("yes"), code="poll_not_open"),
     Case("voting", "delegate", "proxy.give", lambda s: {"holder_id": s.participants["chair"].pk}, code="poll_open"),
     Case("voting", "delegate", "proxy.revoke", _proxy(), code="poll_open"),
+    Case("voting", "chair", "meeting.end", code="poll_open", label="vote-still-open"),
     Case("approved", "secretary", "minutes.update", _note(), code="wrong_state", label="minutes-approved"),
     Case("published", "chair", "minutes.conclude", _conclude(0), code="wrong_state", label="meeting-not-started"),
     Case("closed", "chair", "minutes.conclude", _conclude(0), code="wrong_state", label="meeting-ended"),

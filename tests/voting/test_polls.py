@@ -526,17 +526,19 @@ def test_progress_is_announced_only_when_it_changed(open_poll: Callable[..., Pol
     assert _events(poll.meeting).count("poll.progress") == 1
 
 
-def test_ending_the_meeting_closes_its_open_vote(open_poll: Callable[..., Poll], in_session: Meeting, chair: User, delegate: User) -> None:
+def test_the_meeting_does_not_end_while_a_vote_is_open(
+    open_poll: Callable[..., Poll], in_session: Meeting, chair: User, delegate: User
+) -> None:
     poll = open_poll()
     vote(poll, delegate, "yes")
 
-    meeting_end(actor=chair, meeting=in_session)
+    refused("poll_open", meeting_end, actor=chair, meeting=in_session)
 
-    closed = Poll.objects.get(pk=poll.pk)
-    assert closed.state == "closed"
-    assert closed.result["ballots"] == 1
-    assert audit(in_session, "poll.close")[-1]["why"] == "meeting_end"
-    assert _events(in_session).index("poll.close") < _events(in_session).index("meeting.state", _events(in_session).index("poll.close"))
+    assert Poll.objects.get(pk=poll.pk).state == "open"
+    assert Meeting.objects.get(pk=in_session.pk).state == Meeting.State.IN_PROGRESS
+    close(poll, chair)
+    meeting_end(actor=chair, meeting=in_session)
+    assert Meeting.objects.get(pk=in_session.pk).state == Meeting.State.CLOSED
 
 
 # --- written opinions ------------------------------------------------------------------------
@@ -632,9 +634,9 @@ def test_written_opinions_run_beside_votes_in_the_meeting_and_outlive_it(
         set_attendance(meeting, member(username), Participant.Attendance.PRESENT)
     live = poll_create(actor=chair, meeting=meeting, question="Biểu quyết tại phiên họp")
     poll_open(actor=chair, meeting=meeting, poll_id=live.pk)
+    close(live, chair)
 
     meeting_end(actor=chair, meeting=meeting)
 
-    assert Poll.objects.get(pk=live.pk).state == "closed"
     assert Poll.objects.get(pk=written.pk).state == "open"
     assert choice_id(written, "yes")

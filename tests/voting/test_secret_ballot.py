@@ -10,7 +10,6 @@ import pytest
 from django.db import IntegrityError, models
 
 from meetings.models import Meeting, MeetingEvent, Participant, User
-from meetings.services.live import meeting_end
 from tests.voting.helpers import close, set_attendance, vote, votes_of
 from voting.models import Ballot, Poll, VoterMark
 from voting.selectors import poll_progress
@@ -99,18 +98,12 @@ def test_closing_a_secret_poll_rewrites_every_ballot_with_a_new_id(everyone_vote
     assert VoterMark.objects.filter(poll=poll).count() == 4
 
 
-@pytest.mark.parametrize("how", ["time_limit", "meeting_end"])
-def test_a_secret_poll_that_closes_by_itself_is_rewritten_too(
-    everyone_voted: Callable[..., Poll], in_session: Meeting, chair: User, how: str
-) -> None:
+def test_a_secret_poll_that_closes_by_itself_is_rewritten_too(everyone_voted: Callable[..., Poll]) -> None:
     poll = everyone_voted(secret=True, duration_seconds=60)
     before = {b.id for b in _ballots(poll)}
 
-    if how == "time_limit":
-        Poll.objects.filter(pk=poll.pk).update(closes_at=poll.opened_at)
-        poll_progress_announce(meeting_id=poll.meeting_id, poll_id=poll.pk)
-    else:
-        meeting_end(actor=chair, meeting=in_session)
+    Poll.objects.filter(pk=poll.pk).update(closes_at=poll.opened_at)
+    poll_progress_announce(meeting_id=poll.meeting_id, poll_id=poll.pk)
 
     assert Poll.objects.get(pk=poll.pk).state == "closed"
     after = {b.id for b in _ballots(poll)}

@@ -251,12 +251,6 @@ def polls_after_attendance(*, meeting: Meeting) -> None:
         _announce(meeting=meeting, poll=poll)
 
 
-def polls_close_at_end(*, meeting: Meeting) -> None:
-    """The meeting ends: its open votes close with what was cast. The caller holds the meeting lock."""
-    for poll in Poll.objects.select_for_update().filter(meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE):
-        _close(meeting=meeting, poll=poll, actor=None, why="meeting_end")
-
-
 def polls_close_due(*, meeting: Meeting | None = None) -> int:
     """Close every poll (of `meeting`, or of all) whose time limit or deadline has passed.
 

@@ -36,7 +36,10 @@ function renderPage() {
   const image = $("proj-page");
   const frame = $("proj-frame");
   const idle = $("proj-idle");
-  const doc = documents.find((d) => d.id === presentation.document_id);
+  const found = documents.find((d) => d.id === presentation.document_id);
+  // The projector is seen by everyone in the room, the press included: a confidential document
+  // stays on the tablets of those allowed to read it, whoever is logged in on this screen.
+  const doc = found && !found.confidential ? found : null;
   if (doc) {
     const stage = $("proj-stage");
     const width = Math.round(stage.clientWidth * (window.devicePixelRatio || 1));
@@ -60,7 +63,8 @@ function renderPage() {
   } else {
     frame.hidden = true;
     idle.hidden = false;
-    if (presentation.document_id) idle.replaceChildren(el("p", {}, t.confidential_not_for_you));
+    if (found) idle.replaceChildren(el("p", { class: "proj-confidential" }, t.confidential_not_projected));
+    else if (presentation.document_id) idle.replaceChildren(el("p", {}, t.confidential_not_for_you));
     else renderAgenda();
     layer.show(null);
   }
@@ -107,6 +111,8 @@ function renderSpeaker() {
   const shown = queue.slice(0, QUEUE_SHOWN).map((request, index) => `${index + 1}. ${request.name}`);
   if (queue.length > QUEUE_SHOWN) shown.push("…");
   $("proj-queue").textContent = shown.length ? `${interpolate(t.next_speakers, { count: queue.length })}: ${shown.join(" · ")}` : "";
+  // No empty band at the bottom of the screen while nobody speaks or waits.
+  document.querySelector(".proj-foot").hidden = !speaking && !shown.length;
   tick();
 }
 
@@ -116,31 +122,41 @@ function tick() {
   showSpeechTimer($("proj-timer"), store.state?.speakers.speaking, store.now());
 }
 
+// A notice ("a 10-minute break") stays on the room's screen until the meeting moves on (nobody
+// can close it here); a conclusion read out stays half a minute.
 let noticeTimer = null;
-function showNotice(event) {
+function showNotice(event, { seconds = null } = {}) {
   const box = $("proj-notice");
   box.textContent = event.text;
   box.hidden = false;
   clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => { box.hidden = true; }, 30000);
+  if (seconds) noticeTimer = setTimeout(() => { box.hidden = true; }, seconds * 1000);
 }
+const MOVES_ON = new Set(["agenda.current", "present.page", "speaker.start", "poll.open", "meeting.state"]);
 
 // An open vote shows its progress (never a tally); a closed one its result, until the room moves on.
 let shownResult = null;
 function renderPoll(kind, event) {
   const box = $("proj-poll");
   const open = store.state.polls.find((poll) => poll.mode === "live" && poll.state === "open");
-  if (kind === "poll.close") shownResult = event.poll.id;
-  if (kind === "agenda.current" || kind === "present.page" || kind === "poll.open" || kind === "poll.annul") shownResult = null;
-  const closed = store.state.polls.find((poll) => poll.id === shownResult && poll.state === "closed");
+  // An annulled vote says so, with the reason, where its progress or result was.
+  if (kind === "poll.close" || kind === "poll.annul") shownResult = event.poll.id;
+  if (kind === "agenda.current" || kind === "present.page" || kind === "poll.open") shownResult = null;
+  const closed = store.state.polls.find((poll) => poll.id === shownResult && ["closed", "annulled"].includes(poll.state));
   const poll = open || closed;
   box.hidden = !poll;
   if (!poll) return;
+  let body;
+  if (poll === open) body = progressView(poll, t);
+  else if (poll.state === "annulled") body = el("p", { class: "verdict not-passed" }, interpolate(t.poll.annulled_because, { reason: poll.annulled_reason }));
+  else body = resultView(poll, t);
   box.replaceChildren(
     el("div", { class: "proj-poll-kicker" }, poll === open ? (poll.secret ? t.poll.secret_ballot : t.poll.states.open) : t.poll.result_of),
     el("h2", {}, poll.question),
-    poll === open ? progressView(poll, t) : resultView(poll, t),
+    body,
   );
+  // Nobody taps the projector: who voted what is shown, not folded away.
+  box.querySelector("details")?.setAttribute("open", "");
 }
 
 store.subscribe((kind, event) => {
@@ -153,8 +169,9 @@ store.subscribe((kind, event) => {
   if (kind === "annotation.delete") layer.forget(event.id, event.document_id, event.revision);
   if (kind === "stroke.points") layer.liveStroke(event);
   if (kind === "snapshot" || kind === "meeting.state" || kind.startsWith("speaker.")) renderSpeaker();
+  if (MOVES_ON.has(kind)) { clearTimeout(noticeTimer); $("proj-notice").hidden = true; }
   if (kind === "notice") showNotice(event);
-  if (kind === "minutes.conclusion") showNotice({ text: `${t.minutes.conclusion_of}: ${event.text}` });
+  if (kind === "minutes.conclusion") showNotice({ text: `${t.minutes.conclusion_of}: ${event.text}` }, { seconds: 30 });
 });
 
 const connection = new LiveConnection({

@@ -59,6 +59,12 @@ function toast(message, kind = "info") {
   toastTimer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 20000);
 }
 
+/** Take a notice off before its time when what it said is no longer true. */
+function untoast(message) {
+  const box = $("notice");
+  if (!box.hidden && box.textContent === message) box.hidden = true;
+}
+
 // The chair's notices: the newest one this tablet has shown, so one sent while it was offline (which
 // a reconnection's fresh snapshot brings, not an event) is shown on return, and nothing twice. Kept
 // for the tab's life, so a reloaded page (a tablet that dropped the tab) catches up too.
@@ -108,6 +114,11 @@ function itemSeconds(item) {
 function renderAgenda() {
   const current = store.state.meeting.current_item_id;
   const chairLive = me().is_chair && store.state.meeting.state === "in_progress";
+  // On the last item "Next item" has nowhere to go: it says so instead of doing nothing.
+  const next = document.querySelector("[data-action='next-item']");
+  const last = store.state.agenda.length > 0 && store.state.agenda.at(-1).id === current;
+  next.disabled = last;
+  next.title = last ? t.last_item : "";
   const list = $("agenda");
   list.replaceChildren(
     ...store.state.agenda.map((item) => {
@@ -344,6 +355,8 @@ function renderAttendance() {
 // ---- commands from buttons and the notice form -------------------------------------------
 for (const button of document.querySelectorAll("[data-command]")) {
   button.addEventListener("click", async () => {
+    // Ending cannot be undone, and the button sits beside "Next item".
+    if (button.dataset.command === "meeting.end" && !window.confirm(t.end_confirm)) return;
     const reply = await send(button.dataset.command);
     // The button goes away once checked in: say that it worked.
     if (button.dataset.command === "attendance.checkin" && reply.type === "ack") toast(t.checked_in);
@@ -389,6 +402,7 @@ store.subscribe((kind, event) => {
   // Only for a turn just given: a resync replaying an old turn's start must not call anyone to speak.
   const speech = store.state.speakers.speaking;
   if (kind === "speaker.start" && speech?.participant_id === me().participant_id && store.now() - Date.parse(speech.started_at) < 15000) toast(t.your_turn);
+  else if (kind.startsWith("speaker.") && speech?.participant_id !== me().participant_id) untoast(t.your_turn);
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
   if (kind === "attendance.update") { renderSpeakers(); loadAbsenceReasons(); }
   if (kind === "notice") showChairNotice(event);

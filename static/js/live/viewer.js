@@ -11,7 +11,7 @@ const MAX_ZOOM = 4;
 export function mountViewer({ store, connection, send, t, toast, config }) {
   const $ = (id) => document.getElementById(id);
   // versionId null: the current version. zoom 1: the page fits the width.
-  const viewer = { documentId: null, versionId: null, page: 1, following: true, presenting: false, presentingSince: null, zoom: 1 };
+  const viewer = { documentId: null, versionId: null, page: 1, following: true, presenting: false, presentingSince: null, zoom: 1, handedToMe: false };
   const me = () => store.state.me;
   const presentation = () => store.state.presentation;
   const documentById = (id) => store.state.documents.find((d) => d.id === id);
@@ -185,7 +185,10 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     viewer.page = page;
     if (byUser && !viewer.presenting) viewer.following = false;
     showPage();
-    if (viewer.presenting && documentId) send("present.page", { document_id: documentId, page: viewer.page });
+    if (viewer.presenting && documentId) {
+      if (documentById(documentId)?.confidential && documentId !== presentation().document_id) toast(t.confidential_presented);
+      send("present.page", { document_id: documentId, page: viewer.page });
+    }
   }
 
   function turn(delta) {
@@ -457,6 +460,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     viewer.presentingSince = null;
     viewer.following = false;
     viewer.versionId = null; // the room sees the current version
+    if (documentById(viewer.documentId)?.confidential) toast(t.confidential_presented);
     send("present.page", { document_id: viewer.documentId, page: viewer.page }).then((reply) => {
       if (reply.type === "error") { setPresenting(false); showPage(); }
     });
@@ -509,6 +513,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     viewer,
     layer,
     onSnapshot() {
+      viewer.handedToMe = presentation().handed_to === me().user_id;
       renderDocuments();
       // Opened from the meeting page's "Read and annotate": that document, on your own.
       const asked = new URLSearchParams(location.hash.slice(1));
@@ -532,6 +537,14 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     },
     onEvent(kind, event) {
       if (kind === "agenda.current") { renderDocuments(); showPage(); }
+      // The presenter the chair hands over to is told, with what to do: until they press "Present
+      // this page" their page turns move only their own tablet.
+      if (kind === "present.handover" && !me().is_chair) {
+        const mine = presentation().handed_to === me().user_id;
+        if (mine) toast(t.handed_to_you);
+        else if (viewer.handedToMe) toast(t.taken_back_from_you);
+        viewer.handedToMe = mine;
+      }
       if (kind.startsWith("present.")) {
         if (viewer.presenting) settlePresenting(kind, event);
         if (viewer.following) followPresenter();

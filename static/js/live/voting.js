@@ -226,7 +226,7 @@ export function mountVoting({ store, send, t, toast }) {
       const buttons = [];
       if (poll.state === "draft") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "open-poll" }, onclick: () => send("poll.open", { poll_id: poll.id }) }, t.poll.open));
       if (poll.state === "open") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "close-poll" }, onclick: () => closePoll(poll) }, t.poll.close));
-      if (poll.state === "open" || poll.state === "closed") buttons.push(el("button", { class: "button danger", type: "button", dataset: { action: "annul-poll" }, onclick: () => annul(poll) }, t.poll.annul));
+      if (poll.state === "open" || poll.state === "closed") buttons.push(el("button", { class: "button danger", type: "button", dataset: { action: "annul-poll" }, onclick: () => annul(poll) }, poll.state === "open" ? t.poll.annul_open : t.poll.annul));
       parts.push(el("div", { class: "row" }, ...buttons));
     }
     return el("li", { class: `poll poll-${poll.state}`, dataset: { poll: String(poll.id) } }, ...parts);
@@ -274,7 +274,9 @@ export function mountVoting({ store, send, t, toast }) {
       el("div", { class: "ballot-sheet" },
         el("div", { class: "ballot-kicker" }, t.poll.result_of),
         el("h2", {}, poll.question),
-        resultView(poll, t),
+        poll.state === "annulled"
+          ? el("p", { class: "verdict not-passed" }, interpolate(t.poll.annulled_because, { reason: poll.annulled_reason || "" }))
+          : resultView(poll, t),
         el("div", { class: "ballot-foot" }, el("button", { class: "button", type: "button", onclick: () => { box.hidden = true; } }, t.poll.hide))),
     );
     box.hidden = false;
@@ -284,7 +286,8 @@ export function mountVoting({ store, send, t, toast }) {
   return {
     render() { renderPolls(); renderBallot(); },
     onEvent(kind, event) {
-      if (kind === "poll.close") showResult(event.poll);
+      // An annulled vote is announced as its result would have been: the room must know it does not stand.
+      if (kind === "poll.close" || (kind === "poll.annul" && event.poll.state === "annulled")) showResult(event.poll);
       if (kind === "poll.open") $("poll-result").hidden = true;
       if (kind.startsWith("poll.") || kind === "proxy.update" || kind === "attendance.update") { renderPolls(); renderBallot(); }
     },
