@@ -3,8 +3,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from meetings.forms import LoginForm
+
+# The administration names the system it belongs to, not "Django".
+admin.site.site_header = _("Paperless meetings: administration")
+admin.site.site_title = _("Paperless meetings")
+admin.site.index_title = _("Accounts, bodies and records")
 
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),

@@ -7,21 +7,46 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from meetings.apps import SECRETARIES_GROUP
 from meetings.models import AuditEvent, Body, Meeting, Participant, User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    # One "full name" field (Vietnamese names do not split the Western way) instead of Django's two.
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
-        (_("Position"), {"fields": ("full_name", "position")}),
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("full_name", "position", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "groups", "is_staff", "is_superuser", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
-        (_("Position"), {"fields": ("full_name", "position", "email")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "position", "email", "groups", "usable_password", "password1", "password2"),
+            },
+        ),
     )
     list_display = ("username", "full_name", "position", "email", "is_active", "is_staff")
+    list_filter = ("is_active", "groups", "is_staff", "is_superuser")
     search_fields = ("username", "full_name", "email", "position")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # Django's own words here mislead a ward's administrator: "staff status" reads as "works here".
+        if db_field.name == "is_staff":
+            field.label = _("May use these administration pages")
+            field.help_text = _("Only for administrators. Secretaries, chairs and delegates do not need it.")
+        elif db_field.name == "is_active":
+            field.help_text = _(
+                "Untick instead of deleting when someone leaves: they can no longer log in or get e-mails, "
+                "and the meetings they took part in keep their name."
+            )
+        elif db_field.name == "groups":
+            field.help_text = _("Put a secretary in “%(group)s”: it lets them create and prepare meetings.") % {"group": SECRETARIES_GROUP}
+        return field
 
 
 @admin.register(Body)
@@ -31,25 +56,61 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 class ParticipantInline(admin.TabularInline):
+    """Who is invited, for reading: inviting and un-inviting notify people, so they are done on the
+    meeting's participants page."""
+
     model = Participant
     extra = 0
-    autocomplete_fields = ("user",)
+    fields = ("user", "role", "can_vote", "vote_weight", "attendance", "arrived_at", "absence_reason")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ("title", "body", "starts_at", "state")
+    """Meetings for reading and finding. Every change goes through the meeting's own pages, whose
+    services keep the chair and secretary among the participants and notify them (an edit here
+    changed the chair without either)."""
+
+    list_display = ("title", "body", "starts_at", "state", "chair", "secretary")
     list_filter = ("state", "body", "kind")
     search_fields = ("title",)
+    list_select_related = ("body", "chair", "secretary")
     inlines = [ParticipantInline]
-    # State changes go through the services (and their notices), not the admin.
-    readonly_fields = ("state", "published_at", "notice_sequence", "changed_since_notice", "created_by", "created_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "description": _(
+                    "Meetings are prepared and changed on their own pages (open the meeting, then “Meeting details” "
+                    "or “Participants”): that is where participants are notified. To hand a meeting to another "
+                    "secretary, change its secretary there."
+                ),
+                "fields": ("title", "body", "kind", "starts_at", "ends_at", "location", "chair", "secretary"),
+            },
+        ),
+        (_("State"), {"fields": ("state", "created_by", "created_at", "published_at", "started_at", "ended_at")}),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A draft is deleted from its page; a published meeting stays on record.
+        return False
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "meeting", "actor", "action")
     list_filter = ("action",)
+    list_select_related = ("meeting", "actor")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

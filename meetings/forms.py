@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
@@ -35,18 +37,24 @@ class VietnameseOrder(ModelChoiceIterator):
             yield self.choice(user)
 
 
+def person_label(user: User) -> str:
+    label = f"{user.display_name} – {user.position}" if user.position else user.display_name
+    switched_off = _("account switched off")
+    return label if user.is_active else f"{label} ({switched_off})"
+
+
 class UserChoiceField(forms.ModelChoiceField):
     iterator = VietnameseOrder
 
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj.display_name} – {obj.position}" if obj.position else obj.display_name
+        return person_label(obj)
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
     iterator = VietnameseOrder
 
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj.display_name} – {obj.position}" if obj.position else obj.display_name
+        return person_label(obj)
 
 
 class MinutesField(forms.IntegerField):
@@ -103,8 +111,11 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # A new meeting's form starts from the model's default, which a declared field does not get.
         self.initial.setdefault("speaker_seconds", self.instance.speaker_seconds)
-        self.fields["chair"].queryset = active_users()
-        self.fields["secretary"].queryset = active_users()
+        # A chair or secretary whose account was switched off stays shown (not a blank select) and is
+        # refused on saving with a reason.
+        current = [pk for pk in (self.instance.chair_id, self.instance.secretary_id) if pk]
+        for name in ("chair", "secretary"):
+            self.fields[name].queryset = User.objects.filter(Q(is_active=True) | Q(pk__in=current))
         self.fields["body"].queryset = Body.objects.all()
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
@@ -114,6 +125,14 @@ class MeetingForm(forms.ModelForm):
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", _("The expected end must be after the start."))
+        for name in ("chair", "secretary"):
+            person = cleaned.get(name)
+            if person is not None and not person.is_active:
+                self.add_error(
+                    name,
+                    _("%(name)s's account is switched off. Choose someone else, or ask the administrator to switch it on.")
+                    % {"name": person.display_name},
+                )
         return cleaned
 
 
@@ -224,7 +243,16 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _(
             "The username or the password is not right. Check them (capital letters count) and try again. "
-            "If you have forgotten your password, ask the secretary or the administrator to set a new one."
+            "If you have forgotten your password, use “Forgot your password?” below, or ask the administrator."
         ),
-        "inactive": _("This account is switched off. Ask the administrator."),
+        "inactive": _("This account is switched off, so it cannot log in. Ask the administrator to switch it on again."),
     }
+
+    def get_invalid_login_error(self) -> ValidationError:
+        """A switched-off account is told so (with the right password only), not sent to retype it:
+        Django's backend refuses inactive users before the form could say why."""
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        switched_off = User.objects.filter(username=username, is_active=False).first()
+        if switched_off is not None and password and switched_off.check_password(password):
+            return ValidationError(self.error_messages["inactive"], code="inactive")
+        return super().get_invalid_login_error()

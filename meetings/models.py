@@ -30,7 +30,13 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.get_full_name() or self.username
+        # Family name first, as Vietnamese names are written, if only Django's two name fields are filled.
+        return self.full_name or f"{self.last_name} {self.first_name}".strip() or self.username
+
+    @property
+    def reachable_by_email(self) -> bool:
+        """An address to write to, on an account still in use: a switched-off account gets no notices."""
+        return self.is_active and bool(self.email)
 
 
 # Administrative units as a body's name writes them, longest first ("thị xã" before "xã").
@@ -110,22 +116,24 @@ class Meeting(models.Model):
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("chair"))
     secretary = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("secretary"))
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # Bumped on every notice sent after publishing, so calendars replace the earlier invitation.
-    notice_sequence = models.PositiveIntegerField(default=0)
-    changed_since_notice = models.BooleanField(default=False)
+    notice_sequence = models.PositiveIntegerField(_("notices sent"), default=0)
+    changed_since_notice = models.BooleanField(_("changed since the last notice"), default=False)
     # The live meeting (see meetings.services.live).
     allow_self_checkin = models.BooleanField(_("delegates may check in from their tablet"), default=True)
     # What each speech is given when the chair gives the floor; the chair may extend one speech.
     speaker_seconds = models.PositiveIntegerField(_("speaking time per turn"), default=default_speaker_seconds)
-    started_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    current_item = models.ForeignKey("AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    current_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("current item")
+    )
     # Last sequence number of the meeting's live events; allocated under the meeting's row lock.
-    event_seq = models.PositiveBigIntegerField(default=0)
+    event_seq = models.PositiveBigIntegerField(_("live events"), default=0)
 
     class Meta:
         verbose_name = _("meeting")
@@ -173,19 +181,19 @@ class Participant(models.Model):
         DELEGATE = "delegate", _("Delegate")
         GUEST = "guest", _("Guest")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants", verbose_name=_("meeting"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations", verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DELEGATE)
     can_vote = models.BooleanField(_("voting rights"), default=True)
     # Bodies that weigh votes (e.g. by shares represented) set this; everyone else counts once.
     vote_weight = models.PositiveSmallIntegerField(_("vote weight"), default=1)
-    invited_at = models.DateTimeField(default=timezone.now)
+    invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
     attendance = models.CharField(_("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN)
-    arrived_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     # Told ahead by the participant ("báo vắng"); kept off the live room's screens, shown to the
     # chair and the secretary and written into the minutes.
     absence_reason = models.CharField(_("reason for absence"), max_length=300, blank=True)
-    absence_notified_at = models.DateTimeField(null=True, blank=True)
+    absence_notified_at = models.DateTimeField(_("absence reported at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("participant")
@@ -287,14 +295,20 @@ class DocumentPage(models.Model):
 class AuditEvent(models.Model):
     """Append-only record of every action that matters."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    action = models.CharField(max_length=60)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events", verbose_name=_("meeting")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    action = models.CharField(_("action"), max_length=60)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

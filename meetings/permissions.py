@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from meetings.models import Document, Meeting, Participant, User
+
+# What someone who may not create meetings is told, on the page and by the service alike.
+CREATE_REFUSED = _("Your account may not create meetings yet. Ask the administrator to add you to the secretaries' group (“Thư ký”).")
 
 
 def user_can_create_meetings(*, user: User) -> bool:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.models import AgendaItem, Meeting, Participant
 
@@ -87,9 +88,9 @@ class Poll(models.Model):
 
 class PollChoice(models.Model):
     class Meaning(models.TextChoices):
-        YES = "yes", _("Yes")
-        NO = "no", _("No")
-        ABSTAIN = "abstain", _("Abstain")
+        YES = "yes", pgettext_lazy("meaning of a ballot choice", "Yes")
+        NO = "no", pgettext_lazy("meaning of a ballot choice", "No")
+        ABSTAIN = "abstain", pgettext_lazy("meaning of a ballot choice", "Abstain")
         OPTION = "option", _("Option")
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="choices")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from meetings.apps import SECRETARIES_GROUP, secretaries_group_ensure
 from meetings.demo.content import (
     ABSENCE,
     ADMIN,
@@ -35,8 +36,6 @@ from meetings.services.meetings import meeting_create, meeting_publish
 from meetings.services.participants import participants_invite
 from voting.models import Poll
 from voting.services.polls import poll_create
-
-SECRETARIES_GROUP = "Thư ký"
 
 
 @dataclass
@@ -162,8 +161,8 @@ def _build_meeting(*, body: Body, secretary: User, chair: User, delegates: list[
 
 def demo_seed(*, delegates: int = 8, password: str = "hop2026") -> DemoResult:  # noqa: S107 - the demo's published password
     body, _ = Body.objects.get_or_create(name=BODY["name"], defaults={k: v for k, v in BODY.items() if k != "name"})
-    group, _ = Group.objects.get_or_create(name=SECRETARIES_GROUP)
-    group.permissions.add(Permission.objects.get(codename="add_meeting"))
+    secretaries_group_ensure()
+    group = Group.objects.get(name=SECRETARIES_GROUP)
 
     secretary = _user(username=SECRETARY[0], full_name=SECRETARY[1], position=SECRETARY[2], password=password)
     secretary.groups.add(group)

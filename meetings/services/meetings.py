@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import Body, Meeting, Participant, User
-from meetings.permissions import user_can_create_meetings
+from meetings.permissions import CREATE_REFUSED, user_can_create_meetings
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
@@ -66,7 +66,7 @@ def meeting_create(
     speaker_seconds: int | None = None,
 ) -> Meeting:
     if not user_can_create_meetings(user=actor):
-        raise NotAllowed(_("You are not allowed to create meetings. Ask an administrator for the secretary role."))
+        raise NotAllowed(CREATE_REFUSED)
     _validate_times(starts_at=starts_at, ends_at=ends_at)
     if speaker_seconds is not None:
         speaking_time_check(seconds=speaker_seconds)

@@ -89,7 +89,7 @@ def meeting_notify_participants(
         messages = [
             _build_message(meeting=meeting, kind=kind, recipient=user, attendees=attendees, previous=previous)
             for user in recipients
-            if user.email
+            if user.reachable_by_email
         ]
     _send_after_commit(messages)
     return len(messages)
@@ -106,6 +106,7 @@ def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sen
         User.objects.filter(Q(pk__in={meeting.chair_id, meeting.secretary_id}) | Q(pk__in=assistants))
         .exclude(pk__in={absentee.pk, sender.pk})
         .exclude(email="")
+        .filter(is_active=True)
     )
     # A proxy they hold is a vote lost too, unless its giver names someone else.
     proxies_held = Proxy.objects.filter(meeting=meeting, holder=participant, revoked_at=None).select_related("giver__user")
@@ -137,7 +138,7 @@ def minutes_notify_circulated(*, meeting: Meeting, sender: User) -> int:
     (the chair, that they approve them there). Returns how many were queued."""
     url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
     participants = Participant.objects.filter(meeting=meeting).exclude(user=sender).select_related("user")
-    recipients = [p.user for p in participants if p.user.email]
+    recipients = [p.user for p in participants if p.user.reachable_by_email]
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Draft minutes] %(title)s") % {"title": meeting.title}
         messages = [
@@ -155,7 +156,7 @@ def minutes_notify_circulated(*, meeting: Meeting, sender: User) -> int:
 def minutes_notify_signer(*, meeting: Meeting, signer: User) -> int:
     """Tell the one whose signature the minutes now wait for (the secretary once approved, the chair once
     the secretary has signed) that it is their turn. Returns how many were queued (0 without an address)."""
-    if not signer.email:
+    if not signer.reachable_by_email:
         return 0
     url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
     with translation.override(settings.LANGUAGE_CODE):

@@ -17,7 +17,7 @@ from meetings.calendar import meeting_ics
 from meetings.errors import ServiceError
 from meetings.forms import MeetingForm
 from meetings.models import Body, Meeting
-from meetings.permissions import participation_of, user_can_create_meetings, user_can_manage_meeting, user_runs_meeting
+from meetings.permissions import CREATE_REFUSED, participation_of, user_can_create_meetings, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat, agenda_tree
 from meetings.selectors.documents import documents_visible_to
 from meetings.selectors.meetings import absence_reasons, meeting_get_for_user, participants_of, participants_with_email_count
@@ -40,7 +40,7 @@ from voting.services.ballots import polls_close_due
 @login_required
 def meeting_new(request: HttpRequest) -> HttpResponse:
     if not user_can_create_meetings(user=request.user):
-        raise PermissionDenied
+        raise PermissionDenied(CREATE_REFUSED)
     initial = {"secretary": request.user, "body": Body.objects.first(), "kind": Meeting.Kind.REGULAR}
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -159,7 +159,7 @@ def meeting_publish_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         {
             "meeting": meeting,
             "participants": participants,
-            "without_email": [p for p in participants if not p.user.email],
+            "without_email": [p for p in participants if not p.user.reachable_by_email],
             "items_without_documents": [
                 node for node in agenda_flat(meeting=meeting) if not node.children and node.item.pk not in with_documents
             ],

@@ -74,7 +74,7 @@ def participant_remove_view(request: HttpRequest, meeting_id: int, participant_i
         report(request, error)
     else:
         name = participant.user.display_name
-        if meeting.is_published and participant.user.email:
+        if meeting.is_published and participant.user.reachable_by_email:
             messages.success(request, _("%(name)s is no longer invited and has been told by e-mail.") % {"name": name})
         else:
             messages.success(request, _("%(name)s is no longer invited.") % {"name": name})

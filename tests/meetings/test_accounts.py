@@ -1,0 +1,201 @@
+"""Accounts: the secretaries' group, passwords (change and reset, in the users' language), switched-off
+accounts, names, and an administration that cannot bypass the meetings' own pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.test import Client
+from django.utils import translation
+
+from meetings.apps import SECRETARIES_GROUP
+from meetings.models import Body, Meeting, Participant, User
+from meetings.services.meetings import meeting_update
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def administrator(db: None) -> User:
+    return User.objects.create_superuser(username="quantri", password="matkhau-123", email="quantri@vungtau.gov.vn")
+
+
+# --- who may create meetings ------------------------------------------------------------------
+
+
+def test_a_new_installation_has_the_secretaries_group_that_lets_its_members_create_meetings(client: Client, body: Body) -> None:
+    newcomer = make_user("thuky.phuong")
+    assert logged_in(client, newcomer).get("/meetings/new/").status_code == 403
+
+    newcomer.groups.add(Group.objects.get(name=SECRETARIES_GROUP))
+
+    assert logged_in(client, User.objects.get(pk=newcomer.pk)).get("/meetings/new/").status_code == 200
+
+
+def test_someone_who_may_not_create_meetings_is_told_whom_to_ask(client: Client, delegate: User) -> None:
+    response = logged_in(client, delegate).get("/meetings/new/")
+
+    assert response.status_code == 403
+    assert "nhóm thư ký" in response.content.decode()
+
+
+# --- passwords ----------------------------------------------------------------------------------
+
+
+def test_the_login_page_offers_a_password_reset_that_speaks_vietnamese(client: Client, delegate: User) -> None:
+    assert "/accounts/password_reset/" in client.get("/accounts/login/").content.decode()
+
+    page = client.get("/accounts/password_reset/").content.decode()
+    response = client.post("/accounts/password_reset/", {"email": delegate.email}, follow=True)
+
+    assert "Quên mật khẩu?" in page and "Django" not in page
+    assert "Hãy kiểm tra e-mail" in response.content.decode()
+    (message,) = mail.outbox
+    assert message.to == [delegate.email]
+    assert message.subject == "Đặt mật khẩu mới cho hệ thống họp không giấy"
+    assert delegate.username in message.body and "you are" not in message.body
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", message.body)
+    assert link
+
+
+def test_the_reset_link_sets_a_new_password_once(client: Client, delegate: User) -> None:
+    client.post("/accounts/password_reset/", {"email": delegate.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body)
+    assert link
+
+    form = client.get(link.group(1), follow=True)
+    new_password = {"new_password1": "Hop-khong-giay-2026", "new_password2": "Hop-khong-giay-2026"}
+    done = client.post(form.redirect_chain[-1][0], new_password, follow=True)
+
+    assert "Đặt mật khẩu mới" in form.content.decode()
+    assert "Đã đặt mật khẩu" in done.content.decode()
+    assert User.objects.get(pk=delegate.pk).check_password("Hop-khong-giay-2026")
+    assert "đã được dùng hoặc đã quá hạn" in client.get(link.group(1), follow=True).content.decode()
+
+
+def test_a_signed_in_user_changes_their_password_from_their_name_in_the_top_bar(client: Client, delegate: User) -> None:
+    page = logged_in(client, delegate).get("/").content.decode()
+
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": "matkhau-123", "new_password1": "Hop-khong-giay-2026", "new_password2": "Hop-khong-giay-2026"},
+        follow=True,
+    )
+
+    assert 'href="/accounts/password_change/"' in page
+    assert "Đã đổi mật khẩu" in response.content.decode()
+    assert User.objects.get(pk=delegate.pk).check_password("Hop-khong-giay-2026")
+
+
+def test_a_switched_off_account_is_told_so_rather_than_to_retype_its_password(client: Client, delegate: User) -> None:
+    User.objects.filter(pk=delegate.pk).update(is_active=False)
+
+    right = client.post("/accounts/login/", {"username": delegate.username, "password": "matkhau-123"}).content.decode()
+    wrong = client.post("/accounts/login/", {"username": delegate.username, "password": "sai"}).content.decode()
+
+    assert "đã bị khóa" in right
+    assert "đã bị khóa" not in wrong and "chưa đúng" in wrong
+    assert client.get("/").status_code == 302
+
+
+# --- switched-off accounts in meetings ------------------------------------------------------------
+
+
+def test_a_switched_off_participant_gets_no_notices_and_is_marked_on_the_participants_page(
+    client: Client, published_meeting: Meeting, secretary: User, delegate: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    User.objects.filter(pk=delegate.pk).update(is_active=False)
+    meeting = Meeting.objects.get(pk=published_meeting.pk)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(
+            actor=secretary,
+            meeting=meeting,
+            body=meeting.body,
+            title=meeting.title,
+            kind=meeting.kind,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            location="Phòng họp số 3",
+            chair=meeting.chair,
+            secretary=meeting.secretary,
+        )
+
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert delegate.email not in recipients
+    assert recipients
+    page = logged_in(client, secretary).get(f"/meetings/{meeting.pk}/participants/").content.decode()
+    assert "Tài khoản đã bị khóa" in page
+
+
+def test_the_meeting_form_keeps_a_switched_off_chair_in_sight_and_asks_for_another(
+    client: Client, meeting: Meeting, secretary: User, chair: User, delegate: User
+) -> None:
+    User.objects.filter(pk=chair.pk).update(is_active=False)
+    page = logged_in(client, secretary).get(f"/meetings/{meeting.pk}/edit/").content.decode()
+
+    response = client.post(
+        f"/meetings/{meeting.pk}/edit/",
+        {
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "body": meeting.body_id,
+            "starts_at": f"{meeting.starts_at:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{meeting.ends_at:%Y-%m-%dT%H:%M}",
+            "location": meeting.location,
+            "chair": chair.pk,
+            "secretary": secretary.pk,
+            "speaker_seconds": 3,
+            "initial-speaker_seconds": 3,
+        },
+    )
+
+    assert re.search(rf'<option value="{chair.pk}" selected>[^<]*tài khoản đã bị khóa', page)
+    assert response.status_code == 200
+    assert f"Tài khoản của {chair.display_name} đã bị khóa" in response.content.decode()
+
+
+# --- names and words ------------------------------------------------------------------------------
+
+
+def test_a_name_given_in_djangos_two_fields_reads_family_name_first() -> None:
+    assert User(username="lythimy", first_name="Mỹ", last_name="Lý Thị").display_name == "Lý Thị Mỹ"
+
+
+def test_yes_and_no_on_the_administration_pages_are_not_the_ballots_words() -> None:
+    with translation.override("vi"):
+        assert translation.gettext("Yes") != "Tán thành"
+        assert translation.pgettext("meaning of a ballot choice", "Yes") == "Tán thành"
+
+
+# --- the administration --------------------------------------------------------------------------
+
+
+def test_the_administration_shows_a_meeting_but_changes_it_only_through_the_meetings_pages(
+    client: Client, published_meeting: Meeting, administrator: User, delegate: User
+) -> None:
+    admin_page = f"/admin/meetings/meeting/{published_meeting.pk}/change/"
+    chair = published_meeting.chair
+    page = logged_in(client, administrator).get(admin_page)
+
+    client.post(admin_page, {"chair": delegate.pk, "title": "Đổi tên"})
+
+    assert page.status_code == 200
+    assert "Thông tin cuộc họp" in page.content.decode()
+    meeting = Meeting.objects.get(pk=published_meeting.pk)
+    assert (meeting.chair, meeting.title) == (chair, published_meeting.title)
+    assert Participant.objects.get(meeting=meeting, role=Participant.Role.CHAIR).user == chair
+    assert client.get("/admin/meetings/meeting/add/").status_code == 403
+    assert client.get(f"/admin/meetings/meeting/{meeting.pk}/delete/").status_code == 403
+    assert "Phòng họp không giấy: quản trị hệ thống" in client.get("/admin/").content.decode()
