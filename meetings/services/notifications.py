@@ -29,7 +29,13 @@ NOTICE_SUBJECTS = {
 
 
 def _build_message(
-    *, meeting: Meeting, kind: str, recipient: User, attendees: list[User], previous: dict[str, Any] | None = None
+    *,
+    meeting: Meeting,
+    kind: str,
+    recipient: User,
+    attendees: list[User],
+    previous: dict[str, Any] | None = None,
+    participation: Participant | None = None,
 ) -> EmailMultiAlternatives:
     starts_local = timezone.localtime(meeting.starts_at)
     context = {
@@ -37,6 +43,7 @@ def _build_message(
         "meeting": meeting,
         "kind": kind,
         "recipient": recipient,
+        "participation": participation,
         "agenda": agenda_flat(meeting=meeting),
         "starts_at": starts_local,
         "ends_at": timezone.localtime(meeting.ends_at),
@@ -80,6 +87,7 @@ def meeting_notify_participants(
     `previous`: the calendar fields an update changed, with their former values."""
     participants = list(Participant.objects.filter(meeting=meeting).select_related("user"))
     attendees = [p.user for p in participants]
+    participation = {p.user_id: p for p in participants}
     recipients = list(users) if users is not None else attendees
     if kind == "update" and users is None:
         meeting.notice_sequence += 1
@@ -87,7 +95,14 @@ def meeting_notify_participants(
         Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence, changed_since_notice=False)
     with translation.override(settings.LANGUAGE_CODE):
         messages = [
-            _build_message(meeting=meeting, kind=kind, recipient=user, attendees=attendees, previous=previous)
+            _build_message(
+                meeting=meeting,
+                kind=kind,
+                recipient=user,
+                attendees=attendees,
+                previous=previous,
+                participation=participation.get(user.pk),
+            )
             for user in recipients
             if user.reachable_by_email
         ]

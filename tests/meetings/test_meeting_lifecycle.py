@@ -202,6 +202,11 @@ def test_it_publishes_and_sends_every_participant_a_calendar_invitation(
         assert int(event["sequence"]) == 0
         assert event.decoded("dtstart") == meeting.starts_at.replace(microsecond=0)  # iCalendar keeps whole seconds
         assert attendee_emails(event) == {u.email for u in (secretary, chair, delegate, guest)}
+    # Each says in what role, and which account to log in with.
+    by_address = {message.to[0]: message.body for message in mail.outbox}
+    assert "Tham dự với tư cách: Đại biểu, có quyền biểu quyết" in by_address[delegate.email]
+    assert "Tham dự với tư cách: Khách mời\n" in by_address[guest.email]
+    assert f'Đăng nhập bằng tài khoản "{delegate.username}"' in by_address[delegate.email]
     assert "meeting.publish" in actions_of(meeting)
 
 
