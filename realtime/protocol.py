@@ -88,8 +88,9 @@ def texts(max_items: int, max_length: int) -> Check:
 
 
 def viewport(value: Any) -> dict[str, float]:
-    """Where the presenter is looking on the page, normalised: x, y of the top-left corner (0–1) and zoom."""
-    if not isinstance(value, dict) or set(value) - {"x", "y", "zoom"}:
+    """Where the presenter is looking on the page, normalised: x, y of the top-left corner (0–1), the zoom,
+    and h, the share of the page's height in sight (the width in sight is 1/zoom)."""
+    if not isinstance(value, dict) or set(value) - {"x", "y", "zoom", "h"}:
         raise ValueError
     result = {}
     for key, number in value.items():

@@ -83,6 +83,18 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     image = first.request.get(first.locator("#page-image").get_attribute("src") or "")
     assert image.status == 200 and image.headers["content-type"] == "image/webp"
 
+    # The chair zooms in on small print: the projector shows the same part of the page, filling the
+    # screen; the tablets keep the whole page. Back at 100 %, the projector shows the whole page again.
+    projector_width = "() => document.getElementById('proj-page').getBoundingClientRect().width"
+    frame_width = "() => document.getElementById('proj-frame').getBoundingClientRect().width"
+    chair.click("#zoom-in")
+    chair.click("#zoom-in")
+    projector.wait_for_function(f"({projector_width})() > 1.5 * ({frame_width})()")
+    assert first.evaluate("window.liveRoom.viewer.zoom") == 1
+    chair.click("#zoom-out")
+    chair.click("#zoom-out")
+    projector.wait_for_function(f"Math.abs(({projector_width})() - ({frame_width})()) < 2")
+
     # The first delegate swipes ahead on their own; the chair moves on without them.
     stage = first.locator("#page-stage").bounding_box()
     assert stage

@@ -517,6 +517,7 @@ MALFORMED = [
     Case("live", "chair", "present.page", _page(1, viewport=[0, 0, 1]), label="viewport-as-list"),
     Case("live", "chair", "present.page", _page(1, viewport={"x": True}), label="viewport-bool"),
     Case("live", "chair", "present.page", _page(1, viewport={"y": "0.5"}), label="viewport-text"),
+    Case("live", "chair", "present.page", _page(1, viewport={"zoom": 2, "h": 1.2}), label="viewport-height-past-the-page"),
     Case("live", "chair", "present.page", _page(1, slide=3), label="unexpected-field", mentions="slide"),
     # present.stop, present.handover
     Case("presenting", "chair", "present.stop", {"document_id": 1}, label="unexpected-field"),
@@ -941,7 +942,7 @@ async def test_chair_presents_a_page_of_a_document(
 ) -> None:
     chair_client, delegate_client = await room(connect, started, chair, delegate)
 
-    reply = await chair_client.command("present.page", document_id=document.pk, page=3, viewport={"x": 0.25, "y": 0.5, "zoom": 2})
+    reply = await chair_client.command("present.page", document_id=document.pk, page=3, viewport={"x": 0.25, "y": 0.5, "zoom": 2, "h": 0.4})
 
     assert reply["type"] == "ack"
     (event,) = await heard(delegate_client, "present.page")
@@ -953,7 +954,7 @@ async def test_chair_presents_a_page_of_a_document(
         "page_count": 5,
         "presenter_id": chair.pk,
         "handed_to": None,
-        "viewport": {"x": 0.25, "y": 0.5, "zoom": 2.0},
+        "viewport": {"x": 0.25, "y": 0.5, "zoom": 2.0, "h": 0.4},
     }
 
 

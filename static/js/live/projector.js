@@ -42,15 +42,26 @@ function renderPage() {
   const doc = found && !found.confidential ? found : null;
   if (doc) {
     const stage = $("proj-stage");
-    const width = Math.round(stage.clientWidth * (window.devicePixelRatio || 1));
+    // The part of the page the presenter has zoomed to (all of it when they have not), as large as
+    // the screen allows: small print becomes readable from the back of the room.
+    const view = presentation.viewport || {};
+    const zoom = view.zoom > 1 ? view.zoom : 1;
+    const region = zoom > 1 ? { x: view.x || 0, y: view.y || 0, w: 1 / zoom, h: view.h || 1 / zoom } : { x: 0, y: 0, w: 1, h: 1 };
+    const width = Math.round(stage.clientWidth * zoom * (window.devicePixelRatio || 1));
     const versionId = presentation.version_id || doc.version_id;
     const fit = () => {
-      // The page as large as the screen allows, and the annotation layer exactly over it.
       const aspect = image.naturalHeight / image.naturalWidth;
       const room = { w: stage.clientWidth * 0.98, h: stage.clientHeight * 0.98 };
-      const w = Math.min(room.w, room.h / aspect);
-      frame.style.width = `${w}px`;
-      frame.style.height = `${w * aspect}px`;
+      // The whole page's width on screen, so that the region fills the room it has.
+      const pageWidth = Math.min(room.w / region.w, room.h / (region.h * aspect));
+      frame.style.width = `${region.w * pageWidth}px`;
+      frame.style.height = `${region.h * pageWidth * aspect}px`;
+      const shift = `translate(${-region.x * pageWidth}px, ${-region.y * pageWidth * aspect}px)`;
+      for (const node of [image, $("proj-ink")]) {
+        node.style.width = `${pageWidth}px`;
+        node.style.height = `${pageWidth * aspect}px`;
+        node.style.transform = shift;
+      }
       layer.show({ documentId: doc.id, versionId, page: presentation.page, aspect });
     };
     image.onload = fit;

@@ -172,9 +172,38 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     const doc = documentById(shown.document_id);
     viewer.documentId = shown.document_id;
     viewer.versionId = doc && shown.version_id !== doc.version_id ? shown.version_id : null;
+    // The presenter zooming or panning sends the same page again: a follower keeps their own zoom.
+    if (viewer.page !== shown.page || viewer.documentId !== shown.document_id) setZoom(1);
     viewer.page = shown.page;
-    setZoom(1);
     showPage();
+  }
+
+  // ---- what the room's screen shows of the page: the presenter's zoom and where they look ------
+  let sentViewport = "";
+  function presentedViewport() {
+    const frame = $("page-frame");
+    const stage = $("page-stage");
+    if (viewer.zoom <= 1 || !frame.offsetWidth || !frame.offsetHeight) return undefined;
+    const share = (value) => Math.min(1, Math.max(0, value));
+    return {
+      x: share(stage.scrollLeft / frame.offsetWidth),
+      y: share(stage.scrollTop / frame.offsetHeight),
+      zoom: Math.min(8, viewer.zoom),
+      h: share(stage.clientHeight / frame.offsetHeight),
+    };
+  }
+  function presentPage() {
+    const viewport = presentedViewport();
+    sentViewport = JSON.stringify(viewport ?? null);
+    return send("present.page", { document_id: viewer.documentId, page: viewer.page, ...(viewport ? { viewport } : {}) });
+  }
+  let viewportTimer = null;
+  function sendViewportSoon() {
+    if (!viewer.presenting || !onPresentedPage()) return;
+    clearTimeout(viewportTimer);
+    viewportTimer = setTimeout(() => {
+      if (viewer.presenting && onPresentedPage() && JSON.stringify(presentedViewport() ?? null) !== sentViewport) presentPage();
+    }, 250);
   }
 
   /** versionId: undefined keeps the version shown (or the current one on another document); null is the current one. */
@@ -187,7 +216,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     showPage();
     if (viewer.presenting && documentId) {
       if (documentById(documentId)?.confidential && documentId !== presentation().document_id) toast(t.confidential_presented);
-      send("present.page", { document_id: documentId, page: viewer.page });
+      presentPage();
     }
   }
 
@@ -213,6 +242,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
       stage.scrollTop = y * viewer.zoom - (focus.y - box.top);
     }
     $("zoom-label").textContent = `${Math.round(viewer.zoom * 100)}%`;
+    sendViewportSoon();
   }
 
   const pointers = new Map();
@@ -271,6 +301,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   };
   stage.addEventListener("pointerup", release, { capture: true });
   stage.addEventListener("pointercancel", release, { capture: true });
+  stage.addEventListener("scroll", sendViewportSoon, { passive: true });
   // Trackpads and ctrl+wheel zoom as a pinch does.
   stage.addEventListener("wheel", (event) => {
     if (!event.ctrlKey) return;
@@ -461,7 +492,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     viewer.following = false;
     viewer.versionId = null; // the room sees the current version
     if (documentById(viewer.documentId)?.confidential) toast(t.confidential_presented);
-    send("present.page", { document_id: viewer.documentId, page: viewer.page }).then((reply) => {
+    presentPage().then((reply) => {
       if (reply.type === "error") { setPresenting(false); showPage(); }
     });
     showPage();
