@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from meetings.forms import LoginForm
+from meetings.forms import FirstPasswordResetForm, LoginForm
 
 # The administration names the system it belongs to, not "Django".
 admin.site.site_header = _("Paperless meetings: administration")
@@ -14,6 +14,7 @@ admin.site.index_title = _("Accounts, bodies and records")
 
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/password_reset/", PasswordResetView.as_view(form_class=FirstPasswordResetForm), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
@@ -256,3 +256,26 @@ class LoginForm(AuthenticationForm):
         if switched_off is not None and password and switched_off.check_password(password):
             return ValidationError(self.error_messages["inactive"], code="inactive")
         return super().get_invalid_login_error()
+
+
+class GuestForm(forms.Form):
+    """A guest who is not in the directory: the secretary makes their account while inviting them."""
+
+    full_name = forms.CharField(max_length=150, label=_("Full name"), error_messages={"required": _("Write the guest's full name.")})
+    position = forms.CharField(max_length=200, required=False, label=_("Position and organisation"))
+    email = forms.EmailField(
+        required=False,
+        label=_("E-mail address"),
+        help_text=_("They get the invitation there, with a link to set their password. Without one, they cannot log in."),
+    )
+
+
+class FirstPasswordResetForm(PasswordResetForm):
+    """Django's, which also reaches accounts without a password yet: a guest the secretary invited sets
+    their first password from "Forgot your password?" once the invitation's link is too old."""
+
+    def get_users(self, email: str) -> Iterator[User]:
+        wanted = email.casefold()
+        for user in User.objects.filter(email__iexact=email, is_active=True):
+            if user.email.casefold() == wanted:
+                yield user

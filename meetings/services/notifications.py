@@ -7,12 +7,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -26,6 +29,13 @@ NOTICE_SUBJECTS = {
     "update": gettext_noop("Changed"),
     "withdrawal": gettext_noop("No longer invited"),
 }
+
+
+def _set_password_url(user: User) -> str:
+    """For an account made for a guest, without a password yet: the link that sets their first one."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _build_message(
@@ -44,6 +54,7 @@ def _build_message(
         "kind": kind,
         "recipient": recipient,
         "participation": participation,
+        "set_password_url": _set_password_url(recipient) if kind == "invitation" and not recipient.has_usable_password() else "",
         "agenda": agenda_flat(meeting=meeting),
         "starts_at": starts_local,
         "ends_at": timezone.localtime(meeting.ends_at),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +14,7 @@ from meetings.models import Meeting, Participant, User
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
+from meetings.text import clean_text, file_slug
 
 # The chair's role follows the meeting's chair field; here one invites everyone else.
 INVITABLE_ROLES = (Participant.Role.DELEGATE, Participant.Role.GUEST, Participant.Role.SECRETARY)
@@ -49,6 +54,51 @@ def participants_invite(*, actor: User, meeting: Meeting, users: list[User], rol
         # Newcomers get the invitation itself; the others need not hear about it.
         meeting_notify_participants(meeting=meeting, kind="invitation", users=[p.user for p in created])
     return created
+
+
+def _free_username(*, email: str, full_name: str) -> str:
+    """A login name for a new guest account: the address's local part ("nguyen.an"), else the name in
+    ASCII ("nguyen-van-an"), numbered when taken."""
+    local = re.sub(r"[^a-z0-9._-]", "", email.split("@")[0].lower()) if email else ""
+    base = local[:30] or file_slug(full_name).replace("-", ".")[:30] or "khach"
+    name, number = base, 1
+    while User.objects.filter(username__iexact=name).exists():
+        number += 1
+        name = f"{base}{number}"
+    return name
+
+
+@transaction.atomic
+def guest_invite(*, actor: User, meeting: Meeting, full_name: str, position: str = "", email: str = "") -> Participant:
+    """Invite a guest who is not in the directory (a journalist, an expert, someone from another body)
+    without the administrator: their account is made here, with no password (the invitation carries a
+    link to set one). Someone whose address is already known is invited with the account they have."""
+    require_manager(actor=actor, meeting=meeting)
+    full_name, position, email = clean_text(full_name), clean_text(position), (email or "").strip()
+    if not full_name:
+        raise ServiceError(_("Write the guest's full name."), code="invalid")
+    if len(full_name) > 150 or len(position) > 200:
+        raise ServiceError(_("The name can be at most 150 characters, the position 200."), code="invalid")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise ServiceError(_("“%(email)s” is not an e-mail address. Check it, or leave it empty.") % {"email": email}) from error
+    user = User.objects.filter(email__iexact=email).order_by("pk").first() if email else None
+    if user is not None and not user.is_active:
+        raise ServiceError(
+            _("The account with the address %(email)s is switched off. Ask the administrator to switch it on.") % {"email": email},
+            code="switched_off",
+        )
+    if user is None:
+        user = User(username=_free_username(email=email, full_name=full_name), full_name=full_name, position=position, email=email)
+        user.set_unusable_password()
+        user.save()
+        audit_record(meeting=meeting, actor=actor, action="user.create_guest", user=user.pk, username=user.username)
+    invited = participants_invite(actor=actor, meeting=meeting, users=[user], role=Participant.Role.GUEST, can_vote=False)
+    if not invited:
+        raise ServiceError(_("%(name)s is already invited to this meeting.") % {"name": user.display_name}, code="already_invited")
+    return invited[0]
 
 
 @transaction.atomic

@@ -7,19 +7,34 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meetings.errors import ServiceError
-from meetings.forms import InviteForm, ParticipantForm
+from meetings.errors import ServiceError, WrongState
+from meetings.forms import GuestForm, InviteForm, ParticipantForm
 from meetings.models import Participant
 from meetings.selectors.meetings import participants_of
-from meetings.services.participants import participant_remove, participant_update, participants_invite
+from meetings.services.participants import guest_invite, participant_remove, participant_update, participants_invite
 from meetings.views.common import managed_meeting, report
 
 
 @login_required
 def participants_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
-    form = InviteForm(request.POST or None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
+    # Two forms on the page: from the directory, or a guest who is not in it.
+    adding_guest = request.method == "POST" and request.POST.get("form") == "guest"
+    form = InviteForm(request.POST if request.method == "POST" and not adding_guest else None, meeting=meeting)
+    guest_form = GuestForm(request.POST if adding_guest else None)
+    if request.method == "POST" and not meeting.in_preparation:
+        # A form left open while the meeting started: the page no longer shows the forms to say why.
+        report(request, WrongState(_("This meeting is no longer being prepared: nobody can be invited now.")))
+        return redirect("meeting_participants", meeting.pk)
+    if adding_guest and guest_form.is_valid():
+        try:
+            guest = guest_invite(actor=request.user, meeting=meeting, **guest_form.cleaned_data)
+        except ServiceError as error:
+            guest_form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(name)s is invited as a guest.") % {"name": guest.user.display_name})
+            return redirect("meeting_participants", meeting.pk)
+    elif request.method == "POST" and not adding_guest and form.is_valid():
         try:
             invited = participants_invite(
                 actor=request.user,
@@ -36,7 +51,13 @@ def participants_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "meetings/participants.html",
-        {"meeting": meeting, "form": form, "participants": participants_of(meeting=meeting), "roles": Participant.Role.choices},
+        {
+            "meeting": meeting,
+            "form": form,
+            "guest_form": guest_form,
+            "participants": participants_of(meeting=meeting),
+            "roles": Participant.Role.choices,
+        },
     )
 
 

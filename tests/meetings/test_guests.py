@@ -1,0 +1,129 @@
+"""A guest who is not in the directory: the secretary invites them with a name and an address, their
+account is made then, and they set their own first password from the invitation."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from meetings.models import Meeting, Participant, User
+from meetings.services.meetings import meeting_publish
+from tests.conftest import make_user, set_state
+
+pytestmark = pytest.mark.django_db
+
+GUEST = {
+    "form": "guest",
+    "full_name": "Đoàn Thị Hồng Vân",
+    "position": "Phóng viên Báo Bà Rịa - Vũng Tàu",
+    "email": "hongvan@baobariavungtau.vn",
+}
+
+
+def logged_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def test_the_secretary_invites_a_guest_who_is_not_in_the_directory_and_they_set_their_password(
+    client: Client, meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/", GUEST, follow=True)
+
+    guest = User.objects.get(email=GUEST["email"])
+    assert (guest.full_name, guest.position, guest.username) == (GUEST["full_name"], GUEST["position"], "hongvan")
+    assert not guest.has_usable_password()
+    participant = Participant.objects.get(meeting=meeting, user=guest)
+    assert (participant.role, participant.can_vote) == (Participant.Role.GUEST, False)
+    assert "Đã mời Đoàn Thị Hồng Vân với tư cách khách mời" in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_publish(actor=secretary, meeting=meeting)
+    (invitation,) = [message for message in mail.outbox if message.to == [guest.email]]
+    assert 'tài khoản "hongvan", chưa có mật khẩu' in invitation.body
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", invitation.body)
+    assert link
+
+    client.logout()
+    form = client.get(link.group(1), follow=True)
+    client.post(form.redirect_chain[-1][0], {"new_password1": "Bao-chi-2026!", "new_password2": "Bao-chi-2026!"})
+    assert client.login(username="hongvan", password="Bao-chi-2026!")
+    assert client.get(f"/meetings/{meeting.pk}/").status_code == 200
+
+
+def test_a_guest_whose_address_is_known_is_invited_with_the_account_they_have(client: Client, meeting: Meeting, secretary: User) -> None:
+    known = make_user("vanbao", full_name="Đoàn Thị Hồng Vân")
+    User.objects.filter(pk=known.pk).update(email=GUEST["email"].upper())
+
+    logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/", GUEST)
+
+    assert User.objects.filter(full_name=GUEST["full_name"]).count() == 1
+    assert Participant.objects.get(meeting=meeting, user=known).role == Participant.Role.GUEST
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"full_name": "  "}, "Hãy nhập họ và tên của khách mời"),
+        ({"email": "hongvan@"}, "e-mail"),
+    ],
+)
+def test_a_guest_without_a_name_or_with_a_wrong_address_is_refused_with_a_message(
+    client: Client, meeting: Meeting, secretary: User, fields: dict[str, str], message: str
+) -> None:
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/", {**GUEST, **fields})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not User.objects.filter(full_name=GUEST["full_name"]).exists()
+
+
+def test_inviting_the_same_guest_twice_says_they_are_already_invited(client: Client, meeting: Meeting, secretary: User) -> None:
+    logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/", GUEST)
+
+    response = client.post(f"/meetings/{meeting.pk}/participants/", GUEST)
+
+    assert "đã có trong thành phần cuộc họp" in response.content.decode()
+    assert User.objects.filter(email=GUEST["email"]).count() == 1
+
+
+def test_a_delegate_may_not_invite_guests(client: Client, published_meeting: Meeting, delegate: User) -> None:
+    response = logged_in(client, delegate).post(f"/meetings/{published_meeting.pk}/participants/", GUEST)
+
+    assert response.status_code == 403
+    assert not User.objects.filter(email=GUEST["email"]).exists()
+
+
+def test_a_guest_without_a_password_yet_can_ask_for_one_by_e_mail(client: Client, meeting: Meeting, secretary: User) -> None:
+    logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/", GUEST)
+    client.logout()
+    mail.outbox.clear()
+
+    client.post("/accounts/password_reset/", {"email": GUEST["email"]})
+
+    (message,) = mail.outbox
+    assert message.to == [GUEST["email"]]
+
+
+def test_two_guests_without_addresses_get_their_own_login_names(client: Client, meeting: Meeting, secretary: User) -> None:
+    logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/", {**GUEST, "email": ""})
+    client.post(f"/meetings/{meeting.pk}/participants/", {**GUEST, "email": "", "full_name": "Đoàn Thị Hồng Vân", "position": "Khách"})
+
+    names = sorted(User.objects.filter(full_name=GUEST["full_name"]).values_list("username", flat=True))
+    assert names == ["doan.thi.hong.van", "doan.thi.hong.van2"]
+
+
+def test_a_guest_form_posted_after_the_meeting_started_says_why_nobody_was_invited(
+    client: Client, published_meeting: Meeting, secretary: User
+) -> None:
+    set_state(published_meeting, Meeting.State.IN_PROGRESS)
+
+    response = logged_in(client, secretary).post(f"/meetings/{published_meeting.pk}/participants/", GUEST, follow=True)
+
+    assert "không thể mời thêm người" in response.content.decode()
+    assert 'name="full_name"' not in response.content.decode()
+    assert not User.objects.filter(email=GUEST["email"]).exists()
