@@ -33,6 +33,19 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "groups", "is_staff", "is_superuser")
     search_fields = ("username", "full_name", "email", "position")
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("usable_password")
+        if field is not None:
+            # Django's words speak of single sign-on; here the choice is who sets the first password.
+            field.label = _("Password")
+            field.choices = [("true", _("Set it now and hand it over")), ("false", _("Let them set it"))]
+            field.help_text = _(
+                "“Let them set it”: their first meeting invitation carries a link to set their password, and "
+                "“Forgot your password?” on the login page sends one to their e-mail address."
+            )
+        return form
+
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         # Django's own words here mislead a ward's administrator: "staff status" reads as "works here".

@@ -199,3 +199,16 @@ def test_the_administration_shows_a_meeting_but_changes_it_only_through_the_meet
     assert client.get("/admin/meetings/meeting/add/").status_code == 403
     assert client.get(f"/admin/meetings/meeting/{meeting.pk}/delete/").status_code == 403
     assert "Phòng họp không giấy: quản trị hệ thống" in client.get("/admin/").content.decode()
+
+
+def test_the_administrator_makes_an_account_whose_owner_sets_the_first_password(client: Client, administrator: User) -> None:
+    page = logged_in(client, administrator).get("/admin/meetings/user/add/").content.decode()
+
+    client.post(
+        "/admin/meetings/user/add/",
+        {"username": "pct.thangtam", "full_name": "Võ Thị Ngọc Ý", "email": "ngocy@thangtam.gov.vn", "usable_password": "false"},
+    )
+
+    assert "Để người dùng tự đặt" in page and "Single Sign-On" not in page
+    made = User.objects.get(username="pct.thangtam")
+    assert (made.display_name, made.has_usable_password()) == ("Võ Thị Ngọc Ý", False)
