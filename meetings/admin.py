@@ -16,7 +16,7 @@ class UserAdmin(DjangoUserAdmin):
     # One "full name" field (Vietnamese names do not split the Western way) instead of Django's two.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("full_name", "position", "email")}),
+        (_("Personal info"), {"fields": ("full_name", "position", "body", "email")}),
         (_("Permissions"), {"fields": ("is_active", "groups", "is_staff", "is_superuser", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -25,12 +25,23 @@ class UserAdmin(DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "full_name", "position", "email", "groups", "usable_password", "password1", "password2"),
+                "fields": (
+                    "username",
+                    "full_name",
+                    "position",
+                    "body",
+                    "email",
+                    "groups",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )
-    list_display = ("username", "full_name", "position", "email", "is_active", "is_staff")
-    list_filter = ("is_active", "groups", "is_staff", "is_superuser")
+    list_display = ("username", "full_name", "position", "body", "email", "is_active", "is_staff")
+    list_filter = ("body", "is_active", "groups", "is_staff", "is_superuser")
+    list_select_related = ("body",)
     search_fields = ("username", "full_name", "email", "position")
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:

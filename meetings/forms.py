@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import AgendaItem, Body, Document, Meeting, Participant, User, whole_minutes
 from meetings.selectors.agenda import agenda_choices
+from meetings.selectors.meetings import directory_of
 from meetings.services.participants import INVITABLE_ROLES
 from meetings.text import person_sort_key
 
@@ -107,16 +108,22 @@ class MeetingForm(forms.ModelForm):
         ]
         widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A new meeting's form starts from the model's default, which a declared field does not get.
         self.initial.setdefault("speaker_seconds", self.instance.speaker_seconds)
+        # A secretary of a body prepares its meetings, with its people; the administrator, any body's.
+        own_body = None if user.is_superuser else user.body
+        bodies = Body.objects.filter(pk=own_body.pk) if own_body else Body.objects.all()
+        if self.instance.body_id:
+            bodies = bodies | Body.objects.filter(pk=self.instance.body_id)
+        self.fields["body"].queryset = bodies
         # A chair or secretary whose account was switched off stays shown (not a blank select) and is
         # refused on saving with a reason.
         current = [pk for pk in (self.instance.chair_id, self.instance.secretary_id) if pk]
+        people = directory_of(body=own_body or (self.instance.body if self.instance.body_id else None))
         for name in ("chair", "secretary"):
-            self.fields[name].queryset = User.objects.filter(Q(is_active=True) | Q(pk__in=current))
-        self.fields["body"].queryset = Body.objects.all()
+            self.fields[name].queryset = User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk__in=current))
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
 
@@ -141,10 +148,10 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(choices=[(r.value, r.label) for r in INVITABLE_ROLES], initial=Participant.Role.DELEGATE, label=_("Role"))
     can_vote = forms.BooleanField(required=False, initial=True, label=_("With voting rights"))
 
-    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, everyone: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         invited = meeting.participants.values_list("user_id", flat=True)
-        self.fields["users"].queryset = active_users().exclude(pk__in=invited)
+        self.fields["users"].queryset = directory_of(body=meeting.body, everyone=everyone).exclude(pk__in=invited)
 
 
 class ParticipantForm(forms.Form):
@@ -169,7 +176,9 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args: Any, meeting: Meeting, item: AgendaItem | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["presenter"].queryset = active_users()
+        current = [item.presenter_id] if item is not None and item.presenter_id else []
+        people = directory_of(body=meeting.body)
+        self.fields["presenter"].queryset = User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk__in=current))
         parents = meeting.agenda_items.filter(parent__isnull=True).order_by("position")
         if item is not None:
             parents = parents.exclude(pk=item.pk)

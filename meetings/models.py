@@ -19,6 +19,15 @@ class User(AbstractUser):
     # Vietnamese names do not split into first/last the Western way ("Nguyễn Văn An").
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True, help_text=_("e.g. Phó Chủ tịch UBND"))
+    body = models.ForeignKey(
+        "Body",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("body"),
+        help_text=_("Where they work. Secretaries prepare their own body's meetings, and invite from its people (others on request)."),
+    )
 
     class Meta:
         verbose_name = _("user")

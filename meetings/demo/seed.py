@@ -63,10 +63,11 @@ class DemoResult:
         }
 
 
-def _user(*, username: str, full_name: str, position: str, password: str, **flags: bool) -> User:
+def _user(*, username: str, full_name: str, position: str, password: str, body: Body | None = None, **flags: bool) -> User:
     user, _created = User.objects.get_or_create(username=username)
     user.full_name = full_name
     user.position = position
+    user.body = body
     user.email = f"{username}@vungtau.gov.vn"
     for name, value in flags.items():
         setattr(user, name, value)
@@ -164,14 +165,14 @@ def demo_seed(*, delegates: int = 8, password: str = "hop2026") -> DemoResult:  
     secretaries_group_ensure()
     group = Group.objects.get(name=SECRETARIES_GROUP)
 
-    secretary = _user(username=SECRETARY[0], full_name=SECRETARY[1], position=SECRETARY[2], password=password)
+    secretary = _user(username=SECRETARY[0], full_name=SECRETARY[1], position=SECRETARY[2], password=password, body=body)
     secretary.groups.add(group)
-    chair = _user(username=CHAIR[0], full_name=CHAIR[1], position=CHAIR[2], password=password)
+    chair = _user(username=CHAIR[0], full_name=CHAIR[1], position=CHAIR[2], password=password, body=body)
     admin = _user(username=ADMIN[0], full_name=ADMIN[1], position=ADMIN[2], password=password, is_staff=True, is_superuser=True)
     delegate_users = []
     for index in range(delegates):
         name, position = delegate_profile(index)
-        delegate_users.append(_user(username=f"daibieu{index + 1:02d}", full_name=name, position=position, password=password))
+        delegate_users.append(_user(username=f"daibieu{index + 1:02d}", full_name=name, position=position, password=password, body=body))
     guest_users = [
         _user(username=f"khach{index + 1:02d}", full_name=name, position=position, password=password)
         for index, (name, position) in enumerate(GUESTS)

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from meetings.models import PREPARATION_STATES, Meeting, Participant, User
+from meetings.models import PREPARATION_STATES, Body, Meeting, Participant, User
 from meetings.permissions import user_can_view_meeting
 from meetings.text import person_sort_key
 
@@ -70,3 +70,13 @@ def participants_with_email_count(*, meeting: Meeting) -> int:
 def absence_reasons(*, meeting: Meeting) -> dict[int, str]:
     """Each notice of absence in force, by participant: for the chair and the secretaries only."""
     return dict(meeting.participants.filter(absence_notified_at__isnull=False).values_list("pk", "absence_reason"))
+
+
+def directory_of(*, body: Body | None, everyone: bool = False) -> QuerySet[User]:
+    """Who a body's meeting is prepared with: the active accounts of that body, and those not tied to
+    any (except administrators' own accounts); `everyone` adds the other bodies' people, for a guest
+    or an official from elsewhere."""
+    active = User.objects.filter(is_active=True)
+    if everyone or body is None:
+        return active.exclude(body__isnull=True, is_superuser=True)
+    return active.filter(Q(body=body) | Q(body__isnull=True, is_superuser=False))

@@ -41,8 +41,8 @@ from voting.services.ballots import polls_close_due
 def meeting_new(request: HttpRequest) -> HttpResponse:
     if not user_can_create_meetings(user=request.user):
         raise PermissionDenied(CREATE_REFUSED)
-    initial = {"secretary": request.user, "body": Body.objects.first(), "kind": Meeting.Kind.REGULAR}
-    form = MeetingForm(request.POST or None, initial=initial)
+    initial = {"secretary": request.user, "body": request.user.body or Body.objects.first(), "kind": Meeting.Kind.REGULAR}
+    form = MeetingForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = meeting_create(actor=request.user, **form.cleaned_data)
@@ -69,7 +69,7 @@ def _tell_sent(request: HttpRequest, meeting: Meeting, message: Any) -> None:
 @login_required
 def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
-    form = MeetingForm(request.POST or None, instance=Meeting.objects.get(pk=meeting.pk))
+    form = MeetingForm(request.POST or None, instance=Meeting.objects.get(pk=meeting.pk), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             details = dict(form.cleaned_data)

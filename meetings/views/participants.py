@@ -20,7 +20,9 @@ def participants_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
     # Two forms on the page: from the directory, or a guest who is not in it.
     adding_guest = request.method == "POST" and request.POST.get("form") == "guest"
-    form = InviteForm(request.POST if request.method == "POST" and not adding_guest else None, meeting=meeting)
+    # The body's own people, or everyone when inviting from another body (?everyone=1).
+    everyone = request.GET.get("everyone") == "1"
+    form = InviteForm(request.POST if request.method == "POST" and not adding_guest else None, meeting=meeting, everyone=everyone)
     guest_form = GuestForm(request.POST if adding_guest else None)
     if request.method == "POST" and not meeting.in_preparation:
         # A form left open while the meeting started: the page no longer shows the forms to say why.
@@ -55,6 +57,7 @@ def participants_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "meeting": meeting,
             "form": form,
             "guest_form": guest_form,
+            "everyone": everyone,
             "participants": participants_of(meeting=meeting),
             "roles": Participant.Role.choices,
         },
