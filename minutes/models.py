@@ -100,13 +100,21 @@ class MinutesVersion(models.Model):
 
 
 class MinutesRemark(models.Model):
-    """A participant's remark on a circulated version (góp ý)."""
+    """A participant's remark on a circulated version (góp ý), and the secretary's answer to it."""
+
+    class Outcome(models.TextChoices):
+        TAKEN_IN = "taken_in", _("Taken in: the next version is changed")
+        KEPT = "kept", _("Kept as it is")
 
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="remarks")
     version = models.ForeignKey(MinutesVersion, on_delete=models.PROTECT, related_name="remarks")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(_("answer"), max_length=20, choices=Outcome.choices, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,7 @@ def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         raise Http404
     manages = user_can_manage_meeting(user=request.user, meeting=meeting)
     versions = list(minutes.versions.select_related("created_by").order_by("-number"))
+    remarks = list(minutes.remarks.select_related("author", "version", "answered_by"))
     context = {
         "meeting": meeting,
         "minutes": minutes,
@@ -44,8 +46,10 @@ def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "manages": manages,
         "is_chair": request.user.pk == meeting.chair_id,
         "signer_role": "chair" if request.user.pk == meeting.chair_id else "secretary" if request.user.pk == meeting.secretary_id else None,
-        "remarks": minutes.remarks.select_related("author", "version"),
-        "my_remarks": minutes.remarks.filter(author=request.user).select_related("version"),
+        "remarks": remarks,
+        "unanswered": sum(1 for remark in remarks if not remark.outcome),
+        "answerable_states": (Minutes.State.DRAFT, Minutes.State.CIRCULATED),
+        "my_remarks": [remark for remark in remarks if remark.author_id == request.user.pk],
         "documents": meeting.documents.filter(confidential=False).order_by("position", "id"),
         "appended": set(minutes.appendix_documents.values_list("pk", flat=True)),
         "is_participant": participation_of(user=request.user, meeting=meeting) is not None,
@@ -109,6 +113,7 @@ def minutes_approve_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         # Compiled again after it went round, the latest version itself has not been seen by anyone.
         "latest_circulated": minutes.state == Minutes.State.CIRCULATED and minutes.circulated_at >= latest.created_at,
         "remarks": minutes.remarks.filter(version=latest).count(),
+        "unanswered": minutes.remarks.filter(outcome="").count(),
         "unmarked": [p.user.display_name for p in unmarked.select_related("user")],
     }
     return render(request, "minutes/approve_confirm.html", context)
@@ -156,6 +161,25 @@ def minutes_remark_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Thank you: your remark has been sent to the secretary."))
     return redirect("minutes", meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_remark_answer_view(request: HttpRequest, meeting_id: int, remark_id: int) -> HttpResponse:
+    meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    try:
+        workflow.minutes_remark_answer(
+            actor=request.user,
+            meeting=meeting,
+            remark_id=remark_id,
+            outcome=request.POST.get("outcome", ""),
+            reply=request.POST.get("reply", ""),
+        )
+    except ServiceError as error:
+        report(request, error)
+    else:
+        messages.success(request, _("Answer saved: its author sees it on this page."))
+    return redirect(f"{reverse('minutes', args=[meeting.pk])}#remark-{remark_id}")
 
 
 @login_required

@@ -164,6 +164,29 @@ def minutes_remark_add(*, actor: User, meeting: Meeting, text: str) -> MinutesRe
 
 
 @transaction.atomic
+def minutes_remark_answer(*, actor: User, meeting: Meeting, remark_id: int, outcome: str, reply: str = "") -> MinutesRemark:
+    """The secretary says what became of a remark: taken in (the next version changes) or kept as it
+    is, with a word of why; its author sees the answer. Answerable until the minutes are approved."""
+    meeting = lock_meeting(meeting=meeting)
+    _require_manager(actor=actor, meeting=meeting)
+    minutes = _locked_minutes(meeting)
+    if minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
+        raise WrongState(_("The minutes are approved: their remarks can no longer be answered."))
+    remark = MinutesRemark.objects.filter(minutes=minutes, pk=remark_id).first()
+    if remark is None:
+        raise ServiceError(_("That remark does not exist."), code="not_found")
+    if outcome not in MinutesRemark.Outcome.values:
+        raise ServiceError(_("Say whether the remark is taken in or the text kept as it is."), code="invalid")
+    reply = clean_text(reply)
+    if len(reply) > 2000:
+        raise ServiceError(_("A reply can be at most 2000 characters."), code="invalid")
+    remark.outcome, remark.reply, remark.answered_by, remark.answered_at = outcome, reply, actor, timezone.now()
+    remark.save(update_fields=["outcome", "reply", "answered_by", "answered_at"])
+    audit_record(meeting=meeting, actor=actor, action="minutes.remark_answer", remark=remark.pk, outcome=outcome)
+    return remark
+
+
+@transaction.atomic
 def minutes_approve(*, actor: User, meeting: Meeting, version_number: int | None = None) -> Minutes:
     """`version_number`: the version the chair read; approving fails if a newer one was compiled meanwhile."""
     meeting = lock_meeting(meeting=meeting)

@@ -194,6 +194,43 @@ def test_only_participants_remark(held: Held, compiled: MinutesVersion, secretar
     assert list(MinutesRemark.objects.values_list("author__username", flat=True)) == ["khach01"]
 
 
+def test_the_secretary_answers_a_remark_and_its_author_sees_the_answer_with_the_next_version(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User, chair: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    remark = workflow.minutes_remark_add(actor=delegate, meeting=held.meeting, text="Đề nghị ghi rõ thời hạn hoàn thành.")
+    url = reverse("minutes_remark_answer", args=[held.meeting.pk, remark.pk])
+    approve_page = page(chair).get(reverse("minutes_approve", args=[held.meeting.pk])).content.decode()
+
+    page(secretary).post(url, {"outcome": "taken_in", "reply": "Đã bổ sung: trước ngày 31/12."})
+    workflow.minutes_back_to_draft(actor=secretary, meeting=held.meeting)
+    workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    answered = MinutesRemark.objects.get(pk=remark.pk)
+    assert (answered.outcome, answered.reply, answered.answered_by) == ("taken_in", "Đã bổ sung: trước ngày 31/12.", secretary)
+    own_page = page(delegate).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
+    assert "Đã tiếp thu, chỉnh sửa ở bản sau" in own_page and "Đã bổ sung: trước ngày 31/12." in own_page
+    assert 'data-testid="unanswered"' in approve_page
+    assert 'data-testid="unanswered"' not in page(chair).get(reverse("minutes_approve", args=[held.meeting.pk])).content.decode()
+
+
+def test_only_the_secretary_answers_a_remark_and_only_with_an_outcome_before_approval(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User, chair: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    remark = workflow.minutes_remark_add(actor=delegate, meeting=held.meeting, text="Sửa tên Sở.")
+    answer = {"meeting": held.meeting, "remark_id": remark.pk}
+
+    refused("forbidden", workflow.minutes_remark_answer, actor=delegate, outcome="kept", **answer)
+    refused("invalid", workflow.minutes_remark_answer, actor=secretary, outcome="maybe", **answer)
+    refused("not_found", workflow.minutes_remark_answer, actor=secretary, meeting=held.meeting, remark_id=remark.pk + 99, outcome="kept")
+    workflow.minutes_remark_answer(actor=secretary, outcome="kept", reply="Tên Sở đã đúng theo quyết định thành lập.", **answer)
+    workflow.minutes_approve(actor=chair, meeting=held.meeting)
+    refused("wrong_state", workflow.minutes_remark_answer, actor=secretary, outcome="taken_in", **answer)
+    assert MinutesRemark.objects.get(pk=remark.pk).outcome == "kept"
+
+
 # --- settings ------------------------------------------------------------------------------------
 
 
