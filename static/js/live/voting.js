@@ -89,7 +89,19 @@ export function mountVoting({ store, send, t, toast }) {
   const votedFor = (poll) => new Set(store.state.my_votes[String(poll.id)] || []);
 
   // ---- the ballot ------------------------------------------------------------------------
+  // The chair runs the vote from the console: their own ballot waits behind "Vote now" in the
+  // vote's card instead of covering the controls that close it. Once per vote: "Vote now" brings it.
+  const offeredToChair = new Set();
+  function chairBallotWaits() {
+    const poll = openPoll();
+    if (poll && me().is_chair && !offeredToChair.has(poll.id)) {
+      offeredToChair.add(poll.id);
+      dismissed.add(poll.id);
+    }
+  }
+
   function renderBallot() {
+    chairBallotWaits();
     const box = $("ballot");
     const poll = openPoll();
     const voters = poll ? myVoters() : [];
@@ -184,6 +196,7 @@ export function mountVoting({ store, send, t, toast }) {
 
   // ---- the polls card: the chair's controls, results, who has not voted -------------------
   function renderPolls() {
+    chairBallotWaits();
     const card = $("polls-card");
     const chairLive = me().is_chair && store.state.meeting.state === "in_progress";
     const currentItem = store.state.meeting.current_item_id;
