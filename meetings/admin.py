@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +12,18 @@ from meetings.apps import SECRETARIES_GROUP
 from meetings.models import AuditEvent, Body, Meeting, Participant, User
 
 
+class AccountCreationForm(AdminUserCreationForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # "Let them set it" sends the link to their address: without one they could never log in.
+        if cleaned.get("usable_password") == "false" and not cleaned.get("email"):
+            self.add_error("email", _("Give their e-mail address: the link to set their password is sent there."))
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    add_form = AccountCreationForm
     # One "full name" field (Vietnamese names do not split the Western way) instead of Django's two.
     fieldsets = (
         (None, {"fields": ("username", "password")}),

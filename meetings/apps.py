@@ -10,15 +10,17 @@ from django.utils.translation import gettext_lazy as _
 SECRETARIES_GROUP = "Thư ký"
 
 
-def secretaries_group_ensure(**kwargs: Any) -> None:
-    """After every migrate: a new installation has the group ready, with its right, for the first secretary."""
+def secretaries_group_ensure(*, using: str = "default", **kwargs: Any) -> None:
+    """After migrate: a new installation has the group ready, with its right, for the first secretary.
+    Made once: an administrator who later changes the group's rights keeps their change."""
     from django.contrib.auth.models import Group, Permission
 
-    permission = Permission.objects.filter(content_type__app_label="meetings", codename="add_meeting").first()
-    if permission is None:  # permissions are made by the same signal; the next migrate finds it
+    if Group.objects.using(using).filter(name=SECRETARIES_GROUP).exists():
         return
-    group, _created = Group.objects.get_or_create(name=SECRETARIES_GROUP)
-    group.permissions.add(permission)
+    permission = Permission.objects.using(using).filter(content_type__app_label="meetings", codename="add_meeting").first()
+    if permission is None:  # made by auth's handler for this app, which runs first
+        return
+    Group.objects.using(using).create(name=SECRETARIES_GROUP).permissions.add(permission)
 
 
 class MeetingsConfig(AppConfig):
@@ -27,4 +29,4 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # After auth's own handler (registered first), which creates the permissions.
-        post_migrate.connect(secretaries_group_ensure, dispatch_uid="meetings.secretaries_group")
+        post_migrate.connect(secretaries_group_ensure, sender=self, dispatch_uid="meetings.secretaries_group")

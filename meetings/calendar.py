@@ -38,7 +38,7 @@ def meeting_ics(*, meeting: Meeting, attendees: list[User], description: str, me
     organizer.params["cn"] = vText(meeting.secretary.display_name)
     event["organizer"] = organizer
     for user in attendees:
-        if not user.email:
+        if not user.reachable_by_email:
             continue
         attendee = vCalAddress(f"mailto:{user.email}")
         attendee.params["cn"] = vText(user.display_name)

@@ -176,9 +176,12 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args: Any, meeting: Meeting, item: AgendaItem | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The body's people, and whoever is invited from elsewhere (an official of the city at a ward's meeting).
         current = [item.presenter_id] if item is not None and item.presenter_id else []
         people = directory_of(body=meeting.body)
-        self.fields["presenter"].queryset = User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk__in=current))
+        self.fields["presenter"].queryset = User.objects.filter(
+            Q(pk__in=people.values("pk")) | Q(pk__in=meeting.participants.values("user_id")) | Q(pk__in=current)
+        )
         parents = meeting.agenda_items.filter(parent__isnull=True).order_by("position")
         if item is not None:
             parents = parents.exclude(pk=item.pk)

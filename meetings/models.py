@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetings.text import place_in_name
+
 
 class User(AbstractUser):
     # Vietnamese names do not split into first/last the Western way ("Nguyễn Văn An").
@@ -48,10 +50,6 @@ class User(AbstractUser):
         return self.is_active and bool(self.email)
 
 
-# Administrative units as a body's name writes them, longest first ("thị xã" before "xã").
-PLACE_UNITS = ("thành phố", "thị trấn", "thị xã", "phường", "quận", "huyện", "tỉnh", "xã")
-
-
 class Body(models.Model):
     """An organisation that holds meetings, e.g. UBND thành phố Vũng Tàu."""
 
@@ -84,14 +82,7 @@ class Body(models.Model):
         administrative unit ("Ủy ban nhân dân phường Thắng Tam" → "Thắng Tam")."""
         if self.place_name.strip():
             return self.place_name.strip()
-        lowered = self.name.lower()
-        for unit in PLACE_UNITS:
-            index = lowered.rfind(f"{unit} ")
-            if index >= 0 and (index == 0 or lowered[index - 1] == " "):
-                place = self.name[index + len(unit) :].strip()
-                # A unit named by a number is written in full (Decree 30/2020): "Phường 1, ngày …".
-                return f"{unit.capitalize()} {place}" if place.isdigit() else place
-        return ""
+        return place_in_name(self.name)
 
 
 def default_speaker_seconds() -> int:

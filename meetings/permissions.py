@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from meetings.apps import SECRETARIES_GROUP
 from meetings.models import Document, Meeting, Participant, User
 
-# What someone who may not create meetings is told, on the page and by the service alike.
-CREATE_REFUSED = _("Your account may not create meetings yet. Ask the administrator to add you to the secretaries' group (“Thư ký”).")
+
+def create_refused() -> str:
+    """What someone who may not create meetings is told, on the page and by the service alike."""
+    return _("Your account may not create meetings yet. Ask the administrator to add you to the secretaries' group (“%(group)s”).") % {
+        "group": SECRETARIES_GROUP
+    }
 
 
 def user_can_create_meetings(*, user: User) -> bool:

@@ -69,3 +69,26 @@ def shorten(text: str, limit: int) -> str:
     if " " in head:
         head = head.rsplit(" ", 1)[0]
     return head.rstrip(" ,;:-_.") + "…"
+
+
+# Administrative units as names write them: where a place's name begins.
+PLACE_UNITS = ("thành phố", "thị trấn", "thị xã", "phường", "quận", "huyện", "tỉnh", "xã")
+
+
+def place_in_name(name: str) -> str:
+    """The place a body's name is of: the name after its first administrative unit, up to the next one
+    or a comma ("Ủy ban nhân dân xã Long Sơn, huyện …" → "Long Sơn"); a place named by a number keeps
+    its unit, as Decree 30/2020 writes it ("Phường 1")."""
+    text = unicodedata.normalize("NFC", " ".join((name or "").split()))
+    lowered = text.lower()
+    hits = sorted(
+        (match.start(1), match.end(1), unit)
+        for unit in PLACE_UNITS
+        for match in re.finditer(rf"(?:^|\s)({re.escape(unit)})(?=\s)", lowered)
+    )
+    if not hits:
+        return ""
+    _start, end, unit = hits[0]
+    following = [start for start, _end, _unit in hits[1:] if start > end]
+    place = text[end : following[0] if following else len(text)].split(",")[0].strip()
+    return f"{unit.capitalize()} {place}" if place.isdigit() else place

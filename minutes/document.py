@@ -16,7 +16,7 @@ from django.utils import timezone
 from meetings.models import Document, Participant
 from meetings.pdf_render import serif_font_css
 from meetings.selectors.meetings import participant_order_key
-from meetings.templatetags.paperwork import place_date
+from meetings.templatetags.paperwork import official_date, place_date
 from minutes.selectors import ItemFacts, MinutesFacts, appendix_documents
 from voting.models import Poll
 from voting.tally import result_chosen
@@ -165,7 +165,7 @@ def _when(moment: datetime.datetime | None, language: str) -> str:
         return "… giờ …, ngày … tháng … năm …" if language == "vi" else "…"
     local = timezone.localtime(moment)
     if language == "vi":
-        return f"{local:%H} giờ {local:%M}, ngày {local:%d} tháng {local:%m} năm {local:%Y}"
+        return f"{local:%H} giờ {local:%M}, {official_date(local)}"
     return f"{local:%H:%M} on {local:%d %B %Y}"
 
 

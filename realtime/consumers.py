@@ -135,7 +135,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def _send_snapshot(self) -> None:
         self.local.hold()
         online = await database_sync_to_async(online_users)(self.meeting_id)
-        snapshot = await database_sync_to_async(live_snapshot)(user=self.user, meeting_id=self.meeting_id, online=online)
+        with translation.override(self.language):  # the words in it (a vote's rule) in this user's language
+            snapshot = await database_sync_to_async(live_snapshot)(user=self.user, meeting_id=self.meeting_id, online=online)
         snapshot["build"] = client_build()
         await self.send(text_data=json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")))
         await self.local.release(snapshot["seq"])

@@ -56,8 +56,14 @@ def poll_result_csv(*, poll: Poll) -> bytes:
                     entry["proxy_name"] or "",
                 ]
             )
-        for entry in result.get("not_voted") or []:
-            writer.writerow([entry["name"], entry["position"], "Không tham gia biểu quyết", entry["weight"], entry["proxy_name"] or ""])
+
+    if result.get("not_voted"):
+        if not result.get("named"):
+            writer.writerow([])
+            writer.writerow(["Đại biểu", "Chức vụ", "Lựa chọn", "Trọng số", "Bỏ phiếu thay (ủy quyền)"])
+        for entry in result["not_voted"]:
+            held = f" (ủy quyền cho {entry['proxy_name']})" if entry["proxy_name"] else ""
+            writer.writerow([entry["name"], entry["position"], f"Không tham gia biểu quyết{held}", entry["weight"], ""])
     # The byte-order mark makes spreadsheet programs read the Vietnamese letters as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

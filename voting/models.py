@@ -105,6 +105,14 @@ class PollChoice(models.Model):
         return self.label
 
 
+# What an agree / disagree vote's choices say, in this order.
+YES_NO_LABELS = {
+    PollChoice.Meaning.YES: _("Agree"),
+    PollChoice.Meaning.NO: _("Disagree"),
+    PollChoice.Meaning.ABSTAIN: _("No opinion"),
+}
+
+
 def _random_ballot_id() -> uuid.UUID:
     return uuid.uuid4()
 

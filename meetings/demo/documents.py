@@ -7,7 +7,7 @@ from html import escape
 
 from meetings.demo.content import BODY, PARAGRAPHS, SECTION_HEADINGS
 from meetings.pdf_render import html_to_pdf, serif_font_css
-from meetings.templatetags.paperwork import issuer_lines
+from meetings.templatetags.paperwork import issuer_lines, official_date
 
 STYLE = """
 @page { size: A4; margin: 20mm 20mm 20mm 30mm;
@@ -40,7 +40,7 @@ def _header(*, kind: str, number: str, date: datetime.date) -> str:
        <div class="number">Số: {escape(number)}</div></td>
   <td style="width:56%"><div class="caps" style="white-space:nowrap;font-size:12pt"><b>Cộng hòa xã hội chủ nghĩa Việt Nam</b></div>
        <div><b>Độc lập - Tự do - Hạnh phúc</b></div><div class="rule"></div>
-       <div class="place">Vũng Tàu, ngày {date.day:02d} tháng {date.month:02d} năm {date.year}</div></td>
+       <div class="place">Vũng Tàu, {official_date(date)}</div></td>
 </tr></table>
 <h1>{escape(kind)}</h1>"""
 

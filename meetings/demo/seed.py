@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -164,6 +164,7 @@ def demo_seed(*, delegates: int = 8, password: str = "hop2026") -> DemoResult:  
     body, _ = Body.objects.get_or_create(name=BODY["name"], defaults={k: v for k, v in BODY.items() if k != "name"})
     secretaries_group_ensure()
     group = Group.objects.get(name=SECRETARIES_GROUP)
+    group.permissions.add(Permission.objects.get(content_type__app_label="meetings", codename="add_meeting"))
 
     secretary = _user(username=SECRETARY[0], full_name=SECRETARY[1], position=SECRETARY[2], password=password, body=body)
     secretary.groups.add(group)

@@ -64,7 +64,7 @@ def participants_of(*, meeting: Meeting) -> list[Participant]:
 
 def participants_with_email_count(*, meeting: Meeting) -> int:
     """How many participants the meeting's e-mails reach (the others see it only when they sign in)."""
-    return meeting.participants.exclude(user__email="").count()
+    return meeting.participants.exclude(user__email="").filter(user__is_active=True).count()
 
 
 def absence_reasons(*, meeting: Meeting) -> dict[int, str]:

@@ -34,7 +34,7 @@ from meetings.services.notifications import absence_notify_organisers
 from meetings.services.speakers import speakers_close, speakers_emit
 from meetings.text import clean_text
 from voting.models import Poll
-from voting.services.ballots import polls_after_attendance
+from voting.services.ballots import polls_after_attendance, polls_close_overdue
 
 BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
 ARRIVED = (Participant.Attendance.PRESENT, Participant.Attendance.LATE)
@@ -86,6 +86,7 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = lock_meeting(meeting=meeting)
     require_chair(actor=actor, meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
+    polls_close_overdue(meeting=meeting)
     # A vote's result is the chair's to declare: ending the meeting does not close it behind their back.
     if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE).exists():
         raise WrongState(_("A vote is still open. Close it (or cancel it) first, then end the meeting."), code="poll_open")

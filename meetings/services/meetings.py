@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import Body, Meeting, Participant, User
-from meetings.permissions import CREATE_REFUSED, user_can_create_meetings
+from meetings.permissions import create_refused, user_can_create_meetings
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
@@ -26,6 +26,20 @@ ROOM_RULES = ("allow_self_checkin", "speaker_seconds")
 def _validate_times(*, starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
     if ends_at <= starts_at:
         raise ServiceError(_("The expected end must be after the start."), code="invalid_times")
+
+
+def _check_body_and_leaders(*, actor: User, body: Body, chair: User, secretary: User, current_body_id: int | None = None) -> None:
+    """A body's secretary prepares that body's meetings (the administrator, any body's); the chair and
+    the secretary have accounts in use."""
+    if not actor.is_superuser and actor.body_id and body.pk not in (actor.body_id, current_body_id):
+        raise NotAllowed(_("You prepare the meetings of %(body)s only.") % {"body": actor.body.name})
+    for person in (chair, secretary):
+        if not person.is_active:
+            raise ServiceError(
+                _("%(name)s's account is switched off. Choose someone else, or ask the administrator to switch it on.")
+                % {"name": person.display_name},
+                code="switched_off",
+            )
 
 
 def _sync_leading_participants(*, meeting: Meeting) -> list[User]:
@@ -66,8 +80,9 @@ def meeting_create(
     speaker_seconds: int | None = None,
 ) -> Meeting:
     if not user_can_create_meetings(user=actor):
-        raise NotAllowed(CREATE_REFUSED)
+        raise NotAllowed(create_refused())
     _validate_times(starts_at=starts_at, ends_at=ends_at)
+    _check_body_and_leaders(actor=actor, body=body, chair=chair, secretary=secretary)
     if speaker_seconds is not None:
         speaking_time_check(seconds=speaker_seconds)
     meeting = Meeting.objects.create(
@@ -108,6 +123,8 @@ def meeting_update(
     meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
     _validate_times(starts_at=starts_at, ends_at=ends_at)
+    if (body.pk, chair.pk, secretary.pk) != (meeting.body_id, meeting.chair_id, meeting.secretary_id):
+        _check_body_and_leaders(actor=actor, body=body, chair=chair, secretary=secretary, current_body_id=meeting.body_id)
     if speaker_seconds is not None:
         speaking_time_check(seconds=speaker_seconds)
     new_values = {

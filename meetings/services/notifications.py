@@ -61,16 +61,21 @@ def _build_message(
         "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
     }
     body = render_to_string("meetings/email/notice.txt", context)
+    # The calendar entry is seen by whoever reads the calendar (shared, forwarded): never the link
+    # that sets the account's password.
+    description = body
+    if context["set_password_url"]:
+        description = render_to_string("meetings/email/notice.txt", {**context, "set_password_url": ""})
     subject = "[{label}] {title} – {when}".format(
         label=_(NOTICE_SUBJECTS[kind]), title=meeting.title, when=starts_local.strftime("%H:%M %d/%m/%Y")
     )
     message = EmailMultiAlternatives(subject=subject, body=body, to=[recipient.email])
     if kind == "withdrawal":
         # Uninviting one person (RFC 5546 §3.2.5): the CANCEL names only them; the meeting itself goes on.
-        ics = meeting_ics(meeting=meeting, attendees=[recipient], description=body, method="CANCEL")
+        ics = meeting_ics(meeting=meeting, attendees=[recipient], description=description, method="CANCEL")
         method = "CANCEL"
     else:
-        ics = meeting_ics(meeting=meeting, attendees=attendees, description=body, method="REQUEST")
+        ics = meeting_ics(meeting=meeting, attendees=attendees, description=description, method="REQUEST")
         method = "REQUEST"
     message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
     return message

@@ -74,6 +74,8 @@ def guest_invite(*, actor: User, meeting: Meeting, full_name: str, position: str
     without the administrator: their account is made here, with no password (the invitation carries a
     link to set one). Someone whose address is already known is invited with the account they have."""
     require_manager(actor=actor, meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)  # two guests of one name invited at once get two login names
+    require_preparation_state(meeting=meeting)
     full_name, position, email = clean_text(full_name), clean_text(position), (email or "").strip()
     if not full_name:
         raise ServiceError(_("Write the guest's full name."), code="invalid")
@@ -84,14 +86,23 @@ def guest_invite(*, actor: User, meeting: Meeting, full_name: str, position: str
             validate_email(email)
         except ValidationError as error:
             raise ServiceError(_("“%(email)s” is not an e-mail address. Check it, or leave it empty.") % {"email": email}) from error
-    user = User.objects.filter(email__iexact=email).order_by("pk").first() if email else None
+    # An account in use with this address is theirs (an administrator's is not offered to a secretary).
+    known = list(User.objects.filter(email__iexact=email, is_superuser=False).order_by("-is_active", "pk")) if email else []
+    user = known[0] if known else None
     if user is not None and not user.is_active:
         raise ServiceError(
             _("The account with the address %(email)s is switched off. Ask the administrator to switch it on.") % {"email": email},
             code="switched_off",
         )
     if user is None:
-        user = User(username=_free_username(email=email, full_name=full_name), full_name=full_name, position=position, email=email)
+        # Theirs is the inviting body's directory: the guest is not offered to every other body.
+        user = User(
+            username=_free_username(email=email, full_name=full_name),
+            full_name=full_name,
+            position=position,
+            email=email,
+            body=meeting.body,
+        )
         user.set_unusable_password()
         user.save()
         audit_record(meeting=meeting, actor=actor, action="user.create_guest", user=user.pk, username=user.username)

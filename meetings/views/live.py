@@ -6,14 +6,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from meetings.models import DocumentVersion, Meeting, Participant
 from meetings.rendering import PAGE_WIDTHS, page_image
 from meetings.selectors.documents import document_get_for_user
 from meetings.selectors.meetings import meeting_get_for_user
 from static_files import client_build
-from voting.models import Poll
+from voting.models import YES_NO_LABELS, Poll
 
 PLACEHOLDER = """<svg xmlns="http://www.w3.org/2000/svg" width="800" height="1131" viewBox="0 0 800 1131">
 <rect width="800" height="1131" fill="#f4f4f4"/><text x="400" y="560" font-family="sans-serif" font-size="28"
@@ -165,7 +165,12 @@ def live_strings() -> dict:
             "passed": _("PASSED"),
             "not_passed": _("NOT PASSED"),
             "no_quorum": _("NOT PASSED: there was no quorum"),
-            "base": _("Rule: %(rule)s: at least %(needed)s of %(base)s. %(ballots)s ballots cast."),
+            "base": _("Needed (%(rule)s): at least %(needed)s of %(base)s."),
+            "ballots_one": ngettext("%(count)s ballot cast.", "%(count)s ballots cast.", 1),
+            "ballots_other": ngettext("%(count)s ballot cast.", "%(count)s ballots cast.", 2),
+            # The rule and the choices in the reader's language: events carry the poll's stored words.
+            "majorities": {value: str(label) for value, label in Poll.Majority.choices},
+            "meanings": {str(meaning): str(label) for meaning, label in YES_NO_LABELS.items()},
             "named_list": _("Who voted what (%(count)s)"),
             "by_proxy": _("by proxy: %(name)s"),
             "proxy_held_by": _("proxy held by %(name)s"),

@@ -17,7 +17,7 @@ from meetings.calendar import meeting_ics
 from meetings.errors import ServiceError
 from meetings.forms import MeetingForm
 from meetings.models import Body, Meeting
-from meetings.permissions import CREATE_REFUSED, participation_of, user_can_create_meetings, user_can_manage_meeting, user_runs_meeting
+from meetings.permissions import create_refused, participation_of, user_can_create_meetings, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat, agenda_tree
 from meetings.selectors.documents import documents_visible_to
 from meetings.selectors.meetings import absence_reasons, meeting_get_for_user, participants_of, participants_with_email_count
@@ -40,7 +40,7 @@ from voting.services.ballots import polls_close_due
 @login_required
 def meeting_new(request: HttpRequest) -> HttpResponse:
     if not user_can_create_meetings(user=request.user):
-        raise PermissionDenied(CREATE_REFUSED)
+        raise PermissionDenied(create_refused())
     initial = {"secretary": request.user, "body": request.user.body or Body.objects.first(), "kind": Meeting.Kind.REGULAR}
     form = MeetingForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():

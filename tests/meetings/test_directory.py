@@ -3,12 +3,17 @@ invites someone from another body only on request."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from meetings.apps import SECRETARIES_GROUP
+from meetings.errors import NotAllowed, ServiceError
 from meetings.models import Body, Meeting, User
 from meetings.selectors.meetings import directory_of
+from meetings.services.meetings import meeting_create
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +107,39 @@ def _details(*, body: Body, chair: User, secretary: User) -> dict[str, object]:
 def _ward_meeting(client: Client, secretary: User, chair: User, ward: Body) -> Meeting:
     logged_in(client, secretary).post("/meetings/new/", _details(body=ward, chair=chair, secretary=secretary))
     return Meeting.objects.get()
+
+
+def test_someone_invited_from_another_body_can_present_an_item(client: Client, ward: Body, city: Body) -> None:
+    secretary = member("thuky.thangtam", ward, "Phan Thị Thư")
+    secretary.groups.add(_secretaries())
+    chair = member("ct.thangtam", ward, "Đỗ Quang Vinh")
+    city_member = member("gd.stttt", city, "Lê Minh Tuấn")
+    meeting = _ward_meeting(client, secretary, chair, ward)
+    before = client.get(f"/meetings/{meeting.pk}/agenda/").content.decode()
+
+    client.post(f"/meetings/{meeting.pk}/participants/?everyone=1", {"users": [city_member.pk], "role": "delegate", "can_vote": "on"})
+
+    assert "Lê Minh Tuấn" not in before
+    assert "Lê Minh Tuấn" in client.get(f"/meetings/{meeting.pk}/agenda/").content.decode()
+
+
+def test_the_services_keep_a_secretary_to_their_bodys_meetings_and_leaders_in_use(ward: Body, city: Body) -> None:
+    secretary = member("thuky.thangtam", ward, "Phan Thị Thư")
+    secretary.groups.add(_secretaries())
+    secretary = User.objects.get(pk=secretary.pk)
+    chair = member("ct.thangtam", ward, "Đỗ Quang Vinh")
+    details = {
+        "title": "Họp giao ban",
+        "kind": "regular",
+        "starts_at": timezone.now() + datetime.timedelta(days=3),
+        "ends_at": timezone.now() + datetime.timedelta(days=3, hours=2),
+        "location": "Hội trường",
+        "secretary": secretary,
+    }
+
+    with pytest.raises(NotAllowed):
+        meeting_create(actor=secretary, body=city, chair=chair, **details)
+    User.objects.filter(pk=chair.pk).update(is_active=False)
+    with pytest.raises(ServiceError) as refused:
+        meeting_create(actor=secretary, body=ward, chair=User.objects.get(pk=chair.pk), **details)
+    assert refused.value.code == "switched_off"

@@ -45,6 +45,10 @@ def test_the_secretary_invites_a_guest_who_is_not_in_the_directory_and_they_set_
         meeting_publish(actor=secretary, meeting=meeting)
     (invitation,) = [message for message in mail.outbox if message.to == [guest.email]]
     assert 'tài khoản "hongvan", chưa có mật khẩu' in invitation.body
+    # The calendar entry (shared, forwarded) does not carry the link that sets the password.
+    (calendar,) = invitation.attachments
+    assert "/accounts/reset/" not in str(calendar[1])
+    assert guest.body == meeting.body  # offered again by this body, not by every other
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", invitation.body)
     assert link
 
@@ -127,3 +131,19 @@ def test_a_guest_form_posted_after_the_meeting_started_says_why_nobody_was_invit
     assert "không thể mời thêm người" in response.content.decode()
     assert 'name="full_name"' not in response.content.decode()
     assert not User.objects.filter(email=GUEST["email"]).exists()
+
+
+def test_an_address_in_use_is_the_active_account_not_a_switched_off_one_nor_an_administrators(
+    client: Client, meeting: Meeting, secretary: User
+) -> None:
+    old = make_user("hongvan.cu", full_name="Đoàn Thị Hồng Vân")
+    current = make_user("hongvan.moi", full_name="Đoàn Thị Hồng Vân")
+    User.objects.filter(pk=old.pk).update(email=GUEST["email"], is_active=False)
+    User.objects.filter(pk=current.pk).update(email=GUEST["email"])
+    User.objects.create_superuser(username="quantri", password="x-y-z-123", email="quantri@vungtau.gov.vn")
+
+    logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/", GUEST)
+    client.post(f"/meetings/{meeting.pk}/participants/", {**GUEST, "email": "QUANTRI@vungtau.gov.vn", "full_name": "Quản trị"})
+
+    invited = set(Participant.objects.filter(meeting=meeting, role=Participant.Role.GUEST).values_list("user__username", flat=True))
+    assert "hongvan.moi" in invited and "hongvan.cu" not in invited and "quantri" not in invited

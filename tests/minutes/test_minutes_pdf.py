@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
 from meetings.models import AgendaItem, Participant, User
+from meetings.templatetags.paperwork import official_date
 from minutes.document import _absence_reason, _item_view, attendance_sheet_html, minutes_html
 from minutes.models import DEFAULT_RECIPIENTS, MinutesVersion
 from minutes.selectors import ItemFacts, SpeechFact, minutes_facts
@@ -84,7 +85,7 @@ def compiled(request: pytest.FixtureRequest) -> Compiled:
             pdf=version_bytes(version),
             page_count=version.page_count,
             signature_boxes=version.signature_boxes,
-            ended=f"{ended:%H} giờ {ended:%M}, ngày {ended:%d} tháng {ended:%m} năm {ended:%Y}",
+            ended=f"{ended:%H} giờ {ended:%M}, {official_date(ended)}",
         )
     return _COMPILED["vi"]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from meetings.models import Meeting, Participant, User
+from meetings.templatetags.paperwork import official_date
 from tests.voting.helpers import close, vote
 from voting.export import poll_result_csv, poll_result_html
 from voting.models import Poll, Proxy, VoterMark
@@ -228,10 +229,18 @@ def test_the_sheet_and_the_csv_name_who_did_not_vote_and_the_sheet_is_dated_and_
 
     assert "không tham gia biểu quyết: 2" in sheet
     assert f"{other_delegate.display_name}</td><td>{other_delegate.position}</td><td><i>Không tham gia biểu quyết</i>" in sheet
-    assert f"ngày {closed:%d} tháng {closed:%m} năm {closed:%Y}" in sheet
+    assert official_date(closed) in sheet
     assert "Thư ký</div>" in sheet and f"{poll.meeting.chair.display_name}</div>" in sheet
     assert "Không tham gia biểu quyết,2" in csv_text
     assert f"{other_delegate.display_name},{other_delegate.position},Không tham gia biểu quyết,1," in csv_text
+
+
+def test_the_csv_names_who_did_not_vote_even_when_nobody_voted(open_poll: Callable[..., Poll], chair: User, delegate: User) -> None:
+    poll = close(open_poll(), chair)
+
+    csv_text = poll_result_csv(poll=poll).decode("utf-8")
+
+    assert f"{delegate.display_name},{delegate.position},Không tham gia biểu quyết,1," in csv_text
 
 
 def test_a_result_downloads_under_a_name_that_keeps_every_letter_and_a_decimal_comma_on_the_page(

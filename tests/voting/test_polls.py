@@ -541,6 +541,16 @@ def test_the_meeting_does_not_end_while_a_vote_is_open(
     assert Meeting.objects.get(pk=in_session.pk).state == Meeting.State.CLOSED
 
 
+def test_a_vote_past_its_time_limit_does_not_hold_up_the_end(open_poll: Callable[..., Poll], in_session: Meeting, chair: User) -> None:
+    poll = open_poll(duration_seconds=60)
+    Poll.objects.filter(pk=poll.pk).update(closes_at=poll.opened_at)  # its timer went with a restarted process
+
+    meeting_end(actor=chair, meeting=in_session)
+
+    assert Poll.objects.get(pk=poll.pk).state == "closed"
+    assert Meeting.objects.get(pk=in_session.pk).state == Meeting.State.CLOSED
+
+
 # --- written opinions ------------------------------------------------------------------------
 
 

@@ -251,6 +251,16 @@ def polls_after_attendance(*, meeting: Meeting) -> None:
         _announce(meeting=meeting, poll=poll)
 
 
+def polls_close_overdue(*, meeting: Meeting) -> None:
+    """The meeting's live votes past their time limit close now (their timer may have gone with a
+    restarted process). The caller holds the meeting lock."""
+    overdue = Poll.objects.select_for_update().filter(
+        meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE, closes_at__lte=timezone.now()
+    )
+    for poll in overdue:
+        _close(meeting=meeting, poll=poll, actor=None, why="deadline")
+
+
 def polls_close_due(*, meeting: Meeting | None = None) -> int:
     """Close every poll (of `meeting`, or of all) whose time limit or deadline has passed.
 

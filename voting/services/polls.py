@@ -14,15 +14,10 @@ from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
 from meetings.text import clean_text
-from voting.models import Poll, PollChoice
+from voting.models import YES_NO_LABELS, Poll, PollChoice
 from voting.services.guards import poll_emit, poll_locked, require_poll_manager
 
 # Stored in the language the poll was made in: they are printed in the minutes as they were shown.
-YES_NO_CHOICES = (
-    (PollChoice.Meaning.YES, _("Agree")),
-    (PollChoice.Meaning.NO, _("Disagree")),
-    (PollChoice.Meaning.ABSTAIN, _("No opinion")),
-)
 MAX_OPTIONS = 50
 MAX_DURATION_SECONDS = 24 * 3600
 
@@ -67,7 +62,9 @@ def _check_definition(
 def _set_choices(poll: Poll, labels: list[str]) -> None:
     poll.choices.all().delete()
     if poll.kind == Poll.Kind.YES_NO:
-        rows = [PollChoice(poll=poll, position=i, label=str(label), meaning=meaning) for i, (meaning, label) in enumerate(YES_NO_CHOICES)]
+        rows = [
+            PollChoice(poll=poll, position=i, label=str(label), meaning=meaning) for i, (meaning, label) in enumerate(YES_NO_LABELS.items())
+        ]
     else:
         rows = [PollChoice(poll=poll, position=i, label=label, meaning=PollChoice.Meaning.OPTION) for i, label in enumerate(labels)]
     PollChoice.objects.bulk_create(rows)

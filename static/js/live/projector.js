@@ -170,8 +170,19 @@ function renderPoll(kind, event) {
   box.querySelector("details")?.setAttribute("open", "");
 }
 
+// The presenter zooming or panning sends the same page again; only another page moves the room on.
+let shownPage = "";
+function turnedPage() {
+  const { document_id: documentId, page } = store.state.presentation;
+  const was = shownPage;
+  shownPage = `${documentId}:${page}`;
+  return shownPage !== was;
+}
+
 store.subscribe((kind, event) => {
-  if (kind === "snapshot" || kind.startsWith("poll.") || kind === "agenda.current" || kind === "present.page") renderPoll(kind, event);
+  if (kind === "snapshot") shownPage = `${store.state.presentation.document_id}:${store.state.presentation.page}`;
+  const movedOn = kind === "present.page" ? turnedPage() : MOVES_ON.has(kind);
+  if (kind === "snapshot" || kind.startsWith("poll.") || kind === "agenda.current" || (kind === "present.page" && movedOn)) renderPoll(kind, event);
   if (kind === "snapshot" || kind === "meeting.state" || kind === "agenda.current") renderItem();
   if (kind === "snapshot") fetchedDocuments.clear();
   if (kind === "snapshot" || kind.startsWith("present.")) renderPage();
@@ -180,7 +191,7 @@ store.subscribe((kind, event) => {
   if (kind === "annotation.delete") layer.forget(event.id, event.document_id, event.revision);
   if (kind === "stroke.points") layer.liveStroke(event);
   if (kind === "snapshot" || kind === "meeting.state" || kind.startsWith("speaker.")) renderSpeaker();
-  if (MOVES_ON.has(kind)) { clearTimeout(noticeTimer); $("proj-notice").hidden = true; }
+  if (movedOn) { clearTimeout(noticeTimer); $("proj-notice").hidden = true; }
   if (kind === "notice") showNotice(event);
   if (kind === "minutes.conclusion") showNotice({ text: `${t.minutes.conclusion_of}: ${event.text}` }, { seconds: 30 });
 });

@@ -170,10 +170,10 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     const shown = presentation();
     if (!shown.document_id) return;
     const doc = documentById(shown.document_id);
-    viewer.documentId = shown.document_id;
-    viewer.versionId = doc && shown.version_id !== doc.version_id ? shown.version_id : null;
     // The presenter zooming or panning sends the same page again: a follower keeps their own zoom.
     if (viewer.page !== shown.page || viewer.documentId !== shown.document_id) setZoom(1);
+    viewer.documentId = shown.document_id;
+    viewer.versionId = doc && shown.version_id !== doc.version_id ? shown.version_id : null;
     viewer.page = shown.page;
     showPage();
   }

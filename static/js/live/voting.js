@@ -4,6 +4,17 @@
 import { el } from "./dom.js";
 import { interpolate } from "./store.js";
 
+// Agree / disagree / no opinion in the reader's language (the poll stores them in its maker's);
+// named options as they were written.
+export function choiceLabel(choice, t) {
+  return choice.meaning !== "option" && t.poll.meanings?.[choice.meaning] ? t.poll.meanings[choice.meaning] : choice.label;
+}
+
+// Percentages with the reader's decimal mark: "66,67" in Vietnamese, "66.67" in English.
+function percentText(value) {
+  return document.documentElement.lang === "vi" ? value.replace(".", ",") : value;
+}
+
 // A vote between named options decided which of them: "Passed: Ward 1".
 export function withChosen(verdict, result) {
   const chosen = result.choices.filter((row) => row.reached && row.meaning === "option").map((row) => row.label);
@@ -13,14 +24,14 @@ export function withChosen(verdict, result) {
 /** The published result: a bar per choice against the base, and the verdict. */
 export function resultView(poll, t) {
   const result = poll.result;
-  const labels = new Map(poll.choices.map((c) => [c.id, c.label]));
+  const labels = new Map(poll.choices.map((c) => [c.id, choiceLabel(c, t)]));
   const rows = result.choices.map((row) =>
     el(
       "li",
       { class: `result-row meaning-${row.meaning}`, dataset: { choice: String(row.choice_id) } },
-      el("span", { class: "result-label" }, row.label),
+      el("span", { class: "result-label" }, choiceLabel(row, t)),
       el("span", { class: "result-bar" }, el("span", { style: `width: ${Math.min(100, Number(row.percent))}%` })),
-      el("span", { class: "result-count" }, `${row.votes} · ${row.percent.replace(".", ",")} %`),
+      el("span", { class: "result-count" }, `${row.votes} · ${percentText(row.percent)} %`),
     ),
   );
   const verdict = result.no_quorum ? t.poll.no_quorum : result.passed ? withChosen(t.poll.passed, result) : t.poll.not_passed;
@@ -45,7 +56,9 @@ export function resultView(poll, t) {
     { class: "result", dataset: { poll: String(poll.id), passed: String(result.passed) } },
     el("div", { class: `verdict ${result.passed ? "passed" : "not-passed"}` }, verdict),
     el("ul", { class: "result-rows" }, ...rows),
-    el("p", { class: "muted small result-base" }, interpolate(t.poll.base, { base: result.base, needed: result.needed, rule: poll.majority_label, ballots: result.ballots }),
+    el("p", { class: "muted small result-base" },
+      interpolate(t.poll.base, { base: result.base, needed: result.needed, rule: t.poll.majorities[poll.majority] || poll.majority_label }),
+      " ", interpolate(result.ballots === 1 ? t.poll.ballots_one : t.poll.ballots_other, { count: result.ballots }),
       result.not_voted_weight ? " " + interpolate(t.poll.not_voted_count, { count: result.not_voted_weight }) : ""),
     named,
   );
@@ -156,10 +169,10 @@ export function mountVoting({ store, send, t, toast }) {
             renderBallot();
           },
         },
-        choice.label,
+        choiceLabel(choice, t),
       ),
     );
-    const labels = chosen.map((id) => poll.choices.find((c) => c.id === id)?.label).join(", ");
+    const labels = chosen.map((id) => choiceLabel(poll.choices.find((c) => c.id === id) || {}, t)).join(", ");
     const confirm = chosen.length
       ? el(
           "div",
