@@ -1,5 +1,7 @@
 // Small progressive enhancements for the preparation forms; every form works without them.
 
+import { onChosen } from "./live/dom.js";
+
 // Filter a long checkbox list as the secretary types (names, positions; accents optional).
 const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
 for (const input of document.querySelectorAll(".js-filter")) {
@@ -14,15 +16,18 @@ for (const input of document.querySelectorAll(".js-filter")) {
   });
 }
 
-// Role and vote changes save as soon as they are made.
+// Role and vote changes save as soon as they are made (a role stepped through with the arrow keys,
+// once it is chosen: Enter, or leaving the list).
 for (const form of document.querySelectorAll(".js-autosubmit")) {
   form.querySelector(".js-hide-when-auto")?.setAttribute("hidden", "");
   const role = form.querySelector("select[name=role]");
   const vote = form.querySelector("input[name=can_vote]");
-  form.addEventListener("change", () => {
+  const save = () => {
     if (role && vote) vote.disabled = role.value === "guest";
     form.requestSubmit();
-  });
+  };
+  if (role) onChosen(role, save);
+  vote?.addEventListener("change", save);
 }
 
 // Confidential documents: the reader list only matters when the box is ticked.

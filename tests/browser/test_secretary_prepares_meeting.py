@@ -163,3 +163,33 @@ def test_the_poll_form_shows_the_option_fields_only_for_named_options(
     expect(secretary.locator("#option-fields textarea[name=options]")).to_be_visible()
     secretary.select_option(".poll-form select[name=kind]", "yes_no")
     expect(secretary.locator("#option-fields")).to_be_hidden()
+
+
+def test_a_role_stepped_through_with_the_arrow_keys_is_saved_only_once_chosen(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    secretary = new_context(TABLET_LANDSCAPE).new_page()
+    log_in(secretary, "thuky", daphne_server.demo["password"])
+    secretary.goto(f"/meetings/{daphne_server.demo['meeting_id']}/participants/")
+    role = secretary.get_by_label(re.compile("Vai trò của Châu Ngọc Hân"))
+    expect(role).to_have_value("guest")
+
+    role.focus()
+    secretary.keyboard.press("ArrowUp")
+    secretary.wait_for_timeout(500)
+    # Still choosing: nothing was saved, the page did not reload under the keyboard.
+    expect(role).to_be_focused()
+    expect(secretary.locator(".message-success")).to_have_count(0)
+    secretary.keyboard.press("ArrowDown")
+    secretary.keyboard.press("Tab")
+    secretary.wait_for_timeout(500)
+    expect(secretary.locator(".message-success")).to_have_count(0)
+
+    role.focus()
+    secretary.keyboard.press("ArrowUp")
+    secretary.keyboard.press("Enter")
+    expect(secretary.locator(".message-success")).to_be_visible()
+    role = secretary.get_by_label(re.compile("Vai trò của Châu Ngọc Hân"))
+    expect(role).to_have_value("delegate")
+    role.select_option("guest")  # a choice with the mouse saves at once
+    expect(secretary.get_by_label(re.compile("Vai trò của Châu Ngọc Hân"))).to_have_value("guest")

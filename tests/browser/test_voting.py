@@ -155,6 +155,14 @@ def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
     expect(delegate.locator("#attendance .absence-reason")).to_have_count(0)
     chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
     expect(chair.locator("li.poll-open [data-action=show-ballot]")).to_be_visible()
+    # The ballot takes the keyboard's focus when it opens, keeps Tab inside, and Escape puts it aside.
+    expect(delegate.locator("#ballot-question")).to_be_focused()
+    for _ in range(8):
+        delegate.keyboard.press("Tab")
+        assert delegate.evaluate("document.getElementById('ballot').contains(document.activeElement)")
+    delegate.keyboard.press("Escape")
+    expect(delegate.locator("#ballot")).to_be_hidden()
+    delegate.locator("li.poll-open [data-action=show-ballot]").click()
     asked: list[str] = []
     answers = [False, True]
 

@@ -85,8 +85,10 @@ function renderPage() {
 // for, and during the meeting where the room has got to.
 function renderAgenda() {
   const { meeting, agenda } = store.state;
-  const when = new Date(meeting.starts_at).toLocaleString(document.documentElement.lang || "vi", {
-    hour: "2-digit", minute: "2-digit", weekday: "long", day: "2-digit", month: "2-digit", year: "numeric", timeZone: config.timeZone,
+  // Day before month in English too ("en-GB"), on a 24-hour clock: "12/09" here is the 12th of September.
+  const locale = document.documentElement.lang === "en" ? "en-GB" : document.documentElement.lang || "vi";
+  const when = new Date(meeting.starts_at).toLocaleString(locale, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "long", day: "2-digit", month: "2-digit", year: "numeric", timeZone: config.timeZone,
   });
   const rows = agenda.map((item) => el("li", {
     class: ["depth-" + item.depth, item.done ? "done" : "", item.id === meeting.current_item_id ? "current" : ""].join(" ").trim(),

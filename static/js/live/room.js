@@ -2,7 +2,7 @@
 // ask to speak and check in; the chair runs the meeting; the secretary takes attendance.
 
 import { LiveConnection } from "./connection.js";
-import { el } from "./dom.js";
+import { el, onChosen } from "./dom.js";
 import { LiveStore, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
@@ -76,7 +76,7 @@ function remember(seq) {
 }
 function showChairNotice(notice) {
   const box = $("chair-notice");
-  const sentAt = new Date(notice.sent_at).toLocaleTimeString(document.documentElement.lang || "vi", { hour: "2-digit", minute: "2-digit" });
+  const sentAt = new Date(notice.sent_at).toLocaleTimeString(document.documentElement.lang || "vi", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone });
   box.querySelector(".chair-notice-text").textContent = notice.text;
   box.querySelector(".chair-notice-from").textContent = `${notice.sender} · ${sentAt}`;
   box.hidden = false;
@@ -339,9 +339,10 @@ function renderAttendance() {
       if (keeps && ["published", "in_progress"].includes(meeting.state)) {
         status = el(
           "select",
-          { "aria-label": `${t.attendance_of} ${participant.name}`, dataset: { participant: String(participant.id) }, onchange: (event) => send("attendance.update", { participant_id: participant.id, status: event.target.value }) },
+          { "aria-label": `${t.attendance_of} ${participant.name}`, dataset: { participant: String(participant.id) } },
           ...Object.entries(t.attendance).map(([value, label]) => el("option", { value, selected: value === participant.attendance }, label)),
         );
+        onChosen(status, (value) => send("attendance.update", { participant_id: participant.id, status: value }));
       } else {
         status = el("span", { class: `badge att-${participant.attendance}` }, t.attendance[participant.attendance]);
       }

@@ -515,7 +515,8 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   $("zoom-in").addEventListener("click", () => { setZoom(viewer.zoom * 1.5); showPage(); });
   $("zoom-out").addEventListener("click", () => { setZoom(viewer.zoom / 1.5); showPage(); });
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, textarea, select")) return;
+    // Not while typing, nor while a dialog (a ballot, a result) is over the page.
+    if (event.target.closest("input, textarea, select, [role=dialog]")) return;
     if (event.key === "ArrowRight" || event.key === "PageDown") turn(1);
     if (event.key === "ArrowLeft" || event.key === "PageUp") turn(-1);
     if ((event.ctrlKey || event.metaKey) && event.key === "z") { event.preventDefault(); event.shiftKey ? layer.redo() : layer.undo(); }

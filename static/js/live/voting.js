@@ -1,7 +1,7 @@
 // Votes on the live screens: the ballot on a delegate's tablet, the chair's poll controls, the
 // secretary's "not voted yet" list, and the result as every screen and the projector show it.
 
-import { el } from "./dom.js";
+import { dialogFocus, el } from "./dom.js";
 import { interpolate } from "./store.js";
 
 // Agree / disagree / no opinion in the reader's language (the poll stores them in its maker's);
@@ -113,6 +113,14 @@ export function mountVoting({ store, send, t, toast }) {
     }
   }
 
+  const hideBallot = () => {
+    const poll = openPoll();
+    if (poll) dismissed.add(poll.id);
+    renderPolls();
+    renderBallot();
+  };
+  const ballotFocus = dialogFocus($("ballot"), { onEscape: hideBallot });
+
   function renderBallot() {
     chairBallotWaits();
     const box = $("ballot");
@@ -121,9 +129,10 @@ export function mountVoting({ store, send, t, toast }) {
     const done = poll ? votedFor(poll) : new Set();
     const pending = voters.filter((voter) => !done.has(voter.id) || poll.allow_change);
     if (!poll || !voters.length || dismissed.has(poll.id)) {
-      box.hidden = true;
+      if (!box.hidden) { box.hidden = true; ballotFocus.closed(); }
       return;
     }
+    const focus = ballotFocus.remember();
     box.hidden = false;
     const cards = voters.map((voter) => ballotCard(poll, voter, done.has(voter.id)));
     box.replaceChildren(
@@ -131,15 +140,16 @@ export function mountVoting({ store, send, t, toast }) {
         "div",
         { class: "ballot-sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "ballot-question" },
         el("div", { class: "ballot-kicker" }, poll.secret ? t.poll.secret_ballot : t.poll.open_ballot),
-        el("h2", { id: "ballot-question" }, poll.question),
+        el("h2", { id: "ballot-question", tabindex: "-1" }, poll.question),
         poll.max_choices > 1 ? el("p", { class: "muted" }, interpolate(t.poll.choose_up_to, { count: poll.max_choices })) : null,
         ...cards,
         el("div", { class: "ballot-foot" },
           progressView(poll, t),
-          el("button", { class: "button", type: "button", dataset: { action: "hide-ballot" }, onclick: () => { dismissed.add(poll.id); renderPolls(); renderBallot(); } },
+          el("button", { class: "button", type: "button", dataset: { action: "hide-ballot" }, onclick: hideBallot },
             pending.length ? t.poll.later : t.poll.hide)),
       ),
     );
+    ballotFocus.drawn(focus);
   }
 
   function ballotCard(poll, voter, voted) {
@@ -179,7 +189,7 @@ export function mountVoting({ store, send, t, toast }) {
           { class: "ballot-confirm" },
           el("p", {}, interpolate(t.poll.confirm, { choice: labels })),
           el("button", { class: "button primary big", type: "button", dataset: { action: "confirm" }, onclick: () => cast(poll, voter, chosen) }, t.poll.send),
-          el("button", { class: "button", type: "button", onclick: () => { picked.delete(key); renderBallot(); } }, t.poll.change),
+          el("button", { class: "button", type: "button", dataset: { action: "change" }, onclick: () => { picked.delete(key); renderBallot(); } }, t.poll.change),
         )
       : null;
     return el(
@@ -294,19 +304,23 @@ export function mountVoting({ store, send, t, toast }) {
   });
 
   // A result appears on every screen when the poll closes, until dismissed.
+  const hideResult = () => { $("poll-result").hidden = true; resultFocus.closed(); };
+  const resultFocus = dialogFocus($("poll-result"), { onEscape: hideResult });
   function showResult(poll) {
     const box = $("poll-result");
+    const focus = resultFocus.remember();
     box.replaceChildren(
-      el("div", { class: "ballot-sheet" },
+      el("div", { class: "ballot-sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "poll-result-question" },
         el("div", { class: "ballot-kicker" }, t.poll.result_of),
-        el("h2", {}, poll.question),
+        el("h2", { id: "poll-result-question", tabindex: "-1" }, poll.question),
         poll.state === "annulled"
           ? el("p", { class: "verdict not-passed" }, interpolate(t.poll.annulled_because, { reason: poll.annulled_reason || "" }))
           : resultView(poll, t),
-        el("div", { class: "ballot-foot" }, el("button", { class: "button", type: "button", onclick: () => { box.hidden = true; } }, t.poll.hide))),
+        el("div", { class: "ballot-foot" }, el("button", { class: "button", type: "button", dataset: { action: "hide-result" }, onclick: hideResult }, t.poll.hide))),
     );
     box.hidden = false;
-    $("ballot").hidden = true;
+    if (!$("ballot").hidden) { $("ballot").hidden = true; ballotFocus.closed(); }
+    resultFocus.drawn(focus);
   }
 
   return {
