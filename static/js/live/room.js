@@ -331,6 +331,8 @@ function renderAttendance() {
   const mine = participants.find((p) => p.id === me().participant_id);
   const meeting = store.state.meeting;
   $("checkin").hidden = !(mine && meeting.allow_self_checkin && ["published", "in_progress"].includes(meeting.state) && !["present", "late"].includes(mine.attendance));
+  // Drawn again on every change: the secretary going down the list by keyboard stays on their row.
+  const focused = document.activeElement?.closest?.("#attendance select")?.dataset.participant;
   $("attendance").replaceChildren(
     ...participants.map((participant) => {
       const dot = el("span", { class: `presence ${online.has(participant.user_id) ? "on" : ""}`, title: online.has(participant.user_id) ? t.online : t.offline });
@@ -351,6 +353,7 @@ function renderAttendance() {
         reason ? el("span", { class: "absence-reason small" }, `${t.absence_reason}: ${reason}`) : null);
     }),
   );
+  if (focused) document.querySelector(`#attendance select[data-participant="${focused}"]`)?.focus();
 }
 
 // ---- commands from buttons and the notice form -------------------------------------------
@@ -359,6 +362,10 @@ for (const button of document.querySelectorAll("[data-command]")) {
     // Ending cannot be undone, and the button sits beside "Next item".
     if (button.dataset.command === "meeting.end" && !window.confirm(t.end_confirm)) return;
     const reply = await send(button.dataset.command);
+    // The button hides itself once done: the keyboard's focus goes to what took its place.
+    if (button.hidden && document.activeElement === document.body) {
+      ({ "speaker.request": $("withdraw-speak"), "speaker.withdraw": $("request-speak") })[button.dataset.command]?.focus();
+    }
     // The button goes away once checked in: say that it worked.
     if (button.dataset.command === "attendance.checkin" && reply.type === "ack") toast(t.checked_in);
   });
