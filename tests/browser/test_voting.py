@@ -128,6 +128,16 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     expect(second.locator(f".poll:has-text('{QUESTION}') .verdict")).to_have_text("THÔNG QUA")
     expect(second.locator("#ballot")).to_be_hidden()
 
+    # The chair puts a question to the vote on the spot: one step, and the ballots are out.
+    on_the_spot = "Đồng ý kéo dài thời gian thảo luận thêm 15 phút?"
+    expect(chair.locator("#poll-result")).to_be_visible()
+    chair.keyboard.press("Escape")  # the result, read, is put aside
+    expect(chair.locator("#poll-result")).to_be_hidden()
+    chair.fill("#poll-create input[name=question]", on_the_spot)
+    chair.click("#poll-create button[type=submit]")
+    expect(first.locator("#ballot h2")).to_have_text(on_the_spot)
+    expect(projector.locator("#proj-poll h2")).to_have_text(on_the_spot)
+
 
 def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]

@@ -299,8 +299,19 @@ export function mountVoting({ store, send, t, toast }) {
       majority: form.elements.majority.value,
       agenda_item_id: store.state.meeting.current_item_id,
     };
+    const known = new Set(store.state.polls.map((poll) => poll.id));
     const reply = await send("poll.create", fields);
-    if (reply.type === "ack") form.reset();
+    if (reply.type !== "ack") return;
+    form.reset();
+    // Put to the vote on the spot: the question just made is opened as soon as this screen has it
+    // (its event may come a moment after the acknowledgement). Refused (no quorum), it stays prepared.
+    const deadline = Date.now() + 5000;
+    const openWhenSeen = () => {
+      const made = store.state.polls.find((poll) => !known.has(poll.id) && poll.state === "draft" && poll.question === fields.question.trim().replace(/\s+/g, " "));
+      if (made) send("poll.open", { poll_id: made.id });
+      else if (Date.now() < deadline) setTimeout(openWhenSeen, 100);
+    };
+    openWhenSeen();
   });
 
   // A result appears on every screen when the poll closes, until dismissed.
