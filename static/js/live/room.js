@@ -364,7 +364,13 @@ for (const button of document.querySelectorAll("[data-command]")) {
     const reply = await send(button.dataset.command);
     // The button hides itself once done: the keyboard's focus goes to what took its place.
     if (button.hidden && document.activeElement === document.body) {
-      ({ "speaker.request": $("withdraw-speak"), "speaker.withdraw": $("request-speak") })[button.dataset.command]?.focus();
+      const next = {
+        "speaker.request": $("withdraw-speak"),
+        "speaker.withdraw": $("request-speak"),
+        "meeting.start": document.querySelector("[data-action='next-item']"),
+        "attendance.checkin": $("request-speak"),
+      }[button.dataset.command];
+      if (next && !next.hidden) next.focus();
     }
     // The button goes away once checked in: say that it worked.
     if (button.dataset.command === "attendance.checkin" && reply.type === "ack") toast(t.checked_in);
