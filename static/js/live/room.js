@@ -335,7 +335,8 @@ function renderAttendance() {
   const focused = document.activeElement?.closest?.("#attendance select")?.dataset.participant;
   $("attendance").replaceChildren(
     ...participants.map((participant) => {
-      const dot = el("span", { class: `presence ${online.has(participant.user_id) ? "on" : ""}`, title: online.has(participant.user_id) ? t.online : t.offline });
+      const presence = online.has(participant.user_id) ? t.online : t.offline;
+      const dot = el("span", { class: `presence ${online.has(participant.user_id) ? "on" : ""}`, title: presence }, el("span", { class: "visually-hidden" }, presence));
       const name = el("span", { class: "attendee-name" }, participant.name, el("span", { class: "muted small" }, ` · ${t.roles[participant.role]}`));
       let status;
       if (keeps && ["published", "in_progress"].includes(meeting.state)) {
