@@ -131,7 +131,7 @@ def live_strings() -> dict:
             "states": dict(Poll.State.choices),
             "secret": _("secret"),
             "secret_ballot": _("Secret ballot"),
-            "open_ballot": _("Open vote: your name is recorded with your choice"),
+            "open_ballot": _("Recorded vote: your name is kept with your choice"),
             "choose_up_to": _("Choose up to %(count)s."),
             "your_ballot": _("Your ballot"),
             "proxy_ballot": _("Ballot of %(name)s (by proxy)"),
