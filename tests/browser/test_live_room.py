@@ -248,7 +248,11 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     first.click("#request-speak")
     expect(chair.locator("#queue .speaks-again")).to_have_text("lần 2 về nội dung này")
     # The mark is for the item under discussion: it goes when the chair moves on, and comes back with it.
-    chair.locator(".live-item", has_text="Triển khai hệ thống họp không giấy").locator("button").click()
+    # By keyboard: the agenda drawn again keeps the focus in the list, on the nearest item left to choose.
+    chair.locator(".live-item", has_text="Triển khai hệ thống họp không giấy").locator("button").focus()
+    chair.keyboard.press("Enter")
+    expect(chair.locator(".live-item.current")).to_contain_text("Triển khai hệ thống họp không giấy")
+    assert chair.evaluate("document.activeElement.matches('#agenda button.agenda-row')")
     expect(chair.locator("#queue .speaks-again")).to_have_count(0)
     chair.locator(".live-item", has_text="Báo cáo kết quả xây dựng").locator("button").click()
     expect(chair.locator("#queue .speaks-again")).to_have_count(1)

@@ -68,3 +68,15 @@ export function dialogFocus(box, { onEscape }) {
     },
   };
 }
+
+// A list drawn again keeps the keyboard where it was: the same kind of control at the same place, or
+// the nearest one left (the request given the floor has gone from the queue; the next one is there).
+export function redrawKeepingFocus(list, selectors, draw) {
+  const active = document.activeElement;
+  const selector = active && list.contains(active) ? selectors.find((s) => active.matches(s)) : null;
+  const index = selector ? [...list.querySelectorAll(selector)].indexOf(active) : -1;
+  draw();
+  if (!selector) return;
+  const candidates = list.querySelectorAll(selector);
+  if (candidates.length) candidates[Math.min(index, candidates.length - 1)].focus();
+}

@@ -2,7 +2,7 @@
 // ask to speak and check in; the chair runs the meeting; the secretary takes attendance.
 
 import { LiveConnection } from "./connection.js";
-import { el, onChosen } from "./dom.js";
+import { el, onChosen, redrawKeepingFocus } from "./dom.js";
 import { LiveStore, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
@@ -120,7 +120,7 @@ function renderAgenda() {
   next.disabled = last;
   next.title = last ? t.last_item : "";
   const list = $("agenda");
-  list.replaceChildren(
+  redrawKeepingFocus(list, ["button.agenda-row"], () => list.replaceChildren(
     ...store.state.agenda.map((item) => {
       const status = item.id === current ? "current" : item.done ? "done" : "upcoming";
       const time = el("span", { class: "agenda-time", dataset: { item: String(item.id) } });
@@ -134,7 +134,7 @@ function renderAgenda() {
         : el("div", { class: "agenda-row" }, ...content);
       return el("li", { class: `live-item ${status} depth-${item.depth}`, dataset: { status }, "aria-current": status === "current" ? "step" : null }, row);
     }),
-  );
+  ));
   tickAgenda();
 }
 
@@ -173,7 +173,7 @@ function renderSpeakers() {
   // Whoever keeps attendance sees who asks to speak without being marked present, and can mark them.
   const attendance = new Map(store.state.attendance.participants.map((p) => [p.id, p.attendance]));
   const unmarked = (request) => me().keeps_attendance && !["present", "late"].includes(attendance.get(request.participant_id));
-  $("queue").replaceChildren(
+  redrawKeepingFocus($("queue"), [".give-floor", ".dismiss-request"], () => $("queue").replaceChildren(
     ...queue.map((request, index) =>
       el(
         "li",
@@ -193,7 +193,7 @@ function renderSpeakers() {
           : null,
       ),
     ),
-  );
+  ));
   renderFloorTo(speaking, live);
   renderSpeakingTime();
   $("speaker-bar").hidden = !speaking;
