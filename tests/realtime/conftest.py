@@ -11,6 +11,7 @@ import pytest
 from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from meetings.models import AgendaItem, Document, Meeting, User
 from meetings.services.live import meeting_start
@@ -95,6 +96,21 @@ async def connect() -> AsyncIterator[Callable[..., Awaitable[Client]]]:
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await client.close()
     await asyncio.sleep(0)
+    await _hub_settled()
+
+
+async def _hub_settled() -> None:
+    """The hub's own work still under way (a poll's progress a moment after the ballots, presence) is
+    finished before the test's database is flushed: a write still in flight there locked the table."""
+    for handle in hub.poll_checks.values():
+        handle.cancel()
+    hub.poll_checks.clear()
+    if hub.presence_pending:
+        await asyncio.sleep(settings.REALTIME_PRESENCE_DEBOUNCE_SECONDS * 2)
+    current = asyncio.current_task()
+    running = [task for task in asyncio.all_tasks() if task not in (current, hub.task, hub.heartbeat) and not task.done()]
+    if running:
+        await asyncio.wait(running, timeout=3)
 
 
 @pytest.fixture
