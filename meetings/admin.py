@@ -104,8 +104,23 @@ class ParticipantInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted here: meetings change through their own pages (which
+    notify people; a draft is deleted there, a published meeting stays on record), and the audit log
+    is append-only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ReadOnlyAdmin):
     """Meetings for reading and finding. Every change goes through the meeting's own pages, whose
     services keep the chair and secretary among the participants and notify them (an edit here
     changed the chair without either)."""
@@ -130,28 +145,9 @@ class MeetingAdmin(admin.ModelAdmin):
         (_("State"), {"fields": ("state", "created_by", "created_at", "published_at", "started_at", "ended_at")}),
     )
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A draft is deleted from its page; a published meeting stays on record.
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "meeting", "actor", "action")
     list_filter = ("action",)
     list_select_related = ("meeting", "actor")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
