@@ -13,7 +13,7 @@ from pypdf import PdfReader, PdfWriter
 
 from meetings.models import Meeting
 from meetings.stamping import pdf_finish
-from minutes.document import WORDS, appendix_titles, attendance_sheet_html, minutes_html, nfc
+from minutes.document import WORDS, appendix_head, appendix_titles, attendance_sheet_html, minutes_html, nfc
 from minutes.rendering import html_render_limited
 from minutes.selectors import appendix_documents, minutes_facts
 from voting.export import poll_result_html
@@ -50,7 +50,12 @@ def minutes_compile_pdf(*, meeting: Meeting) -> CompiledMinutes:
     words = WORDS.get(facts.minutes.language, WORDS["vi"])
     polls = [poll for poll in facts.polls if poll.result]
     rendered = html_render_limited(
-        documents=[minutes_html(facts=facts), attendance_sheet_html(facts=facts), *[poll_result_html(poll=poll) for poll in polls]]
+        documents=[
+            minutes_html(facts=facts),
+            attendance_sheet_html(facts=facts),
+            # Appendix I is the attendance sheet; the votes follow it.
+            *[poll_result_html(poll=poll, appendix=appendix_head(facts=facts, index=index)) for index, poll in enumerate(polls, 1)],
+        ]
     )
     main, attendance, *sheets = rendered.pdfs
     documents = appendix_documents(minutes=facts.minutes)

@@ -11,7 +11,7 @@ import unicodedata
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings.models import Document, Participant
 from meetings.pdf_render import serif_font_css
@@ -52,6 +52,7 @@ WORDS = {
         "appendix": "Phụ lục",
         "appendices": "Tài liệu kèm theo biên bản",
         "attendance_sheet": "Danh sách thành phần tham dự",
+        "sheet_columns": ("TT", "Họ và tên", "Chức vụ", "Vai trò", "Điểm danh", "Giờ đến"),
         "secret": "bỏ phiếu kín",
         "open": "biểu quyết công khai",
         "rule": "tỷ lệ thông qua",
@@ -107,6 +108,7 @@ WORDS = {
         "appendix": "Appendix",
         "appendices": "Attached to these minutes",
         "attendance_sheet": "Attendance",
+        "sheet_columns": ("No.", "Name", "Position", "Role", "Attendance", "Arrived"),
         "secret": "secret ballot",
         "open": "recorded vote",
         "rule": "majority required",
@@ -251,13 +253,33 @@ def _items_view(items: list[ItemFacts], language: str) -> list[dict[str, Any]]:
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
 
 
+def _appendix_label(index: int, w: dict[str, str]) -> str:
+    return f"{w['appendix']} {ROMAN[index] if index < len(ROMAN) else index + 1}"
+
+
 def appendix_titles(*, facts: MinutesFacts, documents: list[Document]) -> list[str]:
     """What is attached, in the order it is bound, numbered as the body and the bookmarks both name it:
     "Phụ lục I: Danh sách thành phần tham dự", "Phụ lục II: Biểu quyết: …", then the documents."""
     w = WORDS[facts.minutes.language if facts.minutes.language in WORDS else "vi"]
     titles = [w["attendance_sheet"], *(f"{w['vote']}: {poll.question}" for poll in facts.polls if poll.result)]
     titles += [document.title for document in documents]
-    return [nfc(f"{w['appendix']} {ROMAN[i] if i < len(ROMAN) else i + 1}: {title}") for i, title in enumerate(titles)]
+    return [nfc(f"{_appendix_label(i, w)}: {title}") for i, title in enumerate(titles)]
+
+
+def appendix_head(*, facts: MinutesFacts, index: int) -> dict[str, str]:
+    """The head of an appendix the minutes bind: "PHỤ LỤC II" and "(Kèm theo Biên bản số 15/BB-UBND
+    ngày 05 tháng 12 năm 2026)", as Decree 30 heads an appendix, so a sheet read on its own says
+    what it belongs to. Its signatures are the minutes' own."""
+    meeting, minutes = facts.meeting, facts.minutes
+    language = minutes.language if minutes.language in WORDS else "vi"
+    w = WORDS[language]
+    number = minutes.number or f"…/BB-{meeting.body.short_name or '…'}"
+    day = timezone.localtime(meeting.started_at or meeting.starts_at)
+    if language == "vi":
+        attached = f"(Kèm theo Biên bản số {number} {official_date(day)})"
+    else:
+        attached = f"(Attached to the minutes no. {number} of {day.day} {day:%B %Y})"
+    return {"label": nfc(_appendix_label(index, w).upper()), "attached": nfc(attached)}
 
 
 def minutes_html(*, facts: MinutesFacts) -> str:
@@ -306,24 +328,40 @@ def minutes_html(*, facts: MinutesFacts) -> str:
 
 
 def attendance_sheet_html(*, facts: MinutesFacts) -> str:
+    language = facts.minutes.language if facts.minutes.language in WORDS else "vi"
+    w = WORDS[language]
+    # The states as the minutes' own text names them ("Vắng không có lý do"), in the minutes' language.
+    states = {
+        Participant.Attendance.UNKNOWN: w["unmarked"],
+        Participant.Attendance.PRESENT: w["present"],
+        Participant.Attendance.LATE: w["late"],
+        Participant.Attendance.ABSENT_EXCUSED: w["absent_excused"],
+        Participant.Attendance.ABSENT: w["absent"],
+    }
     rows = []
     everyone = facts.present + facts.late + facts.absent_excused + facts.absent + facts.unmarked + facts.guests + facts.guests_away
     # In the order of the participants page: the chair first, then the secretaries, delegates and guests.
-    for index, participant in enumerate(sorted(everyone, key=participant_order_key), 1):
-        rows.append(
-            {
-                "index": index,
-                "name": nfc(participant.user.display_name),
-                "position": nfc(participant.user.position),
-                "role": participant.get_role_display(),
-                "attendance": (
-                    f"{participant.get_attendance_display()}: {_absence_reason(participant)}"
-                    if _absence_reason(participant) and participant.attendance == Participant.Attendance.ABSENT_EXCUSED
-                    else participant.get_attendance_display()
-                ),
-                "arrived": timezone.localtime(participant.arrived_at).strftime("%H:%M") if participant.arrived_at else "",
-            }
-        )
+    with translation.override(language):
+        for index, participant in enumerate(sorted(everyone, key=participant_order_key), 1):
+            state = states.get(participant.attendance, participant.get_attendance_display())
+            reason = _absence_reason(participant) if participant.attendance == Participant.Attendance.ABSENT_EXCUSED else ""
+            rows.append(
+                {
+                    "index": index,
+                    "name": nfc(participant.user.display_name),
+                    "position": nfc(participant.user.position),
+                    "role": participant.get_role_display(),
+                    "attendance": f"{state}: {reason}" if reason else state,
+                    "arrived": timezone.localtime(participant.arrived_at).strftime("%H:%M") if participant.arrived_at else "",
+                }
+            )
     return render_to_string(
-        "minutes/attendance_sheet.html", {"meeting": facts.meeting, "rows": rows, "fonts": serif_font_css(), "w": WORDS["vi"]}
+        "minutes/attendance_sheet.html",
+        {
+            "meeting": facts.meeting,
+            "rows": rows,
+            "fonts": serif_font_css(),
+            "w": w,
+            "appendix": appendix_head(facts=facts, index=0),
+        },
     )

@@ -68,7 +68,10 @@ def poll_result_csv(*, poll: Poll) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def poll_result_html(*, poll: Poll) -> str:
+def poll_result_html(*, poll: Poll, appendix: dict[str, str] | None = None) -> str:
+    """The result sheet: on its own, headed and signed as an official document; bound into the
+    minutes (`appendix`: its label and what it is attached to), headed as an appendix and signed by
+    the minutes' signatures."""
     labels = _labels(poll)
     # Vietnamese writes a decimal comma: 66,67 %.
     rows = [{**row, "percent": row["percent"].replace(".", ",")} for row in poll.result["choices"]]
@@ -86,6 +89,7 @@ def poll_result_html(*, poll: Poll) -> str:
             "closed_on": poll.closed_at or poll.annulled_at,
             "fonts": serif_font_css(),
             "now": timezone.now(),
+            "appendix": appendix,
         },
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from meetings.text import person_sort_key
 from voting.models import Ballot, Poll, PollChoice
 
 MEMBERS_BASED = (Poll.Majority.MEMBERS, Poll.Majority.TWO_THIRDS, Poll.Majority.THREE_QUARTERS)
@@ -79,7 +80,8 @@ def poll_tally(
         cast_weight += weight
         for choice_id in choice_ids:
             counts[choice_id] += weight
-    named.sort(key=lambda entry: (entry["name"], entry["participant_id"]))
+    # In the order Vietnamese lists put people (by given name), as the attendance sheet does.
+    named.sort(key=lambda entry: (person_sort_key(entry["name"]), entry["participant_id"]))
     if poll.majority == Poll.Majority.CAST:
         base = cast_weight
     elif poll.majority == Poll.Majority.PRESENT:

@@ -92,6 +92,8 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     # The chair opens the prepared vote; a ballot appears on every tablet of a member who is present.
     chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
     expect(projector.locator("#proj-poll")).to_contain_text(QUESTION)
+    # The chair's keyboard waits on "Close the vote" while ballots redraw the list.
+    chair.locator("[data-action=close-poll]").focus()
     vote(first, "yes")
     # The second delegate has not checked in: the vote says why there is no ballot, and checking in brings it.
     expect(second.locator("#ballot")).to_be_hidden()
@@ -99,6 +101,8 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     second.locator(".poll-open button", has_text="Điểm danh").click()
     vote(second, "no")
     expect(projector.locator("#proj-poll .progress-text")).to_contain_text("2")
+    expect(chair.locator("li.poll-open .progress-text")).to_contain_text("2")
+    assert chair.evaluate("() => document.activeElement.dataset.action") == "close-poll"
     # Without a tally: nothing says how anyone voted while the vote is open.
     expect(projector.locator("#proj-poll .result")).to_have_count(0)
     expect(secretary.locator(".not-voted")).to_contain_text("Nguyễn Văn Thành")

@@ -244,7 +244,8 @@ def test_an_open_vote_names_the_voters_and_a_secret_one_does_not(compiled: Compi
     open_vote = between(text, OPEN_QUESTION, SECRET_QUESTION)
     secret_vote = between(text, SECRET_QUESTION, "Kết luận:")
 
-    assert "Biểu quyết công khai: Lê Minh Tuấn: Đồng ý; Lê Thị Ba: Không đồng ý; Nguyễn Văn Hùng: Đồng ý." in open_vote
+    # By given name, as Vietnamese lists order people: Ba, Hùng, Tuấn.
+    assert "Biểu quyết công khai: Lê Thị Ba: Không đồng ý; Nguyễn Văn Hùng: Đồng ý; Lê Minh Tuấn: Đồng ý." in open_vote
     assert "Biểu quyết công khai:" not in secret_vote
     for name in ("Lê Minh Tuấn", "Lê Thị Ba", "Nguyễn Văn Hùng"):
         assert name not in secret_vote
@@ -259,7 +260,7 @@ def test_an_open_vote_counts_and_names_those_present_who_did_not_take_part(held:
     text = minutes_html(facts=minutes_facts(meeting=held.meeting))
 
     assert "Tổng số phiếu: 3; không tham gia biểu quyết: 1; số phiếu cần đạt" in text
-    assert "Nguyễn Văn Hùng: Đồng ý; Phạm Thị Lan (ủy quyền cho Lê Minh Tuấn): không tham gia biểu quyết." in text
+    assert "Lê Minh Tuấn: Đồng ý; Phạm Thị Lan (ủy quyền cho Lê Minh Tuấn): không tham gia biểu quyết." in text
 
 
 def test_it_closes_with_the_end_time_the_signatures_and_the_recipients(compiled: Compiled) -> None:
@@ -412,12 +413,26 @@ def test_the_appendices_follow_the_minutes_page_by_page(compiled: Compiled) -> N
 
     # The minutes, one attendance sheet, one sheet per closed vote, then the two pages of the ticked document.
     assert len(texts) == compiled.page_count == pages + 1 + 2 + 2
-    assert texts[pages].startswith("PHỤ LỤC: DANH SÁCH THÀNH PHẦN THAM DỰ")
+    assert texts[pages].startswith("PHỤ LỤC I (Kèm theo Biên bản số ")
+    assert "DANH SÁCH THÀNH PHẦN THAM DỰ" in texts[pages]
     assert "Phạm Thị Lan Trưởng phòng Đại biểu Vắng có lý do" in texts[pages]
     assert "KẾT QUẢ BIỂU QUYẾT" in texts[pages + 1]
+    assert texts[pages + 1].startswith("PHỤ LỤC II (Kèm theo Biên bản số ")
     assert f"Nội dung biểu quyết: {OPEN_QUESTION}" in texts[pages + 1]
+    assert texts[pages + 2].startswith("PHỤ LỤC III (Kèm theo Biên bản số ")
     assert f"Nội dung biểu quyết: {SECRET_QUESTION}" in texts[pages + 2]
     assert texts[pages + 3 :] == ["", ""]
+
+
+def test_a_vote_bound_into_the_minutes_is_signed_by_the_minutes_not_a_block_of_its_own(compiled: Compiled) -> None:
+    texts = [flat(text) for text in page_texts(compiled.pdf)]
+    pages = minutes_pages(compiled.pdf)
+
+    # Unsigned "THƯ KÝ / CHỦ TỌA" boxes on an appendix would read as an unsigned record; nor does it repeat the national motto.
+    for sheet in texts[pages + 1 : pages + 3]:
+        assert "THƯ KÝ" not in sheet.upper()
+        assert "CHỦ TỌA" not in sheet.upper()
+        assert "Độc lập - Tự do - Hạnh phúc" not in sheet
 
 
 def test_it_carries_the_title_the_author_and_the_dates(compiled: Compiled) -> None:

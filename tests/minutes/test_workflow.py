@@ -336,6 +336,7 @@ def test_the_chair_sees_what_they_approve_and_what_it_lacks_before_approving(
     for warning in ("not-circulated", "no-number", "unmarked"):
         assert f'data-testid="{warning}"' in content
     assert held.excused.display_name in content
+    assert "Chưa phê duyệt</a>" in content  # not "Chưa công bố", the publishing page's "Not yet"
     assert state_of(held.meeting) == Minutes.State.DRAFT
     assert page(secretary).get(url).status_code == 403
 

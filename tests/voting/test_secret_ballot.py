@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, models
 
 from meetings.models import Meeting, MeetingEvent, Participant, User
+from meetings.text import person_sort_key
 from tests.voting.helpers import close, set_attendance, vote, votes_of
 from voting.models import Ballot, Poll, VoterMark
 from voting.selectors import poll_progress
@@ -124,7 +125,8 @@ def test_a_named_poll_keeps_its_ballots_as_they_were_cast(
     assert {voter for voter, _caster, _choices in after.values()} == {
         member(u).pk for u in ("chutoa", "daibieu01", "daibieu02", "daibieu3")
     }
-    assert [entry["name"] for entry in result["named"]] == sorted(entry["name"] for entry in result["named"])
+    # Named as Vietnamese lists name people: by given name.
+    assert [entry["name"] for entry in result["named"]] == sorted((entry["name"] for entry in result["named"]), key=person_sort_key)
 
 
 def test_progress_of_a_secret_poll_does_not_list_who_has_voted(

@@ -17,7 +17,7 @@ from meetings.selectors.live import quorum_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
-from meetings.text import clean_text
+from meetings.text import clean_text, person_sort_key
 from voting.models import Ballot, Poll, PollChoice, VoterMark
 from voting.selectors import Electorate, electorate_of, poll_progress, voter_for
 from voting.services.guards import poll_emit, poll_locked, require_poll_runner
@@ -145,7 +145,7 @@ def _not_voted(*, electorate: Electorate, voted: set[int]) -> list[dict[str, Any
         }
         for pk in missing
     ]
-    return sorted(entries, key=lambda entry: (entry["name"], entry["participant_id"]))
+    return sorted(entries, key=lambda entry: (person_sort_key(entry["name"]), entry["participant_id"]))
 
 
 def _close(*, meeting: Meeting, poll: Poll, actor: User | None, why: str) -> Poll:

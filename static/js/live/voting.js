@@ -1,8 +1,10 @@
 // Votes on the live screens: the ballot on a delegate's tablet, the chair's poll controls, the
 // secretary's "not voted yet" list, and the result as every screen and the projector show it.
 
-import { dialogFocus, el } from "./dom.js";
+import { dialogFocus, el, redrawKeepingFocus } from "./dom.js";
 import { interpolate } from "./store.js";
+
+const POLL_CONTROLS = ["[data-action=close-poll]", "[data-action=open-poll]", "[data-action=annul-poll]", "[data-action=show-ballot]", "[data-action=check-in]"];
 
 // Agree / disagree / no opinion in the reader's language (the poll stores them in its maker's);
 // named options as they were written.
@@ -229,7 +231,8 @@ export function mountVoting({ store, send, t, toast }) {
     $("poll-create").hidden = !chairLive;
     // The current item's polls first, then the rest in order.
     const ordered = [...polls].sort((a, b) => (b.agenda_item_id === currentItem) - (a.agenda_item_id === currentItem));
-    list.replaceChildren(...ordered.map((poll) => pollEntry(poll, chairLive)));
+    // Every ballot draws the list again: the chair's keyboard stays on "Close the vote".
+    redrawKeepingFocus(list, POLL_CONTROLS, () => list.replaceChildren(...ordered.map((poll) => pollEntry(poll, chairLive))));
   }
 
   function pollEntry(poll, chairLive) {
@@ -253,7 +256,7 @@ export function mountVoting({ store, send, t, toast }) {
       if (mine?.can_vote && !present(mine)) {
         const selfCheckin = store.state.meeting.allow_self_checkin;
         parts.push(el("p", { class: "small not-checked-in" }, selfCheckin ? t.poll.check_in_to_vote : t.poll.ask_secretary_to_vote));
-        if (selfCheckin) parts.push(el("button", { class: "button primary", type: "button", onclick: () => send("attendance.checkin") }, t.poll.check_in));
+        if (selfCheckin) parts.push(el("button", { class: "button primary", type: "button", dataset: { action: "check-in" }, onclick: () => send("attendance.checkin") }, t.poll.check_in));
       }
     }
     if (poll.state === "closed" && poll.result) parts.push(resultView(poll, t));
