@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +26,10 @@ def meeting_ics(*, meeting: Meeting, attendees: list[User], description: str, me
     event.add("uid", meeting_uid(meeting=meeting))
     event.add("sequence", meeting.notice_sequence)
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.ends_at)
+    # In UTC: a time in the site's zone would need a VTIMEZONE block (RFC 5545 §3.2.19), which
+    # calendars that lack it read as floating or refuse.
+    event.add("dtstart", meeting.starts_at.astimezone(datetime.UTC))
+    event.add("dtend", meeting.ends_at.astimezone(datetime.UTC))
     event.add("summary", meeting.title)
     event.add("location", meeting.location)
     event.add("description", description)

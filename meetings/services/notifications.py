@@ -43,7 +43,6 @@ def _build_message(
     meeting: Meeting,
     kind: str,
     recipient: User,
-    attendees: list[User],
     previous: dict[str, Any] | None = None,
     participation: Participant | None = None,
 ) -> EmailMultiAlternatives:
@@ -75,9 +74,11 @@ def _build_message(
         ics = meeting_ics(meeting=meeting, attendees=[recipient], description=description, method="CANCEL")
         method = "CANCEL"
     else:
-        ics = meeting_ics(meeting=meeting, attendees=attendees, description=description, method="REQUEST")
+        # Each entry names its own recipient only: a guest (the press) does not get everyone's address.
+        ics = meeting_ics(meeting=meeting, attendees=[recipient], description=description, method="REQUEST")
         method = "REQUEST"
-    message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
+    # Django adds the charset of a text part itself.
+    message.attach("cuoc-hop.ics", ics, f"text/calendar; method={method}")
     return message
 
 
@@ -102,9 +103,8 @@ def meeting_notify_participants(
     """Send `kind` notices to `users` (default: every participant). Returns how many were queued.
     `previous`: the calendar fields an update changed, with their former values."""
     participants = list(Participant.objects.filter(meeting=meeting).select_related("user"))
-    attendees = [p.user for p in participants]
     participation = {p.user_id: p for p in participants}
-    recipients = list(users) if users is not None else attendees
+    recipients = list(users) if users is not None else [p.user for p in participants]
     if kind == "update" and users is None:
         meeting.notice_sequence += 1
         meeting.changed_since_notice = False
@@ -115,7 +115,6 @@ def meeting_notify_participants(
                 meeting=meeting,
                 kind=kind,
                 recipient=user,
-                attendees=attendees,
                 previous=previous,
                 participation=participation.get(user.pk),
             )

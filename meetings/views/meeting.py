@@ -208,8 +208,8 @@ def meeting_delete_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def meeting_calendar(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
-    attendees = [p.user for p in participants_of(meeting=meeting)]
-    ics = meeting_ics(meeting=meeting, attendees=attendees, description=meeting.title, method="PUBLISH")
+    # The reader's own entry: it does not hand out every participant's address.
+    ics = meeting_ics(meeting=meeting, attendees=[request.user], description=meeting.title, method="PUBLISH")
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cuoc-hop-{meeting.pk}.ics"'
     return response

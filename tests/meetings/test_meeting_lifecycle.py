@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from icalendar import Calendar
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
@@ -201,7 +204,10 @@ def test_it_publishes_and_sends_every_participant_a_calendar_invitation(
         assert str(event["summary"]) == meeting.title
         assert int(event["sequence"]) == 0
         assert event.decoded("dtstart") == meeting.starts_at.replace(microsecond=0)  # iCalendar keeps whole seconds
-        assert attendee_emails(event) == {u.email for u in (secretary, chair, delegate, guest)}
+        # Each entry names its own recipient: a guest does not get every participant's address.
+        assert attendee_emails(event) == {message.to[0]}
+        ics_part = next(part for part in message.message().walk() if part.get_content_type() == "text/calendar")
+        assert ics_part["Content-Type"].lower().count("charset") == 1
     # Each says in what role, and which account to log in with.
     by_address = {message.to[0]: message.body for message in mail.outbox}
     assert "Tham dự với tư cách: Đại biểu, có quyền biểu quyết" in by_address[delegate.email]
@@ -244,7 +250,8 @@ def test_it_sends_no_e_mail_for_changes_to_a_draft(
 def test_it_sends_an_update_with_a_higher_sequence_when_the_time_changes(
     published_meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    later = published_meeting.starts_at + datetime.timedelta(hours=2)
+    # As the edit form gives it: in the site's time zone.
+    later = timezone.localtime(published_meeting.starts_at) + datetime.timedelta(hours=2)
     with django_capture_on_commit_callbacks(execute=True):
         meeting_update(
             actor=secretary,
@@ -261,6 +268,9 @@ def test_it_sends_an_update_with_a_higher_sequence_when_the_time_changes(
         event = event_of(message)
         assert int(event["sequence"]) == 1
         assert event.decoded("dtstart") == later.replace(microsecond=0)
+        # In UTC: a TZID would need a VTIMEZONE block the entry does not carry.
+        assert "TZID" not in calendar_of(message).to_ical().decode()
+        assert event["dtstart"].to_ical().decode().endswith("Z")
 
 
 def test_it_tells_what_moved_in_the_update_with_the_former_and_new_time_and_place(
@@ -513,3 +523,12 @@ def test_it_rejects_a_speaking_time_under_a_minute_over_an_hour_or_not_in_whole_
 
     meeting.refresh_from_db()
     assert meeting.speaker_seconds == 180
+
+
+def test_the_calendar_download_names_only_its_reader(published_meeting: Meeting, guest: User, client: Client) -> None:
+    client.force_login(guest)
+
+    response = client.get(reverse("meeting_calendar", args=[published_meeting.pk]))
+
+    (event,) = Calendar.from_ical(response.content).walk("VEVENT")
+    assert attendee_emails(event) == {guest.email}
