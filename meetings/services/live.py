@@ -37,6 +37,9 @@ from voting.models import Poll
 from voting.services.ballots import polls_after_attendance, polls_close_overdue
 
 BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
+# The secretary corrects the attendance record (a guest never marked, a reason sent the next day)
+# until the chair approves the minutes that print it.
+RECORD_OPEN = (*BEFORE_AND_DURING, Meeting.State.CLOSED)
 ARRIVED = (Participant.Attendance.PRESENT, Participant.Attendance.LATE)
 
 
@@ -217,13 +220,15 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, statu
     meeting = lock_meeting(meeting=meeting)
     if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the secretary or the chair can take attendance."))
-    require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    require_state(meeting=meeting, states=RECORD_OPEN)
     if status not in Participant.Attendance.values:
         raise ServiceError(_("Unknown attendance status."), code="invalid")
     participant = participant_in(meeting=meeting, participant_id=participant_id)
     participant.attendance = status
     if status in ARRIVED:
-        participant.arrived_at = participant.arrived_at or timezone.now()
+        # Marked after the meeting, the time of arrival is not known: not the moment of the correction.
+        now = timezone.now() if meeting.state != Meeting.State.CLOSED else None
+        participant.arrived_at = participant.arrived_at or now
     else:
         participant.arrived_at = None
     if status != Participant.Attendance.ABSENT_EXCUSED:
@@ -281,7 +286,7 @@ def attendance_notify_absence(*, actor: User, meeting: Meeting, reason: str, par
     """
     meeting = lock_meeting(meeting=meeting)
     participant = _absentee(actor=actor, meeting=meeting, participant_id=participant_id)
-    require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    require_state(meeting=meeting, states=BEFORE_AND_DURING if participant_id is None else RECORD_OPEN)
     if participant.attendance in ARRIVED:
         if participant.user_id == actor.pk:
             raise WrongState(_("You are marked present. If you have to leave, tell the secretary."))
@@ -304,7 +309,8 @@ def attendance_notify_absence(*, actor: User, meeting: Meeting, reason: str, par
     participant.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
     audit_record(meeting=meeting, actor=actor, action="attendance.absence_notice", participant=participant.pk, reason=reason)
     _emit_attendance(meeting)
-    absence_notify_organisers(meeting=meeting, participant=participant, sender=actor)
+    if meeting.state != Meeting.State.CLOSED:  # a correction to the record after the meeting is no news
+        absence_notify_organisers(meeting=meeting, participant=participant, sender=actor)
     return participant
 
 
@@ -313,7 +319,7 @@ def attendance_withdraw_absence(*, actor: User, meeting: Meeting, participant_id
     """The participant can attend after all: their notice is taken back and nobody has marked them yet."""
     meeting = lock_meeting(meeting=meeting)
     participant = _absentee(actor=actor, meeting=meeting, participant_id=participant_id)
-    require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    require_state(meeting=meeting, states=BEFORE_AND_DURING if participant_id is None else RECORD_OPEN)
     if participant.absence_notified_at is None:
         return participant
     if participant.attendance == Participant.Attendance.ABSENT_EXCUSED:

@@ -377,3 +377,48 @@ def test_the_room_asks_for_the_reasons_only_for_the_chair_and_the_secretary(
     assert client.get(url).status_code == 404
     client.force_login(secretary)
     assert client.post(url).status_code == 405
+
+
+# --- the record after the meeting, until the minutes are approved ---------------------------------
+
+
+def test_the_secretary_corrects_attendance_after_the_meeting_until_the_minutes_are_approved(
+    published_meeting: Meeting, guest: User, secretary: User
+) -> None:
+    set_state(published_meeting, Meeting.State.CLOSED)
+    never_marked = participation(published_meeting, guest)
+
+    attendance_mark(actor=secretary, meeting=published_meeting, participant_id=never_marked.pk, status=Participant.Attendance.PRESENT)
+
+    corrected = participation(published_meeting, guest)
+    assert corrected.attendance == Participant.Attendance.PRESENT
+    assert corrected.arrived_at is None  # not the moment of the correction
+    assert AuditEvent.objects.filter(meeting=published_meeting, action="attendance.mark").exists()
+    set_state(published_meeting, Meeting.State.MINUTES_APPROVED)
+    with pytest.raises(WrongState):
+        attendance_mark(actor=secretary, meeting=published_meeting, participant_id=never_marked.pk, status=Participant.Attendance.ABSENT)
+
+
+def test_a_reason_sent_after_the_meeting_is_recorded_by_the_secretary_without_e_mails(
+    client: Client,
+    published_meeting: Meeting,
+    delegate: User,
+    secretary: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    set_state(published_meeting, Meeting.State.CLOSED)
+    me = participation(published_meeting, delegate)
+
+    client.force_login(secretary)
+    # The participants page still offers it after the meeting.
+    assert "Báo vắng thay" in client.get(reverse("meeting_participants", args=[published_meeting.pk])).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("meeting_absence", args=[published_meeting.pk]), {"reason": REASON, "participant": me.pk})
+
+    me = participation(published_meeting, delegate)
+    assert (me.attendance, me.absence_reason) == (Participant.Attendance.ABSENT_EXCUSED, REASON)
+    assert mail.outbox == []  # a correction to the record is no news to the chair
+    # The delegate no longer sends a notice of their own once the meeting is over.
+    with pytest.raises(WrongState):
+        attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)

@@ -427,7 +427,7 @@ WRONG_STATE = [
     Case("closed", "chair", "meeting.end", code="wrong_state"),
     Case("closed", "chair", "agenda.current", _item(1), code="wrong_state"),
     Case("closed", "chair", "present.page", _page(1), code="wrong_state"),
-    Case("closed", "secretary", "attendance.update", _mark("delegate"), code="wrong_state"),
+    Case("approved", "secretary", "attendance.update", _mark("delegate"), code="wrong_state", label="minutes-approved"),
     Case("closed", "delegate", "attendance.checkin", code="wrong_state"),
     Case("closed", "secretary", "notice.send", {"text": "Xin chào"}, code="wrong_state"),
     Case("closed", "delegate", "speaker.request", code="wrong_state"),

@@ -339,7 +339,8 @@ function renderAttendance() {
       const dot = el("span", { class: `presence ${online.has(participant.user_id) ? "on" : ""}`, title: presence }, el("span", { class: "visually-hidden" }, presence));
       const name = el("span", { class: "attendee-name" }, participant.name, el("span", { class: "muted small" }, ` · ${t.roles[participant.role]}`));
       let status;
-      if (keeps && ["published", "in_progress"].includes(meeting.state)) {
+      // Corrected after the meeting too, until the minutes that print it are approved.
+      if (keeps && ["published", "in_progress", "closed"].includes(meeting.state)) {
         status = el(
           "select",
           { "aria-label": `${t.attendance_of} ${participant.name}`, dataset: { participant: String(participant.id) } },
