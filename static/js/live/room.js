@@ -403,7 +403,7 @@ store.subscribe((kind, event) => {
     renderSpeakers();
     renderAttendance();
     loadAbsenceReasons();
-    voting.render();
+    voting.onSnapshot();
     minutes.render();
     return;
   }

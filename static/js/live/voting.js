@@ -337,13 +337,26 @@ export function mountVoting({ store, send, t, toast }) {
     resultFocus.drawn(focus);
   }
 
+  // Which votes this screen last saw open: a vote that closed while the tablet was offline comes
+  // back in the reconnection's snapshot, not as an event, and its result is shown all the same.
+  let seenOpen = null;
+  const rememberOpen = () => { seenOpen = new Set(livePolls().filter((poll) => poll.state === "open").map((poll) => poll.id)); };
+  function catchUpResults() {
+    const ended = seenOpen ? livePolls().filter((poll) => seenOpen.has(poll.id) && poll.state !== "open") : [];
+    const shown = ended.filter((poll) => poll.state === "annulled" || poll.result).at(-1);
+    if (shown) showResult(shown);
+    rememberOpen();
+  }
+
   return {
     render() { renderPolls(); renderBallot(); },
+    onSnapshot() { renderPolls(); renderBallot(); catchUpResults(); },
     onEvent(kind, event) {
       // An annulled vote is announced as its result would have been: the room must know it does not stand.
       if (kind === "poll.close" || (kind === "poll.annul" && event.poll.state === "annulled")) showResult(event.poll);
       if (kind === "poll.open") $("poll-result").hidden = true;
       if (kind.startsWith("poll.") || kind === "proxy.update" || kind === "attendance.update") { renderPolls(); renderBallot(); }
+      if (kind.startsWith("poll.")) rememberOpen();
     },
   };
 }
