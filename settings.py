@@ -229,6 +229,8 @@ if not (60 <= SPEAKER_SECONDS <= 3600 and SPEAKER_SECONDS % 60 == 0):
 NOTICE_MAX_CHARS = env_int("NOTICE_MAX_CHARS", 280)
 # A member who checks in on their tablet this long after the chair opened the meeting is recorded late.
 LATE_AFTER_MINUTES = env_int("LATE_AFTER_MINUTES", 10)
+# Members check in on their tablets from this long before the start (before, they are reading at home).
+CHECKIN_OPENS_MINUTES = env_int("CHECKIN_OPENS_MINUTES", 60)
 RENDER_WORKERS = env_int("RENDER_WORKERS", 2)
 RENDER_SECONDS = env_int("RENDER_SECONDS", 30)
 # A page render that needs more memory than this is killed (a hostile or broken PDF), its page shown as a placeholder.

@@ -5,6 +5,7 @@ Writes go through `meetings.services`; reads through `meetings.selectors`.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -161,6 +162,11 @@ class Meeting(models.Model):
     @property
     def speaker_minutes(self) -> int:
         return whole_minutes(self.speaker_seconds)
+
+    @property
+    def checkin_opens_at(self) -> datetime.datetime:
+        """Members check in on their tablets from then: before, they are reading the papers at home."""
+        return self.starts_at - datetime.timedelta(minutes=settings.CHECKIN_OPENS_MINUTES)
 
 
 # Before the meeting begins; afterwards what was prepared stays as it was held.

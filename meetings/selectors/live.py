@@ -202,6 +202,7 @@ def meeting_state(*, meeting: Meeting) -> dict[str, Any]:
         "ended_at": iso(meeting.ended_at),
         "current_item_id": meeting.current_item_id,
         "allow_self_checkin": meeting.allow_self_checkin,
+        "checkin_opens_at": iso(meeting.checkin_opens_at),
         "chair_id": meeting.chair_id,
     }
 

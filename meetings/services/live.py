@@ -249,6 +249,13 @@ def attendance_check_in(*, actor: User, meeting: Meeting) -> Participant:
     require_state(meeting=meeting, states=BEFORE_AND_DURING)
     if participant.attendance in ARRIVED:
         return participant
+    # Reading the papers at home days ahead is not arriving (and would cancel a notice of absence).
+    if meeting.state == Meeting.State.PUBLISHED and timezone.now() < meeting.checkin_opens_at:
+        opens = timezone.localtime(meeting.checkin_opens_at)
+        raise WrongState(
+            _("Checking in opens at %(time)s on the day of the meeting.") % {"time": opens.strftime("%H:%M %d/%m/%Y")},
+            code="checkin_not_open",
+        )
     # Checking in as the chair opens the meeting is arriving on time: late is after a grace period.
     grace = datetime.timedelta(minutes=settings.LATE_AFTER_MINUTES)
     late = meeting.started_at is not None and timezone.now() - meeting.started_at > grace

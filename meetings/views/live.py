@@ -75,6 +75,9 @@ def live_strings() -> dict:
         "dismiss_confirm": _("Take %(name)s off the speakers' queue? They lose their place and can ask to speak again."),
         "dismissed_you": _("The chair has taken your request to speak off the queue. You can ask again."),
         "checked_in": _("Checked in: you are on the attendance list."),
+        "checkin_cancels_absence": _(
+            "You sent word that you cannot attend. Checking in takes that back and lists you as present. Check in?"
+        ),
         "your_turn": _("You have the floor: please speak."),
         "end_confirm": _(
             "End the meeting? It cannot be reopened: whoever is speaking stops, the speakers' queue is cleared, "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from meetings.errors import ServiceError, WrongState
@@ -208,6 +211,29 @@ def test_checking_in_after_all_forgets_the_reason(published_meeting: Meeting, de
     attendance_check_in(actor=delegate, meeting=published_meeting)
 
     assert participation(published_meeting, delegate).absence_reason == ""
+
+
+def test_checking_in_days_ahead_is_refused_and_keeps_the_notice(published_meeting: Meeting, delegate: User) -> None:
+    # Reading the papers at home two days ahead: a tap on "check in" must not undo the notice.
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+
+    with pytest.raises(WrongState) as error:
+        attendance_check_in(actor=delegate, meeting=published_meeting)
+
+    assert error.value.code == "checkin_not_open"
+    opens = timezone.localtime(published_meeting.starts_at - datetime.timedelta(hours=1))
+    assert str(error.value) == f"Điểm danh mở từ {opens:%H:%M %d/%m/%Y}, ngày họp."
+    me = participation(published_meeting, delegate)
+    assert (me.attendance, me.absence_reason) == (Participant.Attendance.ABSENT_EXCUSED, REASON)
+
+
+def test_checking_in_opens_an_hour_before_the_start(published_meeting: Meeting, delegate: User) -> None:
+    soon = timezone.now() + datetime.timedelta(minutes=50)
+    Meeting.objects.filter(pk=published_meeting.pk).update(starts_at=soon, ends_at=soon + datetime.timedelta(hours=2))
+
+    me = attendance_check_in(actor=delegate, meeting=Meeting.objects.get(pk=published_meeting.pk))
+
+    assert me.attendance == Participant.Attendance.PRESENT
 
 
 def test_the_secretary_and_the_chair_see_the_reason_and_other_delegates_do_not(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,6 +13,7 @@ from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.utils import timezone
 
 from meetings.models import AgendaItem, Document, Meeting, User
 from meetings.services.live import meeting_start
@@ -115,12 +117,15 @@ async def _hub_settled() -> None:
 
 @pytest.fixture
 def live_meeting(published_meeting: Meeting, secretary: User, pdf_upload: Callable[..., Any]) -> Meeting:
-    """A published meeting with two agenda items and a five-page document."""
+    """A published meeting starting within the half hour (its members can check in), with two agenda
+    items and a five-page document."""
     from meetings.services.agenda import agenda_item_create
     from meetings.services.documents import document_upload
 
     agenda_item_create(actor=secretary, meeting=published_meeting, title="Thảo luận", duration_minutes=20)
     document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload("de-an.pdf", pages=5), title="Đề án")
+    soon = timezone.now() + datetime.timedelta(minutes=30)
+    Meeting.objects.filter(pk=published_meeting.pk).update(starts_at=soon, ends_at=soon + datetime.timedelta(hours=3))
     return Meeting.objects.get(pk=published_meeting.pk)
 
 

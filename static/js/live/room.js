@@ -312,6 +312,15 @@ async function askAbsenceReasons() {
   }
 }
 
+// "Check in" from an hour before the start (the server says when): a member reading the papers at
+// home days ahead is not arriving, and a tap there would cancel their notice of absence.
+function renderCheckin() {
+  const meeting = store.state.meeting;
+  const mine = store.state.attendance.participants.find((p) => p.id === me().participant_id);
+  const open = meeting.state === "in_progress" || (meeting.state === "published" && store.now() >= Date.parse(meeting.checkin_opens_at));
+  $("checkin").hidden = !(mine && meeting.allow_self_checkin && open && !["present", "late"].includes(mine.attendance));
+}
+
 function renderAttendance() {
   const { participants, quorum } = store.state.attendance;
   const online = new Set(store.state.online);
@@ -330,7 +339,7 @@ function renderAttendance() {
     .join(" · ");
   const mine = participants.find((p) => p.id === me().participant_id);
   const meeting = store.state.meeting;
-  $("checkin").hidden = !(mine && meeting.allow_self_checkin && ["published", "in_progress"].includes(meeting.state) && !["present", "late"].includes(mine.attendance));
+  renderCheckin();
   // Drawn again on every change: the secretary going down the list by keyboard stays on their row.
   const focused = document.activeElement?.closest?.("#attendance select")?.dataset.participant;
   $("attendance").replaceChildren(
@@ -363,6 +372,9 @@ for (const button of document.querySelectorAll("[data-command]")) {
   button.addEventListener("click", async () => {
     // Ending cannot be undone, and the button sits beside "Next item".
     if (button.dataset.command === "meeting.end" && !window.confirm(t.end_confirm)) return;
+    // Arriving after all cancels the notice of absence: say so, as the tap may have been meant for reading.
+    const mine = store.state.attendance.participants.find((p) => p.id === me().participant_id);
+    if (button.dataset.command === "attendance.checkin" && mine?.attendance === "absent_excused" && !window.confirm(t.checkin_cancels_absence)) return;
     const reply = await send(button.dataset.command);
     // The button hides itself once done: the keyboard's focus goes to what took its place.
     if (button.hidden && document.activeElement === document.body) {
@@ -424,6 +436,6 @@ store.subscribe((kind, event) => {
   if (kind === "notice") showChairNotice(event);
 });
 
-setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); } }, 500);
+setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); renderCheckin(); } }, 500);
 connection.connect();
 window.liveRoom = { store, connection, viewer: reader.viewer, annotations: reader.layer };
