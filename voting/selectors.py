@@ -10,6 +10,9 @@ from meetings.selectors.live import PRESENT_STATES, iso
 from meetings.text import person_sort_key
 from voting.models import Poll, Proxy, VoterMark
 
+# Whoever has sent word they cannot come (or is marked absent) cannot vote for someone else.
+AWAY = (Participant.Attendance.ABSENT_EXCUSED, Participant.Attendance.ABSENT)
+
 
 @dataclass(frozen=True)
 class Electorate:
@@ -202,7 +205,8 @@ def member_voting(*, user: User, meeting: Meeting) -> MemberVoting:
         answered=answered,
         proxies=proxies,
         my_proxy=my_proxy,
-        proxy_candidates=[p for p in voters if participant is None or p.pk != participant.pk],
+        # Not someone who will be away: they could not vote for anyone.
+        proxy_candidates=[p for p in voters if (participant is None or p.pk != participant.pk) and p.attendance not in AWAY],
         can_record_for_others=user_can_manage_meeting(user=user, meeting=meeting),
         voters=voters,
     )

@@ -13,7 +13,7 @@ from meetings.models import Meeting, MeetingEvent, Participant, User
 from meetings.services.live import meeting_end, meeting_start
 from tests.voting.helpers import audit, close, refused, set_attendance, vote
 from voting.models import Ballot, Poll, Proxy, VoterMark
-from voting.selectors import my_votes, poll_progress
+from voting.selectors import member_voting, my_votes, poll_progress
 from voting.services.ballots import poll_open
 from voting.services.polls import poll_create
 from voting.services.proxies import proxy_give, proxy_revoke
@@ -103,6 +103,21 @@ def test_a_proxy_goes_only_to_a_member_with_a_vote(
     refused("invalid", proxy_give, actor=delegate, meeting=council, holder_id=member(holder).pk)
 
     assert not Proxy.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Participant.Attendance.ABSENT_EXCUSED, Participant.Attendance.ABSENT])
+def test_a_proxy_does_not_go_to_someone_who_will_be_away(
+    council: Meeting, delegate: User, member: Callable[[str], Participant], status: str
+) -> None:
+    away = member("daibieu02")
+    Participant.objects.filter(pk=away.pk).update(attendance=status)
+
+    error = refused("holder_away", proxy_give, actor=delegate, meeting=council, holder_id=away.pk)
+
+    assert "sẽ không có mặt" in str(error)
+    assert not Proxy.objects.exists()
+    # Nor is offered to give it to.
+    assert away not in member_voting(user=delegate, meeting=council).proxy_candidates
 
 
 def test_a_proxy_goes_only_to_a_participant_of_this_meeting(

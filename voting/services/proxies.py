@@ -13,7 +13,7 @@ from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
 from voting.models import Poll, Proxy
-from voting.selectors import proxies_state
+from voting.selectors import AWAY, proxies_state
 
 
 def _emit_proxies(meeting: Meeting) -> None:
@@ -45,6 +45,12 @@ def proxy_give(*, actor: User, meeting: Meeting, holder_id: int, giver_id: int |
         raise NotAllowed(_("Only a member with a vote can give a proxy."), code="not_eligible")
     if not holder.can_vote or holder.pk == giver.pk:
         raise ServiceError(_("A proxy can be given only to another member with a vote."), code="invalid")
+    if holder.attendance in AWAY:
+        raise ServiceError(
+            _("%(name)s will not be at the meeting (absent). Give the proxy to a member who will be there.")
+            % {"name": holder.user.display_name},
+            code="holder_away",
+        )
     _require_no_open_vote(meeting)
     if Proxy.objects.filter(meeting=meeting, giver=giver, revoked_at=None).exists():
         raise ServiceError(_("A proxy has already been given. Revoke it first to give it to someone else."), code="duplicate")
