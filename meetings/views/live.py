@@ -54,6 +54,7 @@ def live_strings() -> dict:
         "attendance": dict(Participant.Attendance.choices),
         "absence_reason": _("Reason"),
         "page_of": _("Page %(page)s / %(count)s"),
+        "loading_page": _("Loading the page…"),
         "choose_document": _("— Choose a document —"),
         "confidential": _("confidential"),
         "nothing_presented": _("Nothing is being presented. Choose a document to read it on your own."),

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in, open_room
@@ -93,6 +93,16 @@ def reading_the_document(context: BrowserContext, username: str, password: str, 
     page = open_room(context, username, password, room)
     expect(page.locator("#connection")).to_have_attribute("data-state", "online")
     page.select_option("#doc-select", label=DOCUMENT)
+    return page
+
+
+def reading_the_document_on(page: Page, username: str, password: str, room: str) -> Page:
+    """As `reading_the_document`, on a page already made (its network routed by the test)."""
+    log_in(page, username, password)
+    page.goto(room)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    page.select_option("#doc-select", label=DOCUMENT)
+    expect(page.locator("#page-image")).to_have_attribute("data-page", "1")
     return page
 
 
@@ -347,3 +357,28 @@ def test_a_finger_swipes_pages_and_scrolls_the_screen_on_a_tablet_held_upright(
     _finger_drag(page, (stage["x"] + stage["width"] / 2, y + 300), (stage["x"] + stage["width"] / 2, y))
     page.wait_for_function("scrollY > 100")
     expect(page.locator("#page-image")).to_have_attribute("data-page", "2")
+
+
+def test_a_page_slow_to_arrive_says_so_instead_of_showing_the_previous_one(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], meeting_id: int
+) -> None:
+    page = new_context(TABLET_PORTRAIT).new_page()
+    held: list[Route] = []
+    # Hotel wifi: the images of pages 4 and 5 do not come until released.
+    page.route(re.compile(r"/pages/[45]/\d+\.webp"), lambda route: held.append(route))
+    reading = reading_the_document_on(page, "daibieu05", daphne_server.demo["password"], f"/meetings/{meeting_id}/live/")
+    for number in ("2", "3"):
+        reading.click("#next-page")
+        expect(reading.locator("#page-image")).to_have_attribute("data-page", number)
+        expect(reading.locator("#page-frame")).not_to_have_attribute("data-loading", re.compile(".*"))
+
+    reading.click("#next-page")
+
+    expect(reading.locator("#page-frame")).to_have_attribute("data-loading", "Đang tải trang…")
+    expect(reading.locator("#page-image")).to_be_hidden()
+    for route in held:
+        route.continue_()
+    page.unroute(re.compile(r"/pages/[45]/\d+\.webp"))
+    expect(reading.locator("#page-image")).to_be_visible()
+    expect(reading.locator("#page-frame")).not_to_have_attribute("data-loading", re.compile(".*"))
+    expect(reading.locator("#page-label")).to_have_text("Trang 4 / 5")

@@ -36,6 +36,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   }
 
   // ---- the page -----------------------------------------------------------------------------
+  let loadingTimer = null;
   function showPage() {
     const image = $("page-image");
     const doc = documentById(viewer.documentId);
@@ -52,8 +53,25 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
       const width = Math.round($("page-stage").clientWidth * viewer.zoom * (window.devicePixelRatio || 1));
       const src = pageUrl(config, doc.id, version.id, viewer.page, width);
       if (image.getAttribute("src") !== src) {
-        // Until the new image arrives, keep the old one's shape so the annotations do not jump.
-        image.onload = () => { if (layer.page) layer.show({ ...layer.page, aspect: image.naturalHeight / image.naturalWidth }); };
+        // Until the new image arrives, keep the old one's shape so the annotations do not jump; on
+        // slow wifi say that it is coming rather than show the old page under the new title. Another
+        // document's page goes at once (it may be a confidential one, and its mark goes with it);
+        // the same document's after a moment, so a page already fetched ahead does not flicker.
+        const frame = $("page-frame");
+        const otherDocument = image.dataset.document !== String(doc.id) || image.dataset.version !== String(version.id);
+        clearTimeout(loadingTimer);
+        const loading = () => { frame.dataset.loading = t.loading_page; };
+        if (otherDocument) loading();
+        else loadingTimer = setTimeout(loading, 200);
+        const loaded = () => {
+          clearTimeout(loadingTimer);
+          delete frame.dataset.loading;
+        };
+        image.onload = () => {
+          loaded();
+          if (layer.page) layer.show({ ...layer.page, aspect: image.naturalHeight / image.naturalWidth });
+        };
+        image.onerror = loaded;
         image.src = src;
       }
       // An open note belongs to the page it is on: another page closes it.
@@ -170,8 +188,10 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     const shown = presentation();
     if (!shown.document_id) return;
     const doc = documentById(shown.document_id);
-    // The presenter zooming or panning sends the same page again: a follower keeps their own zoom.
-    if (viewer.page !== shown.page || viewer.documentId !== shown.document_id) setZoom(1);
+    // A follower keeps their own zoom (older eyes zoom once, not on every page the presenter turns),
+    // read from the top of a new page; another document starts whole.
+    if (viewer.documentId !== shown.document_id) setZoom(1);
+    else if (viewer.page !== shown.page) $("page-stage").scrollTop = 0;
     viewer.documentId = shown.document_id;
     viewer.versionId = doc && shown.version_id !== doc.version_id ? shown.version_id : null;
     viewer.page = shown.page;
