@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from meetings.models import Document, Participant
 from meetings.pdf_render import serif_font_css
+from meetings.selectors.live import quorum_state
 from meetings.selectors.meetings import participant_order_key
 from meetings.templatetags.paperwork import official_date, place_date
 from minutes.selectors import ItemFacts, MinutesFacts, appendix_documents
@@ -39,6 +40,10 @@ WORDS = {
         "absent_excused": "Vắng có lý do",
         "absent": "Vắng không có lý do",
         "unmarked": "Chưa điểm danh",
+        "quorum_met": "Số thành viên có quyền biểu quyết có mặt: {present}/{voting}, "
+        "đủ điều kiện tiến hành cuộc họp (cần ít nhất {needed})",
+        "quorum_not_met": "Số thành viên có quyền biểu quyết có mặt: {present}/{voting}, "
+        "không đủ số thành viên tối thiểu (cần ít nhất {needed})",
         "guests": "Khách mời",
         "nobody": "không",
         "reason": "lý do",
@@ -95,6 +100,8 @@ WORDS = {
         "absent_excused": "Absent with leave",
         "absent": "Absent without leave",
         "unmarked": "Attendance not recorded",
+        "quorum_met": "Members with a vote present: {present} of {voting}; the meeting was quorate (at least {needed} needed)",
+        "quorum_not_met": "Members with a vote present: {present} of {voting}; the meeting was not quorate (at least {needed} needed)",
         "guests": "Guests",
         "nobody": "none",
         "reason": "reason",
@@ -296,6 +303,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
     closing = [ended, *paragraphs(minutes.closing)]
     closing[-1] = closing[-1].rstrip(".") + "./."
     chair = next((p for p in members if p.user_id == meeting.chair_id), None)
+    quorum = quorum_state(meeting=meeting, participants=members + facts.guests + facts.guests_away)
     secretary = next((p for p in facts.present + facts.late + facts.guests if p.user_id == meeting.secretary_id), None)
     context = {
         "w": w,
@@ -307,6 +315,8 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         "started": _when(started, language),
         "chair": _person(chair) if chair else nfc(meeting.chair.display_name),
         "secretary": _person(secretary) if secretary else nfc(meeting.secretary.display_name),
+        # As the attendance was finally recorded: what the chair's opening and every vote rested on.
+        "quorum": w["quorum_met" if quorum["met"] else "quorum_not_met"].format(**quorum),
         "present_count": len(facts.present) + len(facts.late),
         "member_count": len(members),
         "present_names": _names(facts.present + facts.late),

@@ -70,6 +70,19 @@ def minutes_entry_update(
     entry.updated_by = actor
     entry.updated_at = timezone.now()
     entry.save()
+    if meeting.state == Meeting.State.CLOSED:
+        # Written after the meeting, a change to the record is audited (the live note-taking, saved
+        # every few seconds, is not; each compiled version keeps the whole text).
+        audit_record(
+            meeting=meeting,
+            actor=actor,
+            action="minutes.edit",
+            item=item_id,
+            field=field,
+            version=getattr(entry, version_field),
+            chars_before=len(previous),
+            chars_after=len(text),
+        )
     message = {"entry": entry_state(entry), "field": field, "by_user": actor.pk, "replaced": replaced}
     editors = minutes_editors(meeting=meeting)
     transaction.on_commit(lambda: publish_ephemeral(meeting_id=meeting.pk, type="minutes.update", payload=message, users=editors))

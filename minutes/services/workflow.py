@@ -87,7 +87,16 @@ def minutes_settings_update(
             _("Confidential documents are not appended to the minutes: the minutes go to every participant."), code="confidential"
         )
     minutes.appendix_documents.set(chosen)
-    audit_record(meeting=meeting, actor=actor, action="minutes.settings")
+    audit_record(
+        meeting=meeting,
+        actor=actor,
+        action="minutes.settings",
+        number=minutes.number,
+        language=minutes.language,
+        recipients=minutes.recipients,
+        closing=minutes.closing,
+        appendices=sorted(chosen.values_list("pk", flat=True)),
+    )
     return minutes
 
 

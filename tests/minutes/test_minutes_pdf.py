@@ -208,6 +208,8 @@ def test_it_lists_everyone_in_their_attendance_group(compiled: Compiled) -> None
     assert between(text, "Vắng có lý do:", "Vắng không có lý do:") == "Vắng có lý do: Phạm Thị Lan (Trưởng phòng). "
     assert between(text, "Vắng không có lý do:", "Khách mời:") == "Vắng không có lý do: không. "
     assert "Khách mời: Võ Thanh Bình (Phóng viên)." in text
+    # The quorum as the attendance was finally recorded: members with a vote only.
+    assert "Số thành viên có quyền biểu quyết có mặt: 3/4, đủ điều kiện tiến hành cuộc họp (cần ít nhất 3)." in text
 
 
 def test_it_keeps_the_notes_and_conclusions_with_their_diacritics(compiled: Compiled) -> None:

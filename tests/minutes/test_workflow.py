@@ -31,6 +31,7 @@ from minutes.compile import CompiledMinutes
 from minutes.demo_pki import DEMO_ORGANISATION, DEMO_PKI_DIR, ca_create, certificate_issue, certificate_pem, p12_export
 from minutes.models import Minutes, MinutesRemark, MinutesVersion
 from minutes.services import workflow
+from minutes.services.entries import minutes_entry_update
 from minutes.signing import pdf_verdict, pdf_verify, trust_roots_from_settings
 from tests.minutes.conftest import PASSPHRASE, Held, demo_p12, hold_meeting, media_files, stamp_text, version_bytes
 from tests.voting.helpers import refused
@@ -741,3 +742,17 @@ def test_a_delegates_signature_upload_is_refused(approved: Meeting, delegate: Us
 @pytest.mark.parametrize("action", ["compile", "circulate", "draft", "archive"])
 def test_actions_answer_only_to_post(held: Held, secretary: User, action: str) -> None:
     assert page(secretary).get(reverse("minutes_action", args=[held.meeting.pk, action])).status_code == 405
+
+
+def test_changes_to_the_minutes_after_the_meeting_are_audited_and_the_live_note_taking_is_not(held: Held, secretary: User) -> None:
+    assert not AuditEvent.objects.filter(meeting=held.meeting, action="minutes.edit").exists()
+
+    minutes_entry_update(actor=secretary, meeting=held.meeting, field="notes", text="Bổ sung sau cuộc họp.", base_version=1)
+    workflow.minutes_settings_update(
+        actor=secretary, meeting=held.meeting, number="15/BB-UBND", recipients="- Lưu: VT.", language="vi", appendix_document_ids=[]
+    )
+
+    (edit,) = AuditEvent.objects.filter(meeting=held.meeting, action="minutes.edit")
+    assert (edit.actor, edit.data["field"], edit.data["item"], edit.data["chars_after"]) == (secretary, "notes", None, 21)
+    settings = AuditEvent.objects.filter(meeting=held.meeting, action="minutes.settings").latest("id")
+    assert (settings.data["number"], settings.data["recipients"]) == ("15/BB-UBND", "- Lưu: VT.")
