@@ -6,6 +6,7 @@ from meetings.views import agenda, documents, home, live, meeting, participants,
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("meetings/earlier/", home.meetings_earlier, name="meetings_earlier"),
     path("meetings/new/", meeting.meeting_new, name="meeting_new"),
     path("meetings/<int:meeting_id>/", meeting.meeting_detail, name="meeting_detail"),
     path("meetings/<int:meeting_id>/edit/", meeting.meeting_edit, name="meeting_edit"),

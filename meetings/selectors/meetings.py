@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from meetings.models import PREPARATION_STATES, Body, Meeting, Participant, User
 from meetings.permissions import user_can_view_meeting
-from meetings.text import person_sort_key
+from meetings.text import clean_text, fold_characters, person_sort_key
 
 
 def meetings_visible_to(*, user: User) -> QuerySet[Meeting]:
@@ -30,16 +30,47 @@ class HomeMeetings:
     past: list[Meeting]
 
 
+def _with_my_absence(meetings: QuerySet[Meeting], user: User) -> QuerySet[Meeting]:
+    told_absence = Participant.objects.filter(meeting=OuterRef("pk"), user=user, absence_notified_at__isnull=False)
+    return meetings.select_related("body", "chair").annotate(i_cannot_attend=Exists(told_absence))
+
+
+def _past(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Neither running nor still to come: held, or never held."""
+    return meetings.exclude(state=Meeting.State.IN_PROGRESS).exclude(ends_at__gte=timezone.now(), state__in=PREPARATION_STATES)
+
+
 def meetings_for_home(*, user: User, past_limit: int = 20) -> HomeMeetings:
     """Meetings in progress (however late they run), then upcoming ones soonest first, then recent past ones."""
-    now = timezone.now()
-    told_absence = Participant.objects.filter(meeting=OuterRef("pk"), user=user, absence_notified_at__isnull=False)
-    visible = meetings_visible_to(user=user).select_related("body", "chair").annotate(i_cannot_attend=Exists(told_absence))
+    visible = _with_my_absence(meetings_visible_to(user=user), user)
     running = list(visible.filter(state=Meeting.State.IN_PROGRESS).order_by("starts_at"))
-    upcoming = list(visible.filter(ends_at__gte=now, state__in=PREPARATION_STATES).order_by("starts_at"))
-    shown = {m.pk for m in running + upcoming}
-    past = [m for m in visible.order_by("-starts_at")[: past_limit + len(shown)] if m.pk not in shown][:past_limit]
+    upcoming = list(visible.filter(ends_at__gte=timezone.now(), state__in=PREPARATION_STATES).order_by("starts_at"))
+    past = list(_past(visible).order_by("-starts_at")[:past_limit])
     return HomeMeetings(running=running, upcoming=upcoming, past=past)
+
+
+def meetings_past(*, user: User, query: str = "", year: int | None = None) -> list[Meeting]:
+    """Every earlier meeting the user may see, newest first: those of `year`, whose title, place, body
+    or minutes' number has every word of `query`, with or without diacritics ("chuyen doi so")."""
+    meetings = _past(_with_my_absence(meetings_visible_to(user=user), user)).select_related("minutes").order_by("-starts_at")
+    if year:
+        meetings = meetings.filter(starts_at__year=year)
+    words = fold_characters(clean_text(query)).split()
+    if not words:
+        return list(meetings)
+
+    def searched(meeting: Meeting) -> str:
+        minutes = getattr(meeting, "minutes", None)
+        number = minutes.number if minutes else ""
+        return fold_characters(" ".join((meeting.title, meeting.location, meeting.body.name, number)))
+
+    return [meeting for meeting in meetings if all(word in searched(meeting) for word in words)]
+
+
+def meeting_years(*, user: User) -> list[int]:
+    """The years the user's earlier meetings were held in, newest first."""
+    moments = _past(meetings_visible_to(user=user)).datetimes("starts_at", "year", order="DESC")
+    return [moment.year for moment in moments]
 
 
 def meeting_get_for_user(*, user: User, meeting_id: int) -> Meeting:

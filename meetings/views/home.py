@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from meetings.permissions import user_can_create_meetings
-from meetings.selectors.meetings import meetings_for_home
+from meetings.selectors.meetings import meeting_years, meetings_for_home, meetings_past
+
+EARLIER_PER_PAGE = 25
 
 
 @login_required
@@ -21,3 +24,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_create": user_can_create_meetings(user=request.user),
         },
     )
+
+
+@login_required
+def meetings_earlier(request: HttpRequest) -> HttpResponse:
+    """Every earlier meeting, found by words of its title, place or minutes' number, and by year."""
+    query = request.GET.get("q", "")[:200]
+    years = meeting_years(user=request.user)
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() and int(request.GET["year"]) in years else None
+    page = Paginator(meetings_past(user=request.user, query=query, year=year), EARLIER_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "meetings/earlier.html", {"page": page, "query": query, "year": year, "years": years})
