@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from meetings.models import AgendaItem, Document, Meeting
 
@@ -53,3 +54,13 @@ def agenda_numbers(*, meeting: Meeting) -> dict[int, str]:
 def agenda_choices(*, meeting: Meeting) -> list[tuple[int, str]]:
     """The items for a form's list, numbered in agenda order with sub-items under their item (2, 2.1, 3)."""
     return [(node.item.pk, f"{node.number}. {node.item.title}") for node in agenda_flat(meeting=meeting)]
+
+
+def agenda_item_votes(*, item: AgendaItem) -> list[Any]:
+    """The votes on the item and its sub-items (voting builds on meetings: read through the relation)."""
+    return [poll for each in (item, *item.children.all()) for poll in each.polls.order_by("pk")]
+
+
+def agenda_item_documents(*, item: AgendaItem) -> list[Document]:
+    """The documents filed under the item and its sub-items."""
+    return [document for each in (item, *item.children.all()) for document in each.documents.order_by("pk")]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from meetings.errors import ServiceError
+from meetings.errors import ServiceError, WrongState
 from meetings.models import AgendaItem, Meeting, User
+from meetings.selectors.agenda import agenda_item_votes
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.meetings import mark_changed_since_notice
@@ -97,6 +98,15 @@ def agenda_item_update(
 @transaction.atomic
 def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
     meeting = _prepare(actor=actor, meeting=item.meeting)
+    # A vote already put (a written opinion runs before the meeting) belongs to its item: the record
+    # would lose what was voted on. Its prepared votes and its documents stay, without an item.
+    put = [poll.question for poll in agenda_item_votes(item=item) if poll.state != "draft"]
+    if put:
+        raise WrongState(
+            _("“%(question)s” has already been put to the vote on this item, so the item stays. Change its title if it is wrong.")
+            % {"question": put[0]},
+            code="has_votes",
+        )
     audit_record(meeting=meeting, actor=actor, action="agenda.delete", item=item.pk, title=item.title)
     item.delete()
     _apply_layout(meeting=meeting, layout=_current_layout(meeting=meeting))

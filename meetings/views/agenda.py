@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from meetings.errors import ServiceError
 from meetings.forms import AgendaItemForm
 from meetings.models import AgendaItem
-from meetings.selectors.agenda import agenda_flat, agenda_numbers
+from meetings.selectors.agenda import agenda_flat, agenda_item_documents, agenda_item_votes, agenda_numbers
 from meetings.services.agenda import agenda_item_create, agenda_item_delete, agenda_item_move, agenda_item_update, agenda_reorder
 from meetings.views.common import managed_meeting, report
 
@@ -81,7 +81,14 @@ def agenda_item_delete_view(request: HttpRequest, meeting_id: int, item_id: int)
     return render(
         request,
         "meetings/confirm_delete.html",
-        {"meeting": item.meeting, "object": item, "children": list(item.children.all()), "cancel_url": f"/meetings/{meeting_id}/agenda/"},
+        {
+            "meeting": item.meeting,
+            "object": item,
+            "children": list(item.children.all()),
+            "documents": agenda_item_documents(item=item),
+            "votes": agenda_item_votes(item=item),
+            "cancel_url": f"/meetings/{meeting_id}/agenda/",
+        },
     )
 
 

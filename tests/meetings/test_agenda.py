@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -203,6 +208,44 @@ def test_it_deletes_an_item_with_its_sub_items(meeting: Meeting, secretary: User
 
     assert reading_order(meeting) == [("1", "Khai mạc"), ("2", "Bế mạc")]
     assert not AgendaItem.objects.filter(pk=economy_id).exists()
+
+
+def test_an_item_with_a_vote_already_put_is_not_deleted(
+    published_meeting: Meeting, secretary: User, delegate: User, client: Client
+) -> None:
+    from voting.services.ballots import poll_open
+    from voting.services.polls import poll_create
+
+    item = agenda_item_create(actor=secretary, meeting=published_meeting, title="Dự toán ngân sách")
+    written = poll_create(actor=secretary, meeting=published_meeting, question="Thông qua dự toán?", agenda_item_id=item.pk, mode="written")
+    poll_open(actor=secretary, meeting=published_meeting, poll_id=written.pk, deadline=timezone.now() + datetime.timedelta(days=2))
+
+    with pytest.raises(WrongState) as error:
+        agenda_item_delete(actor=secretary, item=item)
+
+    assert error.value.code == "has_votes"
+    assert "Thông qua dự toán?" in str(error.value)
+    assert AgendaItem.objects.filter(pk=item.pk).exists()
+
+
+def test_the_delete_page_says_what_stays_of_the_item(
+    meeting: Meeting, secretary: User, client: Client, pdf_upload: Callable[..., Any]
+) -> None:
+    from meetings.services.documents import document_upload
+    from voting.services.polls import poll_create
+
+    item = agenda_item_create(actor=secretary, meeting=meeting, title="Dự toán ngân sách")
+    document_upload(actor=secretary, meeting=meeting, upload=pdf_upload("du-toan.pdf", pages=1), title="Tờ trình dự toán", agenda_item=item)
+    poll_create(actor=secretary, meeting=meeting, question="Thông qua dự toán?", agenda_item_id=item.pk)
+    client.force_login(secretary)
+
+    page = client.get(reverse("agenda_item_delete", args=[meeting.pk, item.pk])).content.decode()
+
+    assert "Tờ trình dự toán" in page
+    assert "Thông qua dự toán?" in page
+    client.post(reverse("agenda_item_delete", args=[meeting.pk, item.pk]))
+    assert not AgendaItem.objects.filter(pk=item.pk).exists()
+    assert meeting.documents.get(title="Tờ trình dự toán").agenda_item is None
 
 
 # --- reorder (drag and drop) ---------------------------------------------------------------------
