@@ -200,6 +200,14 @@ def document_upload(
         with transaction.atomic():
             meeting = lock_meeting(meeting=meeting)
             require_preparation_state(meeting=meeting)
+            # The same file twice would show delegates two documents that are one.
+            already = DocumentVersion.objects.filter(document__meeting=meeting, sha256=blob.sha256).select_related("document").first()
+            if already is not None:
+                raise ServiceError(
+                    _("“%(filename)s” is already in this meeting, as “%(title)s”. To replace a document, upload a new version of it.")
+                    % {"filename": os.path.basename(upload.name or ""), "title": already.document.title},
+                    code="duplicate_document",
+                )
             document = Document.objects.create(
                 meeting=meeting,
                 agenda_item=agenda_item,
@@ -236,6 +244,14 @@ def document_add_version(*, actor: User, document: Document, upload: UploadedFil
         with transaction.atomic():
             meeting = lock_meeting(meeting=meeting)
             require_preparation_state(meeting=meeting)
+            current = document.versions.order_by("-number").first()
+            if current is not None and current.sha256 == blob.sha256:
+                # Readers would be told of a "version %(n)s" with nothing new in it.
+                raise ServiceError(
+                    _("This file is the same as version %(number)s: nothing would change. Choose the corrected file.")
+                    % {"number": current.number},
+                    code="same_version",
+                )
             version = _create_version(document=document, blob=blob, upload=upload, actor=actor)
             audit_record(
                 meeting=meeting, actor=actor, action="document.version", document=document.pk, number=version.number, sha256=version.sha256

@@ -225,18 +225,43 @@ def test_it_uses_the_given_title(meeting: Meeting, secretary: User, pdf_upload: 
     assert document.title == "Tờ trình số 12/TTr-UBND"
 
 
-def test_it_keeps_one_blob_for_the_same_content_uploaded_twice(
-    meeting: Meeting, secretary: User, pdf_upload: Upload, media_root: Path
+def test_it_keeps_one_blob_for_the_same_content_in_two_meetings(
+    meeting: Meeting, secretary: User, pdf_upload: Upload, media_root: Path, make_meeting: Callable[..., Meeting]
 ) -> None:
     content = make_pdf_bytes(pages=2)
 
     first = document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(name="a.pdf", content=content))
-    second = document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(name="b.pdf", content=content))
+    second = document_upload(actor=secretary, meeting=make_meeting(), upload=pdf_upload(name="b.pdf", content=content))
 
     assert first.pk != second.pk
     assert document_current_version(document=first).file.name == document_current_version(document=second).file.name
     assert len(files_under(media_root / "documents")) == 1
     assert files_under(media_root / "incoming") == []
+
+
+def test_the_same_file_twice_in_one_meeting_is_refused_and_named(meeting: Meeting, secretary: User, pdf_upload: Upload) -> None:
+    content = make_pdf_bytes(pages=2)
+    document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(name="to-trinh.pdf", content=content), title="Tờ trình số 12")
+
+    with pytest.raises(ServiceError) as error:
+        document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(name="to-trinh (1).pdf", content=content))
+
+    assert error.value.code == "duplicate_document"
+    assert str(error.value) == (
+        "“to-trinh (1).pdf” đã có trong cuộc họp này, với tên “Tờ trình số 12”. Muốn thay tài liệu đó, hãy tải lên phiên bản mới của nó."
+    )
+    assert meeting.documents.count() == 1
+
+
+def test_a_new_version_the_same_as_the_current_one_is_refused(meeting: Meeting, secretary: User, pdf_upload: Upload) -> None:
+    content = make_pdf_bytes(pages=2)
+    document = document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(content=content))
+
+    with pytest.raises(ServiceError) as error:
+        document_add_version(actor=secretary, document=document, upload=pdf_upload(content=content))
+
+    assert error.value.code == "same_version"
+    assert document.versions.count() == 1
 
 
 def test_it_adds_a_new_version_and_keeps_the_old_one(meeting: Meeting, secretary: User, pdf_upload: Upload, media_root: Path) -> None:
