@@ -195,3 +195,26 @@ def minutes_notify_signer(*, meeting: Meeting, signer: User) -> int:
         message = EmailMultiAlternatives(subject=str(subject), body=body, to=[signer.email])
     _send_after_commit([message])
     return 1
+
+
+def poll_notify_written_open(*, meeting: Meeting, poll: Any) -> int:
+    """Ask every member with a vote for their written opinion (lấy ý kiến bằng văn bản): the question,
+    the deadline and where to answer. Returns how many were queued."""
+    url = settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]) + "#votes"
+    members = Participant.objects.filter(meeting=meeting, can_vote=True).select_related("user")
+    recipients = [p.user for p in members if p.user.reachable_by_email]
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Written opinion] %(question)s") % {"question": poll.question}
+        messages = [
+            EmailMultiAlternatives(
+                subject=str(subject)[:200],
+                body=render_to_string(
+                    "voting/email/written_open.txt",
+                    {"meeting": meeting, "poll": poll, "recipient": user, "url": url, "deadline": timezone.localtime(poll.closes_at)},
+                ),
+                to=[user.email],
+            )
+            for user in recipients
+        ]
+    _send_after_commit(messages)
+    return len(messages)

@@ -6,7 +6,9 @@ import datetime
 from collections.abc import Callable
 
 import pytest
+from django.core import mail
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from meetings.models import AgendaItem, Meeting, MeetingEvent, Participant, User
 from meetings.services.live import meeting_end, meeting_start
@@ -565,6 +567,26 @@ def test_written_opinions_are_opened_with_a_deadline_before_the_meeting(written:
     assert (written.state, written.mode) == ("open", "written")
     assert written.closes_at > timezone.now() + datetime.timedelta(days=1)
     assert Meeting.objects.get(pk=council.pk).state == "published"
+
+
+def test_each_member_with_a_vote_is_asked_by_e_mail_with_the_deadline(
+    council: Meeting, secretary: User, guest: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    poll = poll_create(actor=secretary, meeting=council, question="Góp ý dự thảo quy chế làm việc", mode=Poll.Mode.WRITTEN)
+    deadline = timezone.now() + datetime.timedelta(days=2)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_open(actor=secretary, meeting=council, poll_id=poll.pk, deadline=deadline)
+
+    members = {p.user.email for p in council.participants.filter(can_vote=True).select_related("user") if p.user.email}
+    assert {message.to[0] for message in mail.outbox} == members
+    assert guest.email not in members
+    message = mail.outbox[0]
+    assert message.subject == "[Lấy ý kiến bằng văn bản] Góp ý dự thảo quy chế làm việc"
+    assert "Góp ý dự thảo quy chế làm việc" in message.body
+    assert f"Trả lời trước {timezone.localtime(deadline):%H:%M}" in message.body
+    assert f"/meetings/{council.pk}/#votes" in message.body
 
 
 def test_members_give_written_opinions_without_being_present(

@@ -17,6 +17,7 @@ from meetings.selectors.live import quorum_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
+from meetings.services.notifications import poll_notify_written_open
 from meetings.text import clean_text, person_sort_key
 from voting.models import Ballot, Poll, PollChoice, VoterMark
 from voting.selectors import Electorate, electorate_of, poll_progress, voter_for
@@ -57,6 +58,9 @@ def poll_open(*, actor: User, meeting: Meeting, poll_id: int, deadline: datetime
     poll.save()
     audit_record(meeting=meeting, actor=actor, action="poll.open", poll=poll.pk, question=poll.question, secret=poll.secret)
     poll_emit(meeting=meeting, type="poll.open", poll=poll)
+    if poll.mode == Poll.Mode.WRITTEN:
+        # Outside the meeting nobody is in the room to see it open: each member is asked by e-mail.
+        poll_notify_written_open(meeting=meeting, poll=poll)
     return poll
 
 
