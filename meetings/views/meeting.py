@@ -123,6 +123,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "now": timezone.now(),
             "voting": member_voting(user=request.user, meeting=meeting),
             "show_minutes": minutes_visible_to(user=request.user, meeting=meeting),
+            "held": meeting.state in (Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED),
             # Past approval the meeting's own state stays "minutes approved": the badge follows the minutes.
             "minutes_state": MINUTES_STATE_LABELS.get(minutes_state_of(meeting=meeting) or ""),
         },

@@ -756,3 +756,18 @@ def test_changes_to_the_minutes_after_the_meeting_are_audited_and_the_live_note_
     assert (edit.actor, edit.data["field"], edit.data["item"], edit.data["chars_after"]) == (secretary, "notes", None, 21)
     settings = AuditEvent.objects.filter(meeting=held.meeting, action="minutes.settings").latest("id")
     assert (settings.data["number"], settings.data["recipients"]) == ("15/BB-UBND", "- Lưu: VT.")
+
+
+def test_after_the_meeting_its_page_leads_to_the_minutes_and_a_delegate_is_not_shown_hashes(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    meeting_page = page(delegate).get(reverse("meeting_detail", args=[held.meeting.pk])).content.decode()
+    minutes_page = page(delegate).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
+
+    assert f'class="button primary" href="/meetings/{held.meeting.pk}/minutes/" data-testid="open-minutes"' in meeting_page
+    assert "Tài liệu và ghi chú" in meeting_page
+    assert "calendar.ics" not in meeting_page
+    assert "SHA-256" not in minutes_page
+    assert "SHA-256" in page(secretary).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
