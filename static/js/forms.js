@@ -30,6 +30,20 @@ for (const form of document.querySelectorAll(".js-autosubmit")) {
   vote?.addEventListener("change", save);
 }
 
+// Inviting: a guest has no vote, so the box says so rather than being dropped silently on saving.
+for (const form of document.querySelectorAll("form:not(.js-autosubmit)")) {
+  const role = form.querySelector("select[name=role]");
+  const vote = form.querySelector("input[type=checkbox][name=can_vote]");
+  if (!role || !vote) continue;
+  const sync = () => {
+    const guest = role.value === "guest";
+    if (guest) vote.checked = false;
+    vote.disabled = guest;
+  };
+  role.addEventListener("change", sync);
+  sync();
+}
+
 // Confidential documents: the reader list only matters when the box is ticked.
 const secret = document.querySelector("input[name=confidential]");
 const readers = document.querySelector("#readers-field");

@@ -214,3 +214,13 @@ def test_a_role_stepped_through_with_the_arrow_keys_is_saved_only_once_chosen(
     expect(role).to_have_value("delegate")
     role.select_option("guest")  # a choice with the mouse saves at once
     expect(secretary.get_by_label(f"Vai trò của {guest}")).to_have_value("guest")
+
+    # Inviting as a guest: the vote box is cleared and cannot be ticked, rather than dropped on saving.
+    invite = secretary.locator("#invite form:has(input.js-filter)")
+    vote = invite.locator("input[name=can_vote]")
+    expect(vote).to_be_checked()
+    invite.locator("select[name=role]").select_option("guest")
+    expect(vote).not_to_be_checked()
+    expect(vote).to_be_disabled()
+    invite.locator("select[name=role]").select_option("delegate")
+    expect(vote).to_be_enabled()

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AuditEvent, Meeting, Participant, User
@@ -88,6 +90,16 @@ def test_it_rejects_inviting_someone_as_chair(meeting: Meeting, secretary: User,
 
     assert excinfo.value.code == "invalid_role"
     assert not Participant.objects.filter(meeting=meeting, user=other_delegate).exists()
+
+
+def test_the_participants_page_offers_the_chairs_role_only_on_the_chairs_row(meeting: Meeting, secretary: User, client: Client) -> None:
+    client.force_login(secretary)
+
+    page = client.get(reverse("meeting_participants", args=[meeting.pk])).content.decode()
+
+    # The chair is changed in the meeting's details; the table would offer it only to refuse it.
+    assert page.count('<option value="chair"') == 1
+    assert '<option value="chair" selected>' in page
 
 
 @pytest.mark.parametrize("who", ["delegate", "chair", "outsider"])
