@@ -495,3 +495,15 @@ def test_it_rejects_an_unknown_move(meeting: Meeting, secretary: User, items: di
         agenda_item_move(actor=secretary, item=items["closing"], direction="sideways")
 
     assert excinfo.value.code == "invalid_move"
+
+
+def test_a_number_out_of_range_is_told_in_plain_vietnamese(meeting: Meeting) -> None:
+    from django.utils import translation
+
+    from meetings.forms import AgendaItemForm
+
+    with translation.override("vi"):
+        form = AgendaItemForm({"title": "Khai mạc", "duration_minutes": "0"}, meeting=meeting)
+        assert not form.is_valid()
+        # Django's own catalogue says "Đảm bảo giá trị này lớn hơn hoặc bằng với 1 ." (a space before the stop).
+        assert form.errors["duration_minutes"] == ["Giá trị phải từ 1 trở lên."]
