@@ -205,8 +205,9 @@ def meeting_send_update_notice(*, actor: User, meeting: Meeting) -> Meeting:
     require_preparation_state(meeting=meeting)
     if not meeting.is_published:
         raise WrongState(_("Publish the meeting first; participants are notified when it is published."))
-    audit_record(meeting=meeting, actor=actor, action="meeting.notify")
+    # Told after the notice has gathered what changed since the last one.
     meeting_notify_participants(meeting=meeting, kind="update")
+    audit_record(meeting=meeting, actor=actor, action="meeting.notify")
     return meeting
 
 

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_noop
 from meetings.calendar import meeting_ics
 from meetings.models import Meeting, Participant, User
 from meetings.selectors.agenda import agenda_flat
+from meetings.selectors.changes import meeting_changes_since_notice
+from meetings.services.audit import audit_record
 
 NOTICE_SUBJECTS = {
     # Translated when the notice is built, in the site's language.
@@ -44,11 +46,13 @@ def _build_message(
     kind: str,
     recipient: User,
     previous: dict[str, Any] | None = None,
+    changes: list[str] | None = None,
     participation: Participant | None = None,
 ) -> EmailMultiAlternatives:
     starts_local = timezone.localtime(meeting.starts_at)
     context = {
         "previous": _previous_details(meeting=meeting, previous=previous or {}),
+        "changes": changes or [],
         "meeting": meeting,
         "kind": kind,
         "recipient": recipient,
@@ -105,7 +109,12 @@ def meeting_notify_participants(
     participants = list(Participant.objects.filter(meeting=meeting).select_related("user"))
     participation = {p.user_id: p for p in participants}
     recipients = list(users) if users is not None else [p.user for p in participants]
+    changes: list[str] = []
     if kind == "update" and users is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            changes = meeting_changes_since_notice(meeting=meeting)
+        # Everyone has now been told: the next notice says what changed after this one.
+        audit_record(meeting=meeting, actor=None, action="meeting.notice_sent", sequence=meeting.notice_sequence + 1)
         meeting.notice_sequence += 1
         meeting.changed_since_notice = False
         Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence, changed_since_notice=False)
@@ -116,6 +125,7 @@ def meeting_notify_participants(
                 kind=kind,
                 recipient=user,
                 previous=previous,
+                changes=changes,
                 participation=participation.get(user.pk),
             )
             for user in recipients

@@ -317,6 +317,38 @@ def test_it_marks_agenda_changes_after_publishing_and_sends_them_in_one_update_n
     assert "meeting.notify" in actions_of(published_meeting)
 
 
+def test_the_update_notice_says_what_changed_since_the_last_one_and_never_names_a_confidential_document(
+    published_meeting: Meeting,
+    secretary: User,
+    pdf_upload: Callable[..., Any],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    from meetings.services.documents import document_upload
+
+    agenda_item_create(actor=secretary, meeting=published_meeting, title="Báo cáo công tác PCCC")
+    document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload("pccc.pdf", pages=1), title="Báo cáo PCCC quý IV")
+    document_upload(
+        actor=secretary, meeting=published_meeting, upload=pdf_upload("mat.pdf", pages=2), title="Phương án nhân sự", confidential=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_send_update_notice(actor=secretary, meeting=published_meeting)
+
+    body = mail.outbox[0].body
+    changed = body[body.index("Những điểm thay đổi:") :]
+    assert "- Thêm nội dung: Báo cáo công tác PCCC" in changed
+    assert "- Thêm tài liệu: Báo cáo PCCC quý IV" in changed
+    assert "Phương án nhân sự" not in body
+
+    # The next notice speaks only of what came after this one.
+    mail.outbox.clear()
+    agenda_item_create(actor=secretary, meeting=published_meeting, title="Kiến nghị của cử tri")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_send_update_notice(actor=secretary, meeting=Meeting.objects.get(pk=published_meeting.pk))
+    changed = mail.outbox[0].body[mail.outbox[0].body.index("Những điểm thay đổi:") :]
+    assert "- Thêm nội dung: Kiến nghị của cử tri" in changed
+    assert "Báo cáo công tác PCCC" not in changed.split("Chương trình họp")[0]
+
+
 def test_it_marks_a_change_of_kind_after_publishing_without_sending_mail(
     published_meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:

@@ -1,0 +1,45 @@
+"""What changed in a published meeting's agenda and documents since its participants were last told,
+read from the audit trail, for the update notice to say it ("Thêm nội dung: …") instead of only
+repeating the whole agenda."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from meetings.models import AuditEvent, Document, Meeting
+
+# Participants were told everything up to these: the invitations, and each update notice.
+NOTICE_ACTIONS = ("meeting.publish", "meeting.notify", "meeting.notice_sent")
+
+
+def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:
+    """One line per change, in the order made. A confidential document is never named: the notice goes
+    to every participant."""
+    last = AuditEvent.objects.filter(meeting=meeting, action__in=NOTICE_ACTIONS).order_by("-id").values_list("id", flat=True).first()
+    events = AuditEvent.objects.filter(meeting=meeting, id__gt=last or 0, action__startswith="agenda.").exclude(action="agenda.current")
+    events = events | AuditEvent.objects.filter(meeting=meeting, id__gt=last or 0, action__startswith="document.")
+    documents = {d.pk: d for d in Document.objects.filter(meeting=meeting)}
+    lines: list[str] = []
+    for event in events.order_by("id"):
+        data = event.data
+        document = documents.get(data.get("document"))
+        public = document is not None and not document.confidential
+        if event.action == "agenda.create":
+            line = _("Item added: %(title)s") % {"title": data.get("title", "")}
+        elif event.action == "agenda.update":
+            line = _("Item changed: %(title)s") % {"title": data.get("title", "")}
+        elif event.action == "agenda.delete":
+            line = _("Item removed: %(title)s") % {"title": data.get("title", "")}
+        elif event.action in ("agenda.reorder", "agenda.move"):
+            line = _("The order of the agenda changed.")
+        elif event.action == "document.upload" and public:
+            line = _("Document added: %(title)s") % {"title": document.title}
+        elif event.action == "document.version" and public:
+            line = _("New version of a document: %(title)s (version %(number)s)") % {"title": document.title, "number": data.get("number")}
+        elif event.action == "document.delete":
+            line = _("A document was withdrawn.")
+        else:
+            continue
+        if line not in lines:
+            lines.append(line)
+    return lines
