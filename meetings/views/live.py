@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from meetings.models import DocumentVersion, Meeting, Participant
+from meetings.permissions import user_runs_meeting
 from meetings.rendering import PAGE_WIDTHS, page_image
 from meetings.selectors.documents import document_get_for_user
 from meetings.selectors.meetings import meeting_get_for_user
@@ -141,6 +142,7 @@ def live_strings() -> dict:
             "proxy_ballot": _("Ballot of %(name)s (by proxy)"),
             "sending": _("Sending your ballot…"),
             "voted": _("Your ballot has been recorded."),
+            "you_chose": _("You chose: %(choice)s"),
             "voted_can_change": _("recorded; you may change it until the vote closes"),
             "confirm": _("You chose: %(choice)s. Send this ballot? It cannot be changed afterwards."),
             "send": _("Send ballot"),
@@ -210,6 +212,8 @@ def live_room(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "config": _live_config(request, meeting_id),
         "strings": live_strings(),
         "majorities": Poll.Majority.choices,
+        # The projector is set up by whoever runs the meeting; a delegate's tablet has no use for it.
+        "runs_meeting": user_runs_meeting(user=request.user, meeting=meeting),
         "annotation_colours": [
             ("#d32f2f", _("Red")),
             ("#1565c0", _("Blue")),

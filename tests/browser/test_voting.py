@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -55,6 +56,8 @@ def vote(page: Page, meaning: str) -> None:
     expect(ballot.locator(".ballot-confirm")).to_be_visible()
     ballot.locator("[data-action=confirm]").click()
     expect(ballot.locator(".ballot-card.voted")).to_be_visible()
+    # Said back in words (a recorded vote; a secret one is not shown to a neighbour's glance).
+    expect(ballot.locator(".voted-choice")).to_have_text(re.compile(r"^Bạn đã chọn: "))
 
 
 def test_two_tablets_vote_and_the_projector_shows_the_result(

@@ -377,3 +377,16 @@ async def test_it_phrases_a_refusal_in_the_language_of_the_cookie(live_meeting: 
 
     assert_error(reply, code="not_found", id=None)
     assert reply["message"].startswith("[en] "), reply["message"]
+
+
+def test_the_projector_link_is_offered_to_whoever_runs_the_meeting_not_to_delegates(
+    live_meeting: Meeting, secretary: User, delegate: User
+) -> None:
+    def room_page(user: User) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get(reverse("live_room", args=[live_meeting.pk])).content.decode()
+
+    projector = reverse("projector", args=[live_meeting.pk])
+    assert projector in room_page(secretary)
+    assert projector not in room_page(delegate)

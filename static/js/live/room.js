@@ -59,6 +59,8 @@ function toast(message, kind = "info") {
   toastTimer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 20000);
 }
 
+$("notice").addEventListener("click", () => { $("notice").hidden = true; });
+
 /** Take a notice off before its time when what it said is no longer true. */
 function untoast(message) {
   const box = $("notice");

@@ -82,6 +82,7 @@ export function mountVoting({ store, send, t, toast }) {
   const me = () => store.state.me;
   const dismissed = new Set();
   const picked = new Map(); // participant id → chosen choice ids, until confirmed
+  const sentChoice = new Map(); // "poll:voter" → the labels this tablet cast
   const sending = new Set();
 
   const livePolls = () => store.state.polls.filter((poll) => poll.mode === "live");
@@ -160,7 +161,12 @@ export function mountVoting({ store, send, t, toast }) {
     const key = `${poll.id}:${voter.id}`;
     if (sending.has(key)) return el("section", { class: "ballot-card sending" }, el("h3", {}, title), el("p", {}, t.poll.sending));
     if (voted && !poll.allow_change) {
-      return el("section", { class: "ballot-card voted", dataset: { voter: String(voter.id) } }, el("h3", {}, title), el("p", { class: "voted-text" }, "✓ " + t.poll.voted));
+      // What this tablet sent, said back (known here only: the server never tells a ballot's choice);
+      // not for a secret ballot, which a neighbour's glance must not read either.
+      const choice = poll.secret ? null : sentChoice.get(key);
+      return el("section", { class: "ballot-card voted", dataset: { voter: String(voter.id) } }, el("h3", {}, title),
+        el("p", { class: "voted-text" }, "✓ " + t.poll.voted),
+        choice ? el("p", { class: "voted-choice" }, interpolate(t.poll.you_chose, { choice })) : null);
     }
     const chosen = picked.get(key) || [];
     const choiceButtons = poll.choices.map((choice) =>
@@ -210,6 +216,7 @@ export function mountVoting({ store, send, t, toast }) {
     sending.add(key);
     renderBallot();
     const reply = await send("ballot.cast", fields);
+    if (reply.type === "ack") sentChoice.set(key, choices.map((id) => choiceLabel(poll.choices.find((c) => c.id === id) || {}, t)).join(", "));
     sending.delete(key);
     picked.delete(key);
     if (reply.type === "ack" || reply.code === "already_voted") {
