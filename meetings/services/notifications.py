@@ -173,9 +173,10 @@ def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sen
     return len(messages)
 
 
-def minutes_notify_circulated(*, meeting: Meeting, sender: User) -> int:
-    """Tell every participant but the one who circulated them that the draft minutes await their remarks
-    (the chair, that they approve them there). Returns how many were queued."""
+def minutes_notify_circulated(*, meeting: Meeting, sender: User, version: int, replaces: int | None = None) -> int:
+    """Tell every participant but the one who circulated them that the draft minutes (`version`, which
+    `replaces` the one sent round before) await their remarks (the chair, that they approve them
+    there). Returns how many were queued."""
     url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
     participants = Participant.objects.filter(meeting=meeting).exclude(user=sender).select_related("user")
     recipients = [p.user for p in participants if p.user.reachable_by_email]
@@ -184,13 +185,31 @@ def minutes_notify_circulated(*, meeting: Meeting, sender: User) -> int:
         messages = [
             EmailMultiAlternatives(
                 subject=str(subject),
-                body=render_to_string("minutes/email/circulated.txt", {"meeting": meeting, "recipient": user, "url": url}),
+                body=render_to_string(
+                    "minutes/email/circulated.txt",
+                    {"meeting": meeting, "recipient": user, "url": url, "version": version, "replaces": replaces},
+                ),
                 to=[user.email],
             )
             for user in recipients
         ]
     _send_after_commit(messages)
     return len(messages)
+
+
+def minutes_notify_remark(*, meeting: Meeting, remark: Any) -> int:
+    """Tell the meeting's secretary of a remark on the draft minutes, to answer it. Returns how many were
+    queued (0 when the secretary wrote it, or has no address)."""
+    secretary = meeting.secretary
+    if secretary.pk == remark.author_id or not secretary.reachable_by_email:
+        return 0
+    url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Remark on the minutes] %(title)s") % {"title": meeting.title}
+        body = render_to_string("minutes/email/remark.txt", {"meeting": meeting, "recipient": secretary, "remark": remark, "url": url})
+        message = EmailMultiAlternatives(subject=str(subject), body=body, to=[secretary.email])
+    _send_after_commit([message])
+    return 1
 
 
 def minutes_notify_signer(*, meeting: Meeting, signer: User) -> int:

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
-from meetings.models import Meeting, User
+from meetings.models import AuditEvent, Meeting, User
 from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting
-from meetings.services.notifications import minutes_notify_circulated, minutes_notify_signer
+from meetings.services.notifications import minutes_notify_circulated, minutes_notify_remark, minutes_notify_signer
 from meetings.text import clean_text, fold_for_search
 from minutes.compile import minutes_compile_pdf
 from minutes.models import Minutes, MinutesRemark, MinutesVersion
@@ -132,11 +132,16 @@ def minutes_circulate(*, actor: User, meeting: Meeting) -> Minutes:
     version = latest_version(minutes=minutes)
     if version is None:
         raise WrongState(_("Compile the minutes first."))
+    # Sent round again after the remarks: the e-mail says which version this one replaces.
+    earlier = AuditEvent.objects.filter(meeting=meeting, action="minutes.circulate").order_by("-id").first()
+    replaces = earlier.data.get("version") if earlier and earlier.data.get("version") != version.number else None
     minutes.state = Minutes.State.CIRCULATED
     minutes.circulated_at = timezone.now()
     minutes.save(update_fields=["state", "circulated_at"])
     audit_record(meeting=meeting, actor=actor, action="minutes.circulate", version=version.number)
-    minutes_notify_circulated(meeting=Meeting.objects.select_related("secretary").get(pk=meeting.pk), sender=actor)
+    minutes_notify_circulated(
+        meeting=Meeting.objects.select_related("secretary").get(pk=meeting.pk), sender=actor, version=version.number, replaces=replaces
+    )
     return minutes
 
 
@@ -169,6 +174,7 @@ def minutes_remark_add(*, actor: User, meeting: Meeting, text: str) -> MinutesRe
         raise ServiceError(_("A remark can be at most 5000 characters."), code="invalid")
     remark = MinutesRemark.objects.create(minutes=minutes, version=latest_version(minutes=minutes), author=actor, text=text)
     audit_record(meeting=meeting, actor=actor, action="minutes.remark", remark=remark.pk)
+    minutes_notify_remark(meeting=Meeting.objects.select_related("secretary").get(pk=meeting.pk), remark=remark)
     return remark
 
 

@@ -167,6 +167,34 @@ def test_circulating_emails_every_other_participant_a_link_to_the_draft(
     assert next(message for message in mailoutbox if approve_line in message.body).to == [chair.email]
 
 
+def test_sent_round_again_the_draft_says_which_version_it_replaces_and_a_remark_reaches_the_secretary(
+    held: Held,
+    compiled: MinutesVersion,
+    secretary: User,
+    delegate: User,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    assert f"Phiên bản {compiled.number}." in mailoutbox[0].body
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.minutes_remark_add(actor=delegate, meeting=held.meeting, text="Đề nghị ghi rõ thời hạn hoàn thành.")
+    (to_secretary,) = mailoutbox
+    assert to_secretary.to == [secretary.email]
+    assert "Đề nghị ghi rõ thời hạn hoàn thành." in to_secretary.body
+    assert delegate.display_name in to_secretary.body
+    mailoutbox.clear()
+
+    workflow.minutes_back_to_draft(actor=secretary, meeting=held.meeting)
+    workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    assert f"Đây là phiên bản {compiled.number + 1}, thay cho phiên bản {compiled.number} đã gửi trước" in mailoutbox[0].body
+
+
 def test_only_the_secretary_circulates(held: Held, compiled: MinutesVersion, delegate: User, chair: User) -> None:
     refused("forbidden", workflow.minutes_circulate, actor=delegate, meeting=held.meeting)
     refused("forbidden", workflow.minutes_circulate, actor=chair, meeting=held.meeting)
