@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,8 @@ class AgendaNode:
     depth: int
     children: list[AgendaNode] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)  # filled by views that show them
+    # When it is planned to begin: the meeting's start plus the time allotted to everything before it.
+    starts_at: datetime.datetime | None = None
 
 
 def agenda_tree(*, meeting: Meeting) -> list[AgendaNode]:
@@ -31,7 +34,18 @@ def agenda_tree(*, meeting: Meeting) -> list[AgendaNode]:
             nodes.append(node)
         return nodes
 
-    return build(None, "", 0)
+    tree = build(None, "", 0)
+    clock = meeting.starts_at
+
+    def plan(nodes: list[AgendaNode]) -> None:
+        nonlocal clock
+        for node in nodes:
+            node.starts_at = clock
+            clock = clock + datetime.timedelta(minutes=node.item.duration_minutes or 0)
+            plan(node.children)
+
+    plan(tree)
+    return tree
 
 
 def agenda_flat(*, meeting: Meeting, tree: list[AgendaNode] | None = None) -> list[AgendaNode]:

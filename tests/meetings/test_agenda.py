@@ -507,3 +507,27 @@ def test_a_number_out_of_range_is_told_in_plain_vietnamese(meeting: Meeting) -> 
         assert not form.is_valid()
         # Django's own catalogue says "Đảm bảo giá trị này lớn hơn hoặc bằng với 1 ." (a space before the stop).
         assert form.errors["duration_minutes"] == ["Giá trị phải từ 1 trở lên."]
+
+
+def test_each_item_has_its_planned_start_from_the_meetings_start_and_the_time_before_it(
+    meeting: Meeting, secretary: User, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    from meetings.services.meetings import meeting_publish
+
+    report = agenda_item_create(actor=secretary, meeting=meeting, title="Báo cáo", duration_minutes=20)
+    agenda_item_create(actor=secretary, meeting=meeting, title="Kinh tế", duration_minutes=15, parent=report)
+    agenda_item_create(actor=secretary, meeting=meeting, title="Bế mạc", duration_minutes=5)
+    start = timezone.localtime(meeting.starts_at)
+    at = lambda minutes: f"{start + datetime.timedelta(minutes=minutes):%H:%M}"  # noqa: E731
+
+    starts = {node.item.title: f"{timezone.localtime(node.starts_at):%H:%M}" for node in agenda_flat(meeting=meeting)}
+
+    # Khai mạc (the fixture's, 5 minutes), Báo cáo 20, its sub-item Kinh tế 15, then Bế mạc.
+    assert starts == {"Khai mạc": at(0), "Báo cáo": at(5), "Kinh tế": at(25), "Bế mạc": at(40)}
+    client.force_login(secretary)
+    assert f'title="Giờ dự kiến bắt đầu">{at(40)}</span>' in client.get(meeting.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_publish(actor=secretary, meeting=meeting)
+    assert f"{at(25)}      2.1. Kinh tế" in mail.outbox[0].body
