@@ -275,3 +275,11 @@ def test_the_chair_prepares_votes_without_the_secretarys_preparation_steps(
     response = logged_in(secretary).get(f"{polls_url}{poll.pk}/delete/")
     assert response.status_code == 302
     assert Poll.objects.filter(pk=poll.pk).exists()
+
+
+def test_a_long_question_makes_a_file_name_that_does_not_end_on_a_hyphen() -> None:
+    from voting.views import _filename
+
+    poll = Poll(pk=7, question="Thông qua Báo cáo kết quả xây dựng chính quyền số 9 tháng đầu năm 2026")
+
+    assert _filename(poll, "pdf") == "ket-qua-bieu-quyet-7-thong-qua-bao-cao-ket-qua-xay-dung-chinh-quyen-so.pdf"
