@@ -283,3 +283,13 @@ def test_a_long_question_makes_a_file_name_that_does_not_end_on_a_hyphen() -> No
     poll = Poll(pk=7, question="Thông qua Báo cáo kết quả xây dựng chính quyền số 9 tháng đầu năm 2026")
 
     assert _filename(poll, "pdf") == "ket-qua-bieu-quyet-7-thong-qua-bao-cao-ket-qua-xay-dung-chinh-quyen-so.pdf"
+
+
+def test_a_guest_is_not_shown_an_empty_proxies_section(council: Meeting, secretary: User, guest: User, delegate: User) -> None:
+    _written_poll(council, secretary)
+
+    guest_page = logged_in(guest).get(f"/meetings/{council.pk}/").content.decode()
+    delegate_page = logged_in(delegate).get(f"/meetings/{council.pk}/").content.decode()
+
+    assert "Chưa có ủy quyền nào." not in guest_page
+    assert "Chưa có ủy quyền nào." in delegate_page
