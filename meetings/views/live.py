@@ -55,6 +55,7 @@ def live_strings() -> dict:
         "attendance": dict(Participant.Attendance.choices),
         "absence_reason": _("Reason"),
         "page_of": _("Page %(page)s / %(count)s"),
+        "now_discussing": _("Now discussing"),
         "loading_page": _("Loading the page…"),
         "choose_document": _("— Choose a document —"),
         "confidential": _("confidential"),

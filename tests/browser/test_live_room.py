@@ -54,6 +54,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
         expect(page.locator(".live-item.current")).to_contain_text("Khai mạc")
     expect(projector.locator("#proj-item")).to_contain_text("Khai mạc")
     expect(projector.locator("#proj-idle .proj-agenda li.current")).to_contain_text("Khai mạc")
+    # Upright, the agenda is below the page: the tablet says at the top what is being discussed; on its side it does not need to.
+    expect(second.locator("#now-line")).to_have_text(re.compile(r"^Đang thảo luận: 1\. Khai mạc"))
+    expect(first.locator("#now-line")).to_be_hidden()
 
     # The chair lets the first item's presenter (the second delegate) drive the screens, then takes it back.
     expect(chair.locator("#handover")).to_contain_text("Phạm Quốc Cường")

@@ -121,6 +121,9 @@ function renderAgenda() {
   const last = store.state.agenda.length > 0 && store.state.agenda.at(-1).id === current;
   next.disabled = last;
   next.title = last ? t.last_item : "";
+  const now = store.state.agenda.find((item) => item.id === current);
+  $("now-line").hidden = !now;
+  $("now-line").textContent = now ? `${t.now_discussing}: ${now.number}. ${now.title}${now.presenter ? ` · ${now.presenter}` : ""}` : "";
   const list = $("agenda");
   redrawKeepingFocus(list, ["button.agenda-row"], () => list.replaceChildren(
     ...store.state.agenda.map((item) => {
