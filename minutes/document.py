@@ -316,7 +316,8 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         "chair": _person(chair) if chair else nfc(meeting.chair.display_name),
         "secretary": _person(secretary) if secretary else nfc(meeting.secretary.display_name),
         # As the attendance was finally recorded: what the chair's opening and every vote rested on.
-        "quorum": w["quorum_met" if quorum["met"] else "quorum_not_met"].format(**quorum),
+        # Not said of a meeting where nobody votes (a working meeting of officials).
+        "quorum": w["quorum_met" if quorum["met"] else "quorum_not_met"].format(**quorum) if quorum["voting"] else "",
         "present_count": len(facts.present) + len(facts.late),
         "member_count": len(members),
         "present_names": _names(facts.present + facts.late),

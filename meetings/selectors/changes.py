@@ -8,13 +8,15 @@ from django.utils.translation import gettext as _
 
 from meetings.models import AuditEvent, Document, Meeting
 
-# Participants were told everything up to these: the invitations, and each update notice.
+# Participants were told everything up to these: the invitations, and each update notice
+# ("meeting.notify" in entries made before notices were audited as sent).
 NOTICE_ACTIONS = ("meeting.publish", "meeting.notify", "meeting.notice_sent")
 
 
 def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:
-    """One line per change, in the order made. A confidential document is never named: the notice goes
-    to every participant."""
+    """One line per change, in the order made. A confidential document is never named, nor its
+    withdrawal told (an entry from before deletions recorded it is taken as confidential): the notice
+    goes to every participant."""
     last = AuditEvent.objects.filter(meeting=meeting, action__in=NOTICE_ACTIONS).order_by("-id").values_list("id", flat=True).first()
     events = AuditEvent.objects.filter(meeting=meeting, id__gt=last or 0, action__startswith="agenda.").exclude(action="agenda.current")
     events = events | AuditEvent.objects.filter(meeting=meeting, id__gt=last or 0, action__startswith="document.")
@@ -36,7 +38,7 @@ def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:
             line = _("Document added: %(title)s") % {"title": document.title}
         elif event.action == "document.version" and public:
             line = _("New version of a document: %(title)s (version %(number)s)") % {"title": document.title, "number": data.get("number")}
-        elif event.action == "document.delete":
+        elif event.action == "document.delete" and not data.get("confidential", True):
             line = _("A document was withdrawn.")
         else:
             continue

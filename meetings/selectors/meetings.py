@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from meetings.models import PREPARATION_STATES, Body, Meeting, Participant, User
 from meetings.permissions import user_can_view_meeting
-from meetings.text import clean_text, fold_characters, person_sort_key
+from meetings.text import fold_for_search, person_sort_key
 
 
 def meetings_visible_to(*, user: User) -> QuerySet[Meeting]:
@@ -49,20 +49,21 @@ def meetings_for_home(*, user: User, past_limit: int = 20) -> HomeMeetings:
     return HomeMeetings(running=running, upcoming=upcoming, past=past)
 
 
-def meetings_past(*, user: User, query: str = "", year: int | None = None) -> list[Meeting]:
+def meetings_past(*, user: User, query: str = "", year: int | None = None) -> QuerySet[Meeting] | list[Meeting]:
     """Every earlier meeting the user may see, newest first: those of `year`, whose title, place, body
     or minutes' number has every word of `query`, with or without diacritics ("chuyen doi so")."""
     meetings = _past(_with_my_absence(meetings_visible_to(user=user), user)).select_related("minutes").order_by("-starts_at")
     if year:
         meetings = meetings.filter(starts_at__year=year)
-    words = fold_characters(clean_text(query)).split()
+    words = fold_for_search(query).split()
     if not words:
-        return list(meetings)
+        return meetings
 
     def searched(meeting: Meeting) -> str:
         minutes = getattr(meeting, "minutes", None)
-        number = minutes.number if minutes else ""
-        return fold_characters(" ".join((meeting.title, meeting.location, meeting.body.name, number)))
+        # A draft's number is not yet the participants' to see.
+        number = minutes.number if minutes and minutes.state != "draft" else ""
+        return fold_for_search(" ".join((meeting.title, meeting.location, meeting.body.name, number)))
 
     return [meeting for meeting in meetings if all(word in searched(meeting) for word in words)]
 

@@ -165,6 +165,18 @@ def _create_version(*, document: Document, blob: StoredBlob, upload: UploadedFil
     return version
 
 
+def _refuse_another_documents_file(*, meeting: Meeting, blob: StoredBlob, upload: UploadedFile, document: Document | None = None) -> None:
+    """The same file as another document of the meeting would show delegates two documents that are one."""
+    already = DocumentVersion.objects.filter(document__meeting=meeting, sha256=blob.sha256).exclude(document=document)
+    already = already.select_related("document").first()
+    if already is not None:
+        raise ServiceError(
+            _("“%(filename)s” is already in this meeting, as “%(title)s”. To replace a document, upload a new version of it.")
+            % {"filename": os.path.basename(upload.name or ""), "title": already.document.title},
+            code="duplicate_document",
+        )
+
+
 def _check_item(*, meeting: Meeting, agenda_item: AgendaItem | None) -> None:
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ServiceError(_("That agenda item belongs to another meeting."), code="invalid_item")
@@ -200,14 +212,7 @@ def document_upload(
         with transaction.atomic():
             meeting = lock_meeting(meeting=meeting)
             require_preparation_state(meeting=meeting)
-            # The same file twice would show delegates two documents that are one.
-            already = DocumentVersion.objects.filter(document__meeting=meeting, sha256=blob.sha256).select_related("document").first()
-            if already is not None:
-                raise ServiceError(
-                    _("“%(filename)s” is already in this meeting, as “%(title)s”. To replace a document, upload a new version of it.")
-                    % {"filename": os.path.basename(upload.name or ""), "title": already.document.title},
-                    code="duplicate_document",
-                )
+            _refuse_another_documents_file(meeting=meeting, blob=blob, upload=upload)
             document = Document.objects.create(
                 meeting=meeting,
                 agenda_item=agenda_item,
@@ -244,6 +249,7 @@ def document_add_version(*, actor: User, document: Document, upload: UploadedFil
         with transaction.atomic():
             meeting = lock_meeting(meeting=meeting)
             require_preparation_state(meeting=meeting)
+            _refuse_another_documents_file(meeting=meeting, blob=blob, upload=upload, document=document)
             current = document.versions.order_by("-number").first()
             if current is not None and current.sha256 == blob.sha256:
                 # Readers would be told of a "version %(n)s" with nothing new in it.
@@ -295,7 +301,14 @@ def document_delete(*, actor: User, document: Document) -> None:
     require_manager(actor=actor, meeting=meeting)
     meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
-    audit_record(meeting=meeting, actor=actor, action="document.delete", document=document.pk, title=document.title)
+    audit_record(
+        meeting=meeting,
+        actor=actor,
+        action="document.delete",
+        document=document.pk,
+        title=document.title,
+        confidential=document.confidential,
+    )
     # Blobs stay: they are shared by content hash and the audit trail names them.
     document.delete()
     mark_changed_since_notice(meeting=meeting)

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import Body, Meeting, Participant, User
 from meetings.permissions import create_refused, user_can_create_meetings
+from meetings.selectors.live import meeting_state
 from meetings.services.audit import audit_record
+from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
 from meetings.services.speakers import speakers_emit, speaking_time_check
@@ -151,13 +153,16 @@ def meeting_update(
     if "speaker_seconds" in changed:
         # A room already open (before the start) shows the speaking time.
         speakers_emit(meeting=meeting, type="speaker.allot")
+    if meeting.is_published and set(changed) & {"starts_at", "ends_at", "title", "location", "allow_self_checkin"}:
+        # Tablets already open show the new time and place, and open "Check in" by the new start.
+        event_emit(meeting=meeting, type="meeting.state", payload={"meeting": meeting_state(meeting=meeting)})
     newcomers = _sync_leading_participants(meeting=meeting)
     audit_record(meeting=meeting, actor=actor, action="meeting.update", fields=changed)
     if meeting.is_published:
         if newcomers:
             meeting_notify_participants(meeting=meeting, kind="invitation", users=newcomers)
         if any(name in CALENDAR_FIELDS for name in changed):
-            meeting_notify_participants(meeting=meeting, kind="update", previous=previous)
+            meeting_notify_participants(meeting=meeting, kind="update", previous=previous, actor=actor)
         elif set(changed) - set(ROOM_RULES):
             mark_changed_since_notice(meeting=meeting)
     return meeting
@@ -205,9 +210,7 @@ def meeting_send_update_notice(*, actor: User, meeting: Meeting) -> Meeting:
     require_preparation_state(meeting=meeting)
     if not meeting.is_published:
         raise WrongState(_("Publish the meeting first; participants are notified when it is published."))
-    # Told after the notice has gathered what changed since the last one.
-    meeting_notify_participants(meeting=meeting, kind="update")
-    audit_record(meeting=meeting, actor=actor, action="meeting.notify")
+    meeting_notify_participants(meeting=meeting, kind="update", actor=actor)  # audited as meeting.notice_sent
     return meeting
 
 

@@ -102,7 +102,12 @@ def _send_after_commit(messages: list[EmailMultiAlternatives]) -> None:
 
 
 def meeting_notify_participants(
-    *, meeting: Meeting, kind: str, users: Iterable[User] | None = None, previous: dict[str, Any] | None = None
+    *,
+    meeting: Meeting,
+    kind: str,
+    users: Iterable[User] | None = None,
+    previous: dict[str, Any] | None = None,
+    actor: User | None = None,
 ) -> int:
     """Send `kind` notices to `users` (default: every participant). Returns how many were queued.
     `previous`: the calendar fields an update changed, with their former values."""
@@ -114,7 +119,7 @@ def meeting_notify_participants(
         with translation.override(settings.LANGUAGE_CODE):
             changes = meeting_changes_since_notice(meeting=meeting)
         # Everyone has now been told: the next notice says what changed after this one.
-        audit_record(meeting=meeting, actor=None, action="meeting.notice_sent", sequence=meeting.notice_sequence + 1)
+        audit_record(meeting=meeting, actor=actor, action="meeting.notice_sent", sequence=meeting.notice_sequence + 1)
         meeting.notice_sequence += 1
         meeting.changed_since_notice = False
         Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence, changed_since_notice=False)

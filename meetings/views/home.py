@@ -31,6 +31,7 @@ def meetings_earlier(request: HttpRequest) -> HttpResponse:
     """Every earlier meeting, found by words of its title, place or minutes' number, and by year."""
     query = request.GET.get("q", "")[:200]
     years = meeting_years(user=request.user)
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() and int(request.GET["year"]) in years else None
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isascii() and asked.isdecimal() and int(asked) in years else None
     page = Paginator(meetings_past(user=request.user, query=query, year=year), EARLIER_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "meetings/earlier.html", {"page": page, "query": query, "year": year, "years": years})

@@ -8,6 +8,7 @@ replaced and what that text was, so the other console shows it instead of losing
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
-from meetings.models import AgendaItem, Meeting, User
+from meetings.models import AgendaItem, AuditEvent, Meeting, User
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
@@ -46,6 +47,24 @@ def _require_writable(meeting: Meeting) -> None:
         raise WrongState(_("The minutes have been circulated; edit them again only after taking them back to draft."))
 
 
+EDIT_SITTING = datetime.timedelta(minutes=10)
+
+
+def _audit_edit_after_meeting(*, meeting: Meeting, actor: User, item_id: int | None, field: str, version: int, before: str) -> None:
+    """Written after the meeting, a change to the record is audited; the live note-taking is not (each
+    compiled version keeps the whole text). The saves of one sitting (the page saves as the secretary
+    types) are one entry, made at its first save: the audit trail is append-only."""
+    last = AuditEvent.objects.filter(meeting=meeting, action="minutes.edit").order_by("-id").first()
+    if (
+        last is not None
+        and last.actor_id == actor.pk
+        and (last.data.get("item"), last.data.get("field")) == (item_id, field)
+        and timezone.now() - last.created_at < EDIT_SITTING
+    ):
+        return
+    audit_record(meeting=meeting, actor=actor, action="minutes.edit", item=item_id, field=field, version=version, chars_before=len(before))
+
+
 @transaction.atomic
 def minutes_entry_update(
     *, actor: User, meeting: Meeting, field: str, text: str, base_version: int, item_id: int | None = None
@@ -71,17 +90,8 @@ def minutes_entry_update(
     entry.updated_at = timezone.now()
     entry.save()
     if meeting.state == Meeting.State.CLOSED:
-        # Written after the meeting, a change to the record is audited (the live note-taking, saved
-        # every few seconds, is not; each compiled version keeps the whole text).
-        audit_record(
-            meeting=meeting,
-            actor=actor,
-            action="minutes.edit",
-            item=item_id,
-            field=field,
-            version=getattr(entry, version_field),
-            chars_before=len(previous),
-            chars_after=len(text),
+        _audit_edit_after_meeting(
+            meeting=meeting, actor=actor, item_id=item_id, field=field, version=getattr(entry, version_field), before=previous
         )
     message = {"entry": entry_state(entry), "field": field, "by_user": actor.pk, "replaced": replaced}
     editors = minutes_editors(meeting=meeting)

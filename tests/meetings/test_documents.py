@@ -264,6 +264,18 @@ def test_a_new_version_the_same_as_the_current_one_is_refused(meeting: Meeting, 
     assert document.versions.count() == 1
 
 
+def test_a_new_version_that_is_another_documents_file_is_refused(meeting: Meeting, secretary: User, pdf_upload: Upload) -> None:
+    other = make_pdf_bytes(pages=3)
+    document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(content=other), title="Báo cáo tài chính")
+    document = document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(content=make_pdf_bytes(pages=2)))
+
+    with pytest.raises(ServiceError) as error:
+        document_add_version(actor=secretary, document=document, upload=pdf_upload(content=other))
+
+    assert error.value.code == "duplicate_document"
+    assert "Báo cáo tài chính" in str(error.value)
+
+
 def test_it_adds_a_new_version_and_keeps_the_old_one(meeting: Meeting, secretary: User, pdf_upload: Upload, media_root: Path) -> None:
     document = document_upload(actor=secretary, meeting=meeting, upload=pdf_upload(pages=1))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 
 import pytest
@@ -37,7 +38,7 @@ def test_it_finds_an_old_meeting_by_words_without_diacritics(client: Client, sec
     held("Họp chuyên đề chuyển đổi số", 400)
     held("Họp giao ban tháng 3", 380)
 
-    page = earlier(client, secretary, q="chuyen DOI so")
+    page = earlier(client, secretary, q="chuyen DOI số,")
 
     assert "Họp chuyên đề chuyển đổi số" in page
     assert "Họp giao ban tháng 3" not in page
@@ -56,7 +57,19 @@ def test_it_keeps_to_the_year_chosen_and_offers_only_years_with_meetings(
     assert "Họp tổng kết năm" in page
     assert "Họp sơ kết quý" not in page
     assert f'<option value="{year}" selected>' in page
-    assert f'<option value="{year - 5}"' not in page
+    recent = timezone.localtime(timezone.now() - datetime.timedelta(days=30)).year
+    assert set(re.findall(r'<option value="(\d+)"', page)) == {str(year), str(recent)}
+
+
+@pytest.mark.parametrize("year", ["²", "abc", "99999999999999999999", "-1"])
+def test_a_year_that_is_not_one_is_ignored(client: Client, secretary: User, held: Callable[..., Meeting], year: str) -> None:
+    held("Họp sơ kết quý", 30)
+    client.force_login(secretary)
+
+    response = client.get(reverse("meetings_earlier"), {"year": year, "page": "x"})
+
+    assert response.status_code == 200
+    assert "Họp sơ kết quý" in response.content.decode()
 
 
 def test_it_lists_every_earlier_meeting_page_by_page(client: Client, secretary: User, held: Callable[..., Meeting]) -> None:

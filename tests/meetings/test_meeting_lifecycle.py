@@ -314,7 +314,7 @@ def test_it_marks_agenda_changes_after_publishing_and_sends_them_in_one_update_n
     assert len(mail.outbox) == 4
     assert all("Báo cáo tiến độ đề án" in m.body for m in mail.outbox)
     assert all(int(event_of(m)["sequence"]) == 1 for m in mail.outbox)
-    assert "meeting.notify" in actions_of(published_meeting)
+    assert "meeting.notice_sent" in actions_of(published_meeting)
 
 
 def test_the_update_notice_says_what_changed_since_the_last_one_and_never_names_a_confidential_document(
@@ -323,11 +323,11 @@ def test_the_update_notice_says_what_changed_since_the_last_one_and_never_names_
     pdf_upload: Callable[..., Any],
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
-    from meetings.services.documents import document_upload
+    from meetings.services.documents import document_delete, document_upload
 
     agenda_item_create(actor=secretary, meeting=published_meeting, title="Báo cáo công tác PCCC")
     document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload("pccc.pdf", pages=1), title="Báo cáo PCCC quý IV")
-    document_upload(
+    secret = document_upload(
         actor=secretary, meeting=published_meeting, upload=pdf_upload("mat.pdf", pages=2), title="Phương án nhân sự", confidential=True
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -338,6 +338,13 @@ def test_the_update_notice_says_what_changed_since_the_last_one_and_never_names_
     assert "- Thêm nội dung: Báo cáo công tác PCCC" in changed
     assert "- Thêm tài liệu: Báo cáo PCCC quý IV" in changed
     assert "Phương án nhân sự" not in body
+
+    # Withdrawn, a confidential document is not told of either: its existence is not every participant's.
+    mail.outbox.clear()
+    document_delete(actor=secretary, document=secret)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_send_update_notice(actor=secretary, meeting=Meeting.objects.get(pk=published_meeting.pk))
+    assert "rút" not in mail.outbox[0].body
 
     # The next notice speaks only of what came after this one.
     mail.outbox.clear()
@@ -564,3 +571,17 @@ def test_the_calendar_download_names_only_its_reader(published_meeting: Meeting,
 
     (event,) = Calendar.from_ical(response.content).walk("VEVENT")
     assert attendee_emails(event) == {guest.email}
+
+
+def test_open_tablets_are_told_a_new_time_so_check_in_opens_by_it(published_meeting: Meeting, secretary: User) -> None:
+    sooner = timezone.localtime(published_meeting.starts_at) - datetime.timedelta(days=6)
+
+    meeting_update(
+        actor=secretary,
+        meeting=published_meeting,
+        **details(published_meeting, starts_at=sooner, ends_at=sooner + datetime.timedelta(hours=2)),
+    )
+
+    event = MeetingEvent.objects.filter(meeting=published_meeting, type="meeting.state").latest("seq")
+    opens = timezone.localtime(sooner - datetime.timedelta(hours=1))
+    assert event.payload["meeting"]["checkin_opens_at"] == opens.isoformat()

@@ -29,7 +29,7 @@ from meetings.services.documents import document_upload
 from meetings.services.live import meeting_start
 from minutes.compile import CompiledMinutes
 from minutes.demo_pki import DEMO_ORGANISATION, DEMO_PKI_DIR, ca_create, certificate_issue, certificate_pem, p12_export
-from minutes.models import Minutes, MinutesRemark, MinutesVersion
+from minutes.models import Minutes, MinutesEntry, MinutesRemark, MinutesVersion
 from minutes.services import workflow
 from minutes.services.entries import minutes_entry_update
 from minutes.signing import pdf_verdict, pdf_verify, trust_roots_from_settings
@@ -773,15 +773,19 @@ def test_actions_answer_only_to_post(held: Held, secretary: User, action: str) -
 
 
 def test_changes_to_the_minutes_after_the_meeting_are_audited_and_the_live_note_taking_is_not(held: Held, secretary: User) -> None:
+    # The held meeting's notes were written during it (the fixture): none of that is in the audit trail.
+    assert MinutesEntry.objects.filter(meeting=held.meeting).exclude(notes="").exists()
     assert not AuditEvent.objects.filter(meeting=held.meeting, action="minutes.edit").exists()
 
-    minutes_entry_update(actor=secretary, meeting=held.meeting, field="notes", text="Bổ sung sau cuộc họp.", base_version=1)
+    # One sitting after the meeting, saved as the secretary types: one entry, at its first save.
+    minutes_entry_update(actor=secretary, meeting=held.meeting, field="notes", text="Bổ sung sau", base_version=1)
+    minutes_entry_update(actor=secretary, meeting=held.meeting, field="notes", text="Bổ sung sau cuộc họp.", base_version=2)
     workflow.minutes_settings_update(
         actor=secretary, meeting=held.meeting, number="15/BB-UBND", recipients="- Lưu: VT.", language="vi", appendix_document_ids=[]
     )
 
     (edit,) = AuditEvent.objects.filter(meeting=held.meeting, action="minutes.edit")
-    assert (edit.actor, edit.data["field"], edit.data["item"], edit.data["chars_after"]) == (secretary, "notes", None, 21)
+    assert (edit.actor, edit.data["field"], edit.data["item"], edit.data["version"]) == (secretary, "notes", None, 2)
     settings = AuditEvent.objects.filter(meeting=held.meeting, action="minutes.settings").latest("id")
     assert (settings.data["number"], settings.data["recipients"]) == ("15/BB-UBND", "- Lưu: VT.")
 
@@ -799,3 +803,4 @@ def test_after_the_meeting_its_page_leads_to_the_minutes_and_a_delegate_is_not_s
     assert "calendar.ics" not in meeting_page
     assert "SHA-256" not in minutes_page
     assert "SHA-256" in page(secretary).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
+    assert "SHA-256" in page(held.meeting.chair).get(reverse("minutes", args=[held.meeting.pk])).content.decode()

@@ -373,14 +373,20 @@ function renderAttendance() {
 }
 
 // ---- commands from buttons and the notice form -------------------------------------------
+/** Check in; arriving after all cancels a notice of absence, so that is asked first (the tap may have
+ * been meant for reading). Resolves with the reply, or null when the member thought better of it. */
+async function checkIn() {
+  const mine = store.state.attendance.participants.find((p) => p.id === me().participant_id);
+  if (mine?.attendance === "absent_excused" && !window.confirm(t.checkin_cancels_absence)) return null;
+  return send("attendance.checkin");
+}
+
 for (const button of document.querySelectorAll("[data-command]")) {
   button.addEventListener("click", async () => {
     // Ending cannot be undone, and the button sits beside "Next item".
     if (button.dataset.command === "meeting.end" && !window.confirm(t.end_confirm)) return;
-    // Arriving after all cancels the notice of absence: say so, as the tap may have been meant for reading.
-    const mine = store.state.attendance.participants.find((p) => p.id === me().participant_id);
-    if (button.dataset.command === "attendance.checkin" && mine?.attendance === "absent_excused" && !window.confirm(t.checkin_cancels_absence)) return;
-    const reply = await send(button.dataset.command);
+    const reply = button.dataset.command === "attendance.checkin" ? await checkIn() : await send(button.dataset.command);
+    if (!reply) return;
     // The button hides itself once done: the keyboard's focus goes to what took its place.
     if (button.hidden && document.activeElement === document.body) {
       const next = {
@@ -407,7 +413,7 @@ $("notice-form").addEventListener("submit", async (event) => {
 });
 
 const reader = mountViewer({ store, connection, send, t, toast, config });
-const voting = mountVoting({ store, send, t, toast });
+const voting = mountVoting({ store, send, t, toast, checkIn });
 const minutes = mountMinutes({ store, send, t, toast, config });
 
 // ---- wiring -----------------------------------------------------------------------------

@@ -54,15 +54,17 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
       const src = pageUrl(config, doc.id, version.id, viewer.page, width);
       if (image.getAttribute("src") !== src) {
         // Until the new image arrives, keep the old one's shape so the annotations do not jump; on
-        // slow wifi say that it is coming rather than show the old page under the new title. Another
-        // document's page goes at once (it may be a confidential one, and its mark goes with it);
-        // the same document's after a moment, so a page already fetched ahead does not flicker.
+        // slow wifi say that another page is coming rather than show the old one under the new title.
+        // Another document's page goes at once (it may be a confidential one, and its mark goes with
+        // it); the same document's after a moment, so a page already fetched ahead does not flicker.
+        // A sharper image of the same page (zoomed, turned, resized) keeps the one shown until it comes.
         const frame = $("page-frame");
         const otherDocument = image.dataset.document !== String(doc.id) || image.dataset.version !== String(version.id);
+        const otherPage = otherDocument || image.dataset.page !== String(viewer.page);
         clearTimeout(loadingTimer);
         const loading = () => { frame.dataset.loading = t.loading_page; };
         if (otherDocument) loading();
-        else loadingTimer = setTimeout(loading, 200);
+        else if (otherPage) loadingTimer = setTimeout(loading, 200);
         const loaded = () => {
           clearTimeout(loadingTimer);
           delete frame.dataset.loading;

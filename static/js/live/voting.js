@@ -77,7 +77,7 @@ export function progressView(poll, t) {
   );
 }
 
-export function mountVoting({ store, send, t, toast }) {
+export function mountVoting({ store, send, t, toast, checkIn }) {
   const $ = (id) => document.getElementById(id);
   const me = () => store.state.me;
   const dismissed = new Set();
@@ -238,8 +238,13 @@ export function mountVoting({ store, send, t, toast }) {
     $("poll-create").hidden = !chairLive;
     // The current item's polls first, then the rest in order.
     const ordered = [...polls].sort((a, b) => (b.agenda_item_id === currentItem) - (a.agenda_item_id === currentItem));
-    // Every ballot draws the list again: the chair's keyboard stays on "Close the vote".
+    // Every ballot draws the list again: the chair's keyboard stays on "Close the vote", on the same
+    // vote's control when it is still there (a new current item reorders the list), else nearby.
+    const active = document.activeElement;
+    const pollId = list.contains(active) ? active.closest("li[data-poll]")?.dataset.poll : null;
+    const action = pollId ? active.dataset.action : null;
     redrawKeepingFocus(list, POLL_CONTROLS, () => list.replaceChildren(...ordered.map((poll) => pollEntry(poll, chairLive))));
+    if (action) list.querySelector(`li[data-poll="${pollId}"] [data-action="${action}"]`)?.focus();
   }
 
   function pollEntry(poll, chairLive) {
@@ -263,7 +268,7 @@ export function mountVoting({ store, send, t, toast }) {
       if (mine?.can_vote && !present(mine)) {
         const selfCheckin = store.state.meeting.allow_self_checkin;
         parts.push(el("p", { class: "small not-checked-in" }, selfCheckin ? t.poll.check_in_to_vote : t.poll.ask_secretary_to_vote));
-        if (selfCheckin) parts.push(el("button", { class: "button primary", type: "button", dataset: { action: "check-in" }, onclick: () => send("attendance.checkin") }, t.poll.check_in));
+        if (selfCheckin) parts.push(el("button", { class: "button primary", type: "button", dataset: { action: "check-in" }, onclick: () => checkIn() }, t.poll.check_in));
       }
     }
     if (poll.state === "closed" && poll.result) parts.push(resultView(poll, t));
