@@ -142,7 +142,7 @@ def meeting_notify_participants(
 
 def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sender: User) -> int:
     """Tell the chair and the secretary that `participant` cannot attend, except the absentee and
-    whoever recorded it. Returns how many were queued."""
+    whoever recorded it, and anyone whose proxy they hold. Returns how many were queued."""
     from voting.models import Proxy  # voting builds on meetings
 
     absentee = participant.user
@@ -164,6 +164,8 @@ def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sen
         "starts_at": timezone.localtime(meeting.starts_at),
         "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
     }
+    # Whoever gave them a proxy is told too: their vote goes with the absentee unless they name someone else.
+    givers = [proxy.giver.user for proxy in proxies_held if proxy.giver.user.reachable_by_email and proxy.giver.user_id != sender.pk]
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Absence] %(name)s – %(title)s") % {"name": absentee.display_name, "title": meeting.title}
         messages = [
@@ -173,6 +175,14 @@ def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sen
                 to=[user.email],
             )
             for user in organisers
+        ]
+        messages += [
+            EmailMultiAlternatives(
+                subject=str(subject),
+                body=render_to_string("meetings/email/proxy_holder_away.txt", {**context, "recipient": user}),
+                to=[user.email],
+            )
+            for user in givers
         ]
     _send_after_commit(messages)
     return len(messages)

@@ -360,6 +360,9 @@ def test_the_email_says_which_proxy_the_absentee_holds(
 
     assert mail.outbox
     assert f"Người này đang giữ ủy quyền biểu quyết của {other_delegate.display_name}" in mail.outbox[0].body
+    # The giver is told too: their vote goes with the absentee unless they name someone else.
+    (to_giver,) = [message for message in mail.outbox if message.to == [other_delegate.email]]
+    assert f"{delegate.display_name}, người đang giữ ủy quyền của Ông/Bà" in to_giver.body
 
 
 def test_the_page_warns_a_proxy_holder_and_the_chair_what_their_absence_costs(
