@@ -171,6 +171,8 @@ class Meeting(models.Model):
 
 # Before the meeting begins; afterwards what was prepared stays as it was held.
 PREPARATION_STATES = (Meeting.State.DRAFT, Meeting.State.PUBLISHED)
+# After the meeting ended: its minutes, not its room, are what people come for.
+HELD_STATES = (Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED)
 
 
 class Participant(models.Model):

@@ -4,6 +4,7 @@ repeating the whole agenda."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from meetings.models import AuditEvent, Document, Meeting
@@ -18,8 +19,9 @@ def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:
     withdrawal told (an entry from before deletions recorded it is taken as confidential): the notice
     goes to every participant."""
     last = AuditEvent.objects.filter(meeting=meeting, action__in=NOTICE_ACTIONS).order_by("-id").values_list("id", flat=True).first()
-    events = AuditEvent.objects.filter(meeting=meeting, id__gt=last or 0, action__startswith="agenda.").exclude(action="agenda.current")
-    events = events | AuditEvent.objects.filter(meeting=meeting, id__gt=last or 0, action__startswith="document.")
+    events = AuditEvent.objects.filter(
+        Q(action__startswith="agenda.") | Q(action__startswith="document."), meeting=meeting, id__gt=last or 0
+    ).exclude(action="agenda.current")
     documents = {d.pk: d for d in Document.objects.filter(meeting=meeting)}
     lines: list[str] = []
     for event in events.order_by("id"):

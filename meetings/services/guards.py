@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
-from meetings.models import DocumentVersion, Meeting, Participant, Presentation, User
+from meetings.models import HELD_STATES, DocumentVersion, Meeting, Participant, Presentation, User
 from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.services.statements import Statement, statements_run
 
@@ -46,7 +46,7 @@ def require_state(*, meeting: Meeting, states: tuple[str, ...]) -> None:
     if meeting.state not in states:
         if meeting.state == Meeting.State.PUBLISHED:
             raise WrongState(_("The meeting has not started yet. The chair starts it first."))
-        if meeting.state in (Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED):
+        if meeting.state in HELD_STATES:
             raise WrongState(_("The meeting has ended."))
         raise WrongState(_("The meeting is not open for this now (state: %(state)s).") % {"state": meeting.get_state_display()})
 

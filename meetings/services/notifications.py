@@ -4,7 +4,7 @@ chair and the secretary, a participant's notice of absence."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -24,6 +24,10 @@ from meetings.models import Meeting, Participant, User
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.changes import meeting_changes_since_notice
 from meetings.services.audit import audit_record
+
+if TYPE_CHECKING:  # minutes and voting build on meetings
+    from minutes.models import MinutesRemark
+    from voting.models import Poll
 
 NOTICE_SUBJECTS = {
     # Translated when the notice is built, in the site's language.
@@ -212,7 +216,7 @@ def minutes_notify_circulated(*, meeting: Meeting, sender: User, version: int, r
     return len(messages)
 
 
-def minutes_notify_remark(*, meeting: Meeting, remark: Any) -> int:
+def minutes_notify_remark(*, meeting: Meeting, remark: MinutesRemark) -> int:
     """Tell the meeting's secretary of a remark on the draft minutes, to answer it. Returns how many were
     queued (0 when the secretary wrote it, or has no address)."""
     secretary = meeting.secretary
@@ -241,7 +245,7 @@ def minutes_notify_signer(*, meeting: Meeting, signer: User) -> int:
     return 1
 
 
-def poll_notify_written_open(*, meeting: Meeting, poll: Any) -> int:
+def poll_notify_written_open(*, meeting: Meeting, poll: Poll) -> int:
     """Ask every member with a vote for their written opinion (lấy ý kiến bằng văn bản): the question,
     the deadline and where to answer. Returns how many were queued."""
     url = settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]) + "#votes"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from meetings.calendar import meeting_ics
 from meetings.errors import ServiceError
 from meetings.forms import MeetingForm
-from meetings.models import Body, Meeting
+from meetings.models import HELD_STATES, Body, Meeting
 from meetings.permissions import create_refused, participation_of, user_can_create_meetings, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat, agenda_tree
 from meetings.selectors.documents import documents_visible_to
@@ -123,7 +123,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "now": timezone.now(),
             "voting": member_voting(user=request.user, meeting=meeting),
             "show_minutes": minutes_visible_to(user=request.user, meeting=meeting),
-            "held": meeting.state in (Meeting.State.CLOSED, Meeting.State.MINUTES_APPROVED),
+            "held": meeting.state in HELD_STATES,
             # Past approval the meeting's own state stays "minutes approved": the badge follows the minutes.
             "minutes_state": MINUTES_STATE_LABELS.get(minutes_state_of(meeting=meeting) or ""),
         },
