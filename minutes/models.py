@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from meetings.models import AgendaItem, Document, Meeting
 
 DEFAULT_RECIPIENTS = "- Thành phần dự họp;\n- Lưu: VT, VP."
+SIGNING_ORDER = ("secretary", "chair")
 
 
 class Minutes(models.Model):
@@ -35,6 +36,8 @@ class Minutes(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     appendix_documents = models.ManyToManyField(Document, blank=True, related_name="+", verbose_name=_("documents appended"))
     circulated_at = models.DateTimeField(null=True, blank=True)
+    # The date the secretary asked for remarks by: past it, no answer counts as agreement.
+    remarks_due = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -121,3 +124,20 @@ class MinutesRemark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_id}: {self.text[:40]}"
+
+
+class MinutesAssent(models.Model):
+    """A participant agrees with a circulated version as it is (nhất trí, không có ý kiến), so the
+    secretary and the chair know who has read it and has nothing to add."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="assents")
+    version = models.ForeignKey(MinutesVersion, on_delete=models.PROTECT, related_name="assents")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "author"], name="one_assent_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} v{self.version_id}"

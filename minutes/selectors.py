@@ -6,11 +6,15 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
 from meetings.models import Document, DocumentVersion, Meeting, Participant, SpeakerRequest, User
 from meetings.permissions import user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import PRESENT_STATES, iso
-from minutes.models import Minutes, MinutesEntry
+from meetings.text import person_sort_key
+from minutes.models import SIGNING_ORDER, Minutes, MinutesAssent, MinutesEntry, MinutesRemark, MinutesVersion
 from voting.models import Poll
 
 
@@ -179,3 +183,91 @@ def appendix_documents(*, minutes: Minutes) -> list[tuple[Document, DocumentVers
         if version is not None:
             appended.append((document, version))
     return appended
+
+
+def _asked(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Those whose answer on circulated minutes is awaited: not the secretaries, who wrote them, nor the
+    chair, who approves them, nor guests."""
+    return participants.exclude(role__in=(Participant.Role.GUEST, Participant.Role.SECRETARY)).exclude(
+        Q(user_id=F("meeting__secretary_id")) | Q(user_id=F("meeting__chair_id"))
+    )
+
+
+@dataclass
+class MinutesResponses:
+    """Who has answered the circulated `version`: agreed as it is, sent remarks, or not yet."""
+
+    version: MinutesVersion
+    due: datetime.datetime | None
+    agreed: list[User]
+    remarked: list[User]
+    waiting: list[User]
+
+    @property
+    def overdue(self) -> bool:
+        return self.due is not None and self.due <= timezone.now()
+
+    @property
+    def expected(self) -> int:
+        return len(self.agreed) + len(self.remarked) + len(self.waiting)
+
+
+def minutes_responses(*, meeting: Meeting, minutes: Minutes) -> MinutesResponses | None:
+    """The answers to the version on circulation (None when the minutes are not circulated); a guest who
+    writes is counted though not asked."""
+    if minutes.state != Minutes.State.CIRCULATED:
+        return None
+    version = minutes.versions.order_by("-number").first()
+    if version is None:
+        return None
+    asked = {p.user_id: p.user for p in _asked(Participant.objects.filter(meeting=meeting)).select_related("user")}
+    remarked = {r.author_id: r.author for r in MinutesRemark.objects.filter(version=version).select_related("author")}
+    agreed = {
+        a.author_id: a.author for a in MinutesAssent.objects.filter(version=version).select_related("author") if a.author_id not in remarked
+    }
+
+    def by_name(users: dict[int, User]) -> list[User]:
+        return sorted(users.values(), key=lambda user: person_sort_key(user.display_name))
+
+    waiting = {pk: user for pk, user in asked.items() if pk not in remarked and pk not in agreed}
+    return MinutesResponses(
+        version=version, due=minutes.remarks_due, agreed=by_name(agreed), remarked=by_name(remarked), waiting=by_name(waiting)
+    )
+
+
+@dataclass
+class MinutesTask:
+    """Minutes waiting for this user: to `answer` (remarks or agreement), to `approve`, or to `sign`."""
+
+    meeting: Meeting
+    kind: str
+    due: datetime.datetime | None = None
+
+
+def minutes_tasks_of(*, user: User) -> list[MinutesTask]:
+    """What the user has to do with minutes, oldest meeting first, for the home page."""
+    latest = MinutesVersion.objects.filter(minutes=OuterRef("pk")).order_by("-number")
+    mine_on_latest = {"minutes": OuterRef("pk"), "author": user, "version__number": OuterRef("latest")}
+    circulated = (
+        Minutes.objects.filter(state=Minutes.State.CIRCULATED)
+        .annotate(latest=Subquery(latest.values("number")[:1]))
+        .select_related("meeting")
+    )
+    asked = _asked(Participant.objects.filter(user=user)).values("meeting_id")
+    unanswered = circulated.filter(meeting__in=asked).exclude(
+        Exists(MinutesAssent.objects.filter(**mine_on_latest)) | Exists(MinutesRemark.objects.filter(**mine_on_latest))
+    )
+    tasks = [MinutesTask(meeting=m.meeting, kind="answer", due=m.remarks_due) for m in unanswered]
+    tasks += [MinutesTask(meeting=m.meeting, kind="approve", due=m.remarks_due) for m in circulated.filter(meeting__chair=user)]
+    approved = (
+        Minutes.objects.filter(state=Minutes.State.APPROVED)
+        .filter(Q(meeting__chair=user) | Q(meeting__secretary=user))
+        .annotate(signers=Subquery(latest.values("signers")[:1]))
+        .select_related("meeting")
+    )
+    for minutes in approved:
+        next_role = next((role for role in SIGNING_ORDER if role not in (minutes.signers or [])), None)
+        signer_id = {"secretary": minutes.meeting.secretary_id, "chair": minutes.meeting.chair_id}.get(next_role or "")
+        if signer_id == user.pk:
+            tasks.append(MinutesTask(meeting=minutes.meeting, kind="sign"))
+    return sorted(tasks, key=lambda task: task.meeting.starts_at)

@@ -3,6 +3,8 @@ approval and signature, participants' remarks, downloads and the signature check
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,10 +22,11 @@ from meetings.permissions import participation_of, user_can_manage_meeting, user
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.views.common import report
 from minutes.models import Minutes, MinutesVersion
-from minutes.selectors import minutes_of, minutes_visible_to
+from minutes.selectors import minutes_of, minutes_responses, minutes_visible_to
 from minutes.services import workflow
 
 MAX_CERTIFICATE_BYTES = 64 * 1024
+REMARKS_DUE_TIME = datetime.time(17, 0)  # the end of a working day
 
 
 def _may_see_versions(request: HttpRequest, meeting: Meeting, minutes: Minutes) -> bool:
@@ -38,6 +42,7 @@ def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     manages = user_can_manage_meeting(user=request.user, meeting=meeting)
     versions = list(minutes.versions.select_related("created_by").order_by("-number"))
     remarks = list(minutes.remarks.select_related("author", "version", "answered_by"))
+    responses = minutes_responses(meeting=meeting, minutes=minutes)
     context = {
         "meeting": meeting,
         "minutes": minutes,
@@ -50,6 +55,10 @@ def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "unanswered": sum(1 for remark in remarks if not remark.outcome),
         "answerable_states": (Minutes.State.DRAFT, Minutes.State.CIRCULATED),
         "my_remarks": [remark for remark in remarks if remark.author_id == request.user.pk],
+        "responses": responses,
+        "my_assent": responses is not None and request.user in responses.agreed,
+        "my_remarked": responses is not None and request.user in responses.remarked,
+        "remarks_due_suggested": remarks_due_suggested(),
         "documents": meeting.documents.filter(confidential=False).order_by("position", "id"),
         "appended": set(minutes.appendix_documents.values_list("pk", flat=True)),
         "is_participant": participation_of(user=request.user, meeting=meeting) is not None,
@@ -57,6 +66,25 @@ def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "organisation_certificate": bool(settings.SIGNING_ORGANISATION_P12),
     }
     return render(request, "minutes/minutes_page.html", context)
+
+
+def _remarks_due(value: str) -> datetime.datetime | None:
+    """The day remarks are asked by, to the end of that working day; None when left empty."""
+    if not value:
+        return None
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ServiceError(_("Give the date for remarks as a day of the calendar, or leave it empty."), code="invalid") from None
+    return timezone.make_aware(datetime.datetime.combine(day, REMARKS_DUE_TIME))
+
+
+def remarks_due_suggested() -> datetime.date:
+    """Three days on, moved off a weekend: time enough to read, soon enough to sign."""
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def _act(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
@@ -67,12 +95,15 @@ def _act(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
         "draft": _("The minutes are a draft again: edit them, then compile and circulate a new version."),
         "approve": _("The minutes are approved. The secretary signs first, then the chair."),
         "archive": _("The signed minutes are archived with the meeting."),
+        "assent": _("Thank you: the secretary sees that you agree with this version as it is."),
     }
     try:
         if action == "compile":
             workflow.minutes_compile(actor=request.user, meeting=meeting)
         elif action == "circulate":
-            workflow.minutes_circulate(actor=request.user, meeting=meeting)
+            workflow.minutes_circulate(actor=request.user, meeting=meeting, remarks_due=_remarks_due(request.POST.get("remarks_due", "")))
+        elif action == "assent":
+            workflow.minutes_assent(actor=request.user, meeting=meeting)
         elif action == "draft":
             workflow.minutes_back_to_draft(actor=request.user, meeting=meeting)
         elif action == "approve":
@@ -115,6 +146,7 @@ def minutes_approve_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "remarks": minutes.remarks.filter(version=latest).count(),
         "unanswered": minutes.remarks.filter(outcome="").count(),
         "unmarked": [p.user.display_name for p in unmarked.select_related("user")],
+        "responses": minutes_responses(meeting=meeting, minutes=minutes),
     }
     return render(request, "minutes/approve_confirm.html", context)
 

@@ -26,6 +26,8 @@ from meetings.selectors.changes import meeting_changes_since_notice
 from meetings.services.audit import audit_record
 
 if TYPE_CHECKING:  # minutes and voting build on meetings
+    import datetime
+
     from minutes.models import MinutesRemark
     from voting.models import Poll
 
@@ -192,10 +194,12 @@ def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sen
     return len(messages)
 
 
-def minutes_notify_circulated(*, meeting: Meeting, sender: User, version: int, replaces: int | None = None) -> int:
+def minutes_notify_circulated(
+    *, meeting: Meeting, sender: User, version: int, replaces: int | None = None, remarks_due: datetime.datetime | None = None
+) -> int:
     """Tell every participant but the one who circulated them that the draft minutes (`version`, which
-    `replaces` the one sent round before) await their remarks (the chair, that they approve them
-    there). Returns how many were queued."""
+    `replaces` the one sent round before) await their remarks by `remarks_due` (the chair, that they
+    approve them there). Returns how many were queued."""
     url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
     participants = Participant.objects.filter(meeting=meeting).exclude(user=sender).select_related("user")
     recipients = [p.user for p in participants if p.user.reachable_by_email]
@@ -206,7 +210,14 @@ def minutes_notify_circulated(*, meeting: Meeting, sender: User, version: int, r
                 subject=str(subject),
                 body=render_to_string(
                     "minutes/email/circulated.txt",
-                    {"meeting": meeting, "recipient": user, "url": url, "version": version, "replaces": replaces},
+                    {
+                        "meeting": meeting,
+                        "recipient": user,
+                        "url": url,
+                        "version": version,
+                        "replaces": replaces,
+                        "remarks_due": remarks_due,
+                    },
                 ),
                 to=[user.email],
             )

@@ -4,6 +4,7 @@ is an incremental update saved as a new version."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import unicodedata
@@ -24,13 +25,11 @@ from meetings.services.guards import lock_meeting
 from meetings.services.notifications import minutes_notify_circulated, minutes_notify_remark, minutes_notify_signer
 from meetings.text import clean_text, fold_for_search
 from minutes.compile import minutes_compile_pdf
-from minutes.models import Minutes, MinutesRemark, MinutesVersion
+from minutes.models import SIGNING_ORDER, Minutes, MinutesAssent, MinutesRemark, MinutesVersion
 from minutes.selectors import minutes_of
 
 if TYPE_CHECKING:
     from minutes.signing import SignerIdentity
-
-SIGNING_ORDER = ("secretary", "chair")
 
 
 def _locked_minutes(meeting: Meeting) -> Minutes:
@@ -123,7 +122,9 @@ def minutes_compile(*, actor: User, meeting: Meeting) -> MinutesVersion:
 
 
 @transaction.atomic
-def minutes_circulate(*, actor: User, meeting: Meeting) -> Minutes:
+def minutes_circulate(*, actor: User, meeting: Meeting, remarks_due: datetime.datetime | None = None) -> Minutes:
+    """Send the latest version round for remarks, by `remarks_due` when given: past it, a participant
+    who has not answered is taken to agree."""
     meeting = lock_meeting(meeting=meeting)
     _require_manager(actor=actor, meeting=meeting)
     minutes = _locked_minutes(meeting)
@@ -132,15 +133,28 @@ def minutes_circulate(*, actor: User, meeting: Meeting) -> Minutes:
     version = latest_version(minutes=minutes)
     if version is None:
         raise WrongState(_("Compile the minutes first."))
+    if remarks_due is not None and remarks_due <= timezone.now():
+        raise ServiceError(_("The date for remarks has already passed: choose a later one."), code="invalid")
     # Sent round again after the remarks: the e-mail says which version this one replaces.
     earlier = AuditEvent.objects.filter(meeting=meeting, action="minutes.circulate").order_by("-id").first()
     replaces = earlier.data.get("version") if earlier and earlier.data.get("version") != version.number else None
     minutes.state = Minutes.State.CIRCULATED
     minutes.circulated_at = timezone.now()
-    minutes.save(update_fields=["state", "circulated_at"])
-    audit_record(meeting=meeting, actor=actor, action="minutes.circulate", version=version.number)
+    minutes.remarks_due = remarks_due
+    minutes.save(update_fields=["state", "circulated_at", "remarks_due"])
+    audit_record(
+        meeting=meeting,
+        actor=actor,
+        action="minutes.circulate",
+        version=version.number,
+        remarks_due=remarks_due.isoformat() if remarks_due else None,
+    )
     minutes_notify_circulated(
-        meeting=Meeting.objects.select_related("secretary").get(pk=meeting.pk), sender=actor, version=version.number, replaces=replaces
+        meeting=Meeting.objects.select_related("secretary").get(pk=meeting.pk),
+        sender=actor,
+        version=version.number,
+        replaces=replaces,
+        remarks_due=remarks_due,
     )
     return minutes
 
@@ -176,6 +190,22 @@ def minutes_remark_add(*, actor: User, meeting: Meeting, text: str) -> MinutesRe
     audit_record(meeting=meeting, actor=actor, action="minutes.remark", remark=remark.pk)
     minutes_notify_remark(meeting=Meeting.objects.select_related("secretary").get(pk=meeting.pk), remark=remark)
     return remark
+
+
+@transaction.atomic
+def minutes_assent(*, actor: User, meeting: Meeting) -> MinutesAssent:
+    """The participant agrees with the circulated version as it is. Saying it twice changes nothing."""
+    meeting = lock_meeting(meeting=meeting)
+    if participation_of(user=actor, meeting=meeting) is None:
+        raise NotAllowed(_("Only participants of the meeting can comment on its minutes."))
+    minutes = _locked_minutes(meeting)
+    if minutes.state != Minutes.State.CIRCULATED:
+        raise WrongState(_("The minutes are not open for remarks now."))
+    version = latest_version(minutes=minutes)
+    assent, created = MinutesAssent.objects.get_or_create(minutes=minutes, version=version, author=actor)
+    if created:
+        audit_record(meeting=meeting, actor=actor, action="minutes.assent", version=version.number)
+    return assent
 
 
 @transaction.atomic

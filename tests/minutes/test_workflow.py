@@ -9,15 +9,19 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
 from django.contrib.messages import ERROR, SUCCESS
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import FreeText
@@ -29,7 +33,8 @@ from meetings.services.documents import document_upload
 from meetings.services.live import meeting_start
 from minutes.compile import CompiledMinutes
 from minutes.demo_pki import DEMO_ORGANISATION, DEMO_PKI_DIR, ca_create, certificate_issue, certificate_pem, p12_export
-from minutes.models import Minutes, MinutesEntry, MinutesRemark, MinutesVersion
+from minutes.models import Minutes, MinutesAssent, MinutesEntry, MinutesRemark, MinutesVersion
+from minutes.selectors import minutes_responses, minutes_tasks_of
 from minutes.services import workflow
 from minutes.services.entries import minutes_entry_update
 from minutes.signing import pdf_verdict, pdf_verify, trust_roots_from_settings
@@ -684,6 +689,187 @@ def test_a_remark_is_sent_from_the_page(held: Held, compiled: MinutesVersion, se
     other = page(held.excused).get(reverse("minutes", args=[held.meeting.pk]))
     assert other.status_code == 200
     assert "Sửa chính tả ở trang 2." not in other.content.decode()
+
+
+def names(users: list[User]) -> list[str]:
+    return [user.username for user in users]
+
+
+def test_a_participant_agrees_with_the_circulated_version_once(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    workflow.minutes_assent(actor=delegate, meeting=held.meeting)
+    workflow.minutes_assent(actor=delegate, meeting=held.meeting)
+
+    assert list(MinutesAssent.objects.values_list("author__username", "version__number")) == [(delegate.username, 1)]
+    assert AuditEvent.objects.filter(meeting=held.meeting, action="minutes.assent").count() == 1
+    responses = minutes_responses(meeting=held.meeting, minutes=Minutes.objects.get(meeting=held.meeting))
+    assert names(responses.agreed) == [delegate.username]
+
+
+def test_it_refuses_agreement_with_minutes_not_circulated(held: Held, compiled: MinutesVersion, delegate: User) -> None:
+    refused("wrong_state", workflow.minutes_assent, actor=delegate, meeting=held.meeting)
+    assert not MinutesAssent.objects.exists()
+
+
+def test_it_refuses_agreement_from_someone_not_invited(held: Held, compiled: MinutesVersion, secretary: User, outsider: User) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    refused("forbidden", workflow.minutes_assent, actor=outsider, meeting=held.meeting)
+    assert not MinutesAssent.objects.exists()
+
+
+def test_the_answers_say_who_agreed_who_wrote_and_who_is_silent(
+    held: Held, compiled: MinutesVersion, secretary: User, chair: User, delegate: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    workflow.minutes_assent(actor=delegate, meeting=held.meeting)
+    workflow.minutes_remark_add(actor=held.late, meeting=held.meeting, text="Giờ đến muộn là 8 giờ 20.")
+
+    responses = minutes_responses(meeting=held.meeting, minutes=Minutes.objects.get(meeting=held.meeting))
+
+    assert names(responses.agreed) == [delegate.username]
+    assert names(responses.remarked) == [held.late.username]
+    # Asked: everyone invited but the secretaries who wrote them, the chair who approves, and guests.
+    asked = Participant.objects.filter(meeting=held.meeting).exclude(role__in=["guest", "secretary", "chair"])
+    expected_waiting = set(asked.values_list("user__username", flat=True)) - {delegate.username, held.late.username}
+    assert set(names(responses.waiting)) == expected_waiting
+    assert held.excused.username in expected_waiting
+    assert {secretary.username, chair.username, held.assistant.username}.isdisjoint(names(responses.waiting))
+    assert responses.expected == asked.count()
+
+
+def test_a_remark_after_agreeing_counts_as_a_remark(held: Held, compiled: MinutesVersion, secretary: User, delegate: User) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    workflow.minutes_assent(actor=delegate, meeting=held.meeting)
+    workflow.minutes_remark_add(actor=delegate, meeting=held.meeting, text="Xin bổ sung ý kiến của tôi ở mục 2.")
+
+    responses = minutes_responses(meeting=held.meeting, minutes=Minutes.objects.get(meeting=held.meeting))
+
+    assert names(responses.agreed) == []
+    assert names(responses.remarked) == [delegate.username]
+
+
+def test_a_new_version_asks_everyone_again(held: Held, compiled: MinutesVersion, secretary: User, delegate: User) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    workflow.minutes_assent(actor=delegate, meeting=held.meeting)
+    workflow.minutes_back_to_draft(actor=secretary, meeting=held.meeting)
+    workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    responses = minutes_responses(meeting=held.meeting, minutes=Minutes.objects.get(meeting=held.meeting))
+
+    assert responses.version.number == 2
+    assert delegate.username in names(responses.waiting)
+
+
+def test_circulating_by_a_date_already_past_is_refused(held: Held, compiled: MinutesVersion, secretary: User) -> None:
+    refused("invalid", workflow.minutes_circulate, actor=secretary, meeting=held.meeting, remarks_due=timezone.now() - timedelta(hours=1))
+    assert state_of(held.meeting) == Minutes.State.DRAFT
+
+
+def test_the_circulation_email_gives_the_date_for_remarks(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    due = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=3), time(17, 0)))
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.minutes_circulate(actor=secretary, meeting=held.meeting, remarks_due=due)
+
+    (to_delegate,) = [message for message in mail.outbox if message.to == [delegate.email]]
+    assert "17:00" in to_delegate.body and date_format(timezone.localtime(due), "DATE_FORMAT") in to_delegate.body
+    assert gettext("I agree, no remarks") in to_delegate.body
+    assert Minutes.objects.get(meeting=held.meeting).remarks_due == due
+    event = AuditEvent.objects.get(meeting=held.meeting, action="minutes.circulate")
+    assert event.data["remarks_due"] == due.isoformat()
+
+
+def test_the_page_circulates_by_the_day_chosen(held: Held, compiled: MinutesVersion, secretary: User) -> None:
+    day = timezone.localdate() + timedelta(days=5)
+
+    response = page(secretary).post(reverse("minutes_action", args=[held.meeting.pk, "circulate"]), {"remarks_due": day.isoformat()})
+
+    assert response.status_code == 302
+    due = timezone.localtime(Minutes.objects.get(meeting=held.meeting).remarks_due)
+    assert (due.date(), due.time()) == (day, time(17, 0))
+
+
+def test_the_page_keeps_the_draft_when_the_date_is_not_a_date(held: Held, compiled: MinutesVersion, secretary: User) -> None:
+    response = page(secretary).post(reverse("minutes_action", args=[held.meeting.pk, "circulate"]), {"remarks_due": "31/02"}, follow=True)
+
+    assert state_of(held.meeting) == Minutes.State.DRAFT
+    (message,) = response.context["messages"]
+    assert message.level == ERROR and str(message).strip()
+
+
+def test_a_delegate_agrees_from_the_page_and_the_secretary_sees_it(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting, remarks_due=timezone.now() + timedelta(days=2))
+    url = reverse("minutes", args=[held.meeting.pk])
+    assert 'data-testid="assent"' in page(delegate).get(url).content.decode()
+
+    response = page(delegate).post(reverse("minutes_action", args=[held.meeting.pk, "assent"]))
+
+    assert response.status_code == 302
+    own = page(delegate).get(url).content.decode()
+    assert 'data-testid="my-assent"' in own and 'data-testid="assent"' not in own
+    secretary_page = page(secretary).get(url).content.decode()
+    assert 'data-testid="responses"' in secretary_page and delegate.display_name in secretary_page
+    assert held.excused.display_name in secretary_page.split('data-testid="waiting"')[1].split("</p>")[0]
+
+
+def test_the_chair_is_told_when_the_time_for_remarks_has_not_run_out(
+    held: Held, compiled: MinutesVersion, secretary: User, chair: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting, remarks_due=timezone.now() + timedelta(days=2))
+    url = reverse("minutes_approve", args=[held.meeting.pk])
+    assert 'data-testid="still-open"' in page(chair).get(url).content.decode()
+
+    Minutes.objects.filter(meeting=held.meeting).update(remarks_due=timezone.now() - timedelta(minutes=1))
+    html = page(chair).get(url).content.decode()
+
+    assert 'data-testid="still-open"' not in html
+    assert 'data-testid="responses"' in html and 'data-testid="remarks-due"' in html
+
+
+def tasks(user: User) -> list[tuple[int, str]]:
+    return [(task.meeting.pk, task.kind) for task in minutes_tasks_of(user=user)]
+
+
+def test_the_home_page_asks_a_delegate_for_an_answer_until_given(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User
+) -> None:
+    assert tasks(delegate) == []
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting, remarks_due=timezone.now() + timedelta(days=2))
+
+    html = page(delegate).get(reverse("home")).content.decode()
+    assert 'data-task="answer"' in html and held.meeting.title in html
+    assert tasks(secretary) == []  # the secretary wrote them
+
+    workflow.minutes_assent(actor=delegate, meeting=held.meeting)
+    assert tasks(delegate) == []
+    workflow.minutes_remark_add(actor=held.late, meeting=held.meeting, text="Sửa giờ đến.")
+    assert tasks(held.late) == []
+    assert tasks(held.excused) == [(held.meeting.pk, "answer")]
+
+
+def test_the_home_page_leads_the_chair_to_approve_then_each_signer_in_turn(
+    held: Held, compiled: MinutesVersion, secretary: User, chair: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    assert tasks(chair) == [(held.meeting.pk, "approve")]
+
+    workflow.minutes_approve(actor=chair, meeting=held.meeting)
+    assert (tasks(secretary), tasks(chair)) == ([(held.meeting.pk, "sign")], [])
+
+    sign(held.meeting, secretary, "thuky.p12")
+    assert (tasks(secretary), tasks(chair)) == ([], [(held.meeting.pk, "sign")])
+    assert 'data-task="sign"' in page(chair).get(reverse("home")).content.decode()
+
+    sign(held.meeting, chair, "chutoa.p12")
+    assert (tasks(secretary), tasks(chair)) == ([], [])
 
 
 def test_the_pdf_is_downloaded_as_stored(held: Held, compiled: MinutesVersion, secretary: User) -> None:
