@@ -16,7 +16,8 @@ class AccountCreationForm(AdminUserCreationForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         # "Let them set it" sends the link to their address: without one they could never log in.
-        if cleaned.get("usable_password") == "false" and not cleaned.get("email"):
+        # Django has by now turned the radio's "usable_password" into "set_usable_password".
+        if cleaned.get("set_usable_password") is False and not cleaned.get("email"):
             self.add_error("email", _("Give their e-mail address: the link to set their password is sent there."))
         return cleaned
 
@@ -86,7 +87,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):
-    list_display = ("name", "short_name", "parent_name", "place_name", "quorum_fraction")
+    list_display = ("name", "short_name", "parent_name", "place_name", "quorum_rule")
     search_fields = ("name",)
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetings.majorities import at_least, more_than_half
 from meetings.text import place_in_name
 
 
@@ -66,8 +67,19 @@ class Body(models.Model):
             "Left empty, it is taken from the name."
         ),
     )
-    # Quorum: more than this fraction of the members with a vote must be present.
-    quorum_fraction = models.DecimalField(_("quorum (fraction of voting members)"), max_digits=4, decimal_places=3, default=0.5)
+
+    class QuorumRule(models.TextChoices):
+        MORE_THAN_HALF = "more_than_half", _("More than half of the members with a vote")
+        TWO_THIRDS = "two_thirds", _("At least two thirds of the members with a vote (sessions of a People's Committee)")
+        HALF = "half", _("At least half of the members with a vote")
+
+    quorum_rule = models.CharField(
+        _("quorum"),
+        max_length=20,
+        choices=QuorumRule.choices,
+        default=QuorumRule.MORE_THAN_HALF,
+        help_text=_("How many of the members with a vote must be present for the meeting to decide."),
+    )
 
     class Meta:
         verbose_name = _("body")
@@ -76,6 +88,14 @@ class Body(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def quorum_needed(self, *, voting: int) -> int:
+        """How many of `voting` members with a vote make a quorum, in whole people."""
+        if self.quorum_rule == self.QuorumRule.TWO_THIRDS:
+            return at_least(numerator=2, denominator=3, of=voting)
+        if self.quorum_rule == self.QuorumRule.HALF:
+            return at_least(numerator=1, denominator=2, of=voting)
+        return more_than_half(of=voting)
 
     @property
     def place(self) -> str:

@@ -67,6 +67,9 @@ class MinutesEntry(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
     conclusion_announced_at = models.DateTimeField(null=True, blank=True)
+    # What the chair read out, as read: the secretary may word the minutes' text differently later,
+    # and that draft is not the room's.
+    conclusion_announced = models.TextField(blank=True)
 
     class Meta:
         constraints = [

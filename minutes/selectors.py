@@ -129,6 +129,13 @@ def entry_state(entry: MinutesEntry) -> dict[str, Any]:
     }
 
 
+def announced_conclusions(*, meeting: Meeting) -> dict[str, str]:
+    """The conclusions the chair read out to every screen, by agenda item ("" for the meeting as a whole),
+    so a tablet that joins or comes back later still has them under their items."""
+    entries = MinutesEntry.objects.filter(meeting=meeting).exclude(conclusion_announced="")
+    return {str(entry.agenda_item_id or ""): entry.conclusion_announced for entry in entries}
+
+
 def minutes_editors(*, meeting: Meeting) -> list[int]:
     """Who sees the minutes while they are written: the secretary, any assistant secretary, and the chair."""
     ids = {meeting.secretary_id, meeting.created_by_id, meeting.chair_id}
@@ -185,12 +192,26 @@ def appendix_documents(*, minutes: Minutes) -> list[tuple[Document, DocumentVers
     return appended
 
 
-def _asked(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+def latest_version(*, minutes: Minutes) -> MinutesVersion | None:
+    return minutes.versions.order_by("-number").first()
+
+
+def _asked(*, participants: QuerySet[Participant]) -> QuerySet[Participant]:
     """Those whose answer on circulated minutes is awaited: not the secretaries, who wrote them, nor the
     chair, who approves them, nor guests."""
     return participants.exclude(role__in=(Participant.Role.GUEST, Participant.Role.SECRETARY)).exclude(
         Q(user_id=F("meeting__secretary_id")) | Q(user_id=F("meeting__chair_id"))
     )
+
+
+def minutes_asked_ids(*, meeting: Meeting) -> set[int]:
+    """The users asked to answer on the meeting's circulated minutes."""
+    return set(_asked(participants=Participant.objects.filter(meeting=meeting)).values_list("user_id", flat=True))
+
+
+def minutes_asked(*, user: User, meeting: Meeting) -> bool:
+    """Whether the user is one of those asked to agree with the circulated minutes or send remarks."""
+    return _asked(participants=Participant.objects.filter(meeting=meeting, user=user)).exists()
 
 
 @dataclass
@@ -217,10 +238,10 @@ def minutes_responses(*, meeting: Meeting, minutes: Minutes) -> MinutesResponses
     writes is counted though not asked."""
     if minutes.state != Minutes.State.CIRCULATED:
         return None
-    version = minutes.versions.order_by("-number").first()
+    version = latest_version(minutes=minutes)
     if version is None:
         return None
-    asked = {p.user_id: p.user for p in _asked(Participant.objects.filter(meeting=meeting)).select_related("user")}
+    asked = {p.user_id: p.user for p in _asked(participants=Participant.objects.filter(meeting=meeting)).select_related("user")}
     remarked = {r.author_id: r.author for r in MinutesRemark.objects.filter(version=version).select_related("author")}
     agreed = {
         a.author_id: a.author for a in MinutesAssent.objects.filter(version=version).select_related("author") if a.author_id not in remarked
@@ -253,8 +274,10 @@ def minutes_tasks_of(*, user: User) -> list[MinutesTask]:
         .annotate(latest=Subquery(latest.values("number")[:1]))
         .select_related("meeting")
     )
-    asked = _asked(Participant.objects.filter(user=user)).values("meeting_id")
-    unanswered = circulated.filter(meeting__in=asked).exclude(
+    asked = _asked(participants=Participant.objects.filter(user=user)).values("meeting_id")
+    # Past the date asked, silence is agreement: nothing is waiting any more.
+    open_for_answers = Q(remarks_due__isnull=True) | Q(remarks_due__gt=timezone.now())
+    unanswered = circulated.filter(open_for_answers, meeting__in=asked).exclude(
         Exists(MinutesAssent.objects.filter(**mine_on_latest)) | Exists(MinutesRemark.objects.filter(**mine_on_latest))
     )
     tasks = [MinutesTask(meeting=m.meeting, kind="answer", due=m.remarks_due) for m in unanswered]

@@ -22,7 +22,7 @@ from meetings.permissions import participation_of, user_can_manage_meeting, user
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.views.common import report
 from minutes.models import Minutes, MinutesVersion
-from minutes.selectors import minutes_of, minutes_responses, minutes_visible_to
+from minutes.selectors import latest_version, minutes_asked, minutes_of, minutes_responses, minutes_visible_to
 from minutes.services import workflow
 
 MAX_CERTIFICATE_BYTES = 64 * 1024
@@ -56,6 +56,7 @@ def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "answerable_states": (Minutes.State.DRAFT, Minutes.State.CIRCULATED),
         "my_remarks": [remark for remark in remarks if remark.author_id == request.user.pk],
         "responses": responses,
+        "asked": minutes_asked(user=request.user, meeting=meeting),
         "my_assent": responses is not None and request.user in responses.agreed,
         "my_remarked": responses is not None and request.user in responses.remarked,
         "remarks_due_suggested": remarks_due_suggested(),
@@ -133,7 +134,7 @@ def minutes_approve_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if request.user.pk != meeting.chair_id:
         raise PermissionDenied
     minutes = minutes_of(meeting=meeting)
-    latest = workflow.latest_version(minutes=minutes)
+    latest = latest_version(minutes=minutes)
     if latest is None or minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
         return redirect("minutes", meeting.pk)
     unmarked = meeting.participants.filter(attendance=Participant.Attendance.UNKNOWN).exclude(role=Participant.Role.GUEST)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from meetings.majorities import at_least, more_than_half
 from meetings.text import person_sort_key
 from voting.models import Ballot, Poll, PollChoice
 
@@ -32,10 +33,10 @@ def votes_needed(*, base: int, majority: str) -> int:
     if base <= 0:
         return 0
     if majority == Poll.Majority.TWO_THIRDS:
-        return -(-base * 2 // 3)
+        return at_least(numerator=2, denominator=3, of=base)
     if majority == Poll.Majority.THREE_QUARTERS:
-        return -(-base * 3 // 4)
-    return base // 2 + 1
+        return at_least(numerator=3, denominator=4, of=base)
+    return more_than_half(of=base)
 
 
 def percent(votes: int, base: int) -> str:

@@ -10,6 +10,8 @@ BODY = {
     "short_name": "UBND",
     "parent_name": "UBND TỈNH BÀ RỊA - VŨNG TÀU",
     "place_name": "Vũng Tàu",
+    # The law on local government: a session of the People's Committee needs two thirds of its members.
+    "quorum_rule": "two_thirds",
 }
 
 MEETING_TITLE = "Phiên họp chuyên đề về chuyển đổi số thành phố Vũng Tàu năm 2026"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import math
 from typing import Any
 
 from django.utils import timezone
@@ -40,12 +39,12 @@ def agenda_state(*, meeting: Meeting) -> list[dict[str, Any]]:
 
 
 def quorum_state(*, meeting: Meeting, participants: list[Participant] | None = None) -> dict[str, Any]:
-    """More than `quorum_fraction` of the members with a vote must be present."""
+    """The body's quorum rule (e.g. more than half of the members with a vote) against who is present."""
     if participants is None:
         participants = list(meeting.participants.all())
     voting = [p for p in participants if p.can_vote]
     present = sum(1 for p in voting if p.attendance in PRESENT_STATES)
-    needed = math.floor(float(meeting.body.quorum_fraction) * len(voting)) + 1 if voting else 0
+    needed = meeting.body.quorum_needed(voting=len(voting)) if voting else 0
     return {"voting": len(voting), "present": present, "needed": needed, "met": bool(voting) and present >= needed}
 
 
@@ -210,7 +209,7 @@ def meeting_state(*, meeting: Meeting) -> dict[str, Any]:
 def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str, Any]:
     """Everything this user may see of the live meeting, at one sequence number."""
     from annotations.selectors import presented_annotations  # annotations, minutes and voting build on this module
-    from minutes.selectors import minutes_state
+    from minutes.selectors import announced_conclusions, minutes_state
     from voting.selectors import my_votes, polls_state, proxies_state
 
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
@@ -234,5 +233,6 @@ def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str
             "proxies": proxies_state(meeting=meeting),
             "my_votes": my_votes(user=user, meeting=meeting),
             "minutes": minutes_state(user=user, meeting=meeting),
+            "conclusions": announced_conclusions(meeting=meeting),
         },
     }

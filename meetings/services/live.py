@@ -81,7 +81,21 @@ def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
     audit_record(meeting=meeting, actor=actor, action="meeting.start")
     _emit_state(meeting)
     _emit_agenda(meeting)
+    _chair_arrives(actor=actor, meeting=meeting, at=now)
     return meeting
+
+
+def _chair_arrives(*, actor: User, meeting: Meeting, at: datetime.datetime) -> None:
+    """Whoever opens the meeting is in the room: the chair counts for the quorum and gets a ballot
+    without checking in as well."""
+    chair = Participant.objects.filter(meeting=meeting, user_id=meeting.chair_id).first()
+    if chair is None or chair.attendance in ARRIVED:
+        return
+    chair.attendance, chair.arrived_at = Participant.Attendance.PRESENT, at
+    _forget_absence(chair)
+    chair.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
+    audit_record(meeting=meeting, actor=actor, action="attendance.check_in", participant=chair.pk, status=chair.attendance, on_start=True)
+    _emit_attendance(meeting)
 
 
 @transaction.atomic
@@ -350,4 +364,8 @@ def notice_send(*, actor: User, meeting: Meeting, text: str) -> None:
     if len(text) > settings.NOTICE_MAX_CHARS:
         raise ServiceError(_("A notice can be at most %(limit)s characters.") % {"limit": settings.NOTICE_MAX_CHARS}, code="invalid")
     audit_record(meeting=meeting, actor=actor, action="notice.send", text=text)
-    event_emit(meeting=meeting, type="notice", payload={"text": text, "sender": actor.display_name, "sent_at": iso(timezone.now())})
+    event_emit(
+        meeting=meeting,
+        type="notice",
+        payload={"text": text, "sender": actor.display_name, "sender_id": actor.pk, "sent_at": iso(timezone.now())},
+    )

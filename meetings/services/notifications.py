@@ -201,8 +201,11 @@ def minutes_notify_circulated(
     `replaces` the one sent round before) await their remarks by `remarks_due` (the chair, that they
     approve them there). Returns how many were queued."""
     url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
+    from minutes.selectors import minutes_asked_ids  # minutes build on meetings
+
     participants = Participant.objects.filter(meeting=meeting).exclude(user=sender).select_related("user")
     recipients = [p.user for p in participants if p.user.reachable_by_email]
+    asked = minutes_asked_ids(meeting=meeting)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Draft minutes] %(title)s") % {"title": meeting.title}
         messages = [
@@ -217,6 +220,8 @@ def minutes_notify_circulated(
                         "version": version,
                         "replaces": replaces,
                         "remarks_due": remarks_due,
+                        # Only those asked have the "I agree" button; the chair approves, a guest may write.
+                        "asked": user.pk in asked,
                     },
                 ),
                 to=[user.email],

@@ -87,6 +87,12 @@ def live_strings() -> dict:
             "and the minutes are then compiled from what was recorded."
         ),
         "last_item": _("This is the last item on the agenda."),
+        "start_confirm": _("Start the meeting now? Every tablet and the projector show it in progress; it cannot be undone."),
+        "start_early": _("The meeting is called for %(when)s, not now."),
+        "notice_sent": _("Sent: every screen in the room shows it."),
+        "end_not_reached": _("Items never taken up: %(items)s."),
+        "end_not_opened": _("Prepared votes never opened: %(count)s."),
+        "move_confirm": _("Move the whole room to item %(number)s. %(title)s? Every tablet and the projector follow."),
         "queue_place": _("You are number %(place)s waiting to speak"),
         "not_marked_present": _("not marked present"),
         "hand_over": _("Let %(name)s present"),
@@ -161,9 +167,12 @@ def live_strings() -> dict:
             "annul": _("Annul"),
             # On a vote still open, where there is no result yet to annul.
             "annul_open": _("Cancel this vote"),
-            "annul_reason": _("Why is this vote annulled? The reason is kept on record."),
-            "annul_repeat": _("Prepare the same question again to repeat the vote?"),
             "annulled_because": _("Annulled: %(reason)s"),
+            "cancelled_because": _("The vote was cancelled before it closed: %(reason)s"),
+            "cancelled": _("Vote cancelled"),
+            "reason_needed": _("Write the reason: it is kept on record."),
+            "changed_meanwhile": _("This vote changed while you were writing (it may have closed). Look at it again before acting."),
+            "kept_prepared": _("The question is kept in the list of votes: open it from there when it can be put."),
             # Beside a vote's question: the agenda item it belongs to.
             "of_item": _("Item %(number)s"),
             "not_voted": _("Not voted yet"),

@@ -120,6 +120,7 @@ def minutes_conclusion_announce(*, actor: User, meeting: Meeting, item_id: int, 
     entry.conclusions_version += 1
     entry.updated_by = actor
     entry.updated_at = entry.conclusion_announced_at = timezone.now()
+    entry.conclusion_announced = text
     entry.save()
     audit_record(meeting=meeting, actor=actor, action="minutes.conclusion", item=item_id)
     event_emit(meeting=meeting, type="minutes.conclusion", payload={"item_id": item_id, "text": text, "by": actor.display_name})

@@ -26,7 +26,7 @@ from meetings.services.notifications import minutes_notify_circulated, minutes_n
 from meetings.text import clean_text, fold_for_search
 from minutes.compile import minutes_compile_pdf
 from minutes.models import SIGNING_ORDER, Minutes, MinutesAssent, MinutesRemark, MinutesVersion
-from minutes.selectors import minutes_of
+from minutes.selectors import latest_version, minutes_asked, minutes_of
 
 if TYPE_CHECKING:
     from minutes.signing import SignerIdentity
@@ -51,10 +51,6 @@ def _store(*, minutes: Minutes, pdf: bytes, actor: User, page_count: int, **fiel
     version.file.save(f"{minutes.meeting_id}/{number:03d}-{digest[:16]}.pdf", ContentFile(pdf), save=False)
     version.save()
     return version
-
-
-def latest_version(*, minutes: Minutes) -> MinutesVersion | None:
-    return minutes.versions.order_by("-number").first()
 
 
 @transaction.atomic
@@ -194,10 +190,12 @@ def minutes_remark_add(*, actor: User, meeting: Meeting, text: str) -> MinutesRe
 
 @transaction.atomic
 def minutes_assent(*, actor: User, meeting: Meeting) -> MinutesAssent:
-    """The participant agrees with the circulated version as it is. Saying it twice changes nothing."""
+    """One of those asked agrees with the circulated version as it is. Saying it twice changes nothing."""
     meeting = lock_meeting(meeting=meeting)
     if participation_of(user=actor, meeting=meeting) is None:
         raise NotAllowed(_("Only participants of the meeting can comment on its minutes."))
+    if not minutes_asked(user=actor, meeting=meeting):
+        raise NotAllowed(_("Only the members asked for their answer agree with the minutes; you can still send remarks."))
     minutes = _locked_minutes(meeting)
     if minutes.state != Minutes.State.CIRCULATED:
         raise WrongState(_("The minutes are not open for remarks now."))

@@ -112,3 +112,10 @@ def open_room(context: BrowserContext, username: str, password: str, path: str) 
     page.goto(path)
     expect(page.locator("#connection, #proj-offline").first).to_be_attached()
     return page
+
+
+def start_meeting(chair: Page) -> None:
+    """The chair starts the meeting, saying yes to the question starting asks first."""
+    chair.once("dialog", lambda dialog: dialog.accept())
+    chair.click("[data-command='meeting.start']")
+    expect(chair.locator("#meeting-state")).to_have_text("Đang họp")

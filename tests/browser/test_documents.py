@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in, open_room
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in, open_room, start_meeting
 from tests.servers import manage
 
 pytestmark = pytest.mark.browser
@@ -131,7 +131,7 @@ def test_the_presenters_pen_is_seen_live_while_a_delegate_marks_up_page_two_priv
     )
     for page in (chair, drawer, follower):
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-    chair.click("[data-command='meeting.start']")
+    start_meeting(chair)
     expect(chair.locator("#meeting-state")).to_have_text("Đang họp")
 
     # The chair presents page 2; the follower's tablet and the projector turn to it.

@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import TABLET_LANDSCAPE, DaphneServer, log_in
+from tests.browser.conftest import TABLET_LANDSCAPE, DaphneServer, log_in, start_meeting
 from tests.servers import manage
 
 pytestmark = pytest.mark.browser
@@ -81,7 +81,7 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     expect(tablet.locator("#minutes-card")).to_be_hidden()
 
     # The chair starts the meeting; the consoles follow to its first item.
-    chair.click("[data-command='meeting.start']")
+    start_meeting(chair)
     for page in (secretary, chair):
         expect(page.locator("#meeting-state")).to_have_text("Đang họp")
         expect(page.locator("#minutes-item option:checked")).to_have_text("1. Thảo luận Đề án chuyển đổi số")
@@ -162,3 +162,10 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     expect(tablet.locator("#notice")).to_contain_text(CONCLUSION)
     expect(secretary.locator("#minutes-conclusions")).to_have_value(CONCLUSION)
     assert outbox_size(chair) == 0
+    # It stays under its item on the tablets, for whoever missed the notice or opens the room afterwards.
+    concluded = tablet.locator('#agenda .live-item[data-status="current"] details.agenda-conclusion')
+    expect(concluded).to_contain_text("Kết luận")
+    concluded.locator("summary").click()
+    expect(concluded).to_contain_text(CONCLUSION)
+    tablet.reload()
+    expect(tablet.locator('#agenda .live-item[data-status="current"] details.agenda-conclusion')).to_be_attached()

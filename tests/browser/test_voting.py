@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Page, expect
 
-from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
+from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in, start_meeting
 from tests.servers import manage
 
 pytestmark = pytest.mark.browser
@@ -47,6 +47,25 @@ def open_page(context: BrowserContext, username: str, password: str, path: str) 
     return page
 
 
+def meeting_opened(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], *, tablet: dict[str, int] = TABLET_LANDSCAPE
+) -> tuple[Page, Page, BrowserContext]:
+    """A meeting of its own, opened by the chair, its first delegate checked in from a tablet: the chair's
+    page, the tablet's page and the tablet's browser (to cut its network)."""
+    meeting_id = int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
+    password = daphne_server.demo["password"]
+    room = f"/meetings/{meeting_id}/live/"
+    chair = open_page(new_context(LAPTOP, touch=False), "chutoa", password, room)
+    tablet_context = new_context(tablet)
+    delegate = open_page(tablet_context, "daibieu01", password, room)
+    for page in (chair, delegate):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    start_meeting(chair)
+    delegate.click("#checkin")  # the chair is present from the moment he opens the meeting
+    expect(chair.locator("#quorum")).to_have_class("quorum met")
+    return chair, delegate, tablet_context
+
+
 def vote(page: Page, meaning: str) -> None:
     ballot = page.locator("#ballot")
     expect(ballot).to_be_visible()
@@ -74,10 +93,10 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     for page in (chair, secretary, first, second):
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
 
-    chair.click("[data-command='meeting.start']")
+    start_meeting(chair)
     expect(first.locator("#meeting-state")).to_have_text("Đang họp")
     # Both delegates check in from their tablets (the button is in the head, above the document,
-    # where someone arriving looks first); the chair is marked present by the secretary.
+    # where someone arriving looks first); the chair is present from the moment he opened the meeting.
     checkin_bottom, viewer_top = second.evaluate(
         "() => [document.getElementById('checkin').getBoundingClientRect().bottom,"
         " document.getElementById('viewer').getBoundingClientRect().top]"
@@ -85,8 +104,8 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     assert 0 < checkin_bottom <= viewer_top
     first.click("#checkin")
     expect(first.locator("#notice")).to_contain_text("Đã điểm danh")
-    chair_row = secretary.locator("#attendance select[aria-label$='Nguyễn Văn Thành']")
-    chair_row.select_option("present")
+    expect(secretary.locator("#attendance select[aria-label$='Nguyễn Văn Thành']")).to_have_value("present")
+    expect(chair.locator("#checkin")).to_be_hidden()
     expect(chair.locator("#quorum")).to_have_class("quorum met")
     # What the secretary reads out at the opening (checking in as the meeting opens is on time); the delegates do not see it.
     expect(secretary.locator("#attendance-tally")).to_have_text("Có mặt: 2 · Chưa điểm danh: 2")
@@ -149,17 +168,9 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
 def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
 ) -> None:
-    meeting_id = int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
+    chair, delegate, _tablet = meeting_opened(daphne_server, new_context)
+    meeting_id = int(chair.url.rstrip("/").split("/")[-2])
     password = daphne_server.demo["password"]
-    room = f"/meetings/{meeting_id}/live/"
-    chair = open_page(new_context(LAPTOP, touch=False), "chutoa", password, room)
-    delegate = open_page(new_context(TABLET_LANDSCAPE), "daibieu01", password, room)
-    for page in (chair, delegate):
-        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-    chair.click("[data-command='meeting.start']")
-    for page in (chair, delegate):
-        page.click("#checkin")
-    expect(chair.locator("#quorum")).to_have_class("quorum met")
     # The second delegate sends word from the meeting page that they cannot come: the chair sees why, the room does not.
     away = open_page(new_context(TABLET_PORTRAIT), "daibieu02", password, f"/meetings/{meeting_id}/")
     away.click("#my-attendance > summary")
@@ -206,18 +217,7 @@ def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
 def test_a_tablet_offline_when_the_vote_closes_shows_the_result_on_its_return(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
 ) -> None:
-    meeting_id = int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
-    password = daphne_server.demo["password"]
-    room = f"/meetings/{meeting_id}/live/"
-    chair = open_page(new_context(LAPTOP, touch=False), "chutoa", password, room)
-    away_context = new_context(TABLET_PORTRAIT)
-    away = open_page(away_context, "daibieu01", password, room)
-    for page in (chair, away):
-        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-    chair.click("[data-command='meeting.start']")
-    for page in (chair, away):
-        page.click("#checkin")
-    expect(chair.locator("#quorum")).to_have_class("quorum met")
+    chair, away, away_context = meeting_opened(daphne_server, new_context, tablet=TABLET_PORTRAIT)
     chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
     expect(away.locator("#ballot")).to_be_visible()
 
@@ -257,3 +257,35 @@ def test_secretary_prepares_polls_on_a_tablet_and_sees_a_mistake_below_the_list(
     expect(error).to_contain_text("ít nhất hai phương án")
     expect(error).to_be_in_viewport()
     expect(secretary.locator(".message-success")).to_have_count(0)
+
+
+def test_the_chair_cancels_a_vote_only_with_the_dialogs_own_button(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    chair, delegate, _tablet = meeting_opened(daphne_server, new_context)
+    chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
+    expect(delegate.locator("#ballot")).to_be_visible()
+
+    # Having second thoughts, the chair goes back: the vote stays open.
+    dialog = chair.locator("#annul-dialog")
+    chair.locator("[data-action=annul-poll]").click()
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("h2")).to_have_text("Hủy cuộc biểu quyết")
+    dialog.locator("textarea").fill("Nhầm nội dung")
+    dialog.locator("button[value=back]").click()
+    expect(dialog).to_be_hidden()
+    expect(chair.locator("li.poll-open")).to_have_count(1)
+    expect(delegate.locator("#ballot")).to_be_visible()
+
+    # Without a reason nothing goes; with one, every screen says the vote was called off, not that a result was.
+    chair.locator("[data-action=annul-poll]").click()
+    dialog.locator("[data-action=annul-confirm]").click()
+    expect(dialog).to_be_visible()
+    dialog.locator("textarea").fill("Nhầm nội dung câu hỏi")
+    dialog.locator("[data-action=annul-confirm]").click()
+    expect(dialog).to_be_hidden()
+    result = delegate.locator("#poll-result")
+    expect(result.locator(".ballot-kicker")).to_have_text("Đã hủy biểu quyết")
+    expect(result.locator(".verdict")).to_contain_text("Nhầm nội dung câu hỏi")
+    # The same question is prepared again, as the box was left ticked.
+    expect(chair.locator("li.poll-draft", has_text=QUESTION)).to_have_count(1)

@@ -3,6 +3,7 @@ accounts, names, and an administration that cannot bypass the meetings' own page
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -212,3 +213,48 @@ def test_the_administrator_makes_an_account_whose_owner_sets_the_first_password(
     assert "Để người dùng tự đặt" in page and "Single Sign-On" not in page
     made = User.objects.get(username="pct.thangtam")
     assert (made.display_name, made.has_usable_password()) == ("Võ Thị Ngọc Ý", False)
+
+
+def test_an_account_without_a_password_needs_an_address_for_the_link(client: Client, administrator: User) -> None:
+    response = logged_in(client, administrator).post(
+        "/admin/meetings/user/add/", {"username": "nhabao01", "full_name": "Nguyễn Thị Năm", "email": "", "usable_password": "false"}
+    )
+
+    assert response.status_code == 200
+    assert "Hãy nhập địa chỉ e-mail: đường dẫn đặt mật khẩu được gửi đến đó." in response.content.decode()
+    assert not User.objects.filter(username="nhabao01").exists()
+
+
+def test_an_account_without_an_address_is_made_with_a_password(client: Client, administrator: User) -> None:
+    logged_in(client, administrator).post(
+        "/admin/meetings/user/add/",
+        {
+            "username": "nhabao02",
+            "full_name": "Trần Văn Sáu",
+            "email": "",
+            "usable_password": "true",
+            "password1": "Hop-khong-giay-2026",
+            "password2": "Hop-khong-giay-2026",
+        },
+    )
+
+    assert User.objects.get(username="nhabao02").check_password("Hop-khong-giay-2026")
+
+
+def test_the_administrators_account_pages_are_in_vietnamese(client: Client, administrator: User, secretary: User) -> None:
+    admin = logged_in(client, administrator)
+    add_page = admin.get("/admin/meetings/user/add/").content.decode()
+    password_page = admin.get(f"/admin/meetings/user/{secretary.pk}/password/").content.decode()
+    widgets = admin.get("/admin/jsi18n/").content.decode()
+
+    assert "Sau khi tạo tài khoản" in add_page and "After you’ve created a user" not in add_page
+    assert "Đăng nhập bằng mật khẩu" in password_page and "Password-based authentication" not in password_page
+    assert json.dumps("Chọn tất cả %s") in widgets  # the catalogue is JSON, its letters escaped
+
+
+def test_a_password_too_short_is_refused_in_vietnamese(client: Client, secretary: User) -> None:
+    response = logged_in(client, secretary).post(
+        "/accounts/password_change/", {"old_password": "x", "new_password1": "ab1", "new_password2": "ab1"}
+    )
+
+    assert "Mật khẩu quá ngắn: cần ít nhất" in response.content.decode()

@@ -390,6 +390,32 @@ async def test_the_chairs_conclusion_reaches_every_screen_and_the_minutes(
     assert stored.conclusion_announced_at is not None
 
 
+async def test_a_tablet_that_comes_later_has_the_conclusions_read_out(
+    connect: Connect, live: Meeting, item: AgendaItem, secretary: User, chair: User, delegate: User
+) -> None:
+    writing, chair_console = await room(connect, live, secretary, chair)
+    # Written but never read out: not the room's yet.
+    await writing.command("minutes.update", field="conclusions", text="Bản nháp của thư ký.", base_version=0)
+    await chair_console.command("minutes.conclude", item_id=item.pk, text="Thông qua Đề án.")
+
+    tablet = await connect(delegate, live)
+
+    assert tablet.snapshot["state"]["conclusions"] == {str(item.pk): "Thông qua Đề án."}
+
+    # The secretary words the minutes' text afterwards: a draft, not what the room heard.
+    stored = await _entry(live, item.pk)
+    reply = await writing.command(
+        "minutes.update",
+        field="conclusions",
+        text="Thông qua Đề án (bản thư ký sửa).",
+        base_version=stored.conclusions_version,
+        item_id=item.pk,
+    )
+    assert reply["type"] == "ack", reply
+    later = await connect(delegate, live)
+    assert later.snapshot["state"]["conclusions"] == {str(item.pk): "Thông qua Đề án."}
+
+
 async def test_the_chairs_conclusion_keeps_the_secretarys_earlier_text_visible(
     connect: Connect, live: Meeting, item: AgendaItem, secretary: User, chair: User
 ) -> None:

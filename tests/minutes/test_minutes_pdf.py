@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
@@ -18,7 +19,7 @@ from pypdf.generic import DictionaryObject, IndirectObject
 
 from meetings.models import AgendaItem, Participant, User
 from meetings.templatetags.paperwork import official_date
-from minutes.document import _absence_reason, _item_view, attendance_sheet_html, minutes_html
+from minutes.document import WORDS, _absence_reason, _item_view, attendance_sheet_html, minutes_html
 from minutes.models import DEFAULT_RECIPIENTS, MinutesVersion
 from minutes.selectors import ItemFacts, SpeechFact, minutes_facts
 from minutes.services import workflow
@@ -578,3 +579,23 @@ def test_the_secretarys_closing_words_end_the_text_after_the_end_time(held: Held
     ended = text.index("Cuộc họp kết thúc vào")
     assert text.index(closing.removesuffix(".") + "./.") > ended
     assert text.count("./.") == 1
+
+
+@pytest.mark.parametrize(
+    ("closed", "said"),
+    [
+        (True, "Kết quả biểu quyết đã bị hủy, lý do: Nhầm số liệu."),
+        (False, "Cuộc biểu quyết đã bị hủy trước khi kết thúc, lý do: Nhầm số liệu."),
+    ],
+)
+def test_the_minutes_tell_an_annulled_result_from_a_vote_called_off(closed: bool, said: str) -> None:
+    poll = Poll(
+        question="Thông qua Đề án",
+        state=Poll.State.ANNULLED,
+        annulled_reason="Nhầm số liệu.",
+        closed_at=timezone.now() if closed else None,
+    )
+
+    html = render_to_string("minutes/_poll.html", {"poll": poll, "w": WORDS["vi"]})
+
+    assert said in " ".join(html.split())

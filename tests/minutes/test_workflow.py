@@ -21,7 +21,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import FreeText
@@ -714,6 +713,15 @@ def test_it_refuses_agreement_with_minutes_not_circulated(held: Held, compiled: 
     assert not MinutesAssent.objects.exists()
 
 
+def test_it_refuses_agreement_from_a_guest_who_may_still_write(held: Held, compiled: MinutesVersion, secretary: User, guest: User) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    refused("forbidden", workflow.minutes_assent, actor=guest, meeting=held.meeting)
+    workflow.minutes_remark_add(actor=guest, meeting=held.meeting, text="Ghi đúng chức danh của tôi.")
+    html = page(guest).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
+    assert 'data-testid="assent"' not in html and 'data-testid="my-remark"' in html
+
+
 def test_it_refuses_agreement_from_someone_not_invited(held: Held, compiled: MinutesVersion, secretary: User, outsider: User) -> None:
     workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
 
@@ -771,15 +779,18 @@ def test_circulating_by_a_date_already_past_is_refused(held: Held, compiled: Min
 
 
 def test_the_circulation_email_gives_the_date_for_remarks(
-    held: Held, compiled: MinutesVersion, secretary: User, delegate: User, django_capture_on_commit_callbacks: Any
+    held: Held, compiled: MinutesVersion, secretary: User, chair: User, delegate: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     due = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=3), time(17, 0)))
     with django_capture_on_commit_callbacks(execute=True):
         workflow.minutes_circulate(actor=secretary, meeting=held.meeting, remarks_due=due)
 
     (to_delegate,) = [message for message in mail.outbox if message.to == [delegate.email]]
-    assert "17:00" in to_delegate.body and date_format(timezone.localtime(due), "DATE_FORMAT") in to_delegate.body
+    assert f"17:00 ngày {timezone.localtime(due):%d/%m/%Y}" in to_delegate.body
     assert gettext("I agree, no remarks") in to_delegate.body
+    # The chair approves rather than agrees: not told of a button he does not have.
+    (to_chair,) = [message for message in mail.outbox if message.to == [chair.email]]
+    assert gettext("I agree, no remarks") not in to_chair.body
     assert Minutes.objects.get(meeting=held.meeting).remarks_due == due
     event = AuditEvent.objects.get(meeting=held.meeting, action="minutes.circulate")
     assert event.data["remarks_due"] == due.isoformat()
@@ -816,7 +827,7 @@ def test_a_delegate_agrees_from_the_page_and_the_secretary_sees_it(
     own = page(delegate).get(url).content.decode()
     assert 'data-testid="my-assent"' in own and 'data-testid="assent"' not in own
     secretary_page = page(secretary).get(url).content.decode()
-    assert 'data-testid="responses"' in secretary_page and delegate.display_name in secretary_page
+    assert delegate.display_name in secretary_page.split('data-testid="agreed"')[1].split("</p>")[0]
     assert held.excused.display_name in secretary_page.split('data-testid="waiting"')[1].split("</p>")[0]
 
 
@@ -853,6 +864,10 @@ def test_the_home_page_asks_a_delegate_for_an_answer_until_given(
     workflow.minutes_remark_add(actor=held.late, meeting=held.meeting, text="Sửa giờ đến.")
     assert tasks(held.late) == []
     assert tasks(held.excused) == [(held.meeting.pk, "answer")]
+
+    # Past the date asked, silence is agreement: nothing waits any more.
+    Minutes.objects.filter(meeting=held.meeting).update(remarks_due=timezone.now() - timedelta(minutes=1))
+    assert tasks(held.excused) == []
 
 
 def test_the_home_page_leads_the_chair_to_approve_then_each_signer_in_turn(

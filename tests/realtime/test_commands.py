@@ -869,15 +869,16 @@ async def test_chair_starts_the_meeting_on_its_first_item(
     reply = await chair_client.command("meeting.start")
 
     assert reply["type"] == "ack"
-    state, agenda = await heard(delegate_client, "meeting.state", "agenda.current")
-    assert (state["seq"], agenda["seq"]) == (1, 2)
+    state, agenda, attendance = await heard(delegate_client, "meeting.state", "agenda.current", "attendance.update")
+    assert (state["seq"], agenda["seq"], attendance["seq"]) == (1, 2, 3)
+    assert attendance["attendance"]["quorum"]["present"] == 1  # the chair, who opened it
     assert state["meeting"]["state"] == "in_progress"
     assert state["meeting"]["started_at"] is not None
     assert state["meeting"]["current_item_id"] == items[0].pk
     assert agenda["current_item_id"] == items[0].pk
     assert agenda["agenda"][0]["current_since"] is not None
     assert agenda["agenda"][1]["current_since"] is None
-    assert await own(chair_client, 2) == [state, agenda]
+    assert await own(chair_client, 3) == [state, agenda, attendance]
     await assert_quiet(chair_client, delegate_client)
 
 
@@ -1116,4 +1117,4 @@ async def test_chair_sends_a_notice_during_the_meeting(connect: Connect, started
     assert (await chair_client.command("notice.send", text="Giải lao 15 phút."))["type"] == "ack"
 
     (event,) = await heard(delegate_client, "notice")
-    assert (event["text"], event["sender"]) == ("Giải lao 15 phút.", "Nguyễn Văn Hùng")
+    assert (event["text"], event["sender"], event["sender_id"]) == ("Giải lao 15 phút.", "Nguyễn Văn Hùng", chair.pk)

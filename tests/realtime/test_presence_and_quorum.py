@@ -11,11 +11,12 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from meetings.models import Meeting, MeetingEvent, Participant, User
+from meetings.models import AuditEvent, Body, Meeting, MeetingEvent, Participant, User
 from meetings.services.live import meeting_start
 from meetings.services.participants import participants_invite
 from realtime.events import publish_ephemeral
 from realtime.hub import hub, online_users
+from tests.conftest import make_user
 from tests.realtime.conftest import Client
 from tests.realtime.helpers import Connect, assert_quiet, current_seq, entry_of, participant_of, room
 
@@ -185,6 +186,26 @@ async def test_two_of_three_voting_members_are_a_quorum(
     assert await quorum_heard(chair_client) == {"voting": 3, "present": 2, "needed": 2, "met": True}
 
 
+async def test_a_people_s_committee_needs_two_thirds_of_its_members(
+    connect: Connect, four_voters: Meeting, secretary: User, chair: User, delegate: User, other_delegate: User, outsider: User
+) -> None:
+    fifth = await sync_to_async(make_user)("daibieu5", full_name="Đỗ Văn Năm")
+    await sync_to_async(participants_invite)(
+        actor=secretary, meeting=four_voters, users=[fifth], role=Participant.Role.DELEGATE, can_vote=True
+    )
+    await sync_to_async(Body.objects.filter(pk=four_voters.body_id).update)(quorum_rule=Body.QuorumRule.TWO_THIRDS)
+    secretary_client, chair_client = await room(connect, four_voters, secretary, chair)
+    # Of five, more than half would be three; two thirds are four.
+    assert chair_client.snapshot["state"]["attendance"]["quorum"] == {"voting": 5, "present": 0, "needed": 4, "met": False}
+
+    for user in (chair, delegate, other_delegate):
+        await mark(secretary_client, four_voters, user, "present")
+    assert [(await quorum_heard(chair_client))["present"] for _ in range(3)] == [1, 2, 3]
+    await mark(secretary_client, four_voters, outsider, "present")
+
+    assert await quorum_heard(chair_client) == {"voting": 5, "present": 4, "needed": 4, "met": True}
+
+
 async def test_members_without_a_vote_do_not_count_towards_the_quorum(
     connect: Connect, live_meeting: Meeting, secretary: User, guest: User, chair: User
 ) -> None:
@@ -231,8 +252,8 @@ async def test_a_late_arrival_after_the_start_makes_the_quorum(
 ) -> None:
     started = await sync_to_async(meeting_start)(actor=chair, meeting=live_meeting)
     chair_client, delegate_client = await room(connect, live_meeting, chair, delegate)
-    assert (await chair_client.command("attendance.checkin"))["type"] == "ack"
-    await quorum_heard(delegate_client)
+    # The chair is present from the moment he opens the meeting.
+    assert delegate_client.snapshot["state"]["attendance"]["quorum"] == {"voting": 2, "present": 1, "needed": 2, "met": False}
     # The delegate comes well after the opening.
     await sync_to_async(Meeting.objects.filter(pk=started.pk).update)(started_at=started.started_at - datetime.timedelta(minutes=30))
 
@@ -241,4 +262,18 @@ async def test_a_late_arrival_after_the_start_makes_the_quorum(
     events = await chair_client.receive_until(
         lambda m: m["type"] == "attendance.update" and entry_of(m["attendance"], delegate)["attendance"] == "late"
     )
-    assert events[-1]["attendance"]["quorum"]["met"] is True
+    assert events[-1]["attendance"]["quorum"] == {"voting": 2, "present": 2, "needed": 2, "met": True}
+
+
+async def test_opening_the_meeting_marks_the_chair_present(connect: Connect, live_meeting: Meeting, chair: User, delegate: User) -> None:
+    (delegate_client,) = await room(connect, live_meeting, delegate)
+
+    await sync_to_async(meeting_start)(actor=chair, meeting=live_meeting)
+
+    event = (await delegate_client.receive_until(lambda m: m["type"] == "attendance.update"))[-1]
+    assert entry_of(event["attendance"], chair)["attendance"] == "present"
+    assert event["attendance"]["quorum"]["present"] == 1
+    participant = await participant_of(live_meeting, chair)
+    assert participant.arrived_at is not None
+    audit = await sync_to_async(AuditEvent.objects.get)(meeting=live_meeting, action="attendance.check_in")
+    assert (audit.actor_id, audit.data["on_start"]) == (chair.pk, True)

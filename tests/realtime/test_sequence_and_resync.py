@@ -129,9 +129,11 @@ async def test_a_resync_from_zero_replays_the_whole_kept_log(connect: Connect, s
 
     await resync(delegate_client, 0)
 
-    state, agenda = await next_numbered(delegate_client, 2)
+    state, agenda, attendance = await next_numbered(delegate_client, 3)
     assert (state["type"], state["seq"], state["meeting"]["state"]) == ("meeting.state", 1, "in_progress")
     assert (agenda["type"], agenda["seq"]) == ("agenda.current", 2)
+    # The chair, who opened it, is present.
+    assert (attendance["type"], attendance["seq"]) == ("attendance.update", 3)
     assert await delegate_client.nothing_more()
 
 
@@ -241,7 +243,7 @@ async def test_events_during_a_resync_are_neither_lost_nor_repeated(
     seqs = [e["seq"] for e in received]
     replay = seqs.index(1)  # where the resync's answer begins; live events before it came ahead of the request
     assert seqs[replay:] == list(range(1, final + 1))
-    assert seqs[:replay] == list(range(3, 3 + replay))
+    assert seqs[:replay] == list(range(4, 4 + replay))  # after the start's three events
 
 
 async def test_a_tablet_connecting_while_events_flow_continues_gap_free_from_its_snapshot(

@@ -4,7 +4,7 @@ import { AnnotationLayer } from "./annotate.js";
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
 import { LiveStore, interpolate, pageUrl, personLabel, showSpeechTimer } from "./store.js";
-import { progressView, resultView } from "./voting.js";
+import { annulledView, endedKicker, progressView, resultView } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
 const t = JSON.parse(document.getElementById("live-strings").textContent);
@@ -161,10 +161,10 @@ function renderPoll(kind, event) {
   if (!poll) return;
   let body;
   if (poll === open) body = progressView(poll, t);
-  else if (poll.state === "annulled") body = el("p", { class: "verdict not-passed" }, interpolate(t.poll.annulled_because, { reason: poll.annulled_reason }));
+  else if (poll.state === "annulled") body = annulledView(poll, t);
   else body = resultView(poll, t);
   box.replaceChildren(
-    el("div", { class: "proj-poll-kicker" }, poll === open ? (poll.secret ? t.poll.secret_ballot : t.poll.states.open) : t.poll.result_of),
+    el("div", { class: "proj-poll-kicker" }, poll === open ? (poll.secret ? t.poll.secret_ballot : t.poll.states.open) : endedKicker(poll, t)),
     el("h2", {}, poll.question),
     body,
   );

@@ -56,7 +56,7 @@ function toast(message, kind = "info") {
   box.dataset.kind = kind;
   box.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 20000);
+  toastTimer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 10000);
 }
 
 $("notice").addEventListener("click", () => { $("notice").hidden = true; });
@@ -86,12 +86,13 @@ function showChairNotice(notice) {
 }
 function catchUpNotices() {
   const latest = store.state.notices.at(-1);
-  if (noticeSeen !== null && latest && latest.seq > noticeSeen) showChairNotice(latest);
+  if (noticeSeen !== null && latest && latest.seq > noticeSeen && latest.sender_id !== me().user_id) showChairNotice(latest);
   remember(latest?.seq);
 }
 $("chair-notice").querySelector("button").addEventListener("click", () => { $("chair-notice").hidden = true; });
 
 const me = () => store.state.me;
+const EARLY_START_MS = 30 * 60 * 1000; // sooner than this before the time called, the question says when that is
 
 // ---- meeting, agenda ----------------------------------------------------------------------
 function renderMeeting() {
@@ -123,8 +124,10 @@ function renderAgenda() {
   next.title = last ? t.last_item : "";
   const now = store.state.agenda.find((item) => item.id === current);
   $("now-line").hidden = !now;
+  $("now-line").classList.toggle("runs", me().is_chair || me().keeps_attendance);
   $("now-line").textContent = now ? `${t.now_discussing}: ${now.number}. ${now.title}${now.presenter ? ` · ${now.presenter}` : ""}` : "";
   const list = $("agenda");
+  const opened = new Set([...list.querySelectorAll("details.agenda-conclusion[open]")].map((node) => node.dataset.item));
   redrawKeepingFocus(list, ["button.agenda-row"], () => list.replaceChildren(
     ...store.state.agenda.map((item) => {
       const status = item.id === current ? "current" : item.done ? "done" : "upcoming";
@@ -135,12 +138,23 @@ function renderAgenda() {
         time,
       ];
       const row = chairLive && status !== "current"
-        ? el("button", { class: "agenda-row", type: "button", title: t.make_current, onclick: () => send("agenda.current", { item_id: item.id }) }, ...content)
+        ? el("button", { class: "agenda-row", type: "button", title: t.make_current, onclick: () => moveTo(item) }, ...content)
         : el("div", { class: "agenda-row" }, ...content);
-      return el("li", { class: `live-item ${status} depth-${item.depth}`, dataset: { status }, "aria-current": status === "current" ? "step" : null }, row);
+      // What the chair concluded stays under its item, for a tablet that came in or back afterwards.
+      const conclusion = store.state.conclusions?.[String(item.id)];
+      const concluded = conclusion
+        ? el("details", { class: "agenda-conclusion", dataset: { item: String(item.id) }, open: opened.has(String(item.id)) },
+          el("summary", {}, t.minutes.conclusion_of), el("p", {}, conclusion))
+        : null;
+      return el("li", { class: `live-item ${status} depth-${item.depth}`, dataset: { status }, "aria-current": status === "current" ? "step" : null }, row, concluded);
     }),
   ));
   tickAgenda();
+}
+
+// A row is read as much as it is tapped, and a tap moves every screen: it asks first.
+function moveTo(item) {
+  if (window.confirm(interpolate(t.move_confirm, { number: item.number, title: item.title }))) send("agenda.current", { item_id: item.id });
 }
 
 function tickAgenda() {
@@ -381,10 +395,47 @@ async function checkIn() {
   return send("attendance.checkin");
 }
 
+/** Ending leaves what was not done undone for good: the question says what that is. */
+function endQuestion() {
+  const current = store.state.meeting.current_item_id;
+  const agenda = store.state.agenda;
+  const touched = (item) => item.done || item.id === current || item.used_seconds > 0 || Boolean(item.current_since);
+  // A heading whose sub-items were discussed was taken up through them.
+  const subItems = (index) => {
+    const following = agenda.slice(index + 1);
+    const end = following.findIndex((next) => next.depth <= agenda[index].depth);
+    return end < 0 ? following : following.slice(0, end);
+  };
+  // A heading never taken up is named once, for its sub-items too.
+  const untouched = [];
+  let under = null;
+  agenda.forEach((item, index) => {
+    if (under !== null && item.depth > under) return;
+    under = null;
+    if (!touched(item) && !subItems(index).some(touched)) { untouched.push(item); under = item.depth; }
+  });
+  const unopened = store.state.polls.filter((poll) => poll.mode === "live" && poll.state === "draft");
+  const warnings = [];
+  if (untouched.length) warnings.push(interpolate(t.end_not_reached, { items: untouched.map((item) => `${item.number}. ${item.title}`).join("; ") }));
+  if (unopened.length) warnings.push(interpolate(t.end_not_opened, { count: unopened.length }));
+  return [...warnings, t.end_confirm].join("\n\n");
+}
+
+/** Starting cannot be undone either, and a tap days ahead is a mistake: the question names the time called. */
+function startQuestion() {
+  const called = Date.parse(store.state.meeting.starts_at);
+  if (called - store.now() < EARLY_START_MS) return t.start_confirm;
+  const when = new Date(called).toLocaleString(document.documentElement.lang || "vi", {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", day: "2-digit", month: "2-digit", year: "numeric", timeZone: config.timeZone,
+  });
+  return `${interpolate(t.start_early, { when })}\n\n${t.start_confirm}`;
+}
+
 for (const button of document.querySelectorAll("[data-command]")) {
   button.addEventListener("click", async () => {
     // Ending cannot be undone, and the button sits beside "Next item".
-    if (button.dataset.command === "meeting.end" && !window.confirm(t.end_confirm)) return;
+    if (button.dataset.command === "meeting.end" && !window.confirm(endQuestion())) return;
+    if (button.dataset.command === "meeting.start" && !window.confirm(startQuestion())) return;
     const reply = button.dataset.command === "attendance.checkin" ? await checkIn() : await send(button.dataset.command);
     if (!reply) return;
     // The button hides itself once done: the keyboard's focus goes to what took its place.
@@ -432,7 +483,7 @@ store.subscribe((kind, event) => {
   }
   voting.onEvent(kind, event);
   minutes.onEvent(kind, event);
-  if (kind === "minutes.conclusion") toast(`${t.minutes.conclusion_of}: ${event.text}`);
+  if (kind === "minutes.conclusion") { toast(`${t.minutes.conclusion_of}: ${event.text}`); renderAgenda(); }
   if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
   reader.onEvent(kind, event);
   if (kind === "agenda.current") { voting.render(); renderAgenda(); renderSpeakers(); }
@@ -444,7 +495,9 @@ store.subscribe((kind, event) => {
   else if (kind.startsWith("speaker.") && speech?.participant_id !== me().participant_id) untoast(t.your_turn);
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
   if (kind === "attendance.update") { renderSpeakers(); loadAbsenceReasons(); }
-  if (kind === "notice") showChairNotice(event);
+  // Whoever sent it knows what it says: pinned on their own screen it would only cover their controls.
+  if (kind === "notice" && event.sender_id === me().user_id) { remember(event.seq); toast(t.notice_sent); }
+  else if (kind === "notice") showChairNotice(event);
 });
 
 setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); renderCheckin(); } }, 500);

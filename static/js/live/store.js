@@ -86,6 +86,8 @@ export class LiveStore {
         break;
       }
       case "minutes.conclusion":
+        state.conclusions = { ...state.conclusions, [String(event.item_id ?? "")]: event.text };
+        break;
       // Annotations and the live pen are kept by the viewer, per document.
       case "annotation.upsert":
       case "annotation.delete":

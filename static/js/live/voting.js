@@ -23,6 +23,17 @@ export function withChosen(verdict, result) {
   return chosen.length ? `${verdict}: ${chosen.join("; ")}` : verdict;
 }
 
+/** An annulled vote where its result would be: a result annulled, or a vote called off before it closed. */
+export function annulledView(poll, t) {
+  const said = poll.closed_at ? t.poll.annulled_because : t.poll.cancelled_because;
+  return el("p", { class: "verdict not-passed" }, interpolate(said, { reason: poll.annulled_reason || "" }));
+}
+
+/** The heading over a vote that has ended: its result, or that it was called off. */
+export function endedKicker(poll, t) {
+  return poll.state === "annulled" && !poll.closed_at ? t.poll.cancelled : t.poll.result_of;
+}
+
 /** The published result: a bar per choice against the base, and the verdict. */
 export function resultView(poll, t) {
   const result = poll.result;
@@ -236,18 +247,20 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     const list = $("polls");
     card.hidden = !polls.length && !chairLive;
     $("poll-create").hidden = !chairLive;
-    // The current item's polls first, then the rest in order.
-    const ordered = [...polls].sort((a, b) => (b.agenda_item_id === currentItem) - (a.agenda_item_id === currentItem));
+    // The vote under way first, then the current item's, then the rest in order.
+    const rank = (poll) => (poll.state === "open" ? 0 : poll.agenda_item_id === currentItem ? 1 : 2);
+    const ordered = [...polls].sort((a, b) => rank(a) - rank(b));
+    const oneOpen = polls.some((poll) => poll.state === "open");
     // Every ballot draws the list again: the chair's keyboard stays on "Close the vote", on the same
     // vote's control when it is still there (a new current item reorders the list), else nearby.
     const active = document.activeElement;
     const pollId = list.contains(active) ? active.closest("li[data-poll]")?.dataset.poll : null;
     const action = pollId ? active.dataset.action : null;
-    redrawKeepingFocus(list, POLL_CONTROLS, () => list.replaceChildren(...ordered.map((poll) => pollEntry(poll, chairLive))));
+    redrawKeepingFocus(list, POLL_CONTROLS, () => list.replaceChildren(...ordered.map((poll) => pollEntry(poll, chairLive, oneOpen))));
     if (action) list.querySelector(`li[data-poll="${pollId}"] [data-action="${action}"]`)?.focus();
   }
 
-  function pollEntry(poll, chairLive) {
+  function pollEntry(poll, chairLive, oneOpen) {
     const item = store.state.agenda.find((i) => i.id === poll.agenda_item_id);
     const parts = [
       el("div", { class: "poll-head" },
@@ -272,10 +285,11 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
       }
     }
     if (poll.state === "closed" && poll.result) parts.push(resultView(poll, t));
-    if (poll.state === "annulled") parts.push(el("p", { class: "muted small" }, interpolate(t.poll.annulled_because, { reason: poll.annulled_reason || "" })));
+    if (poll.state === "annulled") parts.push(annulledView(poll, t));
     if (chairLive) {
       const buttons = [];
-      if (poll.state === "draft") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "open-poll" }, onclick: () => send("poll.open", { poll_id: poll.id }) }, t.poll.open));
+      // One vote at a time: the others wait for it to close rather than offer what would be refused.
+      if (poll.state === "draft" && !oneOpen) buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "open-poll" }, onclick: () => send("poll.open", { poll_id: poll.id }) }, t.poll.open));
       if (poll.state === "open") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "close-poll" }, onclick: () => closePoll(poll) }, t.poll.close));
       if (poll.state === "open" || poll.state === "closed") buttons.push(el("button", { class: "button danger", type: "button", dataset: { action: "annul-poll" }, onclick: () => annul(poll) }, poll.state === "open" ? t.poll.annul_open : t.poll.annul));
       parts.push(el("div", { class: "row" }, ...buttons));
@@ -298,11 +312,31 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     send("poll.close", { poll_id: poll.id });
   }
 
+  // One dialog asks the reason and whether to vote again, and only its own button goes ahead: a
+  // second native question read "Cancel" as "do not repeat" and annulled all the same.
   function annul(poll) {
-    const reason = window.prompt(t.poll.annul_reason);
-    if (!reason || !reason.trim()) return;
-    const repeat = window.confirm(t.poll.annul_repeat);
-    send("poll.annul", { poll_id: poll.id, reason: reason.trim(), repeat });
+    const dialog = $("annul-dialog");
+    const form = dialog.querySelector("form");
+    form.reset();
+    dialog.querySelector("[data-field=question]").textContent = poll.question;
+    const action = poll.state === "open" ? t.poll.annul_open : t.poll.annul;
+    dialog.querySelector("[data-field=title]").textContent = action;
+    dialog.querySelector("[data-action=annul-confirm]").textContent = action;
+    dialog.returnValue = "";
+    const reason = form.elements.reason;
+    // A reason of spaces alone is no reason: the dialog stays open and says so.
+    reason.oninput = () => reason.setCustomValidity(reason.value.trim() ? "" : t.poll.reason_needed);
+    reason.oninput();
+    dialog.onclose = () => {
+      // Votes coming in redraw the list under the dialog: the keyboard goes back to this vote's row.
+      $("polls").querySelector(`li[data-poll="${poll.id}"] [data-action=annul-poll]`)?.focus();
+      if (dialog.returnValue !== "annul" || !reason.value.trim()) return;
+      // The vote may have closed meanwhile: cancelling an open vote is not annulling a result.
+      const now = store.state.polls.find((p) => p.id === poll.id);
+      if (now?.state !== poll.state) { toast(t.poll.changed_meanwhile, "error"); return; }
+      send("poll.annul", { poll_id: poll.id, reason: reason.value.trim(), repeat: form.elements.repeat.checked });
+    };
+    dialog.showModal();
   }
 
   $("poll-create").addEventListener("submit", async (event) => {
@@ -323,7 +357,12 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     const deadline = Date.now() + 5000;
     const openWhenSeen = () => {
       const made = store.state.polls.find((poll) => !known.has(poll.id) && poll.state === "draft" && poll.question === fields.question.trim().replace(/\s+/g, " "));
-      if (made) send("poll.open", { poll_id: made.id });
+      if (made) {
+        send("poll.open", { poll_id: made.id }).then((reply) => {
+          // Said once with the refusal: the question was not lost, it waits in the list.
+          if (reply.type === "error") toast(`${reply.message} ${t.poll.kept_prepared}`, "error");
+        });
+      }
       else if (Date.now() < deadline) setTimeout(openWhenSeen, 100);
     };
     openWhenSeen();
@@ -337,11 +376,9 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     const focus = resultFocus.remember();
     box.replaceChildren(
       el("div", { class: "ballot-sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "poll-result-question" },
-        el("div", { class: "ballot-kicker" }, t.poll.result_of),
+        el("div", { class: "ballot-kicker" }, endedKicker(poll, t)),
         el("h2", { id: "poll-result-question", tabindex: "-1" }, poll.question),
-        poll.state === "annulled"
-          ? el("p", { class: "verdict not-passed" }, interpolate(t.poll.annulled_because, { reason: poll.annulled_reason || "" }))
-          : resultView(poll, t),
+        poll.state === "annulled" ? annulledView(poll, t) : resultView(poll, t),
         el("div", { class: "ballot-foot" }, el("button", { class: "button", type: "button", dataset: { action: "hide-result" }, onclick: hideResult }, t.poll.hide))),
     );
     box.hidden = false;
