@@ -48,6 +48,7 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "speaker.dismiss": speakers.speaker_dismiss,
     "speaker.allot": speakers.speaker_allot,
     "notice.send": live.notice_send,
+    "projector.clear": live.projector_clear,
     "poll.create": polls.poll_create,
     "poll.open": ballots.poll_open,
     "poll.close": ballots.poll_close,

@@ -151,6 +151,7 @@ COMMANDS: dict[str, Command] = {
     "speaker.dismiss": Command({"request_id": integer(1)}, {}),
     "speaker.allot": Command({"seconds": integer(1, 3600)}, {}),
     "notice.send": Command({"text": text(2000)}, {}),
+    "projector.clear": Command({}, {}),
     "poll.create": Command(
         {"question": text(500)},
         {

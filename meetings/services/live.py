@@ -369,3 +369,15 @@ def notice_send(*, actor: User, meeting: Meeting, text: str) -> None:
         type="notice",
         payload={"text": text, "sender": actor.display_name, "sender_id": actor.pk, "sent_at": iso(timezone.now())},
     )
+
+
+@transaction.atomic
+def projector_clear(*, actor: User, meeting: Meeting) -> None:
+    """Take the last notice and vote result off the room's screen (the break is over), back to the
+    agenda or the presented page, without waiting for the meeting to move on."""
+    meeting = lock_meeting(meeting=meeting)
+    if not user_runs_meeting(user=actor, meeting=meeting):
+        raise NotAllowed(_("Only the chair or the secretary can clear the room's screen."))
+    require_state(meeting=meeting, states=BEFORE_AND_DURING)
+    audit_record(meeting=meeting, actor=actor, action="projector.clear")
+    event_emit(meeting=meeting, type="projector.clear", payload={})

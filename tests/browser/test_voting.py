@@ -149,6 +149,12 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     # An open vote names who voted what.
     expect(second.locator("#poll-result .result-named")).to_contain_text("Lê Thị Minh Nguyệt")
 
+    # Read out, the result comes off the room's screen when the secretary clears it.
+    secretary.locator("#poll-result [data-action=hide-result]").click()
+    secretary.click("#projector-clear")
+    expect(projector.locator("#proj-poll")).to_be_hidden()
+    expect(secretary.locator("#notice")).to_contain_text("Màn chiếu đã trở lại")
+
     # The second delegate's tablet, reloaded, knows it has voted and shows the result in the list.
     second.reload()
     expect(second.locator(f".poll:has-text('{QUESTION}') .verdict")).to_have_text("THÔNG QUA")

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from annotations.models import Annotation
 from annotations.services import annotation_delete, annotation_upsert
-from meetings.models import AgendaItem, Document, DocumentVersion, Meeting, Participant, SpeakerRequest, User
+from meetings.models import AgendaItem, AuditEvent, Document, DocumentVersion, Meeting, Participant, SpeakerRequest, User
 from meetings.services.documents import document_add_version, document_upload
 from meetings.services.live import (
     attendance_mark,
@@ -334,6 +334,8 @@ FORBIDDEN = [
     Case("published", "guest", "attendance.update", _mark("guest"), code="forbidden"),
     Case("published", "delegate", "notice.send", {"text": "Xin chào"}, code="forbidden"),
     Case("published", "guest", "notice.send", {"text": "Xin chào"}, code="forbidden"),
+    Case("live", "delegate", "projector.clear", code="forbidden"),
+    Case("live", "guest", "projector.clear", code="forbidden"),
     Case("live", "delegate", "meeting.end", code="forbidden"),
     Case("live", "secretary", "meeting.end", code="forbidden"),
     Case("live", "delegate", "agenda.current", _item(1), code="forbidden"),
@@ -430,6 +432,7 @@ WRONG_STATE = [
     Case("approved", "secretary", "attendance.update", _mark("delegate"), code="wrong_state", label="minutes-approved"),
     Case("closed", "delegate", "attendance.checkin", code="wrong_state"),
     Case("closed", "secretary", "notice.send", {"text": "Xin chào"}, code="wrong_state"),
+    Case("closed", "chair", "projector.clear", code="wrong_state"),
     Case("closed", "delegate", "speaker.request", code="wrong_state"),
     Case("published", "chair", "poll.open", _poll(), code="wrong_state", label="meeting-not-started"),
     Case("approved", "chair", "poll.create", {"question": "Biểu quyết thêm?"}, code="wrong_state", label="minutes-approved"),
@@ -615,6 +618,8 @@ MALFORMED = [
     Case("live", "secretary", "notice.send", {"text": "x" * 281}, label="text-over-notice-limit"),
     Case("live", "secretary", "notice.send", {"text": "x" * 2001}, label="text-over-frame-field-limit"),
     Case("live", "secretary", "notice.send", {"text": "Xin chào", "urgent": True}, label="unexpected-field", mentions="urgent"),
+    # projector.clear
+    Case("live", "chair", "projector.clear", {"what": "notice"}, label="unexpected-field", mentions="what"),
     # votes
     Case("live", "chair", "poll.create", {}, label="missing-question", mentions="question"),
     Case("live", "chair", "poll.create", {"question": 5}, label="question-as-number"),
@@ -1109,6 +1114,17 @@ async def test_secretary_sends_a_notice_to_every_screen(
         assert event["text"] == "Mời các đại biểu vào phòng họp."
         assert event["sender"] == "Trần Thị Thu"
         assert event["sent_at"]
+
+
+async def test_the_secretary_clears_the_room_s_screen(connect: Connect, started: Meeting, secretary: User, delegate: User) -> None:
+    secretary_client, delegate_client = await room(connect, started, secretary, delegate)
+
+    reply = await secretary_client.command("projector.clear")
+
+    assert reply["type"] == "ack", reply
+    (event,) = await heard(delegate_client, "projector.clear")
+    assert event["seq"] == await current_seq(started)
+    assert await sync_to_async(AuditEvent.objects.filter(meeting=started, action="projector.clear", actor=secretary).exists)()
 
 
 async def test_chair_sends_a_notice_during_the_meeting(connect: Connect, started: Meeting, chair: User, delegate: User) -> None:

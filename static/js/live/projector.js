@@ -145,7 +145,8 @@ function showNotice(event, { seconds = null } = {}) {
   clearTimeout(noticeTimer);
   if (seconds) noticeTimer = setTimeout(() => { box.hidden = true; }, seconds * 1000);
 }
-const MOVES_ON = new Set(["agenda.current", "present.page", "speaker.start", "poll.open", "meeting.state"]);
+// What takes the last notice and result off the screen: the room moving on, or the chair clearing it.
+const MOVES_ON = new Set(["agenda.current", "present.page", "speaker.start", "poll.open", "meeting.state", "projector.clear"]);
 
 // An open vote shows its progress (never a tally); a closed one its result, until the room moves on.
 let shownResult = null;
@@ -154,7 +155,7 @@ function renderPoll(kind, event) {
   const open = store.state.polls.find((poll) => poll.mode === "live" && poll.state === "open");
   // An annulled vote says so, with the reason, where its progress or result was.
   if (kind === "poll.close" || kind === "poll.annul") shownResult = event.poll.id;
-  if (kind === "agenda.current" || kind === "present.page" || kind === "poll.open") shownResult = null;
+  if (kind === "agenda.current" || kind === "present.page" || kind === "poll.open" || kind === "projector.clear") shownResult = null;
   const closed = store.state.polls.find((poll) => poll.id === shownResult && ["closed", "annulled"].includes(poll.state));
   const poll = open || closed;
   box.hidden = !poll;
@@ -184,7 +185,9 @@ function turnedPage() {
 store.subscribe((kind, event) => {
   if (kind === "snapshot") shownPage = `${store.state.presentation.document_id}:${store.state.presentation.page}`;
   const movedOn = kind === "present.page" ? turnedPage() : MOVES_ON.has(kind);
-  if (kind === "snapshot" || kind.startsWith("poll.") || kind === "agenda.current" || (kind === "present.page" && movedOn)) renderPoll(kind, event);
+  if (kind === "snapshot" || kind.startsWith("poll.") || kind === "agenda.current" || kind === "projector.clear" || (kind === "present.page" && movedOn)) {
+    renderPoll(kind, event);
+  }
   if (kind === "snapshot" || kind === "meeting.state" || kind === "agenda.current") renderItem();
   if (kind === "snapshot") fetchedDocuments.clear();
   if (kind === "snapshot" || kind.startsWith("present.")) renderPage();

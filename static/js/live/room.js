@@ -456,6 +456,11 @@ $("speaker-extend").addEventListener("click", () => {
   const speaking = store.state?.speakers.speaking;
   if (speaking) send("speaker.extend", { request_id: speaking.id, seconds: 60 });
 });
+$("projector-clear").addEventListener("click", async () => {
+  const reply = await send("projector.clear");
+  if (reply.type === "ack") toast(t.projector_cleared);
+});
+
 $("notice-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const input = event.target.elements.text;

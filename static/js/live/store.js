@@ -85,6 +85,8 @@ export class LiveStore {
         else entries.push(event.entry);
         break;
       }
+      case "projector.clear":
+        break;
       case "minutes.conclusion":
         state.conclusions = { ...state.conclusions, [String(event.item_id ?? "")]: event.text };
         break;
