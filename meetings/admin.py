@@ -5,10 +5,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from meetings.apps import SECRETARIES_GROUP
+from meetings.audit_labels import AUDIT_ACTION_LABELS
 from meetings.models import AuditEvent, Body, Meeting, Participant, User
 
 
@@ -147,8 +149,34 @@ class MeetingAdmin(ReadOnlyAdmin):
     )
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions that occur in the log, by what they mean rather than their codes."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        codes = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+        return sorted(((code, str(AUDIT_ACTION_LABELS.get(code, code))) for code in codes), key=lambda pair: pair[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "meeting", "actor", "action")
-    list_filter = ("action",)
+    list_display = ("created_at", "meeting", "actor", "what", "details")
+    list_filter = (AuditActionFilter,)
     list_select_related = ("meeting", "actor")
+    ordering = ("-id",)  # the latest first, as an inspector reads a log
+    search_fields = ("action", "meeting__title", "actor__username", "actor__full_name")
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def what(self, event: AuditEvent) -> str:
+        label = AUDIT_ACTION_LABELS.get(event.action)
+        return f"{label} ({event.action})" if label else event.action
+
+    @admin.display(description=_("details"))
+    def details(self, event: AuditEvent) -> str:
+        return "; ".join(f"{key}: {value}" for key, value in event.data.items())

@@ -339,7 +339,8 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+        # In the site's time, as the list beside it shows it (not UTC).
+        return f"{timezone.localtime(self.created_at):%d/%m/%Y %H:%M} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -258,3 +258,13 @@ def test_a_password_too_short_is_refused_in_vietnamese(client: Client, secretary
     )
 
     assert "Mật khẩu quá ngắn: cần ít nhất" in response.content.decode()
+
+
+def test_the_audit_log_reads_in_words_the_latest_first(client: Client, administrator: User, published_meeting: Meeting) -> None:
+    page = logged_in(client, administrator).get("/admin/meetings/auditevent/").content.decode()
+
+    published = page.index("Công bố cuộc họp tới thành phần tham dự (meeting.publish)")
+    created = page.index("Tạo cuộc họp (meeting.create)")
+    assert published < created
+    filtered = client.get("/admin/meetings/auditevent/", {"action": "meeting.publish"}).content.decode()
+    assert "(meeting.publish)" in filtered and "(meeting.create)" not in filtered
