@@ -2,16 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.apps import SECRETARIES_GROUP
 from meetings.audit_labels import AUDIT_ACTION_LABELS
 from meetings.models import AuditEvent, Body, Meeting, Participant, User
+from meetings.selectors.meetings import meetings_ahead_with
 
 
 class AccountCreationForm(AdminUserCreationForm):
@@ -57,6 +59,33 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("body", "is_active", "groups", "is_staff", "is_superuser")
     list_select_related = ("body",)
     search_fields = ("username", "full_name", "email", "position")
+    actions = ("switch_off",)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            self._warn_of_meetings_ahead(request, [obj])
+
+    @admin.action(description=_("Switch off the selected accounts (they have left)"))
+    def switch_off(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        leaving = list(queryset.filter(is_active=True).exclude(pk=request.user.pk))
+        User.objects.filter(pk__in=[user.pk for user in leaving]).update(is_active=False)
+        self.message_user(
+            request, _("Switched off: %(count)s. Their names stay in the meetings they took part in.") % {"count": len(leaving)}
+        )
+        self._warn_of_meetings_ahead(request, leaving)
+
+    def _warn_of_meetings_ahead(self, request: HttpRequest, users: list[User]) -> None:
+        """A switched-off chair or secretary leaves a meeting no one runs: say which, while there is time."""
+        for user in users:
+            ahead = meetings_ahead_with(user=user)
+            if ahead:
+                titles = "; ".join(f"{meeting.title} ({timezone.localtime(meeting.starts_at):%d/%m/%Y})" for meeting in ahead)
+                warning = _(
+                    "%(name)s is still in meetings to come: %(meetings)s. Change the chair, the secretary or the "
+                    "participants of those meetings."
+                )
+                self.message_user(request, warning % {"name": user.display_name, "meetings": titles}, level=messages.WARNING)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)

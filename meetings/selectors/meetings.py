@@ -68,6 +68,13 @@ def meetings_past(*, user: User, query: str = "", year: int | None = None) -> Qu
     return [meeting for meeting in meetings if all(word in searched(meeting) for word in words)]
 
 
+def meetings_ahead_with(*, user: User) -> list[Meeting]:
+    """Meetings still to be held in which the user chairs, keeps the minutes or is invited, soonest first."""
+    involved = Q(chair=user) | Q(secretary=user) | Q(participants__user=user)
+    ahead = Meeting.objects.filter(involved, state__in=PREPARATION_STATES, ends_at__gte=timezone.now())
+    return list(ahead.distinct().order_by("starts_at"))
+
+
 def meeting_years(*, user: User) -> list[int]:
     """The years the user's earlier meetings were held in, newest first."""
     moments = _past(meetings_visible_to(user=user)).datetimes("starts_at", "year", order="DESC")

@@ -268,3 +268,25 @@ def test_the_audit_log_reads_in_words_the_latest_first(client: Client, administr
     assert published < created
     filtered = client.get("/admin/meetings/auditevent/", {"action": "meeting.publish"}).content.decode()
     assert "(meeting.publish)" in filtered and "(meeting.create)" not in filtered
+
+
+def test_switching_off_a_chair_says_which_meetings_to_come_need_another(
+    client: Client, administrator: User, published_meeting: Meeting, chair: User
+) -> None:
+    response = logged_in(client, administrator).post(
+        "/admin/meetings/user/", {"action": "switch_off", "_selected_action": [chair.pk]}, follow=True
+    )
+
+    assert not User.objects.get(pk=chair.pk).is_active
+    html = response.content.decode()
+    assert "Đã khóa: 1." in html
+    assert f"{chair.display_name} vẫn có trong các cuộc họp sắp tới: {published_meeting.title}" in html
+
+
+def test_switching_off_someone_with_nothing_ahead_warns_of_nothing(client: Client, administrator: User, outsider: User) -> None:
+    response = logged_in(client, administrator).post(
+        "/admin/meetings/user/", {"action": "switch_off", "_selected_action": [outsider.pk]}, follow=True
+    )
+
+    assert not User.objects.get(pk=outsider.pk).is_active
+    assert "cuộc họp sắp tới" not in response.content.decode()
