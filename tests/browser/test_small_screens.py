@@ -77,3 +77,12 @@ def test_a_phone_shows_the_annotation_tools_in_one_row_and_the_page_on_the_first
             return document.elementFromPoint(box.left + 10, box.top + box.height / 2) === link;
         }"""
     )
+    page.keyboard.press("Escape")
+
+    # The zoom buttons are hidden here; the keyboard still zooms the page (+, -, 0), not the whole screen.
+    expect(page.locator("#zoom-in")).to_be_hidden()
+    page.locator("#page-frame").click()
+    page.keyboard.press("+")
+    assert page.evaluate("() => window.liveRoom.viewer.zoom") == 1.5
+    page.keyboard.press("0")
+    assert page.evaluate("() => window.liveRoom.viewer.zoom") == 1

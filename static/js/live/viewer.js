@@ -538,9 +538,16 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   $("zoom-out").addEventListener("click", () => { setZoom(viewer.zoom / 1.5); showPage(); });
   document.addEventListener("keydown", (event) => {
     // Not while typing, nor while a dialog (a ballot, a result) is over the page.
-    if (event.target.closest("input, textarea, select, [role=dialog]")) return;
+    if (event.target.closest("input, textarea, select, dialog, [role=dialog]")) return;
     if (event.key === "ArrowRight" || event.key === "PageDown") turn(1);
     if (event.key === "ArrowLeft" || event.key === "PageUp") turn(-1);
+    // The page's own zoom from the keyboard, where the buttons are hidden (a narrow or enlarged screen);
+    // with Ctrl the browser zooms the whole screen, as it should.
+    if (!event.ctrlKey && !event.metaKey && !event.altKey) {
+      if (event.key === "+" || event.key === "=") { setZoom(viewer.zoom * 1.5); showPage(); }
+      if (event.key === "-") { setZoom(viewer.zoom / 1.5); showPage(); }
+      if (event.key === "0") { setZoom(1); showPage(); }
+    }
     if ((event.ctrlKey || event.metaKey) && event.key === "z") { event.preventDefault(); event.shiftKey ? layer.redo() : layer.undo(); }
   });
 
