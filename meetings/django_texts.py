@@ -54,3 +54,14 @@ DJANGO_ADMIN_MESSAGES = (
     gettext_noop("In case you’ve forgotten, you are:"),
     gettext_noop("Select all objects on this page for an action"),
 )
+
+# Written out, as official letters and the projector's clock name the day ("Thứ Tư"), not "Thứ 4".
+DJANGO_WEEKDAYS = (
+    gettext_noop("Monday"),
+    gettext_noop("Tuesday"),
+    gettext_noop("Wednesday"),
+    gettext_noop("Thursday"),
+    gettext_noop("Friday"),
+    gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+)
