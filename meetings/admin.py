@@ -120,6 +120,7 @@ class UserAdmin(DjangoUserAdmin):
 class BodyAdmin(admin.ModelAdmin):
     list_display = ("name", "short_name", "parent_name", "place_name", "quorum_rule")
     search_fields = ("name",)
+    filter_horizontal = ("voting_members",)
 
 
 class ParticipantInline(admin.TabularInline):

@@ -73,6 +73,18 @@ class Body(models.Model):
         TWO_THIRDS = "two_thirds", _("At least two thirds of the members with a vote (sessions of a People's Committee)")
         HALF = "half", _("At least half of the members with a vote")
 
+    # Whose vote the quorum and majorities count on: a meeting that leaves one of them out, or in
+    # without a vote, lowers the base without anyone noticing. The participants page says so.
+    voting_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="voting_member_of",
+        verbose_name=_("members with a vote"),
+        help_text=_(
+            "Those who vote in every meeting of the body (the members of the People's Committee, say). Preparing a "
+            "meeting, the secretary is told when one of them is not invited, or invited without a vote."
+        ),
+    )
     quorum_rule = models.CharField(
         _("quorum"),
         max_length=20,

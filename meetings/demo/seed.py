@@ -185,6 +185,8 @@ def demo_seed(*, delegates: int = 8, password: str = "hop2026") -> DemoResult:  
         created = meeting is None
         if created:
             meeting = _build_meeting(body=body, secretary=secretary, chair=chair, delegates=delegate_users, guests=guest_users)
+        # The People's Committee's members vote; the guests do not.
+        body.voting_members.add(chair, *delegate_users)
         if meeting.in_preparation:
             participants_invite(actor=secretary, meeting=meeting, users=delegate_users, role=Participant.Role.DELEGATE, can_vote=True)
             participants_invite(actor=secretary, meeting=meeting, users=guest_users, role=Participant.Role.GUEST, can_vote=False)

@@ -75,6 +75,24 @@ def meetings_ahead_with(*, user: User) -> list[Meeting]:
     return list(ahead.distinct().order_by("starts_at"))
 
 
+@dataclass
+class VotingGaps:
+    """Members with a vote in the body whom the meeting leaves out, or lets in without their vote."""
+
+    not_invited: list[User]
+    without_vote: list[User]
+
+
+def voting_members_left_out(*, meeting: Meeting) -> VotingGaps:
+    members = list(meeting.body.voting_members.filter(is_active=True))
+    invited = {p.user_id: p for p in Participant.objects.filter(meeting=meeting, user__in=members)}
+    by_name = sorted(members, key=lambda user: person_sort_key(user.display_name))
+    return VotingGaps(
+        not_invited=[user for user in by_name if user.pk not in invited],
+        without_vote=[user for user in by_name if user.pk in invited and not invited[user.pk].can_vote],
+    )
+
+
 def meeting_years(*, user: User) -> list[int]:
     """The years the user's earlier meetings were held in, newest first."""
     moments = _past(meetings_visible_to(user=user)).datetimes("starts_at", "year", order="DESC")

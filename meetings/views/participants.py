@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from meetings.errors import ServiceError, WrongState
 from meetings.forms import GuestForm, InviteForm, ParticipantForm
 from meetings.models import Participant
-from meetings.selectors.meetings import participants_of
+from meetings.selectors.meetings import participants_of, voting_members_left_out
 from meetings.services.participants import guest_invite, participant_remove, participant_update, participants_invite
 from meetings.views.common import managed_meeting, report
 
@@ -59,6 +59,7 @@ def participants_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "guest_form": guest_form,
             "everyone": everyone,
             "participants": participants_of(meeting=meeting),
+            "gaps": voting_members_left_out(meeting=meeting) if meeting.in_preparation else None,
             "roles": Participant.Role.choices,
         },
     )

@@ -276,3 +276,29 @@ def test_it_checks_the_state_of_the_locked_meeting_not_of_a_stale_copy(
 
     with pytest.raises(WrongState):
         operation(participant, secretary)
+
+
+def test_the_page_names_members_with_a_vote_left_out_or_in_without_it(
+    client: Client, published_meeting: Meeting, secretary: User, chair: User, delegate: User, other_delegate: User
+) -> None:
+    published_meeting.body.voting_members.add(chair, delegate, other_delegate)
+    Participant.objects.filter(meeting=published_meeting, user=delegate).update(can_vote=False)
+    client.force_login(secretary)
+
+    html = client.get(reverse("meeting_participants", args=[published_meeting.pk])).content.decode()
+
+    gaps = html.split('data-testid="voting-gaps"')[1].split("</div>")[0]
+    assert f"chưa được mời: {other_delegate.display_name}." in gaps
+    assert f"không có quyền biểu quyết: {delegate.display_name}." in gaps
+    assert chair.display_name not in gaps
+
+
+def test_the_page_is_quiet_when_every_member_is_in_with_a_vote(
+    client: Client, published_meeting: Meeting, secretary: User, chair: User
+) -> None:
+    published_meeting.body.voting_members.add(chair)
+    client.force_login(secretary)
+
+    html = client.get(reverse("meeting_participants", args=[published_meeting.pk])).content.decode()
+
+    assert 'data-testid="voting-gaps"' not in html
