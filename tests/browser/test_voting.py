@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 LAPTOP = {"width": 1366, "height": 900}
 PROJECTOR = {"width": 1280, "height": 720}
 QUESTION = "Thông qua Kế hoạch chuyển đổi số năm 2027"
+LATER_QUESTION = "Thông qua lịch họp quý I năm 2027"
 
 # A meeting of its own, so this test does not depend on what the other browser tests did to the demo's.
 NEW_MEETING = f"""
@@ -35,6 +36,8 @@ participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.fi
     role=Participant.Role.DELEGATE, can_vote=True)
 item = agenda_item_create(actor=secretary, meeting=meeting, title="Biểu quyết", duration_minutes=10)
 poll_create(actor=secretary, meeting=meeting, question="{QUESTION}", agenda_item_id=item.pk, majority="cast")
+later = agenda_item_create(actor=secretary, meeting=meeting, title="Lịch họp quý I", duration_minutes=5)
+poll_create(actor=secretary, meeting=meeting, question="{LATER_QUESTION}", agenda_item_id=later.pk, majority="cast")
 meeting_publish(actor=secretary, meeting=meeting)
 print(meeting.pk)
 """
@@ -95,6 +98,13 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
 
     start_meeting(chair)
     expect(first.locator("#meeting-state")).to_have_text("Đang họp")
+    # The vote for the item under discussion is in sight; the one for a later item is folded away.
+    expect(chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]")).to_be_visible()
+    later = chair.locator("details.polls-later")
+    expect(later.locator("summary")).to_have_text("Nội dung biểu quyết khác (1)")
+    expect(later.locator(".poll-question")).to_be_hidden()
+    later.locator("summary").click()
+    expect(later.locator(".poll-question")).to_have_text(LATER_QUESTION)
     # Both delegates check in from their tablets (the button is in the head, above the document,
     # where someone arriving looks first); the chair is present from the moment he opened the meeting.
     checkin_bottom, viewer_top = second.evaluate(

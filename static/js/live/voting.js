@@ -256,7 +256,22 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     const active = document.activeElement;
     const pollId = list.contains(active) ? active.closest("li[data-poll]")?.dataset.poll : null;
     const action = pollId ? active.dataset.action : null;
-    redrawKeepingFocus(list, POLL_CONTROLS, () => list.replaceChildren(...ordered.map((poll) => pollEntry(poll, chairLive, oneOpen))));
+    // Those who prepare votes see every one: the ones for now stay in sight, the others (later items,
+    // earlier results) fold away, so the agenda is not pushed a screen further down.
+    const now = ordered.filter((poll) => rank(poll) < 2);
+    const later = ordered.filter((poll) => rank(poll) === 2);
+    const fold = (me().is_chair || me().keeps_attendance) && now.length > 0 && later.length > 0;
+    const wasOpen = list.querySelector("details.polls-later")?.open || (pollId && later.some((poll) => String(poll.id) === pollId));
+    const entries = (polls) => polls.map((poll) => pollEntry(poll, chairLive, oneOpen));
+    redrawKeepingFocus(list, POLL_CONTROLS, () => list.replaceChildren(
+      ...entries(fold ? now : ordered),
+      fold
+        ? el("li", { class: "polls-later-item" },
+          el("details", { class: "polls-later", open: Boolean(wasOpen) },
+            el("summary", {}, interpolate(t.poll.others, { count: later.length })),
+            el("ul", { class: "polls" }, ...entries(later))))
+        : null,
+    ));
     if (action) list.querySelector(`li[data-poll="${pollId}"] [data-action="${action}"]`)?.focus();
   }
 
