@@ -16,6 +16,7 @@ AUDIT_ACTION_LABELS = {
     "participant.update": _("Participant's role or vote changed"),
     "participant.remove": _("Participant removed"),
     "user.create_guest": _("Guest account created"),
+    "user.guest_password": _("Password made for a guest to hand over"),
     "agenda.create": _("Agenda item added"),
     "agenda.update": _("Agenda item changed"),
     "agenda.delete": _("Agenda item deleted"),

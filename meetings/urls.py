@@ -24,6 +24,11 @@ urlpatterns = [
         participants.participant_remove_view,
         name="participant_remove",
     ),
+    path(
+        "meetings/<int:meeting_id>/participants/<int:participant_id>/password/",
+        participants.guest_password_view,
+        name="guest_password",
+    ),
     path("meetings/<int:meeting_id>/agenda/", agenda.agenda_view, name="meeting_agenda"),
     path("meetings/<int:meeting_id>/agenda/reorder/", agenda.agenda_reorder_view, name="agenda_reorder"),
     path("meetings/<int:meeting_id>/agenda/<int:item_id>/", agenda.agenda_item_edit, name="agenda_item_edit"),

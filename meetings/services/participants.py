@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from meetings.errors import ServiceError
+from meetings.errors import NotAllowed, ServiceError
 from meetings.models import Meeting, Participant, User
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
@@ -110,6 +111,30 @@ def guest_invite(*, actor: User, meeting: Meeting, full_name: str, position: str
     if not invited:
         raise ServiceError(_("%(name)s is already invited to this meeting.") % {"name": user.display_name}, code="already_invited")
     return invited[0]
+
+
+GUEST_PASSWORD_PAIRS = 3  # about 48 bits: a word and four digits, three times
+GUEST_PASSWORD_WORDS = ("hop", "song", "bien", "cau", "tau", "nui", "pho", "den")
+
+
+@transaction.atomic
+def guest_password_issue(*, actor: User, participant: Participant) -> str:
+    """A first password for a guest the secretary invited without an e-mail address, to hand over on
+    paper: without it they could never log in. Only for such a guest (no address, no password yet, not
+    an official of the directory), so a secretary cannot take over anyone else's account."""
+    meeting = participant.meeting
+    require_manager(actor=actor, meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
+    user = User.objects.select_for_update().get(pk=participant.user_id)
+    if participant.role != Participant.Role.GUEST or user.email or user.has_usable_password() or user.is_staff or user.is_superuser:
+        raise NotAllowed(_("Only a guest invited without an e-mail address, who has no password yet, is given one here."))
+    # Words and digits a person can read out and type on a tablet: "hop-7392-song-1845-nui-2051".
+    pairs = (f"{secrets.choice(GUEST_PASSWORD_WORDS)}-{secrets.randbelow(9000) + 1000}" for _ in range(GUEST_PASSWORD_PAIRS))
+    password = "-".join(pairs)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(meeting=meeting, actor=actor, action="user.guest_password", user=user.pk)
+    return password
 
 
 @transaction.atomic

@@ -11,7 +11,13 @@ from meetings.errors import ServiceError, WrongState
 from meetings.forms import GuestForm, InviteForm, ParticipantForm
 from meetings.models import Participant
 from meetings.selectors.meetings import participants_of, voting_members_left_out
-from meetings.services.participants import guest_invite, participant_remove, participant_update, participants_invite
+from meetings.services.participants import (
+    guest_invite,
+    guest_password_issue,
+    participant_remove,
+    participant_update,
+    participants_invite,
+)
 from meetings.views.common import managed_meeting, report
 
 
@@ -81,6 +87,22 @@ def participant_update_view(request: HttpRequest, meeting_id: int, participant_i
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": participant.user.display_name})
     return redirect("meeting_participants", meeting.pk)
+
+
+@login_required
+@require_POST
+def guest_password_view(request: HttpRequest, meeting_id: int, participant_id: int) -> HttpResponse:
+    """Shown once, on this page only (never in a message kept in the session), to be written down."""
+    meeting = managed_meeting(request, meeting_id)
+    participant = get_object_or_404(Participant.objects.select_related("meeting", "user"), pk=participant_id, meeting=meeting)
+    try:
+        password = guest_password_issue(actor=request.user, participant=participant)
+    except ServiceError as error:
+        report(request, error)
+        return redirect("meeting_participants", meeting.pk)
+    response = render(request, "meetings/guest_password.html", {"meeting": meeting, "participant": participant, "password": password})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

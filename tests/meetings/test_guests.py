@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
-from meetings.models import Meeting, Participant, User
+from meetings.errors import NotAllowed
+from meetings.models import AuditEvent, Meeting, Participant, User
 from meetings.services.meetings import meeting_publish
+from meetings.services.participants import guest_invite, guest_password_issue
 from tests.conftest import make_user, set_state
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +150,51 @@ def test_an_address_in_use_is_the_active_account_not_a_switched_off_one_nor_an_a
 
     invited = set(Participant.objects.filter(meeting=meeting, role=Participant.Role.GUEST).values_list("user__username", flat=True))
     assert "hongvan.moi" in invited and "hongvan.cu" not in invited and "quantri" not in invited
+
+
+def test_a_guest_without_an_address_is_given_a_password_to_hand_over_once(
+    client: Client, published_meeting: Meeting, secretary: User
+) -> None:
+    guest = guest_invite(actor=secretary, meeting=published_meeting, full_name="Nguyễn Thị Năm", position="Phóng viên")
+    client.force_login(secretary)
+    page = client.get(reverse("meeting_participants", args=[published_meeting.pk])).content.decode()
+    assert 'data-testid="guest-password"' in page
+
+    response = client.post(reverse("guest_password", args=[published_meeting.pk, guest.pk]))
+
+    html = response.content.decode()
+    password = html.split('data-testid="guest-password-value"><code>')[1].split("</code>")[0]
+    assert response["Cache-Control"] == "no-store"
+    assert User.objects.get(pk=guest.user_id).check_password(password)
+    assert len(password.split("-")) == 6
+    assert AuditEvent.objects.filter(meeting=published_meeting, action="user.guest_password", actor=secretary).exists()
+    # Given, it is not made again over the guest's head, and the page no longer offers it.
+    again = client.post(reverse("guest_password", args=[published_meeting.pk, guest.pk]), follow=True)
+    assert User.objects.get(pk=guest.user_id).check_password(password)
+    assert "Chỉ khách mời được mời không có địa chỉ e-mail" in again.content.decode()
+    assert 'data-testid="guest-password"' not in again.content.decode()
+
+
+def test_no_password_is_made_for_a_delegate_nor_a_guest_with_an_address(
+    published_meeting: Meeting, secretary: User, delegate: User, guest: User
+) -> None:
+    # A delegate with neither address nor password yet is still an official: the administrator's to set.
+    User.objects.filter(pk=delegate.pk).update(email="", password="!")
+    for user in (delegate, guest):
+        participant = Participant.objects.get(meeting=published_meeting, user=user)
+        password_before = User.objects.get(pk=user.pk).password
+
+        with pytest.raises(NotAllowed):
+            guest_password_issue(actor=secretary, participant=participant)
+
+        assert User.objects.get(pk=user.pk).password == password_before
+
+
+def test_a_delegate_may_not_make_a_guest_password(client: Client, published_meeting: Meeting, secretary: User, delegate: User) -> None:
+    guest = guest_invite(actor=secretary, meeting=published_meeting, full_name="Trần Văn Sáu")
+    client.force_login(delegate)
+
+    response = client.post(reverse("guest_password", args=[published_meeting.pk, guest.pk]))
+
+    assert response.status_code in (403, 404)
+    assert not User.objects.get(pk=guest.user_id).has_usable_password()
