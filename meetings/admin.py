@@ -66,10 +66,16 @@ class UserAdmin(DjangoUserAdmin):
         if change and "is_active" in form.changed_data and not obj.is_active:
             self._warn_of_meetings_ahead(request, [obj])
 
-    @admin.action(description=_("Switch off the selected accounts (they have left)"))
+    @admin.action(permissions=["change"], description=_("Switch off the selected accounts (they have left)"))
     def switch_off(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        leaving = list(queryset.filter(is_active=True).exclude(pk=request.user.pk))
-        User.objects.filter(pk__in=[user.pk for user in leaving]).update(is_active=False)
+        leaving = queryset.filter(is_active=True).exclude(pk=request.user.pk)
+        if not request.user.is_superuser:
+            leaving = leaving.exclude(is_superuser=True)  # an administrator's account is not another's to switch off
+        leaving = list(leaving)
+        for user in leaving:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            self.log_change(request, user, [{"changed": {"fields": ["is_active"]}}])
         self.message_user(
             request, _("Switched off: %(count)s. Their names stay in the meetings they took part in.") % {"count": len(leaving)}
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 AUDIT_ACTION_LABELS = {
     "meeting.create": _("Meeting created"),
@@ -61,7 +62,8 @@ AUDIT_ACTION_LABELS = {
     "minutes.remark": _("Remark on the minutes"),
     "minutes.remark_answer": _("Remark answered"),
     "minutes.assent": _("Agreed with the minutes"),
-    "minutes.approve": _("Minutes approved"),
+    # Shares its words with the meeting's state ("Đã duyệt biên bản"): named here as the act.
+    "minutes.approve": pgettext_lazy("audit action", "Minutes approved"),
     "minutes.sign": _("Minutes signed"),
     "minutes.archive": _("Minutes archived"),
 }

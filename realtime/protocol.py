@@ -169,7 +169,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "poll.open": Command({"poll_id": integer(1)}, {}),
     "poll.close": Command({"poll_id": integer(1)}, {}),
-    "poll.annul": Command({"poll_id": integer(1), "reason": text(2000)}, {"repeat": boolean}),
+    "poll.annul": Command({"poll_id": integer(1), "reason": text(2000)}, {"repeat": boolean, "expected_state": text(20)}),
     "ballot.cast": Command({"poll_id": integer(1), "choices": integers(50)}, {"for_participant_id": integer(1)}),
     "proxy.give": Command({"holder_id": integer(1)}, {"giver_id": integer(1)}),
     "proxy.revoke": Command({"proxy_id": integer(1)}, {}),

@@ -89,7 +89,7 @@ def live_strings() -> dict:
         "last_item": _("This is the last item on the agenda."),
         "start_confirm": _("Start the meeting now? Every tablet and the projector show it in progress; it cannot be undone."),
         "start_early": _("The meeting is called for %(when)s, not now."),
-        "projector_cleared": _("The room's screen shows the agenda or the presented page again."),
+        "projector_cleared": _("The notice and the vote result are off the room's screen."),
         "notice_sent": _("Sent: every screen in the room shows it."),
         "end_not_reached": _("Items never taken up: %(items)s."),
         "end_not_opened": _("Prepared votes never opened: %(count)s."),

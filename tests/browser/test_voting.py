@@ -163,7 +163,7 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     secretary.locator("#poll-result [data-action=hide-result]").click()
     secretary.click("#projector-clear")
     expect(projector.locator("#proj-poll")).to_be_hidden()
-    expect(secretary.locator("#notice")).to_contain_text("Màn chiếu đã trở lại")
+    expect(secretary.locator("#notice")).to_contain_text("Đã gỡ thông báo và kết quả biểu quyết khỏi màn chiếu")
 
     # The second delegate's tablet, reloaded, knows it has voted and shows the result in the list.
     second.reload()
@@ -290,6 +290,8 @@ def test_the_chair_cancels_a_vote_only_with_the_dialogs_own_button(
     dialog.locator("textarea").fill("Nhầm nội dung")
     dialog.locator("button[value=back]").click()
     expect(dialog).to_be_hidden()
+    # A command's round trip after it: had "Go back" sent the cancellation, its event would be in by now.
+    assert chair.evaluate("() => window.liveRoom.connection.command('notice.send', {text: 'Tiếp tục biểu quyết'})")["type"] == "ack"
     expect(chair.locator("li.poll-open")).to_have_count(1)
     expect(delegate.locator("#ballot")).to_be_visible()
 

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
 from django.utils import translation
@@ -290,3 +290,14 @@ def test_switching_off_someone_with_nothing_ahead_warns_of_nothing(client: Clien
 
     assert not User.objects.get(pk=outsider.pk).is_active
     assert "cuộc họp sắp tới" not in response.content.decode()
+
+
+def test_someone_who_may_only_read_accounts_cannot_switch_one_off(client: Client, administrator: User) -> None:
+    reader = make_user("xemtaikhoan")
+    reader.is_staff = True
+    reader.save()
+    reader.user_permissions.add(Permission.objects.get(codename="view_user"))
+
+    logged_in(client, reader).post("/admin/meetings/user/", {"action": "switch_off", "_selected_action": [administrator.pk]})
+
+    assert User.objects.get(pk=administrator.pk).is_active

@@ -633,6 +633,7 @@ MALFORMED = [
     Case("voting", "chair", "poll.close", {"poll_id": "1"}, label="poll-as-text"),
     Case("voting", "chair", "poll.annul", _poll(), label="missing-reason", mentions="reason"),
     Case("voting", "chair", "poll.annul", _poll(reason="  "), label="blank-reason"),
+    Case("voting", "chair", "poll.annul", _poll(reason="Sai", expected_state=1), label="expected-state-as-number"),
     Case("voting", "delegate", "ballot.cast", _poll(choices="1"), label="choices-as-text"),
     Case("voting", "delegate", "ballot.cast", _poll(choices=[]), label="no-choice"),
     Case("voting", "delegate", "ballot.cast", _poll(choices=[0]), label="choice-zero"),

@@ -378,6 +378,15 @@ def test_annulling_needs_a_reason(open_poll: Callable[..., Poll], chair: User, r
     assert Poll.objects.get(pk=poll.pk).state == "open"
 
 
+def test_calling_off_an_open_vote_that_closed_meanwhile_is_refused(open_poll: Callable[..., Poll], chair: User) -> None:
+    poll = open_poll()
+    close(poll, chair)  # its time ran out while the chair wrote why
+
+    refused("wrong_state", poll_annul, actor=chair, meeting=poll.meeting, poll_id=poll.pk, reason="Nhầm", expected_state="open")
+
+    assert Poll.objects.get(pk=poll.pk).state == "closed"
+
+
 def test_the_chair_annuls_an_open_vote_with_the_reason_on_record(open_poll: Callable[..., Poll], chair: User, delegate: User) -> None:
     poll = open_poll()
     vote(poll, delegate, "yes")

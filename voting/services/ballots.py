@@ -184,8 +184,13 @@ def poll_close(*, actor: User, meeting: Meeting, poll_id: int) -> Poll:
 
 
 @transaction.atomic
-def poll_annul(*, actor: User, meeting: Meeting, poll_id: int, reason: str, repeat: bool = False) -> Poll | None:
-    """Set a vote aside, with the reason on record; `repeat` prepares the same question again. Returns the repeat."""
+def poll_annul(
+    *, actor: User, meeting: Meeting, poll_id: int, reason: str, repeat: bool = False, expected_state: str | None = None
+) -> Poll | None:
+    """Set a vote aside, with the reason on record; `repeat` prepares the same question again. Returns the repeat.
+
+    `expected_state`: the state the chair saw when deciding. Calling off an open vote is not annulling a
+    result: a vote that closed meanwhile (its time ran out) is refused, to be looked at again."""
     meeting = lock_meeting(meeting=meeting)
     poll = poll_locked(meeting=meeting, poll_id=poll_id)
     require_poll_runner(actor=actor, meeting=meeting, poll=poll)
@@ -194,6 +199,8 @@ def poll_annul(*, actor: User, meeting: Meeting, poll_id: int, reason: str, repe
         raise ServiceError(_("Give the reason for annulling the vote; it is kept on record."), code="invalid")
     if poll.state not in (Poll.State.OPEN, Poll.State.CLOSED):
         raise WrongState(_("Only a vote that has been opened can be annulled."))
+    if expected_state is not None and poll.state != expected_state:
+        raise WrongState(_("This vote changed while you were writing (it may have closed). Look at it again before acting."))
     if poll.secret and poll.state == Poll.State.OPEN:
         _shuffle_secret_ballots(poll)  # closing would have; an annulled poll's ballots must not stay in voting order either
     poll.state = Poll.State.ANNULLED

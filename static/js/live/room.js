@@ -92,7 +92,7 @@ function catchUpNotices() {
 $("chair-notice").querySelector("button").addEventListener("click", () => { $("chair-notice").hidden = true; });
 
 const me = () => store.state.me;
-const EARLY_START_MS = 30 * 60 * 1000; // sooner than this before the time called, the question says when that is
+const EARLY_START_MS = 30 * 60 * 1000; // starting more than this ahead of the time called, the question names that time
 
 // ---- meeting, agenda ----------------------------------------------------------------------
 function renderMeeting() {
@@ -128,7 +128,7 @@ function renderAgenda() {
   $("now-line").textContent = now ? `${t.now_discussing}: ${now.number}. ${now.title}${now.presenter ? ` · ${now.presenter}` : ""}` : "";
   const list = $("agenda");
   const opened = new Set([...list.querySelectorAll("details.agenda-conclusion[open]")].map((node) => node.dataset.item));
-  redrawKeepingFocus(list, ["button.agenda-row"], () => list.replaceChildren(
+  redrawKeepingFocus(list, ["button.agenda-row", "details.agenda-conclusion > summary"], () => list.replaceChildren(
     ...store.state.agenda.map((item) => {
       const status = item.id === current ? "current" : item.done ? "done" : "upcoming";
       const time = el("span", { class: "agenda-time", dataset: { item: String(item.id) } });

@@ -4,7 +4,7 @@
 import { dialogFocus, el, redrawKeepingFocus } from "./dom.js";
 import { interpolate } from "./store.js";
 
-const POLL_CONTROLS = ["[data-action=close-poll]", "[data-action=open-poll]", "[data-action=annul-poll]", "[data-action=show-ballot]", "[data-action=check-in]"];
+const POLL_CONTROLS = ["details.polls-later > summary", "[data-action=close-poll]", "[data-action=open-poll]", "[data-action=annul-poll]", "[data-action=show-ballot]", "[data-action=check-in]"];
 
 // Agree / disagree / no opinion in the reader's language (the poll stores them in its maker's);
 // named options as they were written.
@@ -248,7 +248,8 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     card.hidden = !polls.length && !chairLive;
     $("poll-create").hidden = !chairLive;
     // The vote under way first, then the current item's, then the rest in order.
-    const rank = (poll) => (poll.state === "open" ? 0 : poll.agenda_item_id === currentItem ? 1 : 2);
+    // A vote of no item in particular belongs to no later item: it stays in sight.
+    const rank = (poll) => (poll.state === "open" ? 0 : poll.agenda_item_id === currentItem || poll.agenda_item_id === null ? 1 : 2);
     const ordered = [...polls].sort((a, b) => rank(a) - rank(b));
     const oneOpen = polls.some((poll) => poll.state === "open");
     // Every ballot draws the list again: the chair's keyboard stays on "Close the vote", on the same
@@ -349,7 +350,7 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
       // The vote may have closed meanwhile: cancelling an open vote is not annulling a result.
       const now = store.state.polls.find((p) => p.id === poll.id);
       if (now?.state !== poll.state) { toast(t.poll.changed_meanwhile, "error"); return; }
-      send("poll.annul", { poll_id: poll.id, reason: reason.value.trim(), repeat: form.elements.repeat.checked });
+      send("poll.annul", { poll_id: poll.id, reason: reason.value.trim(), repeat: form.elements.repeat.checked, expected_state: poll.state });
     };
     dialog.showModal();
   }
