@@ -196,6 +196,11 @@ def latest_version(*, minutes: Minutes) -> MinutesVersion | None:
     return minutes.versions.order_by("-number").first()
 
 
+def next_signer_role(*, signers: list[str]) -> str | None:
+    """Whose signature the minutes wait for: the secretary's, then the chair's; None once both are on."""
+    return next((role for role in SIGNING_ORDER if role not in signers), None)
+
+
 def _asked(*, participants: QuerySet[Participant]) -> QuerySet[Participant]:
     """Those whose answer on circulated minutes is awaited: not the secretaries, who wrote them, nor the
     chair, who approves them, nor guests."""
@@ -289,7 +294,7 @@ def minutes_tasks_of(*, user: User) -> list[MinutesTask]:
         .select_related("meeting")
     )
     for minutes in approved:
-        next_role = next((role for role in SIGNING_ORDER if role not in (minutes.signers or [])), None)
+        next_role = next_signer_role(signers=minutes.signers or [])
         signer_id = {"secretary": minutes.meeting.secretary_id, "chair": minutes.meeting.chair_id}.get(next_role or "")
         if signer_id == user.pk:
             tasks.append(MinutesTask(meeting=minutes.meeting, kind="sign"))

@@ -172,7 +172,6 @@ def live_strings() -> dict:
             "cancelled_because": _("The vote was cancelled before it closed: %(reason)s"),
             "cancelled": _("Vote cancelled"),
             "reason_needed": _("Write the reason: it is kept on record."),
-            "changed_meanwhile": _("This vote changed while you were writing (it may have closed). Look at it again before acting."),
             "others": _("Other votes (%(count)s)"),
             "kept_prepared": _("The question is kept in the list of votes: open it from there when it can be put."),
             # Beside a vote's question: the agenda item it belongs to.

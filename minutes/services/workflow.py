@@ -26,7 +26,7 @@ from meetings.services.notifications import minutes_notify_circulated, minutes_n
 from meetings.text import clean_text, fold_for_search
 from minutes.compile import minutes_compile_pdf
 from minutes.models import SIGNING_ORDER, Minutes, MinutesAssent, MinutesRemark, MinutesVersion
-from minutes.selectors import latest_version, minutes_asked, minutes_of
+from minutes.selectors import latest_version, minutes_asked, minutes_of, next_signer_role
 
 if TYPE_CHECKING:
     from minutes.signing import SignerIdentity
@@ -310,8 +310,7 @@ def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase
     signed = list(current.signers)
     if role in signed:
         raise WrongState(_("You have already signed these minutes."))
-    expected = next(r for r in SIGNING_ORDER if r not in signed)
-    if role != expected:
+    if role != next_signer_role(signers=signed):
         raise WrongState(_("The secretary signs first, then the chair."))
     page, x1, y1, x2, y2 = current.signature_boxes[role]
     certificate, secret = _certificate(p12=p12, passphrase=passphrase)

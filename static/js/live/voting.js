@@ -347,9 +347,8 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
       // Votes coming in redraw the list under the dialog: the keyboard goes back to this vote's row.
       $("polls").querySelector(`li[data-poll="${poll.id}"] [data-action=annul-poll]`)?.focus();
       if (dialog.returnValue !== "annul" || !reason.value.trim()) return;
-      // The vote may have closed meanwhile: cancelling an open vote is not annulling a result.
-      const now = store.state.polls.find((p) => p.id === poll.id);
-      if (now?.state !== poll.state) { toast(t.poll.changed_meanwhile, "error"); return; }
+      // The state the chair saw goes with it: the server refuses if the vote closed meanwhile, as
+      // cancelling an open vote is not annulling a result.
       send("poll.annul", { poll_id: poll.id, reason: reason.value.trim(), repeat: form.elements.repeat.checked, expected_state: poll.state });
     };
     dialog.showModal();
