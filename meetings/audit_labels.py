@@ -13,6 +13,8 @@ AUDIT_ACTION_LABELS = {
     "meeting.delete": _("Meeting deleted"),
     "meeting.start": _("Meeting started"),
     "meeting.end": _("Meeting ended"),
+    "meeting.recess": _("Break called"),
+    "meeting.resume": _("Meeting resumed after the break"),
     "participant.invite": _("Participant invited"),
     "participant.update": _("Participant's role or vote changed"),
     "participant.remove": _("Participant removed"),

@@ -165,6 +165,9 @@ class Meeting(models.Model):
     current_item = models.ForeignKey(
         "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("current item")
     )
+    # A break in the meeting (giải lao): the item's clock stands still and the room is told when it goes on.
+    recess_since = models.DateTimeField(_("break since"), null=True, blank=True)
+    recess_until = models.DateTimeField(_("break until"), null=True, blank=True)
     # Last sequence number of the meeting's live events; allocated under the meeting's row lock.
     event_seq = models.PositiveBigIntegerField(_("live events"), default=0)
 

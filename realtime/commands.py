@@ -34,6 +34,8 @@ def _inside_command_transaction(service: Callable[..., Any]) -> Callable[..., An
 HANDLERS: dict[str, Callable[..., Any]] = {
     "meeting.start": live.meeting_start,
     "meeting.end": live.meeting_end,
+    "meeting.recess": live.meeting_recess,
+    "meeting.resume": live.meeting_resume,
     "agenda.current": live.agenda_set_current,
     "present.page": live.presentation_show,
     "present.stop": live.presentation_stop,

@@ -199,6 +199,8 @@ def meeting_state(*, meeting: Meeting) -> dict[str, Any]:
         "ends_at": iso(meeting.ends_at),
         "started_at": iso(meeting.started_at),
         "ended_at": iso(meeting.ended_at),
+        "recess_since": iso(meeting.recess_since),
+        "recess_until": iso(meeting.recess_until),
         "current_item_id": meeting.current_item_id,
         "allow_self_checkin": meeting.allow_self_checkin,
         "checkin_opens_at": iso(meeting.checkin_opens_at),

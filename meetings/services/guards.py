@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
@@ -49,6 +50,16 @@ def require_state(*, meeting: Meeting, states: tuple[str, ...]) -> None:
         if meeting.state in HELD_STATES:
             raise WrongState(_("The meeting has ended."))
         raise WrongState(_("The meeting is not open for this now (state: %(state)s).") % {"state": meeting.get_state_display()})
+
+
+def require_no_recess(*, meeting: Meeting) -> None:
+    """What moves the meeting on (the next item, a speech, a vote) waits until the break is over."""
+    if meeting.recess_since is not None:
+        raise WrongState(
+            _("The meeting is on a break until %(time)s. The chair resumes it first.")
+            % {"time": timezone.localtime(meeting.recess_until).strftime("%H:%M")},
+            code="recess",
+        )
 
 
 def participant_in(*, meeting: Meeting, participant_id: int | None) -> Participant:

@@ -27,11 +27,12 @@ from meetings.services.guards import (
     lock_meeting_with_presentation,
     participant_in,
     require_chair,
+    require_no_recess,
     require_participant,
     require_state,
 )
 from meetings.services.notifications import absence_notify_organisers
-from meetings.services.speakers import speakers_close, speakers_emit
+from meetings.services.speakers import speakers_close, speakers_emit, speech_finish
 from meetings.text import clean_text
 from voting.models import Poll
 from voting.services.ballots import polls_after_attendance, polls_close_overdue
@@ -41,6 +42,7 @@ BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
 # until the chair approves the minutes that print it.
 RECORD_OPEN = (*BEFORE_AND_DURING, Meeting.State.CLOSED)
 ARRIVED = (Participant.Attendance.PRESENT, Participant.Attendance.LATE)
+RECESS_LONGEST_MINUTES = 240
 
 
 def _emit_state(meeting: Meeting) -> None:
@@ -57,9 +59,11 @@ def _emit_agenda(meeting: Meeting) -> None:
 
 def _close_current_item(*, meeting: Meeting, now: Any) -> None:
     item = meeting.current_item
-    if item is not None and item.current_since is not None:
-        item.used_seconds += max(0, int((now - item.current_since).total_seconds()))
-        item.current_since = None
+    if item is not None:
+        # Its clock stands still during a break; closed then, it is done all the same.
+        if item.current_since is not None:
+            item.used_seconds += max(0, int((now - item.current_since).total_seconds()))
+            item.current_since = None
         item.done = True
         item.save(update_fields=["used_seconds", "current_since", "done"])
 
@@ -114,7 +118,8 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     meeting.state = Meeting.State.CLOSED
     meeting.ended_at = now
     meeting.current_item = None
-    meeting.save(update_fields=["state", "ended_at", "current_item"])
+    meeting.recess_since = meeting.recess_until = None
+    meeting.save(update_fields=["state", "ended_at", "current_item", "recess_since", "recess_until"])
     audit_record(meeting=meeting, actor=actor, action="meeting.end")
     _emit_state(meeting)
     _emit_agenda(meeting)
@@ -124,10 +129,62 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
+def meeting_recess(*, actor: User, meeting: Meeting, minutes: int) -> Meeting:
+    """A break of so many minutes: the item's clock stops, a speech under way ends, every screen
+    says when the meeting goes on. Until the chair resumes it, nothing moves the meeting on."""
+    meeting = lock_meeting(meeting=meeting)
+    require_chair(actor=actor, meeting=meeting)
+    require_state(meeting=meeting, states=LIVE)
+    if not 1 <= minutes <= RECESS_LONGEST_MINUTES:
+        raise ServiceError(_("A break lasts from 1 to %(most)s minutes.") % {"most": RECESS_LONGEST_MINUTES}, code="invalid")
+    if meeting.recess_since is not None:
+        raise WrongState(_("The meeting is already on a break."), code="recess")
+    polls_close_overdue(meeting=meeting)
+    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE).exists():
+        raise WrongState(_("A vote is still open. Close it (or cancel it) before the break."), code="poll_open")
+    now = timezone.now()
+    item = meeting.current_item
+    if item is not None and item.current_since is not None:
+        item.used_seconds += max(0, int((now - item.current_since).total_seconds()))
+        item.current_since = None
+        item.save(update_fields=["used_seconds", "current_since"])
+    speaking = speech_finish(meeting=meeting, now=now)
+    meeting.recess_since = now
+    meeting.recess_until = now + datetime.timedelta(minutes=minutes)
+    meeting.save(update_fields=["recess_since", "recess_until"])
+    audit_record(meeting=meeting, actor=actor, action="meeting.recess", minutes=minutes)
+    _emit_state(meeting)
+    _emit_agenda(meeting)
+    if speaking:
+        speakers_emit(meeting=meeting, type="speaker.end")
+    return meeting
+
+
+@transaction.atomic
+def meeting_resume(*, actor: User, meeting: Meeting) -> Meeting:
+    """The break is over: the current item's clock runs again from now."""
+    meeting = lock_meeting(meeting=meeting)
+    require_chair(actor=actor, meeting=meeting)
+    require_state(meeting=meeting, states=LIVE)
+    if meeting.recess_since is None:
+        return meeting
+    now = timezone.now()
+    if meeting.current_item_id is not None:
+        AgendaItem.objects.filter(pk=meeting.current_item_id).update(current_since=now)
+    audit_record(meeting=meeting, actor=actor, action="meeting.resume", minutes=round((now - meeting.recess_since).total_seconds() / 60))
+    meeting.recess_since = meeting.recess_until = None
+    meeting.save(update_fields=["recess_since", "recess_until"])
+    _emit_state(meeting)
+    _emit_agenda(meeting)
+    return meeting
+
+
+@transaction.atomic
 def agenda_set_current(*, actor: User, meeting: Meeting, item_id: int) -> Meeting:
     meeting = lock_meeting(meeting=meeting)
     require_chair(actor=actor, meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
+    require_no_recess(meeting=meeting)
     item = AgendaItem.objects.filter(meeting=meeting, pk=item_id).first()
     if item is None:
         raise ServiceError(_("That agenda item is not on this meeting's agenda."), code="not_found")

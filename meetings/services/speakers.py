@@ -19,7 +19,15 @@ from meetings.models import Meeting, SpeakerRequest, User
 from meetings.selectors.live import speakers_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
-from meetings.services.guards import LIVE, lock_meeting, participant_in, require_chair, require_participant, require_state
+from meetings.services.guards import (
+    LIVE,
+    lock_meeting,
+    participant_in,
+    require_chair,
+    require_no_recess,
+    require_participant,
+    require_state,
+)
 
 OPEN_REQUESTS = (SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING)
 # However often the chair extends it, one speech stays within what a meeting can give one person.
@@ -41,15 +49,18 @@ def speakers_emit(*, meeting: Meeting, type: str, **extra: object) -> None:
 
 def speakers_close(*, meeting: Meeting, now: datetime.datetime) -> None:
     """At the end of the meeting: the speech under way ends, and nobody waits any more."""
-    _speech_end(meeting=meeting, now=now)
+    speech_finish(meeting=meeting, now=now)
     SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.WAITING).update(
         status=SpeakerRequest.Status.WITHDRAWN, ended_at=now
     )
 
 
-def _speech_end(*, meeting: Meeting, now: datetime.datetime) -> None:
-    SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).update(
-        status=SpeakerRequest.Status.DONE, ended_at=now
+def speech_finish(*, meeting: Meeting, now: datetime.datetime) -> bool:
+    """The speech under way, if any, ends now; True when there was one."""
+    return bool(
+        SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).update(
+            status=SpeakerRequest.Status.DONE, ended_at=now
+        )
     )
 
 
@@ -95,6 +106,7 @@ def speaker_start(*, actor: User, meeting: Meeting, request_id: int | None = Non
     meeting = lock_meeting(meeting=meeting)
     require_chair(actor=actor, meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
+    require_no_recess(meeting=meeting)
     now = timezone.now()
     if request_id is not None:
         request = _waiting_request(meeting=meeting, request_id=request_id)
@@ -109,7 +121,7 @@ def speaker_start(*, actor: User, meeting: Meeting, request_id: int | None = Non
             )
     else:
         raise ServiceError(_("Say whom to give the floor to."), code="invalid")
-    _speech_end(meeting=meeting, now=now)
+    speech_finish(meeting=meeting, now=now)
     request.status = SpeakerRequest.Status.SPEAKING
     request.started_at = now
     request.allotted_seconds = meeting.speaker_seconds
@@ -129,7 +141,7 @@ def speaker_end(*, actor: User, meeting: Meeting) -> None:
         return
     if actor.pk not in (meeting.chair_id, speaking.participant.user_id):
         raise NotAllowed(_("Only the chair, or the speaker, can end a speech."))
-    _speech_end(meeting=meeting, now=timezone.now())
+    speech_finish(meeting=meeting, now=timezone.now())
     audit_record(meeting=meeting, actor=actor, action="speaker.end", participant=speaking.participant_id)
     speakers_emit(meeting=meeting, type="speaker.end")
 

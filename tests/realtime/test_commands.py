@@ -23,6 +23,7 @@ from meetings.services.documents import document_add_version, document_upload
 from meetings.services.live import (
     attendance_mark,
     meeting_end,
+    meeting_recess,
     meeting_start,
     presentation_hand_over,
     presentation_show,
@@ -141,6 +142,8 @@ def _build_scene(request: pytest.FixtureRequest, state: str) -> Scene:
 
     if state != "published":
         meeting_start(actor=chair, meeting=meeting)
+    if state == "recess":
+        meeting_recess(actor=chair, meeting=meeting, minutes=15)
     if state == "live_no_checkin":
         Meeting.objects.filter(pk=meeting.pk).update(allow_self_checkin=False)
     if state == "confidential":
@@ -337,6 +340,11 @@ FORBIDDEN = [
     Case("live", "delegate", "projector.clear", code="forbidden"),
     Case("live", "guest", "projector.clear", code="forbidden"),
     Case("live", "delegate", "meeting.end", code="forbidden"),
+    Case("live", "delegate", "meeting.recess", {"minutes": 15}, code="forbidden"),
+    Case("live", "secretary", "meeting.recess", {"minutes": 15}, code="forbidden"),
+    Case("live", "admin", "meeting.recess", {"minutes": 15}, code="forbidden", label="not-a-participant", probe=NOTICE_PROBE),
+    Case("recess", "delegate", "meeting.resume", code="forbidden"),
+    Case("recess", "guest", "meeting.resume", code="forbidden"),
     Case("live", "secretary", "meeting.end", code="forbidden"),
     Case("live", "delegate", "agenda.current", _item(1), code="forbidden"),
     Case("live", "secretary", "agenda.current", _item(1), code="forbidden"),
@@ -415,6 +423,14 @@ WRONG_STATE = [
     Case("published", "chair", "present.stop", code="wrong_state"),
     Case("published", "chair", "present.handover", _hand_to("delegate"), code="wrong_state"),
     Case("published", "chair", "meeting.end", code="wrong_state"),
+    Case("published", "chair", "meeting.recess", {"minutes": 10}, code="wrong_state"),
+    Case("closed", "chair", "meeting.recess", {"minutes": 10}, code="wrong_state"),
+    Case("closed", "chair", "meeting.resume", code="wrong_state"),
+    Case("voting", "chair", "meeting.recess", {"minutes": 10}, code="poll_open", label="vote-still-open"),
+    Case("recess", "chair", "meeting.recess", {"minutes": 10}, code="recess", label="already-on-a-break"),
+    Case("recess", "chair", "agenda.current", _item(1), code="recess", label="on-a-break"),
+    Case("recess", "chair", "speaker.start", _floor_to("delegate"), code="recess", label="on-a-break"),
+    Case("recess", "chair", "poll.open", lambda s: {"poll_id": s.poll.pk}, code="recess", label="on-a-break"),
     Case("published", "chair", "speaker.start", _floor_to("delegate"), code="wrong_state"),
     Case("published", "chair", "speaker.end", code="wrong_state"),
     Case("published", "delegate", "speaker.request", code="wrong_state"),
@@ -481,6 +497,12 @@ WRONG_STATE = [
 MALFORMED = [
     Case("published", "chair", "meeting.start", {"force": True}, label="unexpected-field", mentions="force"),
     Case("live", "chair", "meeting.end", {"now": 1}, label="unexpected-field", mentions="now"),
+    Case("live", "chair", "meeting.recess", {}, label="missing-minutes", mentions="minutes"),
+    Case("live", "chair", "meeting.recess", {"minutes": "15"}, label="minutes-as-text", mentions="minutes"),
+    Case("live", "chair", "meeting.recess", {"minutes": 0}, label="minutes-zero", mentions="minutes"),
+    Case("live", "chair", "meeting.recess", {"minutes": 241}, label="minutes-past-four-hours", mentions="minutes"),
+    Case("live", "chair", "meeting.recess", {"minutes": 15.5}, label="minutes-as-float", mentions="minutes"),
+    Case("recess", "chair", "meeting.resume", {"minutes": 5}, label="unexpected-field", mentions="minutes"),
     # agenda.current
     Case("live", "chair", "agenda.current", {}, label="missing-item", mentions="item_id"),
     Case("live", "chair", "agenda.current", lambda s: {"item_id": str(s.items[1].pk)}, label="item-as-text", mentions="item_id"),

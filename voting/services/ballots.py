@@ -16,7 +16,7 @@ from meetings.models import Meeting, Participant, User
 from meetings.selectors.live import quorum_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
-from meetings.services.guards import lock_meeting
+from meetings.services.guards import lock_meeting, require_no_recess
 from meetings.services.notifications import poll_notify_written_open
 from meetings.text import clean_text, person_sort_key
 from voting.models import Ballot, Poll, PollChoice, VoterMark
@@ -36,6 +36,7 @@ def poll_open(*, actor: User, meeting: Meeting, poll_id: int, deadline: datetime
     if poll.mode == Poll.Mode.LIVE:
         if meeting.state != Meeting.State.IN_PROGRESS:
             raise WrongState(_("A vote in the meeting can be opened only while the meeting is in progress."))
+        require_no_recess(meeting=meeting)
         if Poll.objects.filter(meeting=meeting, mode=Poll.Mode.LIVE, state=Poll.State.OPEN).exists():
             raise WrongState(_("Another vote is still open. Close it first."), code="poll_open")
         if poll.requires_quorum:

@@ -1,0 +1,130 @@
+"""A break in the meeting (giải lao): every screen says until when, the item's clock stands still,
+and nothing moves the meeting on until the chair resumes it. Refusals are in test_commands' tables."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+from meetings.models import AgendaItem, AuditEvent, Meeting, SpeakerRequest, User
+from meetings.services.live import meeting_end, meeting_recess, meeting_resume
+from meetings.services.speakers import speaker_request, speaker_start
+from tests.realtime.helpers import Connect, assert_quiet, heard, participant_of, room
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _agenda_entry(event: dict[str, Any], item: AgendaItem) -> dict[str, Any]:
+    return next(entry for entry in event["agenda"] if entry["id"] == item.pk)
+
+
+async def test_chair_calls_a_break_and_every_screen_hears_until_when(
+    connect: Connect, started: Meeting, chair: User, delegate: User, items: list[AgendaItem]
+) -> None:
+    await sync_to_async(AgendaItem.objects.filter(pk=items[0].pk).update)(current_since=timezone.now() - datetime.timedelta(minutes=7))
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    reply = await chair_client.command("meeting.recess", minutes=15)
+
+    assert reply["type"] == "ack", reply
+    state, agenda = await heard(delegate_client, "meeting.state", "agenda.current")
+    since = datetime.datetime.fromisoformat(state["meeting"]["recess_since"])
+    until = datetime.datetime.fromisoformat(state["meeting"]["recess_until"])
+    assert until - since == datetime.timedelta(minutes=15)
+    assert abs((timezone.now() - since).total_seconds()) < 5
+    current = _agenda_entry(agenda, items[0])
+    assert current["current_since"] is None  # its clock stands still
+    assert 7 * 60 <= current["used_seconds"] < 7 * 60 + 5
+    assert current["done"] is False
+    assert agenda["current_item_id"] == items[0].pk
+    await assert_quiet(delegate_client)
+
+
+async def test_a_break_ends_the_speech_under_way_and_keeps_the_queue(
+    connect: Connect, started: Meeting, chair: User, delegate: User, guest: User
+) -> None:
+    delegate_participant = await participant_of(started, delegate)
+    await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=delegate_participant.pk)
+    await sync_to_async(speaker_request)(actor=guest, meeting=started)
+    chair_client, guest_client = await room(connect, started, chair, guest)
+
+    assert (await chair_client.command("meeting.recess", minutes=10))["type"] == "ack"
+
+    *_, ended = await heard(guest_client, "meeting.state", "agenda.current", "speaker.end")
+    assert ended["speakers"]["speaking"] is None
+    assert [entry["participant_id"] for entry in ended["speakers"]["queue"]] == [(await participant_of(started, guest)).pk]
+    statuses = await sync_to_async(lambda: sorted(SpeakerRequest.objects.filter(meeting=started).values_list("status", flat=True)))()
+    assert statuses == ["done", "waiting"]
+
+
+async def test_delegates_may_still_ask_to_speak_during_the_break(connect: Connect, started: Meeting, chair: User, delegate: User) -> None:
+    await sync_to_async(meeting_recess)(actor=chair, meeting=started, minutes=10)
+    delegate_client, chair_client = await room(connect, started, delegate, chair)
+
+    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
+
+    (event,) = await heard(chair_client, "speaker.request")
+    assert len(event["speakers"]["queue"]) == 1
+
+
+async def test_resuming_runs_the_item_clock_again_from_where_it_stood(
+    connect: Connect, started: Meeting, chair: User, delegate: User, items: list[AgendaItem]
+) -> None:
+    await sync_to_async(meeting_recess)(actor=chair, meeting=started, minutes=10)
+    await sync_to_async(AgendaItem.objects.filter(pk=items[0].pk).update)(used_seconds=125)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("meeting.resume"))["type"] == "ack"
+
+    state, agenda = await heard(delegate_client, "meeting.state", "agenda.current")
+    assert state["meeting"]["recess_since"] is None
+    assert state["meeting"]["recess_until"] is None
+    current = _agenda_entry(agenda, items[0])
+    assert current["used_seconds"] == 125
+    assert abs((timezone.now() - datetime.datetime.fromisoformat(current["current_since"])).total_seconds()) < 5
+    # The meeting moves on again.
+    assert (await chair_client.command("agenda.current", item_id=items[1].pk))["type"] == "ack"
+
+
+async def test_resuming_a_meeting_not_on_a_break_changes_nothing(connect: Connect, started: Meeting, chair: User, delegate: User) -> None:
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    assert (await chair_client.command("meeting.resume"))["type"] == "ack"
+
+    await assert_quiet(chair_client, delegate_client)
+
+
+async def test_a_tablet_that_arrives_during_the_break_is_told_until_when(
+    connect: Connect, started: Meeting, chair: User, delegate: User
+) -> None:
+    await sync_to_async(meeting_recess)(actor=chair, meeting=started, minutes=20)
+    until = (await sync_to_async(Meeting.objects.get)(pk=started.pk)).recess_until
+
+    client = await connect(delegate, started)
+
+    assert datetime.datetime.fromisoformat(client.snapshot["state"]["meeting"]["recess_until"]) == until
+
+
+def test_ending_the_meeting_during_a_break_closes_the_item_and_the_break(started: Meeting, chair: User, items: list[AgendaItem]) -> None:
+    meeting_recess(actor=chair, meeting=started, minutes=10)
+
+    meeting_end(actor=chair, meeting=started)
+
+    started.refresh_from_db()
+    assert (started.recess_since, started.recess_until) == (None, None)
+    item = AgendaItem.objects.get(pk=items[0].pk)
+    assert item.done is True
+    assert item.current_since is None
+
+
+def test_the_break_and_the_resumption_are_in_the_audit_log(started: Meeting, chair: User) -> None:
+    meeting_recess(actor=chair, meeting=started, minutes=15)
+    meeting_resume(actor=chair, meeting=started)
+
+    actions = list(AuditEvent.objects.filter(meeting=started, action__startswith="meeting.").values_list("action", "data"))
+    assert [action for action, _ in actions][-2:] == ["meeting.recess", "meeting.resume"]
+    assert actions[-2][1]["minutes"] == 15
