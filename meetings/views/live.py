@@ -56,6 +56,12 @@ def live_strings() -> dict:
         "absence_reason": _("Reason"),
         "page_of": _("Page %(page)s / %(count)s"),
         "now_discussing": _("Now discussing"),
+        "recess": {
+            "title": _("Break"),
+            "until": _("the meeting goes on at %(time)s"),
+            "left": _("%(time)s left"),
+            "over": _("%(time)s past the time set"),
+        },
         "loading_page": _("Loading the page…"),
         "choose_document": _("— Choose a document —"),
         "confidential": _("confidential"),

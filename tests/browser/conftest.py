@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.servers import base_env, daphne, free_port, prepare_site
+from tests.servers import base_env, daphne, free_port, manage, prepare_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TABLET_LANDSCAPE = {"width": 1024, "height": 768}
 TABLET_PORTRAIT = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 900}
+PROJECTOR = {"width": 1280, "height": 720}
 
 pytestmark = pytest.mark.browser
 
@@ -105,11 +107,16 @@ def bottom_before_scrolling(page: Page, selector: str) -> float:
     )
 
 
-def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
-    """A logged-in page on a live screen (the room or the projector)."""
+def open_page(context: BrowserContext, username: str, password: str, path: str) -> Page:
     page = context.new_page()
     log_in(page, username, password)
     page.goto(path)
+    return page
+
+
+def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
+    """A logged-in page on a live screen (the room or the projector)."""
+    page = open_page(context, username, password, path)
     expect(page.locator("#connection, #proj-offline").first).to_be_attached()
     return page
 
@@ -119,3 +126,51 @@ def start_meeting(chair: Page) -> None:
     chair.once("dialog", lambda dialog: dialog.accept())
     chair.click("[data-command='meeting.start']")
     expect(chair.locator("#meeting-state")).to_have_text("Đang họp")
+
+
+QUESTION = "Thông qua Kế hoạch chuyển đổi số năm 2027"
+LATER_QUESTION = "Thông qua lịch họp quý I năm 2027"
+
+# A meeting of its own with a vote on each of its two items, so a test does not depend on what the other
+# browser tests did to the demo's.
+NEW_MEETING = f"""
+import datetime
+from django.utils import timezone
+from meetings.models import Body, Participant, User
+from meetings.services.meetings import meeting_create, meeting_publish
+from meetings.services.participants import participants_invite
+from meetings.services.agenda import agenda_item_create
+from voting.services.polls import poll_create
+secretary = User.objects.get(username="thuky")
+starts = timezone.now() + datetime.timedelta(hours=1)
+meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Phiên họp biểu quyết", kind="regular",
+    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location="Phòng họp số 2",
+    chair=User.objects.get(username="chutoa"), secretary=secretary)
+participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in=["daibieu01", "daibieu02"])),
+    role=Participant.Role.DELEGATE, can_vote=True)
+item = agenda_item_create(actor=secretary, meeting=meeting, title="Biểu quyết", duration_minutes=10)
+poll_create(actor=secretary, meeting=meeting, question="{QUESTION}", agenda_item_id=item.pk, majority="cast")
+later = agenda_item_create(actor=secretary, meeting=meeting, title="Lịch họp quý I", duration_minutes=5)
+poll_create(actor=secretary, meeting=meeting, question="{LATER_QUESTION}", agenda_item_id=later.pk, majority="cast")
+meeting_publish(actor=secretary, meeting=meeting)
+print(meeting.pk)
+"""
+
+
+def meeting_opened(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext], *, tablet: dict[str, int] = TABLET_LANDSCAPE
+) -> tuple[Page, Page, BrowserContext]:
+    """A meeting of its own, opened by the chair, its first delegate checked in from a tablet: the chair's
+    page, the tablet's page and the tablet's browser (to cut its network)."""
+    meeting_id = int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
+    password = daphne_server.demo["password"]
+    room = f"/meetings/{meeting_id}/live/"
+    chair = open_page(new_context(LAPTOP, touch=False), "chutoa", password, room)
+    tablet_context = new_context(tablet)
+    delegate = open_page(tablet_context, "daibieu01", password, room)
+    for page in (chair, delegate):
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    start_meeting(chair)
+    delegate.click("#checkin")  # the chair is present from the moment he opens the meeting
+    expect(chair.locator("#quorum")).to_have_class("quorum met")
+    return chair, delegate, tablet_context

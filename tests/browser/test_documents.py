@@ -10,13 +10,11 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in, open_room, start_meeting
+from tests.browser.conftest import LAPTOP, PROJECTOR, TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in, open_room, start_meeting
 from tests.servers import manage
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = {"width": 1366, "height": 900}
-PROJECTOR = {"width": 1280, "height": 720}
 DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
 
 # A meeting of its own (the demo's document, five pages), so this module does not depend on, or

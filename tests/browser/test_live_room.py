@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import BrowserContext, Route, expect
 
 from tests.browser.conftest import (
+    LAPTOP,
+    PROJECTOR,
     TABLET_LANDSCAPE,
     TABLET_PORTRAIT,
     DaphneServer,
@@ -20,8 +22,6 @@ from tests.browser.conftest import (
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = {"width": 1366, "height": 900}
-PROJECTOR = {"width": 1280, "height": 720}
 # Options are grouped by agenda item (2.1.); the label is the title alone.
 DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
 # Moves this screen's idea of when the speech began, as if `left` seconds of it remained.

@@ -10,13 +10,11 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import TABLET_LANDSCAPE, DaphneServer, log_in, start_meeting
+from tests.browser.conftest import LAPTOP, PROJECTOR, TABLET_LANDSCAPE, DaphneServer, log_in, start_meeting
 from tests.servers import manage
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = {"width": 1366, "height": 900}
-PROJECTOR = {"width": 1280, "height": 720}
 NOTES = "Đồng chí Giám đốc Sở Thông tin và Truyền thông trình bày tóm tắt Đề án; các đại biểu thống nhất."
 OFFLINE_NOTES = " Bổ sung khi mất mạng: đề nghị làm rõ nguồn kinh phí năm 2027."
 CONCLUSION = "Thống nhất thông qua Đề án; giao Sở hoàn thiện trước ngày 15/7."

@@ -249,6 +249,8 @@ async def test_every_command_is_applied_on_postgresql(two_processes: dict[str, A
         await applied(chair, "speaker.allot", seconds=240)
         await applied(chair, "speaker.dismiss", request_id=latest(tablet, "speaker.request")["speakers"]["queue"][0]["id"])
         await applied(chair, "notice.send", text="Nghỉ giải lao 10 phút")
+        await applied(chair, "meeting.recess", minutes=10)
+        await applied(chair, "meeting.resume")
         await applied(chair, "projector.clear")
         await applied(giver, "proxy.give", holder_id=holder["id"])
         await applied(giver, "proxy.revoke", proxy_id=latest(giver, "proxy.update")["proxies"][0]["id"])

@@ -3,7 +3,7 @@
 // knows shown beside them. The chair announces an item's conclusion to every screen.
 
 import { el } from "./dom.js";
-import { formatSeconds, interpolate } from "./store.js";
+import { clockTime, formatSeconds, interpolate } from "./store.js";
 import { withChosen } from "./voting.js";
 
 const FIELDS = ["notes", "conclusions"];
@@ -65,7 +65,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
     if (kind === "typing") box.textContent = t.minutes.typing;
     else if (kind === "saving") box.textContent = t.minutes.saving;
     else if (kind === "error") box.textContent = detail;
-    else box.textContent = entry?.updated_at ? interpolate(t.minutes.saved_by, { name: entry.updated_by || "", time: new Date(entry.updated_at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: config.timeZone }) }) : "";
+    else box.textContent = entry?.updated_at ? interpolate(t.minutes.saved_by, { name: entry.updated_by || "", time: clockTime(entry.updated_at, config) }) : "";
   }
 
   function renderFacts() {

@@ -3,7 +3,8 @@
 import { AnnotationLayer } from "./annotate.js";
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
-import { LiveStore, interpolate, pageUrl, personLabel, showSpeechTimer } from "./store.js";
+import { onRecess, recessCountdown } from "./recess.js";
+import { LiveStore, clockTime, interpolate, pageUrl, personLabel, showSpeechTimer } from "./store.js";
 import { annulledView, endedKicker, progressView, resultView } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
@@ -129,9 +130,22 @@ function renderSpeaker() {
   tick();
 }
 
+// A break fills the screen: the room reads from its seats when the meeting goes on.
+function renderRecess() {
+  const meeting = store.state.meeting;
+  $("proj-recess").hidden = !onRecess(meeting);
+  if (onRecess(meeting)) $("proj-recess-until").textContent = interpolate(t.recess.until, { time: clockTime(meeting.recess_until, config) });
+  tick();
+}
+
 function tick() {
-  const now = new Date(store.now());
-  $("proj-clock").textContent = now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: config.timeZone });
+  $("proj-clock").textContent = clockTime(store.now(), config);
+  const meeting = store.state?.meeting;
+  if (meeting && onRecess(meeting)) {
+    const left = $("proj-recess-left");
+    left.textContent = recessCountdown(meeting, store.now(), t);
+    left.classList.toggle("over", store.now() > Date.parse(meeting.recess_until));
+  }
   showSpeechTimer($("proj-timer"), store.state?.speakers.speaking, store.now());
 }
 
@@ -196,6 +210,7 @@ store.subscribe((kind, event) => {
   if (kind === "annotation.delete") layer.forget(event.id, event.document_id, event.revision);
   if (kind === "stroke.points") layer.liveStroke(event);
   if (kind === "snapshot" || kind === "meeting.state" || kind.startsWith("speaker.")) renderSpeaker();
+  if (kind === "snapshot" || kind === "meeting.state") renderRecess();
   if (movedOn) { clearTimeout(noticeTimer); $("proj-notice").hidden = true; }
   if (kind === "notice") showNotice(event);
   if (kind === "minutes.conclusion") showNotice({ text: `${t.minutes.conclusion_of}: ${event.text}` }, { seconds: 30 });

@@ -3,9 +3,10 @@
 
 import { LiveConnection } from "./connection.js";
 import { el, onChosen, redrawKeepingFocus } from "./dom.js";
-import { LiveStore, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
+import { LiveStore, clockTime, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
+import { mountRecess, onRecess } from "./recess.js";
 import { mountVoting } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
@@ -78,7 +79,7 @@ function remember(seq) {
 }
 function showChairNotice(notice) {
   const box = $("chair-notice");
-  const sentAt = new Date(notice.sent_at).toLocaleTimeString(document.documentElement.lang || "vi", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone });
+  const sentAt = clockTime(notice.sent_at, config);
   box.querySelector(".chair-notice-text").textContent = notice.text;
   box.querySelector(".chair-notice-from").textContent = `${notice.sender} · ${sentAt}`;
   box.hidden = false;
@@ -98,13 +99,14 @@ const EARLY_START_MS = 30 * 60 * 1000; // starting more than this ahead of the t
 function renderMeeting() {
   const meeting = store.state.meeting;
   const badge = $("meeting-state");
-  badge.textContent = t.states[meeting.state] || meeting.state;
-  badge.className = `badge state-${meeting.state}`;
+  const onBreak = onRecess(meeting);
+  badge.textContent = onBreak ? t.recess.title : t.states[meeting.state] || meeting.state;
+  badge.className = `badge state-${onBreak ? "recess" : meeting.state}`;
   const chair = me().is_chair;
   $("chair-meeting-controls").hidden = !chair;
   document.querySelector("[data-command='meeting.start']").hidden = !(chair && meeting.state === "published");
   document.querySelector("[data-command='meeting.end']").hidden = !(chair && meeting.state === "in_progress");
-  document.querySelector("[data-action='next-item']").hidden = !(chair && meeting.state === "in_progress");
+  document.querySelector("[data-action='next-item']").hidden = !(chair && meeting.state === "in_progress" && !onBreak);
   $("notice-card").hidden = !me().can_notice || !["published", "in_progress"].includes(meeting.state);
 }
 
@@ -116,7 +118,8 @@ function itemSeconds(item) {
 
 function renderAgenda() {
   const current = store.state.meeting.current_item_id;
-  const chairLive = me().is_chair && store.state.meeting.state === "in_progress";
+  // During a break the agenda stands still: the chair resumes the meeting before moving it on.
+  const chairLive = me().is_chair && store.state.meeting.state === "in_progress" && !onRecess(store.state.meeting);
   // On the last item "Next item" has nowhere to go: it says so instead of doing nothing.
   const next = document.querySelector("[data-action='next-item']");
   const last = store.state.agenda.length > 0 && store.state.agenda.at(-1).id === current;
@@ -179,6 +182,8 @@ function renderSpeakers() {
   const { queue, speaking } = store.state.speakers;
   const mine = me().participant_id;
   const live = store.state.meeting.state === "in_progress";
+  // Delegates may still ask to speak during a break; the floor is given once the meeting resumes.
+  const floorOpen = live && !onRecess(store.state.meeting);
   const place = queue.findIndex((request) => request.participant_id === mine) + 1;
   const waiting = place > 0;
   const speakingNow = speaking && speaking.participant_id === mine;
@@ -202,7 +207,7 @@ function renderSpeakers() {
         el("span", { class: "queue-break" }),
         unmarked(request) ? el("span", { class: "badge not-present" }, t.not_marked_present) : null,
         speechNumberBadge(request),
-        me().is_chair && live
+        me().is_chair && floorOpen
           ? el(
               "span",
               { class: "queue-actions" },
@@ -213,7 +218,7 @@ function renderSpeakers() {
       ),
     ),
   ));
-  renderFloorTo(speaking, live);
+  renderFloorTo(speaking, floorOpen);
   renderSpeakingTime();
   $("speaker-bar").hidden = !speaking;
   $("speaker-bar").classList.toggle("mine", Boolean(speakingNow));
@@ -471,6 +476,7 @@ $("notice-form").addEventListener("submit", async (event) => {
 const reader = mountViewer({ store, connection, send, t, toast, config });
 const voting = mountVoting({ store, send, t, toast, checkIn });
 const minutes = mountMinutes({ store, send, t, toast, config });
+const recess = mountRecess({ store, send, t, config });
 
 // ---- wiring -----------------------------------------------------------------------------
 store.subscribe((kind, event) => {
@@ -478,6 +484,7 @@ store.subscribe((kind, event) => {
     catchUpNotices();
     reader.onSnapshot();
     renderMeeting();
+    recess.render();
     renderAgenda();
     renderSpeakers();
     renderAttendance();
@@ -489,7 +496,7 @@ store.subscribe((kind, event) => {
   voting.onEvent(kind, event);
   minutes.onEvent(kind, event);
   if (kind === "minutes.conclusion") { toast(`${t.minutes.conclusion_of}: ${event.text}`); renderAgenda(); }
-  if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
+  if (kind === "meeting.state") { renderMeeting(); recess.render(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
   reader.onEvent(kind, event);
   if (kind === "agenda.current") { voting.render(); renderAgenda(); renderSpeakers(); }
   if (kind.startsWith("speaker.")) renderSpeakers();
@@ -505,6 +512,6 @@ store.subscribe((kind, event) => {
   else if (kind === "notice") showChairNotice(event);
 });
 
-setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); renderCheckin(); } }, 500);
+setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); recess.tick(); renderCheckin(); } }, 500);
 connection.connect();
 window.liveRoom = { store, connection, viewer: reader.viewer, annotations: reader.layer };

@@ -108,6 +108,13 @@ export function formatSeconds(total) {
   return `${sign}${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
+/** A moment as the room's clock shows it ("09:05"), in the meeting's time zone whatever the tablet's. */
+export function clockTime(moment, config) {
+  return new Date(moment).toLocaleTimeString(document.documentElement.lang || "vi", {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone,
+  });
+}
+
 /** The speaker's timer: the time left (negative once over), amber in the last half-minute, red after. */
 export function showSpeechTimer(timer, speaking, now) {
   const left = speaking ? speaking.allotted_seconds - (now - Date.parse(speaking.started_at)) / 1000 : 0;

@@ -2,6 +2,7 @@
 // secretary's "not voted yet" list, and the result as every screen and the projector show it.
 
 import { dialogFocus, el, redrawKeepingFocus } from "./dom.js";
+import { onRecess } from "./recess.js";
 import { interpolate } from "./store.js";
 
 const POLL_CONTROLS = ["details.polls-later > summary", "[data-action=close-poll]", "[data-action=open-poll]", "[data-action=annul-poll]", "[data-action=show-ballot]", "[data-action=check-in]"];
@@ -305,7 +306,7 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     if (chairLive) {
       const buttons = [];
       // One vote at a time: the others wait for it to close rather than offer what would be refused.
-      if (poll.state === "draft" && !oneOpen) buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "open-poll" }, onclick: () => send("poll.open", { poll_id: poll.id }) }, t.poll.open));
+      if (poll.state === "draft" && !oneOpen && !onRecess(store.state.meeting)) buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "open-poll" }, onclick: () => send("poll.open", { poll_id: poll.id }) }, t.poll.open));
       if (poll.state === "open") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "close-poll" }, onclick: () => closePoll(poll) }, t.poll.close));
       if (poll.state === "open" || poll.state === "closed") buttons.push(el("button", { class: "button danger", type: "button", dataset: { action: "annul-poll" }, onclick: () => annul(poll) }, poll.state === "open" ? t.poll.annul_open : t.poll.annul));
       parts.push(el("div", { class: "row" }, ...buttons));

@@ -1,0 +1,62 @@
+// A break in the meeting (giải lao): every tablet says when the meeting goes on and counts down to
+// it; the chair calls the break (how long, in one tap) and resumes it.
+
+import { el } from "./dom.js";
+import { clockTime, formatSeconds, interpolate } from "./store.js";
+
+const CHOICES = [5, 10, 15, 20, 30];
+const USUAL = 15;
+
+/** The meeting is on a break now. */
+export function onRecess(meeting) {
+  return meeting.state === "in_progress" && Boolean(meeting.recess_since);
+}
+
+/** "còn 12:34" until the time set, then how far past it. */
+export function recessCountdown(meeting, now, t) {
+  const left = (Date.parse(meeting.recess_until) - now) / 1000;
+  return left >= 0 ? interpolate(t.recess.left, { time: formatSeconds(left) }) : interpolate(t.recess.over, { time: formatSeconds(-left) });
+}
+
+export function mountRecess({ store, send, t, config }) {
+  const $ = (id) => document.getElementById(id);
+  const dialog = $("recess-dialog");
+  const choices = dialog.querySelector(".recess-choices");
+  choices.replaceChildren(...CHOICES.map((minutes) => el("label", { class: "chip" },
+    el("input", { type: "radio", name: "minutes", value: String(minutes) }),
+    ` ${interpolate(t.minutes_short, { minutes })}`,
+  )));
+
+  function render() {
+    const meeting = store.state.meeting;
+    const chair = store.state.me.is_chair;
+    const on = onRecess(meeting);
+    $("recess-bar").hidden = !on;
+    $("recess-open").hidden = !(chair && meeting.state === "in_progress" && !on);
+    $("recess-resume").hidden = !(chair && on);
+    if (on) $("recess-until").textContent = interpolate(t.recess.until, { time: clockTime(meeting.recess_until, config) });
+    tick();
+  }
+
+  function tick() {
+    const meeting = store.state.meeting;
+    if (!onRecess(meeting)) return;
+    const left = $("recess-left");
+    left.textContent = recessCountdown(meeting, store.now(), t);
+    left.classList.toggle("over", store.now() > Date.parse(meeting.recess_until));
+  }
+
+  $("recess-open").addEventListener("click", () => {
+    dialog.querySelector("form").reset();
+    dialog.querySelector(`input[value="${USUAL}"]`).checked = true;
+    dialog.returnValue = "";
+    dialog.showModal();
+  });
+  dialog.addEventListener("close", () => {
+    if (dialog.returnValue !== "recess") return;
+    const minutes = Number(dialog.querySelector("input[name=minutes]:checked")?.value || USUAL);
+    send("meeting.recess", { minutes });
+  });
+
+  return { render, tick };
+}
