@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
@@ -57,15 +58,27 @@ def _emit_agenda(meeting: Meeting) -> None:
     )
 
 
-def _close_current_item(*, meeting: Meeting, now: Any) -> None:
+def _stop_item_clock(*, item: AgendaItem, now: datetime.datetime) -> None:
+    """The time since the item became current is added to its time used (unsaved); during a break
+    its clock already stands still."""
+    if item.current_since is not None:
+        item.used_seconds += max(0, int((now - item.current_since).total_seconds()))
+        item.current_since = None
+
+
+def _close_current_item(*, meeting: Meeting, now: datetime.datetime) -> None:
     item = meeting.current_item
     if item is not None:
-        # Its clock stands still during a break; closed then, it is done all the same.
-        if item.current_since is not None:
-            item.used_seconds += max(0, int((now - item.current_since).total_seconds()))
-            item.current_since = None
+        _stop_item_clock(item=item, now=now)
         item.done = True
         item.save(update_fields=["used_seconds", "current_since", "done"])
+
+
+def _require_no_open_vote(*, meeting: Meeting, message: str | Promise) -> None:
+    # A vote's result is the chair's to declare: neither ending nor a break closes it behind their back.
+    polls_close_overdue(meeting=meeting)
+    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE).exists():
+        raise WrongState(message, code="poll_open")
 
 
 @transaction.atomic
@@ -107,10 +120,7 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = lock_meeting(meeting=meeting)
     require_chair(actor=actor, meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
-    polls_close_overdue(meeting=meeting)
-    # A vote's result is the chair's to declare: ending the meeting does not close it behind their back.
-    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE).exists():
-        raise WrongState(_("A vote is still open. Close it (or cancel it) first, then end the meeting."), code="poll_open")
+    _require_no_open_vote(meeting=meeting, message=_("A vote is still open. Close it (or cancel it) first, then end the meeting."))
     now = timezone.now()
     _close_current_item(meeting=meeting, now=now)
     speakers_close(meeting=meeting, now=now)
@@ -139,15 +149,11 @@ def meeting_recess(*, actor: User, meeting: Meeting, minutes: int) -> Meeting:
         raise ServiceError(_("A break lasts from 1 to %(most)s minutes.") % {"most": RECESS_LONGEST_MINUTES}, code="invalid")
     if meeting.recess_since is not None:
         raise WrongState(_("The meeting is already on a break."), code="recess")
-    polls_close_overdue(meeting=meeting)
-    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE).exists():
-        raise WrongState(_("A vote is still open. Close it (or cancel it) before the break."), code="poll_open")
+    _require_no_open_vote(meeting=meeting, message=_("A vote is still open. Close it (or cancel it) before the break."))
     now = timezone.now()
-    item = meeting.current_item
-    if item is not None and item.current_since is not None:
-        item.used_seconds += max(0, int((now - item.current_since).total_seconds()))
-        item.current_since = None
-        item.save(update_fields=["used_seconds", "current_since"])
+    if meeting.current_item is not None:
+        _stop_item_clock(item=meeting.current_item, now=now)
+        meeting.current_item.save(update_fields=["used_seconds", "current_since"])
     speaking = speech_finish(meeting=meeting, now=now)
     meeting.recess_since = now
     meeting.recess_until = now + datetime.timedelta(minutes=minutes)
