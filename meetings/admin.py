@@ -208,6 +208,17 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("action", "meeting__title", "actor__username", "actor__full_name")
     date_hierarchy = "created_at"
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[AuditEvent], search_term: str
+    ) -> tuple[QuerySet[AuditEvent], bool]:
+        """Also by what an action means, as the list shows it ("công bố"), not only by its code."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().casefold()
+        codes = [code for code, label in AUDIT_ACTION_LABELS.items() if term and term in str(label).casefold()]
+        if codes:
+            results |= queryset.filter(action__in=codes)
+        return results, may_have_duplicates
+
     @admin.display(description=_("action"), ordering="action")
     def what(self, event: AuditEvent) -> str:
         label = AUDIT_ACTION_LABELS.get(event.action)

@@ -270,6 +270,14 @@ def test_the_audit_log_reads_in_words_the_latest_first(client: Client, administr
     assert "(meeting.publish)" in filtered and "(meeting.create)" not in filtered
 
 
+def test_the_audit_log_is_searched_by_the_words_it_shows(client: Client, administrator: User, published_meeting: Meeting) -> None:
+    found = logged_in(client, administrator).get("/admin/meetings/auditevent/", {"q": "Công bố"}).content.decode()
+
+    assert "(meeting.publish)" in found and "(meeting.create)" not in found
+    by_code = client.get("/admin/meetings/auditevent/", {"q": "meeting.create"}).content.decode()
+    assert "(meeting.create)" in by_code and "(meeting.publish)" not in by_code
+
+
 def test_switching_off_a_chair_says_which_meetings_to_come_need_another(
     client: Client, administrator: User, published_meeting: Meeting, chair: User
 ) -> None:
