@@ -125,6 +125,7 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     # The second delegate's tablet, reloaded, knows it has voted and shows the result in the list.
     second.reload()
     expect(second.locator(f".poll:has-text('{QUESTION}') .verdict")).to_have_text("THÔNG QUA")
+    expect(second.locator("#polls")).not_to_contain_text("null")  # nothing folded away on a delegate's list, and no trace of it
     expect(second.locator("#ballot")).to_be_hidden()
 
     # The chair puts a question to the vote on the spot: one step, and the ballots are out.

@@ -98,7 +98,7 @@ function renderAgenda() {
   $("proj-idle").replaceChildren(
     el("h1", { class: "proj-idle-title" }, meeting.title),
     el("p", { class: "proj-idle-when" }, meeting.location ? `${when} · ${meeting.location}` : when),
-    rows.length ? el("ol", { class: rows.length > 9 ? "proj-agenda long" : "proj-agenda" }, ...rows) : null,
+    ...(rows.length ? [el("ol", { class: rows.length > 9 ? "proj-agenda long" : "proj-agenda" }, ...rows)] : []),
   );
 }
 

@@ -265,15 +265,14 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     const fold = (me().is_chair || me().keeps_attendance) && now.length > 0 && later.length > 0;
     const wasOpen = list.querySelector("details.polls-later")?.open || (pollId && later.some((poll) => String(poll.id) === pollId));
     const entries = (polls) => polls.map((poll) => pollEntry(poll, chairLive, oneOpen));
-    redrawKeepingFocus(list, POLL_CONTROLS, () => list.replaceChildren(
-      ...entries(fold ? now : ordered),
-      fold
-        ? el("li", { class: "polls-later-item" },
-          el("details", { class: "polls-later", open: Boolean(wasOpen) },
-            el("summary", {}, interpolate(t.poll.others, { count: later.length })),
-            el("ul", { class: "polls" }, ...entries(later))))
-        : null,
-    ));
+    // replaceChildren writes a null out as the text "null": the folded part is added only when there is one.
+    const folded = fold
+      ? [el("li", { class: "polls-later-item" },
+        el("details", { class: "polls-later", open: Boolean(wasOpen) },
+          el("summary", {}, interpolate(t.poll.others, { count: later.length })),
+          el("ul", { class: "polls" }, ...entries(later))))]
+      : [];
+    redrawKeepingFocus(list, POLL_CONTROLS, () => list.replaceChildren(...entries(fold ? now : ordered), ...folded));
     if (action) list.querySelector(`li[data-poll="${pollId}"] [data-action="${action}"]`)?.focus();
   }
 
