@@ -93,6 +93,10 @@ def live_strings() -> dict:
             "and the minutes are then compiled from what was recorded."
         ),
         "last_item": _("This is the last item on the agenda."),
+        "forecast": {
+            "pace": _("At the planned pace: about %(minutes)s min to go, ending at %(time)s"),
+            "late": _("%(minutes)s min later than called (%(called)s)"),
+        },
         "start_confirm": _("Start the meeting now? Every tablet and the projector show it in progress; it cannot be undone."),
         "start_early": _("The meeting is called for %(when)s, not now."),
         "projector_cleared": _("The notice and the vote result are off the room's screen."),

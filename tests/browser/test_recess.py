@@ -1,5 +1,6 @@
 """A break in the meeting as the room sees it: the chair calls it, a tablet and the projector say until
-when, the meeting does not move on meanwhile, and the chair resumes it."""
+when, the chair's forecast of the end counts it, the meeting does not move on meanwhile, and the chair
+resumes it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ def test_chair_calls_a_break_and_resumes_the_meeting(daphne_server: DaphneServer
         new_context(PROJECTOR, touch=False), "thuky", daphne_server.demo["password"], chair.url.replace("/live/", "/projector/")
     )
     expect(projector.locator("#proj-recess")).to_be_hidden()
+    # The chair sees when the agenda ends at its planned pace (10 + 5 minutes); a delegate is not pressed with it.
+    forecast = chair.locator("#agenda-forecast")
+    expect(forecast).to_have_text(re.compile(r"^Theo thời lượng dự kiến: còn khoảng 15 phút, xong lúc \d\d:\d\d$"))
+    expect(delegate.locator("#agenda-forecast")).to_be_hidden()
 
     chair.click("#recess-open")
     dialog = chair.locator("#recess-dialog")
@@ -39,6 +44,7 @@ def test_chair_calls_a_break_and_resumes_the_meeting(daphne_server: DaphneServer
     expect(chair.locator("[data-action='next-item']")).to_be_hidden()
     expect(chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]")).to_have_count(0)
     expect(delegate.locator("#recess-resume")).to_be_hidden()
+    expect(forecast).to_contain_text("còn khoảng 25 phút")  # the break, then the agenda
     # A delegate can still ask to speak, for when the meeting goes on.
     delegate.click("#request-speak")
     expect(delegate.locator("#withdraw-speak")).to_be_visible()

@@ -55,7 +55,10 @@ export function mountRecess({ store, send, t, config }) {
   dialog.addEventListener("close", () => {
     if (dialog.returnValue !== "recess") return;
     const minutes = Number(dialog.querySelector("input[name=minutes]:checked")?.value || USUAL);
-    send("meeting.recess", { minutes });
+    // The button that opened the dialog is gone once the break starts: the keyboard goes to "Resume".
+    send("meeting.recess", { minutes }).then((reply) => {
+      if (reply?.type === "ack" && !$("recess-resume").hidden && document.activeElement === document.body) $("recess-resume").focus();
+    });
   });
 
   return { render, tick };

@@ -6,6 +6,7 @@ import { el, onChosen, redrawKeepingFocus } from "./dom.js";
 import { LiveStore, clockTime, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
+import { showForecast } from "./forecast.js";
 import { mountRecess, onRecess } from "./recess.js";
 import { mountVoting } from "./voting.js";
 
@@ -161,6 +162,9 @@ function moveTo(item) {
 }
 
 function tickAgenda() {
+  const forecast = $("agenda-forecast");
+  if (me().is_chair || me().keeps_attendance) showForecast(forecast, store.state, store.now(), t, config);
+  else forecast.hidden = true;
   for (const item of store.state.agenda) {
     const node = document.querySelector(`.agenda-time[data-item="${item.id}"]`);
     if (!node) continue;
@@ -449,6 +453,7 @@ for (const button of document.querySelectorAll("[data-command]")) {
         "speaker.request": $("withdraw-speak"),
         "speaker.withdraw": $("request-speak"),
         "meeting.start": document.querySelector("[data-action='next-item']"),
+        "meeting.resume": document.querySelector("[data-action='next-item']"),
         "attendance.checkin": $("request-speak"),
       }[button.dataset.command];
       if (next && !next.hidden) next.focus();
