@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMultiAlternatives
+from django.test import Client
 from django.utils import timezone, translation
 from icalendar import Calendar, Event
 from pypdf import PdfReader, PdfWriter
@@ -46,6 +47,11 @@ def _no_language_left_active() -> Iterator[None]:
     # A request through the test client leaves its language active in the thread; start each test afresh.
     yield
     translation.deactivate()
+
+
+def logged_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
 
 
 def make_user(username: str, *, full_name: str = "", position: str = "", can_create: bool = False) -> User:

@@ -16,7 +16,7 @@ from meetings.models import Document, DocumentPage, DocumentVersion, Meeting, Us
 from meetings.pdf_render import html_to_pdf
 from meetings.services.documents import document_add_version, document_upload
 from tests.annotations.conftest import annotate, first_version
-from tests.conftest import pdf_with_page_turned
+from tests.conftest import logged_in, pdf_with_page_turned
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,6 @@ def text_pdf(pages: list[str], *, style: str = "") -> bytes:
     """A PDF with one page of real (extractable) Vietnamese text per entry."""
     body = "".join(f'<section style="page-break-after: always">{page}</section>' for page in pages)
     return html_to_pdf(html=f"<html><head><style>@page {{ size: A4; margin: 2cm }} {style}</style></head><body>{body}</body></html>")
-
-
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 def annotations_url(document: Document) -> str:

@@ -16,14 +16,9 @@ from django.utils import translation
 from meetings.apps import SECRETARIES_GROUP
 from meetings.models import Body, Meeting, Participant, User
 from meetings.services.meetings import meeting_update
-from tests.conftest import make_user
+from tests.conftest import logged_in, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

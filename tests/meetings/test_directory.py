@@ -14,14 +14,9 @@ from meetings.errors import NotAllowed, ServiceError
 from meetings.models import Body, Meeting, User
 from meetings.selectors.meetings import directory_of
 from meetings.services.meetings import meeting_create
-from tests.conftest import make_user
+from tests.conftest import logged_in, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from meetings.services.documents import document_add_version, document_upload
 from meetings.services.meetings import meeting_publish
 from tests.annotations import conftest as annotation_fixtures
 from tests.annotations.conftest import INK, annotate, first_version
-from tests.conftest import files_under
+from tests.conftest import files_under, logged_in
 from tests.meetings.test_pack_and_watermark import outline_pages, pdfium_texts, text_pdf
 from tests.realtime import conftest as realtime_fixtures
 
@@ -52,11 +52,6 @@ ARROW = {"points": [[0.6, 0.7], [0.8, 0.75]], "color": "#2e7d32"}
 
 def note(text: str) -> dict[str, Any]:
     return {"rect": [0.1, 0.1, 0.3, 0.15], "text": text, "color": "#f9a825"}
-
-
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 def today_in_vietnam() -> str:

@@ -15,7 +15,7 @@ from meetings.errors import NotAllowed
 from meetings.models import AuditEvent, Meeting, Participant, User
 from meetings.services.meetings import meeting_publish
 from meetings.services.participants import guest_invite, guest_password_issue
-from tests.conftest import make_user, set_state
+from tests.conftest import logged_in, make_user, set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +25,6 @@ GUEST = {
     "position": "Phóng viên Báo Bà Rịa - Vũng Tàu",
     "email": "hongvan@baobariavungtau.vn",
 }
-
-
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 def test_the_secretary_invites_a_guest_who_is_not_in_the_directory_and_they_set_their_password(

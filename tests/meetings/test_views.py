@@ -25,16 +25,11 @@ from meetings.services.agenda import agenda_item_create
 from meetings.services.documents import _rejection_message, document_add_version, document_upload
 from meetings.services.meetings import meeting_publish
 from meetings.services.participants import participants_invite
-from tests.conftest import files_under, set_state
+from tests.conftest import files_under, logged_in, set_state
 
 pytestmark = pytest.mark.django_db
 
 Upload = Callable[..., SimpleUploadedFile]
-
-
-def logged_in(client: Client, user: User) -> Client:
-    client.force_login(user)
-    return client
 
 
 def vietnamese_catalog_compiled() -> bool:
