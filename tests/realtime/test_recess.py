@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.test import Client
 from django.utils import timezone
 
 from meetings.models import AgendaItem, AuditEvent, Meeting, SpeakerRequest, User
 from meetings.services.live import meeting_end, meeting_recess, meeting_resume
 from meetings.services.speakers import speaker_request, speaker_start
+from tests.conftest import logged_in
 from tests.realtime.helpers import Connect, assert_quiet, heard, participant_of, room
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,3 +130,12 @@ def test_the_break_and_the_resumption_are_in_the_audit_log(started: Meeting, cha
     actions = list(AuditEvent.objects.filter(meeting=started, action__startswith="meeting.").values_list("action", "data"))
     assert [action for action, _ in actions][-2:] == ["meeting.recess", "meeting.resume"]
     assert actions[-2][1]["minutes"] == 15
+
+
+def test_the_meeting_page_says_the_meeting_is_on_a_break_until_when(client: Client, started: Meeting, chair: User, delegate: User) -> None:
+    meeting_recess(actor=chair, meeting=started, minutes=15)
+    until = timezone.localtime(Meeting.objects.get(pk=started.pk).recess_until).strftime("%H:%M")
+
+    page = logged_in(client, delegate).get(f"/meetings/{started.pk}/").content.decode()
+
+    assert f"Giải lao đến {until}" in page
