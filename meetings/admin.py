@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from meetings.apps import SECRETARIES_GROUP
@@ -211,10 +212,14 @@ class AuditEventAdmin(ReadOnlyAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[AuditEvent], search_term: str
     ) -> tuple[QuerySet[AuditEvent], bool]:
-        """Also by what an action means, as the list shows it ("công bố"), not only by its code."""
+        """Also by what an action means, as the list shows it ("công bố"), not only by its code: the
+        actions whose words include every word searched for (as Django's search takes them)."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        term = search_term.strip().casefold()
-        codes = [code for code, label in AUDIT_ACTION_LABELS.items() if term and term in str(label).casefold()]
+        words = [
+            unescape_string_literal(word) if word.startswith(('"', "'")) and len(word) > 1 and word[0] == word[-1] else word
+            for word in smart_split(search_term.casefold())
+        ]
+        codes = [code for code, label in AUDIT_ACTION_LABELS.items() if words and all(word in str(label).casefold() for word in words)]
         if codes:
             results |= queryset.filter(action__in=codes)
         return results, may_have_duplicates

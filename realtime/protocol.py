@@ -137,7 +137,7 @@ class Command:
 COMMANDS: dict[str, Command] = {
     "meeting.start": Command({}, {}),
     "meeting.end": Command({}, {}),
-    "meeting.recess": Command({"minutes": integer(1, 240)}, {}),
+    "meeting.recess": Command({"minutes": integer(1, 240)}, {}),  # as long as RECESS_LONGEST_MINUTES allows
     "meeting.resume": Command({}, {}),
     "agenda.current": Command({"item_id": integer(1)}, {}),
     "present.page": Command({"document_id": integer(1), "page": integer(1, 100_000)}, {"viewport": viewport}),

@@ -56,7 +56,7 @@ def require_no_recess(*, meeting: Meeting) -> None:
     """What moves the meeting on (the next item, a speech, a vote) waits until the break is over."""
     if meeting.recess_since is not None:
         raise WrongState(
-            _("The meeting is on a break until %(time)s. The chair resumes it first.")
+            _("The meeting is on a break until %(time)s. Resume the meeting first.")
             % {"time": timezone.localtime(meeting.recess_until).strftime("%H:%M")},
             code="recess",
         )

@@ -74,7 +74,7 @@ def _close_current_item(*, meeting: Meeting, now: datetime.datetime) -> None:
         item.save(update_fields=["used_seconds", "current_since", "done"])
 
 
-def _require_no_open_vote(*, meeting: Meeting, message: str | Promise) -> None:
+def _close_overdue_votes_and_refuse_an_open_one(*, meeting: Meeting, message: str | Promise) -> None:
     # A vote's result is the chair's to declare: neither ending nor a break closes it behind their back.
     polls_close_overdue(meeting=meeting)
     if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE).exists():
@@ -120,7 +120,9 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = lock_meeting(meeting=meeting)
     require_chair(actor=actor, meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
-    _require_no_open_vote(meeting=meeting, message=_("A vote is still open. Close it (or cancel it) first, then end the meeting."))
+    _close_overdue_votes_and_refuse_an_open_one(
+        meeting=meeting, message=_("A vote is still open. Close it (or cancel it) first, then end the meeting.")
+    )
     now = timezone.now()
     _close_current_item(meeting=meeting, now=now)
     speakers_close(meeting=meeting, now=now)
@@ -128,9 +130,11 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     meeting.state = Meeting.State.CLOSED
     meeting.ended_at = now
     meeting.current_item = None
+    # Ended during a break, the log says so: a break called is never left without its end.
+    during_break = {"during_break": True} if meeting.recess_since else {}
     meeting.recess_since = meeting.recess_until = None
     meeting.save(update_fields=["state", "ended_at", "current_item", "recess_since", "recess_until"])
-    audit_record(meeting=meeting, actor=actor, action="meeting.end")
+    audit_record(meeting=meeting, actor=actor, action="meeting.end", **during_break)
     _emit_state(meeting)
     _emit_agenda(meeting)
     event_emit(meeting=meeting, type="present.stop", payload={"presentation": presentation_state(meeting=meeting)})
@@ -141,7 +145,8 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_recess(*, actor: User, meeting: Meeting, minutes: int) -> Meeting:
     """A break of so many minutes: the item's clock stops, a speech under way ends, every screen
-    says when the meeting goes on. Until the chair resumes it, nothing moves the meeting on."""
+    says when the meeting goes on. Until the chair resumes it, the next item, the floor and votes
+    wait; the presented document stays open, so tablets can read it (the projector shows the break)."""
     meeting = lock_meeting(meeting=meeting)
     require_chair(actor=actor, meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
@@ -149,7 +154,9 @@ def meeting_recess(*, actor: User, meeting: Meeting, minutes: int) -> Meeting:
         raise ServiceError(_("A break lasts from 1 to %(most)s minutes.") % {"most": RECESS_LONGEST_MINUTES}, code="invalid")
     if meeting.recess_since is not None:
         raise WrongState(_("The meeting is already on a break."), code="recess")
-    _require_no_open_vote(meeting=meeting, message=_("A vote is still open. Close it (or cancel it) before the break."))
+    _close_overdue_votes_and_refuse_an_open_one(
+        meeting=meeting, message=_("A vote is still open. Close it (or cancel it) before the break.")
+    )
     now = timezone.now()
     if meeting.current_item is not None:
         _stop_item_clock(item=meeting.current_item, now=now)

@@ -61,6 +61,7 @@ def live_strings() -> dict:
             "until": _("the meeting goes on at %(time)s"),
             "left": _("%(time)s left"),
             "over": _("%(time)s past the time set"),
+            "length": pgettext("length of a break", "%(minutes)s min"),
         },
         "loading_page": _("Loading the page…"),
         "choose_document": _("— Choose a document —"),

@@ -43,6 +43,7 @@ def test_chair_calls_a_break_and_resumes_the_meeting(daphne_server: DaphneServer
     # Nothing moves the meeting on during the break: no next item, no vote to open, and only the chair resumes.
     expect(chair.locator("[data-action='next-item']")).to_be_hidden()
     expect(chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]")).to_have_count(0)
+    expect(chair.locator("#poll-create")).to_be_hidden()
     expect(delegate.locator("#recess-resume")).to_be_hidden()
     expect(forecast).to_contain_text("còn khoảng 25 phút")  # the break, then the agenda
     # A delegate can still ask to speak, for when the meeting goes on.

@@ -271,6 +271,9 @@ def test_the_audit_log_is_searched_by_the_words_it_shows(client: Client, adminis
     assert "(meeting.publish)" in found and "(meeting.create)" not in found
     by_code = client.get("/admin/meetings/auditevent/", {"q": "meeting.create"}).content.decode()
     assert "(meeting.create)" in by_code and "(meeting.publish)" not in by_code
+    # Every word must be in the action's words: a word common to many ("họp") with another narrows it down.
+    both = client.get("/admin/meetings/auditevent/", {"q": '"tạo cuộc" họp'}).content.decode()
+    assert "(meeting.create)" in both and "(meeting.publish)" not in both
 
 
 def test_switching_off_a_chair_says_which_meetings_to_come_need_another(

@@ -11,11 +11,14 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 from django.utils import timezone
 
-from meetings.models import AgendaItem, AuditEvent, Meeting, SpeakerRequest, User
-from meetings.services.live import meeting_end, meeting_recess, meeting_resume
+from meetings.models import AgendaItem, AuditEvent, Document, Meeting, SpeakerRequest, User
+from meetings.services.live import meeting_end, meeting_recess, meeting_resume, presentation_show
 from meetings.services.speakers import speaker_request, speaker_start
 from tests.conftest import logged_in
 from tests.realtime.helpers import Connect, assert_quiet, heard, participant_of, room
+from voting.models import Poll
+from voting.services.ballots import poll_open
+from voting.services.polls import poll_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -121,6 +124,24 @@ def test_ending_the_meeting_during_a_break_closes_the_item_and_the_break(started
     item = AgendaItem.objects.get(pk=items[0].pk)
     assert item.done is True
     assert item.current_since is None
+    assert AuditEvent.objects.get(meeting=started, action="meeting.end").data == {"during_break": True}
+
+
+def test_the_presented_document_stays_open_during_a_break(started: Meeting, chair: User, document: Document) -> None:
+    meeting_recess(actor=chair, meeting=started, minutes=10)
+
+    presentation = presentation_show(actor=chair, meeting=started, document_id=document.pk, page=2)
+
+    assert presentation.page == 2
+
+
+def test_written_opinions_are_asked_for_during_a_break_as_at_any_time(started: Meeting, chair: User, secretary: User) -> None:
+    poll = poll_create(actor=secretary, meeting=started, question="Góp ý dự thảo quy chế?", mode=Poll.Mode.WRITTEN)
+    meeting_recess(actor=chair, meeting=started, minutes=10)
+
+    opened = poll_open(actor=secretary, meeting=started, poll_id=poll.pk, deadline=timezone.now() + datetime.timedelta(days=3))
+
+    assert opened.state == Poll.State.OPEN
 
 
 def test_the_break_and_the_resumption_are_in_the_audit_log(started: Meeting, chair: User) -> None:

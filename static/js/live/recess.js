@@ -24,7 +24,7 @@ export function mountRecess({ store, send, t, config }) {
   const choices = dialog.querySelector(".recess-choices");
   choices.replaceChildren(...CHOICES.map((minutes) => el("label", { class: "chip" },
     el("input", { type: "radio", name: "minutes", value: String(minutes) }),
-    ` ${interpolate(t.minutes_short, { minutes })}`,
+    ` ${interpolate(t.recess.length, { minutes })}`,
   )));
 
   function render() {
@@ -32,7 +32,9 @@ export function mountRecess({ store, send, t, config }) {
     const chair = store.state.me.is_chair;
     const on = onRecess(meeting);
     $("recess-bar").hidden = !on;
-    $("recess-open").hidden = !(chair && meeting.state === "in_progress" && !on);
+    // Not while a vote is open: its result is declared before the room breaks up.
+    const voting = store.state.polls.some((poll) => poll.mode === "live" && poll.state === "open");
+    $("recess-open").hidden = !(chair && meeting.state === "in_progress" && !on && !voting);
     $("recess-resume").hidden = !(chair && on);
     if (on) $("recess-until").textContent = interpolate(t.recess.until, { time: clockTime(meeting.recess_until, config) });
     tick();

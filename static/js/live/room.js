@@ -6,7 +6,7 @@ import { el, onChosen, redrawKeepingFocus } from "./dom.js";
 import { LiveStore, clockTime, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
-import { showForecast } from "./forecast.js";
+import { itemSeconds, showForecast, takenUp } from "./agenda-time.js";
 import { mountRecess, onRecess } from "./recess.js";
 import { mountVoting } from "./voting.js";
 
@@ -111,12 +111,6 @@ function renderMeeting() {
   $("notice-card").hidden = !me().can_notice || !["published", "in_progress"].includes(meeting.state);
 }
 
-function itemSeconds(item) {
-  let used = item.used_seconds;
-  if (item.current_since) used += (store.now() - Date.parse(item.current_since)) / 1000;
-  return used;
-}
-
 function renderAgenda() {
   const current = store.state.meeting.current_item_id;
   // During a break the agenda stands still: the chair resumes the meeting before moving it on.
@@ -168,7 +162,7 @@ function tickAgenda() {
   for (const item of store.state.agenda) {
     const node = document.querySelector(`.agenda-time[data-item="${item.id}"]`);
     if (!node) continue;
-    const used = itemSeconds(item);
+    const used = itemSeconds(item, store.now());
     node.textContent = used > 0 || item.current_since ? `${formatSeconds(used)} / ${item.minutes}′` : `${item.minutes}′`;
     node.classList.toggle("over", used > item.minutes * 60);
   }
@@ -406,23 +400,15 @@ async function checkIn() {
 
 /** Ending leaves what was not done undone for good: the question says what that is. */
 function endQuestion() {
-  const current = store.state.meeting.current_item_id;
-  const agenda = store.state.agenda;
-  const touched = (item) => item.done || item.id === current || item.used_seconds > 0 || Boolean(item.current_since);
-  // A heading whose sub-items were discussed was taken up through them.
-  const subItems = (index) => {
-    const following = agenda.slice(index + 1);
-    const end = following.findIndex((next) => next.depth <= agenda[index].depth);
-    return end < 0 ? following : following.slice(0, end);
-  };
+  const taken = takenUp(store.state.agenda, store.state.meeting.current_item_id);
   // A heading never taken up is named once, for its sub-items too.
   const untouched = [];
   let under = null;
-  agenda.forEach((item, index) => {
-    if (under !== null && item.depth > under) return;
+  for (const item of store.state.agenda) {
+    if (under !== null && item.depth > under) continue;
     under = null;
-    if (!touched(item) && !subItems(index).some(touched)) { untouched.push(item); under = item.depth; }
-  });
+    if (!taken.has(item.id)) { untouched.push(item); under = item.depth; }
+  }
   const unopened = store.state.polls.filter((poll) => poll.mode === "live" && poll.state === "draft");
   const warnings = [];
   if (untouched.length) warnings.push(interpolate(t.end_not_reached, { items: untouched.map((item) => `${item.number}. ${item.title}`).join("; ") }));

@@ -247,7 +247,7 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     const polls = livePolls().filter((poll) => poll.state !== "draft" || me().is_chair || me().keeps_attendance);
     const list = $("polls");
     card.hidden = !polls.length && !chairLive;
-    $("poll-create").hidden = !chairLive;
+    $("poll-create").hidden = !chairLive || onRecess(store.state.meeting);
     // The vote under way first, then the current item's, then the rest in order.
     // A vote of no item in particular belongs to no later item: it stays in sight.
     const rank = (poll) => (poll.state === "open" ? 0 : poll.agenda_item_id === currentItem || poll.agenda_item_id === null ? 1 : 2);
