@@ -33,7 +33,7 @@ from meetings.services.guards import (
     require_state,
 )
 from meetings.services.notifications import absence_notify_organisers
-from meetings.services.speakers import speakers_close, speakers_emit, speech_finish
+from meetings.services.speakers import speakers_close, speakers_emit, speech_interrupt
 from meetings.text import clean_text
 from voting.models import Poll
 from voting.services.ballots import polls_after_attendance, polls_close_overdue
@@ -144,7 +144,8 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_recess(*, actor: User, meeting: Meeting, minutes: int) -> Meeting:
-    """A break of so many minutes: the item's clock stops, a speech under way ends, every screen
+    """A break of so many minutes: the item's clock stops, a speech under way is cut short (its
+    speaker heads the queue to go on afterwards), every screen
     says when the meeting goes on. Until the chair resumes it, the next item, the floor and votes
     wait; the presented document stays open, so tablets can read it (the projector shows the break)."""
     meeting = lock_meeting(meeting=meeting)
@@ -161,7 +162,7 @@ def meeting_recess(*, actor: User, meeting: Meeting, minutes: int) -> Meeting:
     if meeting.current_item is not None:
         _stop_item_clock(item=meeting.current_item, now=now)
         meeting.current_item.save(update_fields=["used_seconds", "current_since"])
-    speaking = speech_finish(meeting=meeting, now=now)
+    speaking = speech_interrupt(meeting=meeting, now=now)
     meeting.recess_since = now
     meeting.recess_until = now + datetime.timedelta(minutes=minutes)
     meeting.save(update_fields=["recess_since", "recess_until"])

@@ -64,6 +64,24 @@ def speech_finish(*, meeting: Meeting, now: datetime.datetime) -> bool:
     )
 
 
+def speech_interrupt(*, meeting: Meeting, now: datetime.datetime) -> bool:
+    """A break cuts the speech under way short: it ends, and its speaker heads the queue to go on
+    once the meeting resumes. True when there was one."""
+    speaking = SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.SPEAKING).first()
+    if speaking is None:
+        return False
+    speech_finish(meeting=meeting, now=now)
+    first = SpeakerRequest.objects.filter(meeting=meeting, status=SpeakerRequest.Status.WAITING).order_by("requested_at").first()
+    ahead_of = min(speaking.requested_at, first.requested_at) if first else speaking.requested_at
+    SpeakerRequest.objects.create(
+        meeting=meeting,
+        participant_id=speaking.participant_id,
+        agenda_item_id=speaking.agenda_item_id,
+        requested_at=ahead_of - datetime.timedelta(milliseconds=1),
+    )
+    return True
+
+
 @transaction.atomic
 def speaker_request(*, actor: User, meeting: Meeting) -> SpeakerRequest:
     meeting = lock_meeting(meeting=meeting)

@@ -23,7 +23,9 @@ def test_chair_calls_a_break_and_resumes_the_meeting(daphne_server: DaphneServer
     expect(projector.locator("#proj-recess")).to_be_hidden()
     # The chair sees when the agenda ends at its planned pace (10 + 5 minutes); a delegate is not pressed with it.
     forecast = chair.locator("#agenda-forecast")
-    expect(forecast).to_have_text(re.compile(r"^Theo thời lượng dự kiến: còn khoảng 15 phút, xong lúc \d\d:\d\d$"))
+    expect(forecast).to_have_text(
+        re.compile(r"^Theo thời lượng dự kiến: còn khoảng 15 phút, kết thúc lúc \d\d:\d\d \(giấy mời: \d\d:\d\d\)$")
+    )
     expect(delegate.locator("#agenda-forecast")).to_be_hidden()
 
     chair.click("#recess-open")
@@ -39,6 +41,7 @@ def test_chair_calls_a_break_and_resumes_the_meeting(daphne_server: DaphneServer
         expect(page.locator("#recess-left")).to_have_text(re.compile(r"^còn (10:00|9:5\d)$"))
         expect(page.locator("#meeting-state")).to_have_text("Giải lao")
     expect(projector.locator("#proj-recess")).to_be_visible()
+    expect(chair.locator("#now-line")).to_have_text(re.compile(r"^Sau giải lao, tiếp tục nội dung 1\. Biểu quyết"))
     expect(projector.locator("#proj-recess-until")).to_have_text(re.compile(r"họp tiếp lúc \d\d:\d\d"))
     # Nothing moves the meeting on during the break: no next item, no vote to open, and only the chair resumes.
     expect(chair.locator("[data-action='next-item']")).to_be_hidden()

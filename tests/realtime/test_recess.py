@@ -49,21 +49,24 @@ async def test_chair_calls_a_break_and_every_screen_hears_until_when(
     await assert_quiet(delegate_client)
 
 
-async def test_a_break_ends_the_speech_under_way_and_keeps_the_queue(
+async def test_a_break_cuts_the_speech_short_and_its_speaker_heads_the_queue(
     connect: Connect, started: Meeting, chair: User, delegate: User, guest: User
 ) -> None:
+    # The guest asked first; the chair gave the floor to the delegate anyway.
+    await sync_to_async(speaker_request)(actor=guest, meeting=started)
     delegate_participant = await participant_of(started, delegate)
     await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=delegate_participant.pk)
-    await sync_to_async(speaker_request)(actor=guest, meeting=started)
     chair_client, guest_client = await room(connect, started, chair, guest)
 
     assert (await chair_client.command("meeting.recess", minutes=10))["type"] == "ack"
 
     *_, ended = await heard(guest_client, "meeting.state", "agenda.current", "speaker.end")
     assert ended["speakers"]["speaking"] is None
-    assert [entry["participant_id"] for entry in ended["speakers"]["queue"]] == [(await participant_of(started, guest)).pk]
+    queue = [entry["participant_id"] for entry in ended["speakers"]["queue"]]
+    assert queue == [delegate_participant.pk, (await participant_of(started, guest)).pk]
+    # What was said before the break stays a speech of its own, for the minutes.
     statuses = await sync_to_async(lambda: sorted(SpeakerRequest.objects.filter(meeting=started).values_list("status", flat=True)))()
-    assert statuses == ["done", "waiting"]
+    assert statuses == ["done", "waiting", "waiting"]
 
 
 async def test_delegates_may_still_ask_to_speak_during_the_break(connect: Connect, started: Meeting, chair: User, delegate: User) -> None:

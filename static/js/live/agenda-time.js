@@ -37,7 +37,15 @@ export function secondsToGo(agenda, meeting, now) {
   return seconds;
 }
 
-/** "At the planned pace: about 45 min to go, ending at 11:40", and by how much that is later than called. */
+/** "45 phút", "2 giờ 05 phút": a length of time as people say it. */
+function duration(minutes, t) {
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (!hours) return interpolate(t.forecast.minutes, { minutes });
+  return rest ? interpolate(t.forecast.hours_minutes, { hours, minutes: String(rest).padStart(2, "0") }) : interpolate(t.forecast.hours, { hours });
+}
+
+/** "At the planned pace: about 45 min to go, ending at 11:40 (called to end at 11:30)", and by how much that is late. */
 export function showForecast(node, { agenda, meeting }, now, t, config) {
   node.hidden = meeting.state !== "in_progress";
   if (node.hidden) return;
@@ -45,9 +53,9 @@ export function showForecast(node, { agenda, meeting }, now, t, config) {
   const from = onRecess(meeting) ? Math.max(now, Date.parse(meeting.recess_until)) : now;
   const ends = from + secondsToGo(agenda, meeting, now) * 1000;
   const late = Math.round((ends - Date.parse(meeting.ends_at)) / 60000);
-  const minutes = Math.ceil((ends - now) / 60000);
-  let text = interpolate(t.forecast.pace, { minutes, time: clockTime(ends, config) });
-  if (late > 0) text += ` · ${interpolate(t.forecast.late, { minutes: late, called: clockTime(meeting.ends_at, config) })}`;
+  const left = duration(Math.ceil((ends - now) / 60000), t);
+  let text = interpolate(t.forecast.pace, { left, time: clockTime(ends, config), called: clockTime(meeting.ends_at, config) });
+  if (late > 0) text += ` · ${interpolate(t.forecast.late, { late: duration(late, t) })}`;
   node.textContent = text;
   node.classList.toggle("late", late > 0);
 }

@@ -141,11 +141,7 @@ function renderRecess() {
 function tick() {
   $("proj-clock").textContent = clockTime(store.now(), config);
   const meeting = store.state?.meeting;
-  if (meeting && onRecess(meeting)) {
-    const left = $("proj-recess-left");
-    left.textContent = recessCountdown(meeting, store.now(), t);
-    left.classList.toggle("over", store.now() > Date.parse(meeting.recess_until));
-  }
+  if (meeting && onRecess(meeting)) recessCountdown($("proj-recess-left"), meeting, store.now(), t, { runs: false });
   showSpeechTimer($("proj-timer"), store.state?.speakers.speaking, store.now());
 }
 

@@ -12,10 +12,14 @@ export function onRecess(meeting) {
   return meeting.state === "in_progress" && Boolean(meeting.recess_since);
 }
 
-/** "còn 12:34" until the time set, then how far past it. */
-export function recessCountdown(meeting, now, t) {
+/** "còn 12:34" until the time set. Past it, those who run the meeting read by how much; the room
+ * (the projector, delegates' tablets) is asked back to its seats rather than reproached. */
+export function recessCountdown(node, meeting, now, t, { runs }) {
   const left = (Date.parse(meeting.recess_until) - now) / 1000;
-  return left >= 0 ? interpolate(t.recess.left, { time: formatSeconds(left) }) : interpolate(t.recess.over, { time: formatSeconds(-left) });
+  let text = interpolate(t.recess.left, { time: formatSeconds(left) });
+  if (left < 0) text = runs ? interpolate(t.recess.over, { minutes: Math.ceil(-left / 60) }) : t.recess.back;
+  node.textContent = text;
+  node.classList.toggle("over", left < 0 && runs);
 }
 
 export function mountRecess({ store, send, t, config }) {
@@ -37,15 +41,18 @@ export function mountRecess({ store, send, t, config }) {
     $("recess-open").hidden = !(chair && meeting.state === "in_progress" && !on && !voting);
     $("recess-resume").hidden = !(chair && on);
     if (on) $("recess-until").textContent = interpolate(t.recess.until, { time: clockTime(meeting.recess_until, config) });
+    // The chair is told why the floor, the agenda and votes do nothing now, and where a page presented goes.
+    const note = $("recess-note");
+    note.hidden = !(chair && on);
+    note.textContent = store.state.presentation.document_id ? `${t.recess.chair_note} ${t.recess.projector_note}` : t.recess.chair_note;
     tick();
   }
 
   function tick() {
     const meeting = store.state.meeting;
     if (!onRecess(meeting)) return;
-    const left = $("recess-left");
-    left.textContent = recessCountdown(meeting, store.now(), t);
-    left.classList.toggle("over", store.now() > Date.parse(meeting.recess_until));
+    const me = store.state.me;
+    recessCountdown($("recess-left"), meeting, store.now(), t, { runs: me.is_chair || me.keeps_attendance });
   }
 
   $("recess-open").addEventListener("click", () => {

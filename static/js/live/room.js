@@ -123,7 +123,8 @@ function renderAgenda() {
   const now = store.state.agenda.find((item) => item.id === current);
   $("now-line").hidden = !now;
   $("now-line").classList.toggle("runs", me().is_chair || me().keeps_attendance);
-  $("now-line").textContent = now ? `${t.now_discussing}: ${now.number}. ${now.title}${now.presenter ? ` · ${now.presenter}` : ""}` : "";
+  const lead = onRecess(store.state.meeting) ? t.recess.after : `${t.now_discussing}:`;
+  $("now-line").textContent = now ? `${lead} ${now.number}. ${now.title}${now.presenter ? ` · ${now.presenter}` : ""}` : "";
   const list = $("agenda");
   const opened = new Set([...list.querySelectorAll("details.agenda-conclusion[open]")].map((node) => node.dataset.item));
   redrawKeepingFocus(list, ["button.agenda-row", "details.agenda-conclusion > summary"], () => list.replaceChildren(
@@ -487,11 +488,16 @@ store.subscribe((kind, event) => {
   voting.onEvent(kind, event);
   minutes.onEvent(kind, event);
   if (kind === "minutes.conclusion") { toast(`${t.minutes.conclusion_of}: ${event.text}`); renderAgenda(); }
-  if (kind === "meeting.state") { renderMeeting(); recess.render(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
+  if (kind === "meeting.state" || kind.startsWith("present.") || kind.startsWith("poll.")) recess.render();
+  if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
   reader.onEvent(kind, event);
   if (kind === "agenda.current") { voting.render(); renderAgenda(); renderSpeakers(); }
   if (kind.startsWith("speaker.")) renderSpeakers();
   if (kind === "speaker.dismiss" && event.participant_id === me().participant_id) toast(t.dismissed_you);
+  // Cut short by a break just called (not a resync replaying an old one): the speaker is told they go on first.
+  const meeting = store.state.meeting;
+  if (kind === "speaker.end" && onRecess(meeting) && store.now() - Date.parse(meeting.recess_since) < 15000
+    && store.state.speakers.queue[0]?.participant_id === me().participant_id) toast(t.recess.speech_paused);
   // Only for a turn just given: a resync replaying an old turn's start must not call anyone to speak.
   const speech = store.state.speakers.speaking;
   if (kind === "speaker.start" && speech?.participant_id === me().participant_id && store.now() - Date.parse(speech.started_at) < 15000) toast(t.your_turn);
