@@ -26,7 +26,7 @@ export function mountRecess({ store, send, t, config }) {
   const $ = (id) => document.getElementById(id);
   const dialog = $("recess-dialog");
   const choices = dialog.querySelector(".recess-choices");
-  choices.replaceChildren(...CHOICES.map((minutes) => el("label", { class: "chip" },
+  choices.replaceChildren(...CHOICES.map((minutes) => el("label", {},
     el("input", { type: "radio", name: "minutes", value: String(minutes) }),
     ` ${interpolate(t.recess.length, { minutes })}`,
   )));
