@@ -3,10 +3,11 @@
 
 import { LiveConnection } from "./connection.js";
 import { el, onChosen, redrawKeepingFocus } from "./dom.js";
-import { LiveStore, clockTime, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
+import { LiveStore, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
 import { itemSeconds, showForecast, takenUp } from "./agenda-time.js";
+import { mountChairNotices } from "./chair-notice.js";
 import { mountRecess, onRecess } from "./recess.js";
 import { mountVoting } from "./voting.js";
 
@@ -68,30 +69,6 @@ function untoast(message) {
   const box = $("notice");
   if (!box.hidden && box.textContent === message) box.hidden = true;
 }
-
-// The chair's notices: the newest one this tablet has shown, so one sent while it was offline (which
-// a reconnection's fresh snapshot brings, not an event) is shown on return, and nothing twice. Kept
-// for the tab's life, so a reloaded page (a tablet that dropped the tab) catches up too.
-const NOTICE_KEY = `live-notice-seen:${config.meetingId}`;
-let noticeSeen = Number(sessionStorage.getItem(NOTICE_KEY)) || null;
-function remember(seq) {
-  noticeSeen = Math.max(noticeSeen ?? 0, seq ?? 0);
-  sessionStorage.setItem(NOTICE_KEY, String(noticeSeen));
-}
-function showChairNotice(notice) {
-  const box = $("chair-notice");
-  const sentAt = clockTime(notice.sent_at, config);
-  box.querySelector(".chair-notice-text").textContent = notice.text;
-  box.querySelector(".chair-notice-from").textContent = `${notice.sender} · ${sentAt}`;
-  box.hidden = false;
-  remember(notice.seq);
-}
-function catchUpNotices() {
-  const latest = store.state.notices.at(-1);
-  if (noticeSeen !== null && latest && latest.seq > noticeSeen && latest.sender_id !== me().user_id) showChairNotice(latest);
-  remember(latest?.seq);
-}
-$("chair-notice").querySelector("button").addEventListener("click", () => { $("chair-notice").hidden = true; });
 
 const me = () => store.state.me;
 const EARLY_START_MS = 30 * 60 * 1000; // starting more than this ahead of the time called, the question names that time
@@ -469,11 +446,12 @@ const reader = mountViewer({ store, connection, send, t, toast, config });
 const voting = mountVoting({ store, send, t, toast, checkIn });
 const minutes = mountMinutes({ store, send, t, toast, config });
 const recess = mountRecess({ store, send, t, config });
+const notices = mountChairNotices({ store, t, toast, config });
 
 // ---- wiring -----------------------------------------------------------------------------
 store.subscribe((kind, event) => {
   if (kind === "snapshot") {
-    catchUpNotices();
+    notices.catchUp();
     reader.onSnapshot();
     renderMeeting();
     recess.render();
@@ -504,9 +482,7 @@ store.subscribe((kind, event) => {
   else if (kind.startsWith("speaker.") && speech?.participant_id !== me().participant_id) untoast(t.your_turn);
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
   if (kind === "attendance.update") { renderSpeakers(); loadAbsenceReasons(); }
-  // Whoever sent it knows what it says: pinned on their own screen it would only cover their controls.
-  if (kind === "notice" && event.sender_id === me().user_id) { remember(event.seq); toast(t.notice_sent); }
-  else if (kind === "notice") showChairNotice(event);
+  if (kind === "notice") notices.onNotice(event);
 });
 
 setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); recess.tick(); renderCheckin(); } }, 500);

@@ -1,0 +1,40 @@
+// The chair's notices to the room: pinned on every screen until read and closed, not over the
+// sender's own controls. The newest one this tablet has shown is kept for the tab's life, so one
+// sent while it was offline (which a reconnection's fresh snapshot brings, not an event) or before a
+// reload is shown on return, and nothing twice.
+
+import { clockTime } from "./store.js";
+
+export function mountChairNotices({ store, t, toast, config }) {
+  const box = document.getElementById("chair-notice");
+  const key = `live-notice-seen:${config.meetingId}`;
+  let seen = Number(sessionStorage.getItem(key)) || null;
+
+  function remember(seq) {
+    seen = Math.max(seen ?? 0, seq ?? 0);
+    sessionStorage.setItem(key, String(seen));
+  }
+
+  function show(notice) {
+    box.querySelector(".chair-notice-text").textContent = notice.text;
+    box.querySelector(".chair-notice-from").textContent = `${notice.sender} · ${clockTime(notice.sent_at, config)}`;
+    box.hidden = false;
+    remember(notice.seq);
+  }
+
+  box.querySelector("button").addEventListener("click", () => { box.hidden = true; });
+
+  return {
+    /** After a snapshot. */
+    catchUp() {
+      const latest = store.state.notices.at(-1);
+      if (seen !== null && latest && latest.seq > seen && latest.sender_id !== store.state.me.user_id) show(latest);
+      remember(latest?.seq);
+    },
+    onNotice(notice) {
+      // Whoever sent it knows what it says: pinned on their own screen it would only cover their controls.
+      if (notice.sender_id === store.state.me.user_id) { remember(notice.seq); toast(t.notice_sent); }
+      else show(notice);
+    },
+  };
+}
