@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,30 +132,44 @@ def start_meeting(chair: Page) -> None:
 QUESTION = "Thông qua Kế hoạch chuyển đổi số năm 2027"
 LATER_QUESTION = "Thông qua lịch họp quý I năm 2027"
 
-# A meeting of its own with a vote on each of its two items, so a test does not depend on what the other
-# browser tests did to the demo's.
-NEW_MEETING = f"""
+
+def meeting_script(*, title: str, location: str, delegates: list[str], then: str) -> str:
+    """A `manage.py shell` script making a meeting of its own (prepared by thuky, chaired by chutoa, an
+    hour from now, these delegates invited with a vote), so a test does not depend on what the other
+    browser tests did to the demo's. `then` runs next, with `secretary` and `meeting` at hand."""
+    made = f"""
 import datetime
 from django.utils import timezone
 from meetings.models import Body, Participant, User
 from meetings.services.meetings import meeting_create, meeting_publish
 from meetings.services.participants import participants_invite
 from meetings.services.agenda import agenda_item_create
-from voting.services.polls import poll_create
 secretary = User.objects.get(username="thuky")
 starts = timezone.now() + datetime.timedelta(hours=1)
-meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Phiên họp biểu quyết", kind="regular",
-    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location="Phòng họp số 2",
+meeting = meeting_create(actor=secretary, body=Body.objects.first(), title={title!r}, kind="regular",
+    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location={location!r},
     chair=User.objects.get(username="chutoa"), secretary=secretary)
-participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in=["daibieu01", "daibieu02"])),
+participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in={delegates!r})),
     role=Participant.Role.DELEGATE, can_vote=True)
-item = agenda_item_create(actor=secretary, meeting=meeting, title="Biểu quyết", duration_minutes=10)
-poll_create(actor=secretary, meeting=meeting, question="{QUESTION}", agenda_item_id=item.pk, majority="cast")
-later = agenda_item_create(actor=secretary, meeting=meeting, title="Lịch họp quý I", duration_minutes=5)
-poll_create(actor=secretary, meeting=meeting, question="{LATER_QUESTION}", agenda_item_id=later.pk, majority="cast")
-meeting_publish(actor=secretary, meeting=meeting)
-print(meeting.pk)
 """
+    return made + textwrap.dedent(then)
+
+
+# With a vote on each of its two items.
+NEW_MEETING = meeting_script(
+    title="Phiên họp biểu quyết",
+    location="Phòng họp số 2",
+    delegates=["daibieu01", "daibieu02"],
+    then=f"""
+    from voting.services.polls import poll_create
+    item = agenda_item_create(actor=secretary, meeting=meeting, title="Biểu quyết", duration_minutes=10)
+    poll_create(actor=secretary, meeting=meeting, question="{QUESTION}", agenda_item_id=item.pk, majority="cast")
+    later = agenda_item_create(actor=secretary, meeting=meeting, title="Lịch họp quý I", duration_minutes=5)
+    poll_create(actor=secretary, meeting=meeting, question="{LATER_QUESTION}", agenda_item_id=later.pk, majority="cast")
+    meeting_publish(actor=secretary, meeting=meeting)
+    print(meeting.pk)
+    """,
+)
 
 
 def meeting_opened(

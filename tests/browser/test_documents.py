@@ -10,40 +10,41 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import LAPTOP, PROJECTOR, TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in, open_room, start_meeting
+from tests.browser.conftest import (
+    LAPTOP,
+    PROJECTOR,
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    DaphneServer,
+    log_in,
+    meeting_script,
+    open_room,
+    start_meeting,
+)
 from tests.servers import manage
 
 pytestmark = pytest.mark.browser
 
 DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
 
-# A meeting of its own (the demo's document, five pages), so this module does not depend on, or
-# change, what the other browser tests do with the demo meeting.
-NEW_MEETING = f"""
-import datetime
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
-from meetings.demo.documents import demo_document_pdf
-from meetings.models import Body, Participant, User
-from meetings.services.agenda import agenda_item_create
-from meetings.services.documents import document_upload
-from meetings.services.meetings import meeting_create, meeting_publish
-from meetings.services.participants import participants_invite
-secretary = User.objects.get(username="thuky")
-starts = timezone.now() + datetime.timedelta(hours=1)
-meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Phiên họp đọc tài liệu", kind="regular",
-    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location="Phòng họp số 4",
-    chair=User.objects.get(username="chutoa"), secretary=secretary)
-delegates = ["daibieu03", "daibieu04", "daibieu05", "daibieu06", "daibieu07"]
-participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in=delegates)),
-    role=Participant.Role.DELEGATE, can_vote=True)
-item = agenda_item_create(actor=secretary, meeting=meeting, title="Đề án họp không giấy", duration_minutes=20)
-pdf = demo_document_pdf(title="{DOCUMENT}", pages=5, index=0, date=datetime.date.today())
-document_upload(actor=secretary, meeting=meeting, upload=SimpleUploadedFile("to-trinh.pdf", pdf), title="{DOCUMENT}",
-    agenda_item=item)
-meeting_publish(actor=secretary, meeting=meeting)
-print(meeting.pk)
-"""
+# The demo's document, five pages: this module neither depends on nor changes what the other browser
+# tests do with the demo meeting.
+NEW_MEETING = meeting_script(
+    title="Phiên họp đọc tài liệu",
+    location="Phòng họp số 4",
+    delegates=["daibieu03", "daibieu04", "daibieu05", "daibieu06", "daibieu07"],
+    then=f"""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from meetings.demo.documents import demo_document_pdf
+    from meetings.services.documents import document_upload
+    item = agenda_item_create(actor=secretary, meeting=meeting, title="Đề án họp không giấy", duration_minutes=20)
+    pdf = demo_document_pdf(title="{DOCUMENT}", pages=5, index=0, date=datetime.date.today())
+    document_upload(actor=secretary, meeting=meeting, upload=SimpleUploadedFile("to-trinh.pdf", pdf), title="{DOCUMENT}",
+        agenda_item=item)
+    meeting_publish(actor=secretary, meeting=meeting)
+    print(meeting.pk)
+    """,
+)
 
 
 # Two touch pointers on the page, moving apart, as a pinch (Playwright has no multi-touch gesture).

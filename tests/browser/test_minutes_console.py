@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import LAPTOP, PROJECTOR, TABLET_LANDSCAPE, DaphneServer, log_in, start_meeting
+from tests.browser.conftest import LAPTOP, PROJECTOR, TABLET_LANDSCAPE, DaphneServer, meeting_script, open_page, start_meeting
 from tests.servers import manage
 
 pytestmark = pytest.mark.browser
@@ -19,33 +19,18 @@ NOTES = "Đồng chí Giám đốc Sở Thông tin và Truyền thông trình b�
 OFFLINE_NOTES = " Bổ sung khi mất mạng: đề nghị làm rõ nguồn kinh phí năm 2027."
 CONCLUSION = "Thống nhất thông qua Đề án; giao Sở hoàn thiện trước ngày 15/7."
 
-# A meeting of its own, so this test does not depend on what the other browser tests did to the demo's.
-NEW_MEETING = """
-import datetime, json
-from django.utils import timezone
-from meetings.models import Body, Participant, User
-from meetings.services.meetings import meeting_create, meeting_publish
-from meetings.services.participants import participants_invite
-from meetings.services.agenda import agenda_item_create
-secretary = User.objects.get(username="thuky")
-chair = User.objects.get(username="chutoa")
-starts = timezone.now() + datetime.timedelta(hours=1)
-meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Phiên họp ghi biên bản", kind="regular",
-    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location="Phòng họp số 3", chair=chair, secretary=secretary)
-participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in=["daibieu01", "daibieu02"])),
-    role=Participant.Role.DELEGATE, can_vote=True)
-agenda_item_create(actor=secretary, meeting=meeting, title="Thảo luận Đề án chuyển đổi số", duration_minutes=20)
-agenda_item_create(actor=secretary, meeting=meeting, title="Các vấn đề khác", duration_minutes=10)
-meeting_publish(actor=secretary, meeting=meeting)
-print(json.dumps({"id": meeting.pk, "secretary": secretary.display_name}))
-"""
-
-
-def open_room(context: BrowserContext, username: str, password: str, path: str) -> Page:
-    page = context.new_page()
-    log_in(page, username, password)
-    page.goto(path)
-    return page
+NEW_MEETING = meeting_script(
+    title="Phiên họp ghi biên bản",
+    location="Phòng họp số 3",
+    delegates=["daibieu01", "daibieu02"],
+    then="""
+    import json
+    agenda_item_create(actor=secretary, meeting=meeting, title="Thảo luận Đề án chuyển đổi số", duration_minutes=20)
+    agenda_item_create(actor=secretary, meeting=meeting, title="Các vấn đề khác", duration_minutes=10)
+    meeting_publish(actor=secretary, meeting=meeting)
+    print(json.dumps({"id": meeting.pk, "secretary": secretary.display_name}))
+    """,
+)
 
 
 def saved_by(name: str) -> str:
@@ -66,10 +51,10 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     password = daphne_server.demo["password"]
     room = f"/meetings/{created['id']}/live/"
     secretary_context = new_context(LAPTOP, touch=False)
-    secretary = open_room(secretary_context, "thuky", password, room)
-    chair = open_room(new_context(LAPTOP, touch=False), "chutoa", password, room)
-    tablet = open_room(new_context(TABLET_LANDSCAPE), "daibieu01", password, room)
-    projector = open_room(new_context(PROJECTOR, touch=False), "thuky", password, f"/meetings/{created['id']}/projector/")
+    secretary = open_page(secretary_context, "thuky", password, room)
+    chair = open_page(new_context(LAPTOP, touch=False), "chutoa", password, room)
+    tablet = open_page(new_context(TABLET_LANDSCAPE), "daibieu01", password, room)
+    projector = open_page(new_context(PROJECTOR, touch=False), "thuky", password, f"/meetings/{created['id']}/projector/")
     for page in (secretary, chair, tablet):
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
 
