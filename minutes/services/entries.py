@@ -100,11 +100,12 @@ def minutes_entry_update(
 
 
 @transaction.atomic
-def minutes_conclusion_announce(*, actor: User, meeting: Meeting, item_id: int, text: str) -> MinutesEntry:
-    """The chair states the conclusion of an item: it goes into the minutes and onto every screen."""
+def minutes_conclusion_announce(*, actor: User, meeting: Meeting, text: str, item_id: int | None = None) -> MinutesEntry:
+    """The chair states the conclusion of an item, or with no item the meeting's as a whole (read out
+    before closing): it goes into the minutes and onto every screen."""
     meeting = lock_meeting(meeting=meeting)
     if actor.pk != meeting.chair_id:
-        raise NotAllowed(_("Only the chair announces the conclusion of an item."))
+        raise NotAllowed(_("Only the chair announces a conclusion."))
     if meeting.state != Meeting.State.IN_PROGRESS:
         raise WrongState(_("Conclusions are announced during the meeting."))
     text = _clean(text).strip()

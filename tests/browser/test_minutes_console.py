@@ -18,6 +18,7 @@ pytestmark = pytest.mark.browser
 NOTES = "Đồng chí Giám đốc Sở Thông tin và Truyền thông trình bày tóm tắt Đề án; các đại biểu thống nhất."
 OFFLINE_NOTES = " Bổ sung khi mất mạng: đề nghị làm rõ nguồn kinh phí năm 2027."
 CONCLUSION = "Thống nhất thông qua Đề án; giao Sở hoàn thiện trước ngày 15/7."
+GENERAL_CONCLUSION = "Các đơn vị khẩn trương triển khai các nội dung đã thống nhất.\nVăn phòng theo dõi, báo cáo trước ngày 30/12."
 
 NEW_MEETING = meeting_script(
     title="Phiên họp ghi biên bản",
@@ -151,4 +152,20 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     concluded.locator("summary").click()
     expect(concluded).to_contain_text(CONCLUSION)
     tablet.reload()
+    expect(tablet.locator('#agenda .live-item[data-status="current"] details.agenda-conclusion')).to_be_attached()
+
+    # Before closing, the chair reads out the meeting's conclusion: with "the meeting as a whole" chosen,
+    # the button says so; it stays on the projector while read, and on every tablet under the agenda.
+    chair.select_option("#minutes-item", index=0)
+    expect(chair.locator("#minutes-conclude")).to_have_text("Thông báo kết luận cuộc họp")
+    chair.locator("#minutes-conclusions").fill(GENERAL_CONCLUSION)
+    chair.click("#minutes-conclude")
+    expect(projector.locator("#proj-notice")).to_contain_text(f"Kết luận chung của chủ tọa: {GENERAL_CONCLUSION}")
+    expect(tablet.locator("#notice")).to_contain_text("Chủ tọa đã thông báo kết luận cuộc họp")
+    general = tablet.locator("#general-conclusion details")
+    expect(general).to_have_attribute("open", "")
+    expect(general).to_contain_text(GENERAL_CONCLUSION)
+    secretary.select_option("#minutes-item", index=0)
+    expect(secretary.locator("#minutes-conclusions")).to_have_value(GENERAL_CONCLUSION)
+    # The item's conclusion is where it was.
     expect(tablet.locator('#agenda .live-item[data-status="current"] details.agenda-conclusion')).to_be_attached()

@@ -1,6 +1,6 @@
 """The minutes written live over the meeting's websocket: edits reach the people writing the minutes
 (secretaries, the chair) and nobody else, two writers on one field are told whose text was replaced,
-and the chair announces an item's conclusion to every screen."""
+and the chair announces an item's conclusion, or the meeting's, to every screen."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from asgiref.sync import sync_to_async
 
 from meetings.models import AgendaItem, Meeting, User
 from meetings.services.live import meeting_end, meeting_start
+from minutes.document import minutes_html
 from minutes.models import Minutes, MinutesEntry
+from minutes.selectors import minutes_facts
 from minutes.services.entries import MAX_CHARS, minutes_entry_update
 from realtime import consumers
 from tests.realtime.conftest import Client
@@ -388,6 +390,32 @@ async def test_the_chairs_conclusion_reaches_every_screen_and_the_minutes(
     stored = await _entry(live, item.pk)
     assert (stored.conclusions, stored.conclusions_version) == (text, 1)
     assert stored.conclusion_announced_at is not None
+
+
+async def test_the_chairs_conclusion_of_the_whole_meeting_goes_to_every_screen_and_the_minutes(
+    connect: Connect, live: Meeting, item: AgendaItem, secretary: User, chair: User, delegate: User
+) -> None:
+    writing, chair_console, tablet = await room(connect, live, secretary, chair, delegate)
+    await chair_console.command("minutes.conclude", item_id=item.pk, text="Thông qua Đề án.")
+    text = "Các đơn vị triển khai ngay các nội dung đã thống nhất; báo cáo kết quả trước ngày 30/12."
+
+    reply = await chair_console.command("minutes.conclude", text=text)
+
+    assert reply["type"] == "ack", reply
+    event = await _event(tablet, "minutes.conclusion")
+    while event["item_id"] is not None:
+        event = await _event(tablet, "minutes.conclusion")
+    assert (event["text"], event["by"]) == (text, "Nguyễn Văn Hùng")
+    update = (await writing.receive_until(lambda m: m.get("type") == "minutes.update" and m["entry"]["item_id"] is None))[-1]
+    assert (update["field"], update["entry"]["conclusions"]) == ("conclusions", text)
+    general = await _entry(live, None)
+    assert (general.conclusions, general.conclusion_announced) == (text, text)
+    # The item's conclusion is where it was; the meeting's goes under "Kết luận của chủ tọa".
+    assert (await _entry(live, item.pk)).conclusions == "Thông qua Đề án."
+    html = await sync_to_async(lambda: minutes_html(facts=minutes_facts(meeting=live)))()
+    assert html.index("Kết luận của chủ tọa") < html.index("Các đơn vị triển khai ngay")
+    later = await connect(delegate, live)
+    assert later.snapshot["state"]["conclusions"] == {str(item.pk): "Thông qua Đề án.", "": text}
 
 
 async def test_a_tablet_that_comes_later_has_the_conclusions_read_out(

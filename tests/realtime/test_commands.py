@@ -689,6 +689,7 @@ MALFORMED = [
     Case("live", "secretary", "minutes.update", _note(author="thuky"), label="unexpected-field", mentions="author"),
     Case("live", "chair", "minutes.conclude", _conclude(0, text="   "), label="blank-conclusion"),
     Case("live", "chair", "minutes.conclude", lambda s: {"item_id": s.items[0].pk}, label="missing-text", mentions="text"),
+    Case("live", "chair", "minutes.conclude", {"item_id": "chung", "text": "Kết luận"}, label="item-as-text", mentions="item_id"),
     Case(
         "live",
         "chair",

@@ -1,6 +1,6 @@
 // The minutes as the secretary writes them during the meeting: per agenda item, the discussion
 // and the conclusions, saved as they type (queued while offline), and what the system already
-// knows shown beside them. The chair announces an item's conclusion to every screen.
+// knows shown beside them. The chair announces an item's conclusion, or the meeting's, to every screen.
 
 import { el } from "./dom.js";
 import { clockTime, formatSeconds, interpolate } from "./store.js";
@@ -35,6 +35,8 @@ export function mountMinutes({ store, send, t, toast, config }) {
     renderFacts();
     renderSpeakerButton();
     renderStatus();
+    // With "the meeting as a whole" chosen, the chair reads out the meeting's conclusion.
+    $("minutes-conclude").textContent = id === null ? t.minutes.announce_general : t.minutes.announce;
   }
 
   function save(field) {
@@ -175,7 +177,6 @@ export function mountMinutes({ store, send, t, toast, config }) {
   // The notes keep the focus: a tap on the button is not a blur that saves half a sentence.
   $("minutes-speaker").addEventListener("pointerdown", (event) => event.preventDefault());
   $("minutes-conclude").addEventListener("click", async () => {
-    if (itemId === null) { toast(t.minutes.choose_item, "error"); return; }
     const text = textarea("conclusions").value.trim();
     if (!text) { toast(t.minutes.write_conclusion, "error"); return; }
     const reply = await send("minutes.conclude", { item_id: itemId, text });

@@ -6,6 +6,7 @@ import { el } from "./dom.js";
 import { onRecess, recessCountdown } from "./recess.js";
 import { LiveStore, clockTime, interpolate, pageUrl, personLabel, showSpeechTimer } from "./store.js";
 import { annulledView, endedKicker, progressView, resultView } from "./voting.js";
+import { conclusionLabel } from "./conclusions.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
 const t = JSON.parse(document.getElementById("live-strings").textContent);
@@ -146,11 +147,12 @@ function tick() {
 }
 
 // A notice ("a 10-minute break") stays on the room's screen until the meeting moves on (nobody
-// can close it here); a conclusion read out stays half a minute.
+// can close it here); an item's conclusion read out stays half a minute.
 let noticeTimer = null;
 function showNotice(event, { seconds = null } = {}) {
   const box = $("proj-notice");
   box.textContent = event.text;
+  box.classList.toggle("long", event.text.length > 200);
   box.hidden = false;
   clearTimeout(noticeTimer);
   if (seconds) noticeTimer = setTimeout(() => { box.hidden = true; }, seconds * 1000);
@@ -209,7 +211,10 @@ store.subscribe((kind, event) => {
   if (kind === "snapshot" || kind === "meeting.state") renderRecess();
   if (movedOn) { clearTimeout(noticeTimer); $("proj-notice").hidden = true; }
   if (kind === "notice") showNotice(event);
-  if (kind === "minutes.conclusion") showNotice({ text: `${t.minutes.conclusion_of}: ${event.text}` }, { seconds: 30 });
+  // The meeting's own conclusion is read out at length before closing: it stays while it is read.
+  if (kind === "minutes.conclusion") {
+    showNotice({ text: `${conclusionLabel(event.item_id, t)}: ${event.text}` }, { seconds: event.item_id ? 30 : null });
+  }
 });
 
 const connection = new LiveConnection({

@@ -8,6 +8,7 @@ import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
 import { itemSeconds, showForecast, takenUp } from "./agenda-time.js";
 import { mountChairNotices } from "./chair-notice.js";
+import { conclusionToast, itemConclusion, renderGeneralConclusion } from "./conclusions.js";
 import { mountRecess, onRecess } from "./recess.js";
 import { mountVoting } from "./voting.js";
 
@@ -116,15 +117,11 @@ function renderAgenda() {
       const row = chairLive && status !== "current"
         ? el("button", { class: "agenda-row", type: "button", title: t.make_current, onclick: () => moveTo(item) }, ...content)
         : el("div", { class: "agenda-row" }, ...content);
-      // What the chair concluded stays under its item, for a tablet that came in or back afterwards.
-      const conclusion = store.state.conclusions?.[String(item.id)];
-      const concluded = conclusion
-        ? el("details", { class: "agenda-conclusion", dataset: { item: String(item.id) }, open: opened.has(String(item.id)) },
-          el("summary", {}, t.minutes.conclusion_of), el("p", {}, conclusion))
-        : null;
+      const concluded = itemConclusion(store, t, item.id, { open: opened.has(String(item.id)) });
       return el("li", { class: `live-item ${status} depth-${item.depth}`, dataset: { status }, "aria-current": status === "current" ? "step" : null }, row, concluded);
     }),
   ));
+  renderGeneralConclusion(store, t);
   tickAgenda();
 }
 
@@ -465,7 +462,7 @@ store.subscribe((kind, event) => {
   }
   voting.onEvent(kind, event);
   minutes.onEvent(kind, event);
-  if (kind === "minutes.conclusion") { toast(`${t.minutes.conclusion_of}: ${event.text}`); renderAgenda(); }
+  if (kind === "minutes.conclusion") { toast(conclusionToast(event, t)); renderAgenda(); }
   if (kind === "meeting.state" || kind.startsWith("present.") || kind.startsWith("poll.")) recess.render();
   if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
   reader.onEvent(kind, event);
