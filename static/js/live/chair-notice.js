@@ -1,18 +1,27 @@
 // The chair's notices to the room: pinned on every screen until read and closed, not over the
 // sender's own controls. The newest one this tablet has shown is kept for the tab's life, so one
 // sent while it was offline (which a reconnection's fresh snapshot brings, not an event) or before a
-// reload is shown on return, and nothing twice.
+// reload is shown on return, and nothing twice. One shown and not yet closed is shown again after a
+// reload: closing it is what says it was read.
 
 import { clockTime } from "./store.js";
 
 export function mountChairNotices({ store, t, toast, config }) {
   const box = document.getElementById("chair-notice");
-  const key = `live-notice-seen:${config.meetingId}`;
-  let seen = Number(sessionStorage.getItem(key)) || null;
+  const seenKey = `live-notice-seen:${config.meetingId}`;
+  const pinnedKey = `live-notice-pinned:${config.meetingId}`;
+  let seen = Number(sessionStorage.getItem(seenKey)) || null;
+  let pinned = Number(sessionStorage.getItem(pinnedKey)) || null;
 
   function remember(seq) {
     seen = Math.max(seen ?? 0, seq ?? 0);
-    sessionStorage.setItem(key, String(seen));
+    sessionStorage.setItem(seenKey, String(seen));
+  }
+
+  function pin(seq) {
+    pinned = seq;
+    if (seq) sessionStorage.setItem(pinnedKey, String(seq));
+    else sessionStorage.removeItem(pinnedKey);
   }
 
   function show(notice) {
@@ -20,15 +29,17 @@ export function mountChairNotices({ store, t, toast, config }) {
     box.querySelector(".chair-notice-from").textContent = `${notice.sender} · ${clockTime(notice.sent_at, config)}`;
     box.hidden = false;
     remember(notice.seq);
+    pin(notice.seq);
   }
 
-  box.querySelector("button").addEventListener("click", () => { box.hidden = true; });
+  box.querySelector("button").addEventListener("click", () => { box.hidden = true; pin(null); });
 
   return {
     /** After a snapshot. */
     catchUp() {
       const latest = store.state.notices.at(-1);
-      if (seen !== null && latest && latest.seq > seen && latest.sender_id !== store.state.me.user_id) show(latest);
+      const unread = latest && (latest.seq > (seen ?? Infinity) || latest.seq === pinned);
+      if (unread && latest.sender_id !== store.state.me.user_id) show(latest);
       remember(latest?.seq);
     },
     onNotice(notice) {
