@@ -81,6 +81,7 @@ WORDS = {
         "minute_word": "phút",
         "second_word": "giây",
         "at": "lúc",
+        "continued": "tiếp sau giải lao",
         "proxy": "do {name} bỏ phiếu thay",
         "proxy_holder": "ủy quyền cho {name}",
     },
@@ -140,6 +141,7 @@ WORDS = {
         "minute_word": "min",
         "second_word": "s",
         "at": "at",
+        "continued": "continued after the break",
         "proxy": "cast by {name} as proxy",
         "proxy_holder": "proxy held by {name}",
     },
@@ -236,7 +238,7 @@ def _item_view(item: ItemFacts, language: str) -> dict[str, Any]:
         if seconds or not minutes:
             parts.append(f"{seconds} {w['second_word']}")
         length = " ".join(parts)
-        speeches.append(f"{who}, {w['at']} {at}, {length}")
+        speeches.append(f"{who}, {w['at']} {at}, {length}" + (f" ({w['continued']})" if speech.continued else ""))
     return {
         "number": item.number,
         "title": nfc(item.title),

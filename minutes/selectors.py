@@ -24,6 +24,7 @@ class SpeechFact:
     position: str
     started_at: datetime.datetime | None
     seconds: int
+    continued: bool = False  # goes on with a speech a break cut short
 
 
 @dataclass
@@ -75,7 +76,13 @@ def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
     )
     for request in requests:
         seconds = int(((request.ended_at or request.started_at) - request.started_at).total_seconds())
-        fact = SpeechFact(request.participant.user.display_name, request.participant.user.position, request.started_at, max(0, seconds))
+        fact = SpeechFact(
+            request.participant.user.display_name,
+            request.participant.user.position,
+            request.started_at,
+            max(0, seconds),
+            continued=request.continues_speech,
+        )
         speeches.setdefault(request.agenda_item_id, []).append(fact)
     polls: dict[int | None, list[Poll]] = {}
     for poll in (

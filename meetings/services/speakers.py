@@ -78,6 +78,7 @@ def speech_interrupt(*, meeting: Meeting, now: datetime.datetime) -> bool:
         participant_id=speaking.participant_id,
         agenda_item_id=speaking.agenda_item_id,
         requested_at=ahead_of - datetime.timedelta(milliseconds=1),
+        continues_speech=True,
     )
     return True
 

@@ -83,6 +83,7 @@ def live_strings() -> dict:
         "give_floor": _("Give the floor"),
         "dismiss": _("Take off the queue"),
         "speaks_again": _("turn %(number)s on this item"),
+        "speaks_on": _("goes on after the break"),
         "speaking_time": _("Each turn: up to %(minutes)s min."),
         "speaking_time_label": _("Each turn"),
         "minutes_short": pgettext("speaking time", "%(minutes)s min"),

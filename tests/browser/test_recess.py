@@ -28,6 +28,11 @@ def test_chair_calls_a_break_and_resumes_the_meeting(daphne_server: DaphneServer
     )
     expect(delegate.locator("#agenda-forecast")).to_be_hidden()
 
+    # The delegate has the floor when the chair calls the break.
+    delegate.click("#request-speak")
+    chair.locator("#queue li .give-floor").click()
+    expect(delegate.locator("#speaker-timer")).to_be_visible()
+
     chair.click("#recess-open")
     dialog = chair.locator("#recess-dialog")
     expect(dialog).to_be_visible()
@@ -49,9 +54,14 @@ def test_chair_calls_a_break_and_resumes_the_meeting(daphne_server: DaphneServer
     expect(chair.locator("#poll-create")).to_be_hidden()
     expect(delegate.locator("#recess-resume")).to_be_hidden()
     expect(forecast).to_contain_text("còn khoảng 25 phút")  # the break, then the agenda
+    # The speech is cut short: its speaker heads the queue to go on, which is not a second turn.
+    expect(delegate.locator("#notice")).to_contain_text("Bạn đứng đầu danh sách để phát biểu tiếp")
+    expect(chair.locator("#queue li").first.locator(".speaks-again")).to_have_text("phát biểu tiếp sau giải lao")
     # A delegate can still ask to speak, for when the meeting goes on.
+    delegate.click("#withdraw-speak")
     delegate.click("#request-speak")
     expect(delegate.locator("#withdraw-speak")).to_be_visible()
+    expect(chair.locator("#queue li").first.locator(".speaks-again")).to_have_text("lần 2 về nội dung này")
     expect(chair.locator(".give-floor")).to_have_count(0)
 
     chair.click("#recess-resume")

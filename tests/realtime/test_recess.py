@@ -4,6 +4,7 @@ and nothing moves the meeting on until the chair resumes it. Refusals are in tes
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -11,9 +12,11 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 from django.utils import timezone
 
-from meetings.models import AgendaItem, AuditEvent, Document, Meeting, SpeakerRequest, User
+from meetings.models import AgendaItem, AuditEvent, Document, Meeting, Participant, SpeakerRequest, User
 from meetings.services.live import meeting_end, meeting_recess, meeting_resume, presentation_show
-from meetings.services.speakers import speaker_request, speaker_start
+from meetings.services.speakers import speaker_end, speaker_request, speaker_start
+from minutes.document import minutes_html
+from minutes.selectors import minutes_facts
 from tests.conftest import logged_in
 from tests.realtime.helpers import Connect, assert_quiet, heard, participant_of, room
 from voting.models import Poll
@@ -62,8 +65,9 @@ async def test_a_break_cuts_the_speech_short_and_its_speaker_heads_the_queue(
 
     *_, ended = await heard(guest_client, "meeting.state", "agenda.current", "speaker.end")
     assert ended["speakers"]["speaking"] is None
-    queue = [entry["participant_id"] for entry in ended["speakers"]["queue"]]
-    assert queue == [delegate_participant.pk, (await participant_of(started, guest)).pk]
+    queue = [(entry["participant_id"], entry["continues"]) for entry in ended["speakers"]["queue"]]
+    # The delegate goes on with the speech (the chair's queue says so, not "a second turn").
+    assert queue == [(delegate_participant.pk, True), ((await participant_of(started, guest)).pk, False)]
     # What was said before the break stays a speech of its own, for the minutes.
     statuses = await sync_to_async(lambda: sorted(SpeakerRequest.objects.filter(meeting=started).values_list("status", flat=True)))()
     assert statuses == ["done", "waiting", "waiting"]
@@ -163,3 +167,21 @@ def test_the_meeting_page_says_the_meeting_is_on_a_break_until_when(client: Clie
     page = logged_in(client, delegate).get(f"/meetings/{started.pk}/").content.decode()
 
     assert f"Giải lao đến {until}" in page
+
+
+def test_the_minutes_say_which_speech_went_on_after_the_break(started: Meeting, chair: User, delegate: User) -> None:
+    participant = Participant.objects.get(meeting=started, user=delegate)
+    speaker_start(actor=chair, meeting=started, participant_id=participant.pk)
+    meeting_recess(actor=chair, meeting=started, minutes=10)
+    meeting_resume(actor=chair, meeting=started)
+    speaker_start(actor=chair, meeting=started, participant_id=participant.pk)
+    speaker_end(actor=chair, meeting=started)
+    meeting_end(actor=chair, meeting=started)
+
+    html = minutes_html(facts=minutes_facts(meeting=started))
+
+    # "Ý kiến phát biểu: Lê Minh Tuấn (…), lúc 09:40, 3 phút; Lê Minh Tuấn (…), lúc 10:05, 2 phút (tiếp sau giải lao)."
+    before, after = re.search(re.escape(delegate.display_name) + r"[^<]*lúc[^<]*", html).group().split("; ")
+    assert "giải lao" not in before
+    assert after.startswith(delegate.display_name)
+    assert after.endswith("(tiếp sau giải lao).")

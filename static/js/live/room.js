@@ -269,8 +269,9 @@ function tickSpeaker() {
 }
 
 // "2nd time": rules of procedure limit how often one speaks on an item, and the chair calls those
-// who have not spoken on it yet first.
+// who have not spoken on it yet first. A speech a break cut short goes on: not a second turn.
 function speechNumberBadge(request) {
+  if (request.continues) return el("span", { class: "badge speaks-again" }, t.speaks_on);
   const current = store.state.meeting.current_item_id;
   const earlier = (request.spoken_on_items ?? []).filter((item) => item === current).length;
   if (!current || !earlier) return null;
