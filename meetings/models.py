@@ -399,6 +399,8 @@ class SpeakerRequest(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     allotted_seconds = models.PositiveIntegerField(default=0)
+    # What they ask to speak about, in a few words: the chair orders the debate by it.
+    topic = models.CharField(_("asks to speak about"), max_length=200, blank=True)
     # A break cut this speaker short: this turn goes on with that speech (not a new turn on the item).
     continues_speech = models.BooleanField(_("goes on with a speech a break cut short"), default=False)
 

@@ -145,7 +145,8 @@ COMMANDS: dict[str, Command] = {
     "present.handover": Command({"user_id": integer(1, nullable=True)}, {}),
     "attendance.update": Command({"participant_id": integer(1), "status": text(20)}, {}),
     "attendance.checkin": Command({}, {}),
-    "speaker.request": Command({}, {}),
+    # Asked again while waiting, with a topic: the topic changes, the place stays.
+    "speaker.request": Command({}, {"topic": text(200)}),
     "speaker.withdraw": Command({}, {}),
     "speaker.start": Command({}, {"request_id": integer(1), "participant_id": integer(1)}),
     "speaker.end": Command({}, {}),

@@ -82,6 +82,7 @@ def speaker_request_state(request: SpeakerRequest, *, spoken_on_items: list[int 
         "started_at": iso(request.started_at),
         "allotted_seconds": request.allotted_seconds,
         "agenda_item_id": request.agenda_item_id,
+        "topic": request.topic,
         "continues": request.continues_speech,
     }
     if spoken_on_items is not None:

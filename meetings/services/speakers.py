@@ -28,8 +28,10 @@ from meetings.services.guards import (
     require_participant,
     require_state,
 )
+from meetings.text import clean_text
 
 OPEN_REQUESTS = (SpeakerRequest.Status.WAITING, SpeakerRequest.Status.SPEAKING)
+TOPIC_MAX_CHARS = SpeakerRequest._meta.get_field("topic").max_length
 # However often the chair extends it, one speech stays within what a meeting can give one person.
 MAX_SPEECH_SECONDS = 60 * 60
 
@@ -78,22 +80,35 @@ def speech_interrupt(*, meeting: Meeting, now: datetime.datetime) -> bool:
         participant_id=speaking.participant_id,
         agenda_item_id=speaking.agenda_item_id,
         requested_at=ahead_of - datetime.timedelta(milliseconds=1),
+        topic=speaking.topic,
         continues_speech=True,
     )
     return True
 
 
 @transaction.atomic
-def speaker_request(*, actor: User, meeting: Meeting) -> SpeakerRequest:
+def speaker_request(*, actor: User, meeting: Meeting, topic: str | None = None) -> SpeakerRequest:
+    """Ask to speak, saying about what if they like. Asked again while waiting, only the topic
+    changes ("" takes it away): the place in the queue stays."""
     meeting = lock_meeting(meeting=meeting)
     participant = require_participant(actor=actor, meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
+    if topic is not None:
+        topic = " ".join(clean_text(topic).split())  # one line, as the queue shows it
+        if len(topic) > TOPIC_MAX_CHARS:
+            raise ServiceError(_("Say what about in at most %(limit)s characters.") % {"limit": TOPIC_MAX_CHARS}, code="invalid")
     existing = SpeakerRequest.objects.filter(meeting=meeting, participant=participant, status__in=OPEN_REQUESTS).first()
     if existing:
+        if topic is not None and topic != existing.topic and existing.status == SpeakerRequest.Status.WAITING:
+            existing.topic = topic
+            existing.save(update_fields=["topic"])
+            speakers_emit(meeting=meeting, type="speaker.request")
         return existing
     try:
         with transaction.atomic():
-            request = SpeakerRequest.objects.create(meeting=meeting, participant=participant, agenda_item=meeting.current_item)
+            request = SpeakerRequest.objects.create(
+                meeting=meeting, participant=participant, agenda_item=meeting.current_item, topic=topic or ""
+            )
     except IntegrityError as error:
         raise ServiceError(_("You have already asked to speak."), code="duplicate") from error
     speakers_emit(meeting=meeting, type="speaker.request")

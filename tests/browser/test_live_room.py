@@ -158,6 +158,13 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue")).to_contain_text("Lê Thị Minh Nguyệt")
     expect(projector.locator("#proj-queue")).to_have_text("Chờ phát biểu (1): 1. Lê Thị Minh Nguyệt")
+    # Waiting, they say about what, and the chair sees it in the queue.
+    topic = first.locator("#speak-topic")
+    expect(second.locator("#speak-topic")).to_be_hidden()
+    topic.locator("input").fill("Kinh phí cải tạo chợ phường")
+    topic.locator("button").click()
+    expect(chair.locator("#queue li .queue-topic")).to_have_text("về: Kinh phí cải tạo chợ phường")
+    expect(first.locator("#notice")).to_have_text("Danh sách phát biểu đã ghi nội dung bạn sẽ phát biểu.")
     # They have not checked in: whoever keeps attendance sees it beside the request, and marks them.
     expect(chair.locator("#queue li .not-present")).to_have_text("chưa điểm danh")
     expect(first.locator("#queue .not-present")).to_have_count(0)
@@ -169,6 +176,7 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     chair.locator("#queue li .give-floor").click()
     # The one given the floor is told so in words; the others see who speaks.
     expect(first.locator("#speaker-bar")).to_contain_text("Đến lượt bạn phát biểu")
+    expect(topic).to_be_hidden()
     for page in (chair, second):
         expect(page.locator("#speaker-name")).to_contain_text("Lê Thị Minh Nguyệt")
     for page in (chair, first, second):

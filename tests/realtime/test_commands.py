@@ -588,6 +588,8 @@ MALFORMED = [
     Case("live", "delegate", "attendance.checkin", lambda s: {"participant_id": s.participants["delegate"].pk}, label="unexpected-field"),
     # speakers
     Case("live", "delegate", "speaker.request", {"note": "xin phát biểu"}, label="unexpected-field", mentions="note"),
+    Case("live", "delegate", "speaker.request", {"topic": 3}, label="topic-as-number", mentions="topic"),
+    Case("live", "delegate", "speaker.request", {"topic": "x" * 201}, label="topic-too-long", mentions="topic"),
     Case("live", "delegate", "speaker.withdraw", {"request_id": 1}, label="unexpected-field"),
     Case("live", "chair", "speaker.start", {}, label="nobody-named"),
     Case("live", "chair", "speaker.start", {"request_id": "1"}, label="request-as-text"),

@@ -58,6 +58,7 @@ async def test_a_break_cuts_the_speech_short_and_its_speaker_heads_the_queue(
     # The guest asked first; the chair gave the floor to the delegate anyway.
     await sync_to_async(speaker_request)(actor=guest, meeting=started)
     delegate_participant = await participant_of(started, delegate)
+    await sync_to_async(speaker_request)(actor=delegate, meeting=started, topic="Kinh phí năm 2027")
     await sync_to_async(speaker_start)(actor=chair, meeting=started, participant_id=delegate_participant.pk)
     chair_client, guest_client = await room(connect, started, chair, guest)
 
@@ -65,9 +66,9 @@ async def test_a_break_cuts_the_speech_short_and_its_speaker_heads_the_queue(
 
     *_, ended = await heard(guest_client, "meeting.state", "agenda.current", "speaker.end")
     assert ended["speakers"]["speaking"] is None
-    queue = [(entry["participant_id"], entry["continues"]) for entry in ended["speakers"]["queue"]]
-    # The delegate goes on with the speech (the chair's queue says so, not "a second turn").
-    assert queue == [(delegate_participant.pk, True), ((await participant_of(started, guest)).pk, False)]
+    queue = [(entry["participant_id"], entry["continues"], entry["topic"]) for entry in ended["speakers"]["queue"]]
+    # The delegate goes on with the speech, on what they asked to speak about (the chair's queue says so, not "a second turn").
+    assert queue == [(delegate_participant.pk, True, "Kinh phí năm 2027"), ((await participant_of(started, guest)).pk, False, "")]
     # What was said before the break stays a speech of its own, for the minutes.
     statuses = await sync_to_async(lambda: sorted(SpeakerRequest.objects.filter(meeting=started).values_list("status", flat=True)))()
     assert statuses == ["done", "waiting", "waiting"]

@@ -6,6 +6,7 @@ Who may not, and malformed commands, are in the refusal tables of test_commands.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import Any
 
 import pytest
@@ -48,6 +49,40 @@ async def test_asking_to_speak_again_does_not_jump_the_queue(
     first, second = await heard(chair_client, "speaker.request", "speaker.request")
     assert [r["user_id"] for r in second["speakers"]["queue"]] == [delegate.pk, guest.pk]
     assert first["seq"] + 1 == second["seq"]
+    await assert_quiet(chair_client)
+
+
+async def test_delegate_says_what_they_ask_to_speak_about(connect: Connect, started: Meeting, delegate: User, chair: User) -> None:
+    delegate_client, chair_client = await room(connect, started, delegate, chair)
+    decomposed = unicodedata.normalize("NFD", "Kinh phí cải tạo")
+
+    reply = await delegate_client.command("speaker.request", topic=f"  {decomposed}\n chợ phường  ")
+
+    assert reply["type"] == "ack", reply
+    (event,) = await heard(chair_client, "speaker.request")
+    (request,) = event["speakers"]["queue"]
+    assert request["topic"] == "Kinh phí cải tạo chợ phường"  # one line, as typed on any keyboard
+
+
+async def test_asking_again_with_a_topic_changes_the_topic_and_keeps_the_place(
+    connect: Connect, started: Meeting, delegate: User, guest: User, chair: User
+) -> None:
+    await sync_to_async(speaker_request)(actor=delegate, meeting=started)
+    await sync_to_async(speaker_request)(actor=guest, meeting=started, topic="Câu hỏi về tiến độ")
+    delegate_client, chair_client = await room(connect, started, delegate, chair)
+
+    assert (await delegate_client.command("speaker.request", topic="Bổ sung số liệu"))["type"] == "ack"
+    (changed,) = await heard(chair_client, "speaker.request")
+    assert [(r["user_id"], r["topic"]) for r in changed["speakers"]["queue"]] == [
+        (delegate.pk, "Bổ sung số liệu"),
+        (guest.pk, "Câu hỏi về tiến độ"),
+    ]
+    # Sent again unchanged (a resend on bad wifi) nothing happens; "" takes the topic away.
+    assert (await delegate_client.command("speaker.request", topic="Bổ sung số liệu"))["type"] == "ack"
+    assert (await delegate_client.command("speaker.request"))["type"] == "ack"
+    assert (await delegate_client.command("speaker.request", topic=""))["type"] == "ack"
+    (cleared,) = await heard(chair_client, "speaker.request")
+    assert cleared["speakers"]["queue"][0]["topic"] == ""
     await assert_quiet(chair_client)
 
 

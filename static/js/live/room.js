@@ -3,13 +3,14 @@
 
 import { LiveConnection } from "./connection.js";
 import { el, onChosen, redrawKeepingFocus } from "./dom.js";
-import { LiveStore, formatSeconds, interpolate, personLabel, showSpeechTimer } from "./store.js";
+import { LiveStore, formatSeconds, interpolate } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
 import { itemSeconds, showForecast, takenUp } from "./agenda-time.js";
 import { mountChairNotices } from "./chair-notice.js";
 import { conclusionToast, itemConclusion, renderGeneralConclusion } from "./conclusions.js";
 import { mountRecess, onRecess } from "./recess.js";
+import { mountSpeakers } from "./speakers.js";
 import { mountVoting } from "./voting.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
@@ -149,139 +150,6 @@ document.querySelector("[data-action='next-item']").addEventListener("click", ()
   const next = agenda[index + 1];
   if (next) send("agenda.current", { item_id: next.id });
 });
-
-// ---- speakers ---------------------------------------------------------------------------
-function renderSpeakers() {
-  const { queue, speaking } = store.state.speakers;
-  const mine = me().participant_id;
-  const live = store.state.meeting.state === "in_progress";
-  // Delegates may still ask to speak during a break; the floor is given once the meeting resumes.
-  const floorOpen = live && !onRecess(store.state.meeting);
-  const place = queue.findIndex((request) => request.participant_id === mine) + 1;
-  const waiting = place > 0;
-  const speakingNow = speaking && speaking.participant_id === mine;
-  // The chair gives the floor, and takes it, without queueing; a chair's "Ask to speak" beside
-  // "Next item" only invites a wrong tap.
-  $("request-speak").hidden = !live || !mine || me().is_chair || waiting || speakingNow;
-  $("withdraw-speak").hidden = !live || !waiting;
-  $("my-queue-place").hidden = !live || !waiting;
-  $("my-queue-place").textContent = waiting ? interpolate(t.queue_place, { place }) : "";
-  $("queue-empty").hidden = queue.length > 0;
-  // Whoever keeps attendance sees who asks to speak without being marked present, and can mark them.
-  const attendance = new Map(store.state.attendance.participants.map((p) => [p.id, p.attendance]));
-  const unmarked = (request) => me().keeps_attendance && !["present", "late"].includes(attendance.get(request.participant_id));
-  redrawKeepingFocus($("queue"), [".give-floor", ".dismiss-request"], () => $("queue").replaceChildren(
-    ...queue.map((request, index) =>
-      el(
-        "li",
-        { class: request.participant_id === mine ? "mine" : "" },
-        el("span", { class: "queue-name" }, `${index + 1}. ${request.name}`),
-        request.position ? el("span", { class: "muted small queue-position", title: request.position }, ` – ${request.position}`) : null,
-        el("span", { class: "queue-break" }),
-        unmarked(request) ? el("span", { class: "badge not-present" }, t.not_marked_present) : null,
-        speechNumberBadge(request),
-        me().is_chair && floorOpen
-          ? el(
-              "span",
-              { class: "queue-actions" },
-              el("button", { class: "button small primary give-floor", type: "button", onclick: () => send("speaker.start", { request_id: request.id }) }, t.give_floor),
-              el("button", { class: "button small button-icon dismiss-request", type: "button", title: t.dismiss, "aria-label": `${t.dismiss}: ${request.name}`, onclick: () => dismissRequest(request) }, "✕"),
-            )
-          : null,
-      ),
-    ),
-  ));
-  renderFloorTo(speaking, floorOpen);
-  renderSpeakingTime();
-  $("speaker-bar").hidden = !speaking;
-  $("speaker-bar").classList.toggle("mine", Boolean(speakingNow));
-  if (speaking) {
-    // The one given the floor is told so in words, not only by seeing their own name.
-    $("speaker-bar").querySelector(".speaker-label").textContent = speakingNow ? t.your_turn : `${t.speaking}:`;
-    $("speaker-name").textContent = speakingNow ? "" : personLabel(speaking);
-    $("speaker-end").hidden = !(me().is_chair || speakingNow);
-    $("speaker-extend").hidden = !(me().is_chair && live);
-  }
-  tickSpeaker();
-}
-
-// Everyone sees how long a turn is; the chair can change it ("from now on, three minutes each").
-const SPEAKING_MINUTES = [1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60];
-let speakingTimeShown = null;
-function renderSpeakingTime() {
-  const minutes = Math.round(store.state.speakers.speaker_seconds / 60);
-  const chairs = me().is_chair && ["published", "in_progress"].includes(store.state.meeting.state);
-  const key = `${chairs}:${minutes}`;
-  if (key === speakingTimeShown) return;
-  speakingTimeShown = key;
-  const box = $("speaking-time");
-  if (!chairs) {
-    box.replaceChildren(interpolate(t.speaking_time, { minutes }));
-    return;
-  }
-  const choices = [...new Set([...SPEAKING_MINUTES, minutes])].sort((a, b) => a - b);
-  const select = el(
-    "select",
-    { "aria-label": t.speaking_time_label, onchange: (event) => allotSpeakingTime(Number(event.target.value)) },
-    ...choices.map((value) => el("option", { value: String(value), selected: value === minutes }, interpolate(t.minutes_short, { minutes: value }))),
-  );
-  box.replaceChildren(el("label", {}, `${t.speaking_time_label}: `, select));
-}
-
-async function allotSpeakingTime(minutes) {
-  const reply = await send("speaker.allot", { seconds: minutes * 60 });
-  // Refused (the meeting ended meanwhile): show again what is in force.
-  if (reply.type !== "ack") { speakingTimeShown = null; renderSpeakingTime(); }
-}
-
-// Rebuilt only when whom it offers changes, so an open list is not reset under the chair's finger.
-let floorToOffered = "";
-function renderFloorTo(speaking, live) {
-  const form = $("floor-to");
-  form.hidden = !(me().is_chair && live);
-  if (form.hidden) return;
-  const away = ["absent", "absent_excused"];
-  // Not the chair, who speaks without being given the floor, nor whoever has it, nor anyone away.
-  const offered = store.state.attendance.participants.filter(
-    (p) => !away.includes(p.attendance) && p.id !== speaking?.participant_id && p.id !== me().participant_id,
-  );
-  const signature = JSON.stringify(offered.map((p) => [p.id, p.name, p.position]));
-  if (signature === floorToOffered) return;
-  floorToOffered = signature;
-  const select = form.elements.participant;
-  const chosen = select.value;
-  select.replaceChildren(
-    select.options[0],
-    ...offered.map((p) => el("option", { value: String(p.id), selected: String(p.id) === chosen }, personLabel(p))),
-  );
-}
-
-$("floor-to").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const select = event.target.elements.participant;
-  const reply = await send("speaker.start", { participant_id: Number(select.value) });
-  if (reply.type === "ack") select.value = "";
-});
-
-function tickSpeaker() {
-  const speaking = store.state?.speakers.speaking;
-  if (speaking) showSpeechTimer($("speaker-timer"), speaking, store.now());
-}
-
-// "2nd time": rules of procedure limit how often one speaks on an item, and the chair calls those
-// who have not spoken on it yet first. A speech a break cut short goes on: not a second turn.
-function speechNumberBadge(request) {
-  if (request.continues) return el("span", { class: "badge speaks-again" }, t.speaks_on);
-  const current = store.state.meeting.current_item_id;
-  const earlier = (request.spoken_on_items ?? []).filter((item) => item === current).length;
-  if (!current || !earlier) return null;
-  return el("span", { class: "badge speaks-again", title: interpolate(t.speaks_again_title, { count: earlier }) }, interpolate(t.speaks_again, { number: earlier + 1 }));
-}
-
-// Taking someone off the queue costs them their place: the chair confirms with the name in front of them.
-function dismissRequest(request) {
-  if (window.confirm(interpolate(t.dismiss_confirm, { name: request.name }))) send("speaker.dismiss", { request_id: request.id });
-}
 
 // ---- attendance -------------------------------------------------------------------------
 // Why someone said they cannot come: for the chair and the secretaries only, so it is fetched,
@@ -424,10 +292,6 @@ for (const button of document.querySelectorAll("[data-command]")) {
     if (button.dataset.command === "attendance.checkin" && reply.type === "ack") toast(t.checked_in);
   });
 }
-$("speaker-extend").addEventListener("click", () => {
-  const speaking = store.state?.speakers.speaking;
-  if (speaking) send("speaker.extend", { request_id: speaking.id, seconds: 60 });
-});
 $("projector-clear").addEventListener("click", async () => {
   const reply = await send("projector.clear");
   if (reply.type === "ack") toast(t.projector_cleared);
@@ -445,6 +309,7 @@ const voting = mountVoting({ store, send, t, toast, checkIn });
 const minutes = mountMinutes({ store, send, t, toast, config });
 const recess = mountRecess({ store, send, t, config });
 const notices = mountChairNotices({ store, t, toast, config });
+const speakers = mountSpeakers({ store, send, t, toast });
 
 // ---- wiring -----------------------------------------------------------------------------
 store.subscribe((kind, event) => {
@@ -454,7 +319,7 @@ store.subscribe((kind, event) => {
     renderMeeting();
     recess.render();
     renderAgenda();
-    renderSpeakers();
+    speakers.render();
     renderAttendance();
     loadAbsenceReasons();
     voting.onSnapshot();
@@ -465,10 +330,10 @@ store.subscribe((kind, event) => {
   minutes.onEvent(kind, event);
   if (kind === "minutes.conclusion") { toast(conclusionToast(event, t)); renderAgenda(); }
   if (kind === "meeting.state" || kind.startsWith("present.") || kind.startsWith("poll.")) recess.render();
-  if (kind === "meeting.state") { renderMeeting(); renderSpeakers(); renderAttendance(); renderAgenda(); voting.render(); }
+  if (kind === "meeting.state") { renderMeeting(); speakers.render(); renderAttendance(); renderAgenda(); voting.render(); }
   reader.onEvent(kind, event);
-  if (kind === "agenda.current") { voting.render(); renderAgenda(); renderSpeakers(); }
-  if (kind.startsWith("speaker.")) renderSpeakers();
+  if (kind === "agenda.current") { voting.render(); renderAgenda(); speakers.render(); }
+  if (kind.startsWith("speaker.")) speakers.render();
   if (kind === "speaker.dismiss" && event.participant_id === me().participant_id) toast(t.dismissed_you);
   // Cut short by a break just called (not a resync replaying an old one): the speaker is told they go on first.
   const meeting = store.state.meeting;
@@ -479,10 +344,10 @@ store.subscribe((kind, event) => {
   if (kind === "speaker.start" && speech?.participant_id === me().participant_id && store.now() - Date.parse(speech.started_at) < 15000) toast(t.your_turn);
   else if (kind.startsWith("speaker.") && speech?.participant_id !== me().participant_id) untoast(t.your_turn);
   if (kind === "attendance.update" || kind === "presence") renderAttendance();
-  if (kind === "attendance.update") { renderSpeakers(); loadAbsenceReasons(); }
+  if (kind === "attendance.update") { speakers.render(); loadAbsenceReasons(); }
   if (kind === "notice") notices.onNotice(event);
 });
 
-setInterval(() => { if (store.state) { tickSpeaker(); tickAgenda(); recess.tick(); renderCheckin(); } }, 500);
+setInterval(() => { if (store.state) { speakers.tick(); tickAgenda(); recess.tick(); renderCheckin(); } }, 500);
 connection.connect();
 window.liveRoom = { store, connection, viewer: reader.viewer, annotations: reader.layer };
