@@ -183,6 +183,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
         # The demo meeting gives each speaker five minutes.
         expect(page.locator("#speaker-timer")).to_have_text(re.compile(r"^4:5\d$"))
     expect(projector.locator("#proj-speaker")).to_contain_text("Lê Thị Minh Nguyệt")
+    # What they asked to speak about goes with them to the floor.
+    expect(second.locator("#speaker-topic")).to_have_text("về: Kinh phí cải tạo chợ phường")
+    expect(projector.locator("#proj-speaker-topic")).to_have_text("về: Kinh phí cải tạo chợ phường")
     expect(projector.locator("#proj-queue")).to_be_empty()
     # The chair gives the speaker another minute: every timer, the projector's too, counts on from it.
     expect(first.locator("#speaker-extend")).to_be_hidden()

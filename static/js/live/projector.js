@@ -121,6 +121,7 @@ const QUEUE_SHOWN = 4;
 function renderSpeaker() {
   const speaking = store.state.speakers.speaking;
   $("proj-speaker").textContent = speaking ? `${t.speaking}: ${personLabel(speaking)}` : "";
+  $("proj-speaker-topic").textContent = speaking?.topic ? interpolate(t.speaks_about, { topic: speaking.topic }) : "";
   // How many wait comes first: a long name may cut the line short, never the count.
   const queue = store.state.meeting.state === "in_progress" ? store.state.speakers.queue : [];
   const shown = queue.slice(0, QUEUE_SHOWN).map((request, index) => `${index + 1}. ${request.name}`);

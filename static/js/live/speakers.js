@@ -60,6 +60,8 @@ export function mountSpeakers({ store, send, t, toast }) {
       // The one given the floor is told so in words, not only by seeing their own name.
       $("speaker-bar").querySelector(".speaker-label").textContent = speakingNow ? t.your_turn : `${t.speaking}:`;
       $("speaker-name").textContent = speakingNow ? "" : personLabel(speaking);
+      $("speaker-topic").hidden = !speaking.topic;
+      $("speaker-topic").textContent = speaking.topic ? interpolate(t.speaks_about, { topic: speaking.topic }) : "";
       $("speaker-end").hidden = !(me().is_chair || speakingNow);
       $("speaker-extend").hidden = !(me().is_chair && live);
     }
@@ -151,7 +153,7 @@ export function mountSpeakers({ store, send, t, toast }) {
     const input = form.elements.topic;
     const appearing = form.hidden && request;
     form.hidden = !request;
-    if (appearing || (request && document.activeElement !== input)) input.value = request.topic;
+    if (appearing || (request && document.activeElement !== input)) input.value = request.topic ?? "";
   }
 
   $("speak-topic").addEventListener("submit", async (event) => {
