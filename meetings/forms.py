@@ -140,6 +140,10 @@ class MeetingForm(forms.ModelForm):
                     _("%(name)s's account is switched off. Choose someone else, or ask the administrator to switch it on.")
                     % {"name": person.display_name},
                 )
+        chair, secretary = cleaned.get("chair"), cleaned.get("secretary")
+        if chair is not None and chair == secretary:
+            # The minutes carry two signatures, the secretary's and then the chair's.
+            self.add_error("secretary", _("The secretary cannot be the chair: both sign the minutes. Choose someone else."))
         return cleaned
 
 

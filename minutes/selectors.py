@@ -143,6 +143,12 @@ def announced_conclusions(*, meeting: Meeting) -> dict[str, str]:
     return {str(entry.agenda_item_id or ""): entry.conclusion_announced for entry in entries}
 
 
+def participants_unmarked(*, meeting: Meeting) -> list[str]:
+    """The names of members whose attendance nobody recorded: the minutes list them as such."""
+    unmarked = meeting.participants.filter(attendance=Participant.Attendance.UNKNOWN).exclude(role=Participant.Role.GUEST)
+    return [participant.user.display_name for participant in unmarked.select_related("user")]
+
+
 def minutes_editors(*, meeting: Meeting) -> list[int]:
     """Who sees the minutes while they are written: the secretary, any assistant secretary, and the chair."""
     ids = {meeting.secretary_id, meeting.created_by_id, meeting.chair_id}
@@ -171,8 +177,18 @@ def minutes_state(*, user: User, meeting: Meeting) -> dict[str, Any] | None:
     if user.pk not in minutes_editors(meeting=meeting) and not user_can_edit_minutes(user=user, meeting=meeting):
         return None
     entries = MinutesEntry.objects.filter(meeting=meeting).select_related("updated_by")
-    editable = user_can_edit_minutes(user=user, meeting=meeting) and minutes_writable(meeting=meeting)
-    return {"entries": [entry_state(e) for e in entries], "editable": editable}
+    writer = user_can_edit_minutes(user=user, meeting=meeting)
+    editable = writer and minutes_writable(meeting=meeting)
+    return {"entries": [entry_state(e) for e in entries], "editable": editable, "locked": _why_locked(meeting) if writer else None}
+
+
+def _why_locked(meeting: Meeting) -> str | None:
+    """Why the minutes can no longer be written in the room, for their writers: "circulated" (they can
+    take them back to draft) or "approved" (for good); None while they can."""
+    if minutes_writable(meeting=meeting):
+        return None
+    circulated = Minutes.objects.filter(meeting=meeting, state=Minutes.State.CIRCULATED).exists()
+    return "circulated" if circulated and meeting.state in WRITABLE_STATES else "approved"
 
 
 def minutes_visible_to(*, user: User, meeting: Meeting) -> bool:

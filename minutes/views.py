@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meetings.errors import ServiceError, WrongState
-from meetings.models import Meeting, Participant
+from meetings.models import Meeting
 from meetings.permissions import participation_of, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.views.common import report
 from minutes.models import Minutes, MinutesVersion
-from minutes.selectors import latest_version, minutes_asked, minutes_of, minutes_responses, minutes_visible_to
+from minutes.selectors import latest_version, minutes_asked, minutes_of, minutes_responses, minutes_visible_to, participants_unmarked
 from minutes.services import workflow
 
 MAX_CERTIFICATE_BYTES = 64 * 1024
@@ -65,6 +65,8 @@ def minutes_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "is_participant": participation_of(user=request.user, meeting=meeting) is not None,
         "languages": Minutes.Language.choices,
         "organisation_certificate": bool(settings.SIGNING_ORGANISATION_P12),
+        # Still to put right in the room before compiling: attendance can be marked until approval.
+        "unmarked": participants_unmarked(meeting=meeting) if manages and meeting.state == Meeting.State.CLOSED else [],
     }
     return render(request, "minutes/minutes_page.html", context)
 
@@ -137,7 +139,6 @@ def minutes_approve_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     latest = latest_version(minutes=minutes)
     if latest is None or minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
         return redirect("minutes", meeting.pk)
-    unmarked = meeting.participants.filter(attendance=Participant.Attendance.UNKNOWN).exclude(role=Participant.Role.GUEST)
     context = {
         "meeting": meeting,
         "minutes": minutes,
@@ -146,7 +147,7 @@ def minutes_approve_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "latest_circulated": minutes.state == Minutes.State.CIRCULATED and minutes.circulated_at >= latest.created_at,
         "remarks": minutes.remarks.filter(version=latest).count(),
         "unanswered": minutes.remarks.filter(outcome="").count(),
-        "unmarked": [p.user.display_name for p in unmarked.select_related("user")],
+        "unmarked": participants_unmarked(meeting=meeting),
         "responses": minutes_responses(meeting=meeting, minutes=minutes),
     }
     return render(request, "minutes/approve_confirm.html", context)

@@ -98,21 +98,33 @@ def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
     audit_record(meeting=meeting, actor=actor, action="meeting.start")
     _emit_state(meeting)
     _emit_agenda(meeting)
-    _chair_arrives(actor=actor, meeting=meeting, at=now)
+    _runners_arrive(actor=actor, meeting=meeting, at=now)
     return meeting
 
 
-def _chair_arrives(*, actor: User, meeting: Meeting, at: datetime.datetime) -> None:
+def _runners_arrive(*, actor: User, meeting: Meeting, at: datetime.datetime) -> None:
     """Whoever opens the meeting is in the room: the chair counts for the quorum and gets a ballot
-    without checking in as well."""
-    chair = Participant.objects.filter(meeting=meeting, user_id=meeting.chair_id).first()
-    if chair is None or chair.attendance in ARRIVED:
-        return
-    chair.attendance, chair.arrived_at = Participant.Attendance.PRESENT, at
-    _forget_absence(chair)
-    chair.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
-    audit_record(meeting=meeting, actor=actor, action="attendance.check_in", participant=chair.pk, status=chair.attendance, on_start=True)
-    _emit_attendance(meeting)
+    without checking in as well. So is the secretary, who takes the roll and the minutes there and
+    would otherwise sign minutes listing themself as not recorded; unless they said they cannot come."""
+    arriving = []
+    for participant in Participant.objects.filter(meeting=meeting, user_id__in=[meeting.chair_id, meeting.secretary_id]):
+        is_chair = participant.user_id == meeting.chair_id
+        if participant.attendance in ARRIVED or (not is_chair and participant.attendance != Participant.Attendance.UNKNOWN):
+            continue
+        participant.attendance, participant.arrived_at = Participant.Attendance.PRESENT, at
+        _forget_absence(participant)
+        participant.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
+        audit_record(
+            meeting=meeting,
+            actor=actor,
+            action="attendance.check_in",
+            participant=participant.pk,
+            status=participant.attendance,
+            on_start=True,
+        )
+        arriving.append(participant)
+    if arriving:
+        _emit_attendance(meeting)
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ def _live_config(request: HttpRequest, meeting_id: int) -> dict:
         "pageWidths": PAGE_WIDTHS,
         "documentsPrefix": f"/meetings/{meeting_id}/documents/",
         "absencesUrl": reverse("meeting_absences", args=[meeting_id]),
+        "minutesUrl": reverse("minutes", args=[meeting_id]),
         "userId": request.user.pk,
         "heartbeatSeconds": settings.REALTIME_HEARTBEAT_SECONDS,
         "build": client_build(),
@@ -228,6 +229,14 @@ def live_strings() -> dict:
             "replaced": _("%(writer)s's later edit replaced the text %(previous)s had written. That text is kept here:"),
             "someone": _("someone"),
             "write_conclusion": _("Write the conclusion first."),
+            "locked": {
+                "circulated": _(
+                    "The minutes have gone round for remarks, so they are not edited here. To edit them, take them back to draft "
+                    "on the minutes page."
+                ),
+                "approved": _("The minutes have been approved: they can no longer be edited."),
+            },
+            "open_minutes_page": _("Open the minutes page"),
             "announced": _("The conclusion has been announced on every screen."),
             "conclusion_of": _("Conclusion"),
             "general_conclusion": _("The chair's conclusion of the meeting"),

@@ -161,6 +161,8 @@ def meeting_publish_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "meeting": meeting,
             "participants": participants,
             "without_email": [p for p in participants if not p.user.reachable_by_email],
+            # A guest with neither an address nor a password cannot even sign in to see the meeting.
+            "cannot_sign_in": [p for p in participants if p.user.is_active and not p.user.email and not p.user.has_usable_password()],
             "items_without_documents": [
                 node for node in agenda_flat(meeting=meeting) if not node.children and node.item.pk not in with_documents
             ],

@@ -162,6 +162,30 @@ def test_the_meeting_form_keeps_a_switched_off_chair_in_sight_and_asks_for_anoth
     assert f"Tài khoản của {chair.display_name} đã bị khóa" in response.content.decode()
 
 
+def test_the_meeting_form_refuses_one_person_as_both_chair_and_secretary(
+    client: Client, meeting: Meeting, secretary: User, chair: User
+) -> None:
+    response = logged_in(client, secretary).post(
+        f"/meetings/{meeting.pk}/edit/",
+        {
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "body": meeting.body_id,
+            "starts_at": f"{meeting.starts_at:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{meeting.ends_at:%Y-%m-%dT%H:%M}",
+            "location": meeting.location,
+            "chair": secretary.pk,
+            "secretary": secretary.pk,
+            "speaker_seconds": 3,
+            "initial-speaker_seconds": 3,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Thư ký không thể đồng thời là chủ tọa" in response.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).chair_id == chair.pk
+
+
 # --- names and words ------------------------------------------------------------------------------
 
 

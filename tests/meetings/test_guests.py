@@ -193,3 +193,15 @@ def test_a_delegate_may_not_make_a_guest_password(client: Client, published_meet
 
     assert response.status_code in (403, 404)
     assert not User.objects.get(pk=guest.user_id).has_usable_password()
+
+
+def test_publishing_names_the_guests_who_cannot_sign_in_yet(client: Client, meeting: Meeting, secretary: User) -> None:
+    guest_invite(actor=secretary, meeting=meeting, full_name="Nguyễn Thị Năm", position="Phóng viên")
+    with_address = guest_invite(actor=secretary, meeting=meeting, full_name="Trần Văn Sáu", email="sau@example.vn")
+
+    page = logged_in(client, secretary).get(f"/meetings/{meeting.pk}/publish/").content.decode()
+
+    warning = page.split('data-testid="cannot-sign-in">')[1].split("</p>")[0]
+    assert "Nguyễn Thị Năm" in warning
+    assert with_address.user.display_name not in warning
+    assert f'href="/meetings/{meeting.pk}/participants/"' in warning

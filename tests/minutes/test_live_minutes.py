@@ -368,6 +368,21 @@ async def test_circulated_minutes_are_not_edited_live(
     assert_error(reply, code="wrong_state", id=reply["id"])
 
 
+async def test_the_writers_are_told_why_the_minutes_are_no_longer_written_in_the_room(
+    connect: Connect, live: Meeting, secretary: User, chair: User
+) -> None:
+    assert (await connect(secretary, live)).snapshot["state"]["minutes"]["locked"] is None
+    await sync_to_async(meeting_end)(actor=chair, meeting=live)
+    minutes = await sync_to_async(lambda: Minutes.objects.create(meeting=live, state=Minutes.State.CIRCULATED))()
+
+    circulated = (await connect(secretary, live)).snapshot["state"]["minutes"]
+    assert (circulated["editable"], circulated["locked"]) == (False, "circulated")
+
+    await sync_to_async(Minutes.objects.filter(pk=minutes.pk).update)(state=Minutes.State.APPROVED)
+    approved = (await connect(secretary, live)).snapshot["state"]["minutes"]
+    assert (approved["editable"], approved["locked"]) == (False, "approved")
+
+
 # --- the chair's conclusion -----------------------------------------------------------------------
 
 

@@ -639,6 +639,17 @@ def test_the_secretarys_page_offers_to_compile(held: Held, secretary: User) -> N
     assert 'data-testid="compile"' in response.content.decode()
 
 
+def test_the_secretarys_page_names_who_has_no_attendance_before_compiling(held: Held, secretary: User, delegate: User) -> None:
+    Participant.objects.filter(meeting=held.meeting, user=delegate).update(attendance=Participant.Attendance.UNKNOWN)
+
+    html = page(secretary).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
+
+    warning = html.split('data-testid="unmarked">')[1].split("</div>")[0]
+    assert delegate.display_name in warning
+    assert "Hãy điểm danh trong phòng họp trước" in warning
+    assert f'href="{reverse("live_room", args=[held.meeting.pk])}"' in html
+
+
 def test_compiling_from_the_page_makes_a_version(held: Held, secretary: User, quick_compile: None) -> None:
     response = page(secretary).post(reverse("minutes_action", args=[held.meeting.pk, "compile"]))
 

@@ -12,7 +12,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from meetings.models import AuditEvent, Body, Meeting, MeetingEvent, Participant, User
-from meetings.services.live import meeting_start
+from meetings.services.live import attendance_notify_absence, meeting_start
 from meetings.services.participants import participants_invite
 from realtime.events import publish_ephemeral
 from realtime.hub import hub, online_users
@@ -265,15 +265,31 @@ async def test_a_late_arrival_after_the_start_makes_the_quorum(
     assert events[-1]["attendance"]["quorum"] == {"voting": 2, "present": 2, "needed": 2, "met": True}
 
 
-async def test_opening_the_meeting_marks_the_chair_present(connect: Connect, live_meeting: Meeting, chair: User, delegate: User) -> None:
+async def test_opening_the_meeting_marks_the_chair_and_the_secretary_present(
+    connect: Connect, live_meeting: Meeting, chair: User, secretary: User, delegate: User
+) -> None:
     (delegate_client,) = await room(connect, live_meeting, delegate)
 
     await sync_to_async(meeting_start)(actor=chair, meeting=live_meeting)
 
     event = (await delegate_client.receive_until(lambda m: m["type"] == "attendance.update"))[-1]
     assert entry_of(event["attendance"], chair)["attendance"] == "present"
-    assert event["attendance"]["quorum"]["present"] == 1
+    assert entry_of(event["attendance"], secretary)["attendance"] == "present"
+    assert entry_of(event["attendance"], delegate)["attendance"] == "unknown"
     participant = await participant_of(live_meeting, chair)
     assert participant.arrived_at is not None
-    audit = await sync_to_async(AuditEvent.objects.get)(meeting=live_meeting, action="attendance.check_in")
-    assert (audit.actor_id, audit.data["on_start"]) == (chair.pk, True)
+    audits = await sync_to_async(list)(AuditEvent.objects.filter(meeting=live_meeting, action="attendance.check_in").order_by("id"))
+    marked = {audit.data["participant"] for audit in audits}
+    assert marked == {participant.pk, (await participant_of(live_meeting, secretary)).pk}
+    assert {(audit.actor_id, audit.data["on_start"]) for audit in audits} == {(chair.pk, True)}
+    await assert_quiet(delegate_client)  # one attendance event for both
+
+
+async def test_a_secretary_who_said_they_cannot_come_is_not_marked_present_on_opening(
+    live_meeting: Meeting, chair: User, secretary: User
+) -> None:
+    await sync_to_async(attendance_notify_absence)(actor=secretary, meeting=live_meeting, reason="Đi công tác")
+
+    await sync_to_async(meeting_start)(actor=chair, meeting=live_meeting)
+
+    assert (await participant_of(live_meeting, secretary)).attendance == "absent_excused"

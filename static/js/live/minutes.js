@@ -67,7 +67,10 @@ export function mountMinutes({ store, send, t, toast, config }) {
     if (kind === "typing") box.textContent = t.minutes.typing;
     else if (kind === "saving") box.textContent = t.minutes.saving;
     else if (kind === "error") box.textContent = detail;
-    else box.textContent = entry?.updated_at ? interpolate(t.minutes.saved_by, { name: entry.updated_by || "", time: clockTime(entry.updated_at, config) }) : "";
+    else if (minutes().locked) {
+      // Read-only for a reason the secretary can act on: said where the typing would go, with the way out.
+      box.replaceChildren(`${t.minutes.locked[minutes().locked]} `, el("a", { href: config.minutesUrl }, t.minutes.open_minutes_page));
+    } else box.textContent = entry?.updated_at ? interpolate(t.minutes.saved_by, { name: entry.updated_by || "", time: clockTime(entry.updated_at, config) }) : "";
   }
 
   function renderFacts() {
@@ -128,6 +131,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
     renderItems();
     renderFacts();
     renderSpeakerButton();
+    if (!FIELDS.some((f) => sync[f].dirty)) renderStatus();
   }
 
   function onUpdate(event) {
