@@ -13,7 +13,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from meetings.models import Document, Participant
+from meetings.models import Document, Participant, User
 from meetings.pdf_render import serif_font_css
 from meetings.selectors.live import quorum_state
 from meetings.selectors.meetings import participant_order_key
@@ -81,6 +81,7 @@ WORDS = {
         "minute_word": "phút",
         "second_word": "giây",
         "at": "lúc",
+        "lasting": "thời lượng",
         "continued": "tiếp sau giải lao",
         "proxy": "do {name} bỏ phiếu thay",
         "proxy_holder": "ủy quyền cho {name}",
@@ -141,6 +142,7 @@ WORDS = {
         "minute_word": "min",
         "second_word": "s",
         "at": "at",
+        "lasting": "for",
         "continued": "continued after the break",
         "proxy": "cast by {name} as proxy",
         "proxy_holder": "proxy held by {name}",
@@ -183,7 +185,10 @@ def _when(moment: datetime.datetime | None, language: str) -> str:
 
 
 def _person(participant: Participant) -> str:
-    user = participant.user
+    return _named(participant.user)
+
+
+def _named(user: User) -> str:
     return nfc(f"{user.display_name} ({user.position})" if user.position else user.display_name)
 
 
@@ -238,7 +243,7 @@ def _item_view(item: ItemFacts, language: str) -> dict[str, Any]:
         if seconds or not minutes:
             parts.append(f"{seconds} {w['second_word']}")
         length = " ".join(parts)
-        speeches.append(f"{who}, {w['at']} {at}, {length}" + (f" ({w['continued']})" if speech.continued else ""))
+        speeches.append(f"{who}, {w['at']} {at}, {w['lasting']} {length}" + (f" ({w['continued']})" if speech.continued else ""))
     return {
         "number": item.number,
         "title": nfc(item.title),
@@ -306,9 +311,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
     # "./." closes the text: after the secretary's closing words when there are any.
     closing = [ended, *paragraphs(minutes.closing)]
     closing[-1] = closing[-1].rstrip(".") + "./."
-    chair = next((p for p in members if p.user_id == meeting.chair_id), None)
     quorum = quorum_state(meeting=meeting, participants=members + facts.guests + facts.guests_away)
-    secretary = next((p for p in facts.present + facts.late + facts.guests if p.user_id == meeting.secretary_id), None)
     context = {
         "w": w,
         "fonts": serif_font_css(),
@@ -317,8 +320,9 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         "minutes": minutes,
         "place_date": nfc(place_date(place=meeting.body.place, moment=started, language=language)),
         "started": _when(started, language),
-        "chair": _person(chair) if chair else nfc(meeting.chair.display_name),
-        "secretary": _person(secretary) if secretary else nfc(meeting.secretary.display_name),
+        # Named with their position whatever their attendance, as the signature block signs for them.
+        "chair": _named(meeting.chair),
+        "secretary": _named(meeting.secretary),
         # As the attendance was finally recorded: what the chair's opening and every vote rested on.
         # Not said of a meeting where nobody votes (a working meeting of officials).
         "quorum": w["quorum_met" if quorum["met"] else "quorum_not_met"].format(**quorum) if quorum["voting"] else "",

@@ -543,7 +543,7 @@ def test_a_speech_is_timed_in_the_words_a_person_would_use(seconds: int, printed
 
     (line,) = _item_view(item, "vi")["speeches"]
 
-    assert line.endswith(f", {printed}")
+    assert line.endswith(f", thời lượng {printed}")
 
 
 def test_the_attendance_sheet_begins_with_the_chair_and_lists_a_guest_who_did_not_come(held: Held, chair: User, secretary: User) -> None:
