@@ -179,16 +179,18 @@ def minutes_state(*, user: User, meeting: Meeting) -> dict[str, Any] | None:
     entries = MinutesEntry.objects.filter(meeting=meeting).select_related("updated_by")
     writer = user_can_edit_minutes(user=user, meeting=meeting)
     editable = writer and minutes_writable(meeting=meeting)
-    return {"entries": [entry_state(e) for e in entries], "editable": editable, "locked": _why_locked(meeting) if writer else None}
+    locked = _why_locked(meeting) if writer and not editable else None
+    return {"entries": [entry_state(e) for e in entries], "editable": editable, "locked": locked}
 
 
 def _why_locked(meeting: Meeting) -> str | None:
-    """Why the minutes can no longer be written in the room, for their writers: "circulated" (they can
-    take them back to draft) or "approved" (for good); None while they can."""
-    if minutes_writable(meeting=meeting):
+    """Why minutes no longer writable are so, for their writers: "circulated" (they can take them back
+    to draft) or "approved" (for good); None before the meeting is published."""
+    if meeting.state == Meeting.State.DRAFT:
         return None
-    circulated = Minutes.objects.filter(meeting=meeting, state=Minutes.State.CIRCULATED).exists()
-    return "circulated" if circulated and meeting.state in WRITABLE_STATES else "approved"
+    if meeting.state in WRITABLE_STATES and Minutes.objects.filter(meeting=meeting, state=Minutes.State.CIRCULATED).exists():
+        return "circulated"
+    return "approved"
 
 
 def minutes_visible_to(*, user: User, meeting: Meeting) -> bool:
