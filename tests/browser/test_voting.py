@@ -63,7 +63,7 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     later.locator("summary").click()
     expect(later.locator(".poll-question")).to_have_text(LATER_QUESTION)
     # Both delegates check in from their tablets (the button is in the head, above the document,
-    # where someone arriving looks first); the chair is present from the moment he opened the meeting.
+    # where someone arriving looks first); the chair and the secretary are present from the moment it opened.
     checkin_bottom, viewer_top = second.evaluate(
         "() => [document.getElementById('checkin').getBoundingClientRect().bottom,"
         " document.getElementById('viewer').getBoundingClientRect().top]"
@@ -75,7 +75,7 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     expect(chair.locator("#checkin")).to_be_hidden()
     expect(chair.locator("#quorum")).to_have_class("quorum met")
     # What the secretary reads out at the opening (checking in as the meeting opens is on time); the delegates do not see it.
-    expect(secretary.locator("#attendance-tally")).to_have_text("Có mặt: 2 · Chưa điểm danh: 2")
+    expect(secretary.locator("#attendance-tally")).to_have_text("Có mặt: 3 · Chưa điểm danh: 1")
     expect(first.locator("#attendance-tally")).to_be_hidden()
 
     # The chair opens the prepared vote; a ballot appears on every tablet of a member who is present.
