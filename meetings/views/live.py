@@ -246,6 +246,8 @@ def live_strings() -> dict:
             "note_speaker": _("+ Write down: %(name)s"),
             "speaker_line": _("- %(name)s, %(position)s, said: "),
             "speaker_line_no_position": _("- %(name)s said: "),
+            "speaker_line_topic": _("- %(name)s, %(position)s, spoke on “%(topic)s”: "),
+            "speaker_line_topic_no_position": _("- %(name)s spoke on “%(topic)s”: "),
         },
     }
 

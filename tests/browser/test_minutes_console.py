@@ -110,6 +110,9 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     # A delegate takes the floor: the secretary writes down who speaks with one tap, in the middle of
     # typing (no half-sentence save that would later look like someone else's change), and goes on.
     tablet.click("#request-speak")
+    tablet.locator("#speak-topic input").fill("Kinh phí")
+    tablet.locator("#speak-topic button").click()
+    expect(chair.locator("#queue li .queue-topic")).to_have_text("về: Kinh phí")
     chair.locator("#queue li .give-floor").click()
     speaker = secretary.locator("#minutes-speaker")
     expect(speaker).to_have_text("+ Ghi ý kiến: Lê Thị Minh Nguyệt")
@@ -121,7 +124,7 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     notes.press_sequentially(" Hết.")
     speaker.click()
     secretary.keyboard.type("đề nghị bổ sung kinh phí.")
-    said = " Hết.\n- Lê Thị Minh Nguyệt, Phó Chủ tịch UBND thành phố, phát biểu: đề nghị bổ sung kinh phí."
+    said = " Hết.\n- Lê Thị Minh Nguyệt, Phó Chủ tịch UBND thành phố, phát biểu về “Kinh phí”: đề nghị bổ sung kinh phí."
     expect(chair.locator("#minutes-notes")).to_have_value(NOTES + OFFLINE_NOTES + said, timeout=15_000)
     secretary.keyboard.type(" Thống nhất.")
     expect(chair.locator("#minutes-notes")).to_have_value(NOTES + OFFLINE_NOTES + said + " Thống nhất.", timeout=15_000)

@@ -99,7 +99,11 @@ export function mountMinutes({ store, send, t, toast, config }) {
   function noteSpeaker() {
     const latest = store.state.speakers.latest;
     const notes = textarea("notes");
-    const line = interpolate(latest.position ? t.minutes.speaker_line : t.minutes.speaker_line_no_position, latest);
+    // What they asked to speak about goes into the line, as the secretary would write it down.
+    const lines = latest.topic
+      ? [t.minutes.speaker_line_topic, t.minutes.speaker_line_topic_no_position]
+      : [t.minutes.speaker_line, t.minutes.speaker_line_no_position];
+    const line = interpolate(latest.position ? lines[0] : lines[1], latest);
     notes.focus();
     notes.setSelectionRange(notes.value.length, notes.value.length);
     const text = (notes.value && !notes.value.endsWith("\n") ? "\n" : "") + line;
