@@ -54,6 +54,21 @@ def logged_in(client: Client, user: User) -> Client:
     return client
 
 
+def meeting_form_of(meeting: Meeting) -> dict[str, object]:
+    """The meeting's details form as the page fills it in, to post back with changes."""
+    return {
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "body": meeting.body_id,
+        "starts_at": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": timezone.localtime(meeting.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "location": meeting.location,
+        "chair": meeting.chair_id,
+        "secretary": meeting.secretary_id,
+        "allow_self_checkin": "on",
+    }
+
+
 def make_user(username: str, *, full_name: str = "", position: str = "", can_create: bool = False) -> User:
     user = User.objects.create_user(
         username=username, password="matkhau-123", email=f"{username}@vungtau.gov.vn", full_name=full_name or username

@@ -16,7 +16,7 @@ from django.utils import translation
 from meetings.apps import SECRETARIES_GROUP
 from meetings.models import Body, Meeting, Participant, User
 from meetings.services.meetings import meeting_update
-from tests.conftest import logged_in, make_user
+from tests.conftest import logged_in, make_user, meeting_form_of
 
 pytestmark = pytest.mark.django_db
 
@@ -142,19 +142,7 @@ def test_the_meeting_form_keeps_a_switched_off_chair_in_sight_and_asks_for_anoth
     page = logged_in(client, secretary).get(f"/meetings/{meeting.pk}/edit/").content.decode()
 
     response = client.post(
-        f"/meetings/{meeting.pk}/edit/",
-        {
-            "title": meeting.title,
-            "kind": meeting.kind,
-            "body": meeting.body_id,
-            "starts_at": f"{meeting.starts_at:%Y-%m-%dT%H:%M}",
-            "ends_at": f"{meeting.ends_at:%Y-%m-%dT%H:%M}",
-            "location": meeting.location,
-            "chair": chair.pk,
-            "secretary": secretary.pk,
-            "speaker_seconds": 3,
-            "initial-speaker_seconds": 3,
-        },
+        f"/meetings/{meeting.pk}/edit/", {**meeting_form_of(meeting), "speaker_seconds": 3, "initial-speaker_seconds": 3}
     )
 
     assert re.search(rf'<option value="{chair.pk}" selected>[^<]*tài khoản đã bị khóa', page)
@@ -167,18 +155,7 @@ def test_the_meeting_form_refuses_one_person_as_both_chair_and_secretary(
 ) -> None:
     response = logged_in(client, secretary).post(
         f"/meetings/{meeting.pk}/edit/",
-        {
-            "title": meeting.title,
-            "kind": meeting.kind,
-            "body": meeting.body_id,
-            "starts_at": f"{meeting.starts_at:%Y-%m-%dT%H:%M}",
-            "ends_at": f"{meeting.ends_at:%Y-%m-%dT%H:%M}",
-            "location": meeting.location,
-            "chair": secretary.pk,
-            "secretary": secretary.pk,
-            "speaker_seconds": 3,
-            "initial-speaker_seconds": 3,
-        },
+        {**meeting_form_of(meeting), "chair": secretary.pk, "speaker_seconds": 3, "initial-speaker_seconds": 3},
     )
 
     assert response.status_code == 200

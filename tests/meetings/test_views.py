@@ -25,7 +25,7 @@ from meetings.services.agenda import agenda_item_create
 from meetings.services.documents import _rejection_message, document_add_version, document_upload
 from meetings.services.meetings import meeting_publish
 from meetings.services.participants import participants_invite
-from tests.conftest import files_under, logged_in, set_state
+from tests.conftest import files_under, logged_in, meeting_form_of, set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +239,7 @@ def test_it_offers_the_speaking_time_in_minutes(client: Client, meeting: Meeting
 
 
 def test_it_saves_the_speaking_time_given_in_minutes(client: Client, meeting: Meeting, secretary: User) -> None:
-    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**_form_of(meeting), "speaker_seconds": "7"})
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**meeting_form_of(meeting), "speaker_seconds": "7"})
 
     assert response.status_code == 302
     meeting.refresh_from_db()
@@ -248,7 +248,7 @@ def test_it_saves_the_speaking_time_given_in_minutes(client: Client, meeting: Me
 
 
 def test_it_asks_again_for_a_speaking_time_left_empty(client: Client, meeting: Meeting, secretary: User) -> None:
-    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**_form_of(meeting), "speaker_seconds": ""})
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**meeting_form_of(meeting), "speaker_seconds": ""})
 
     assert response.status_code == 200
     assert response.context["form"].errors["speaker_seconds"]
@@ -257,7 +257,7 @@ def test_it_asks_again_for_a_speaking_time_left_empty(client: Client, meeting: M
 
 
 def test_it_refuses_a_speaking_time_over_an_hour_on_the_form(client: Client, meeting: Meeting, secretary: User) -> None:
-    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**_form_of(meeting), "speaker_seconds": "61"})
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/edit/", {**meeting_form_of(meeting), "speaker_seconds": "61"})
 
     assert response.status_code == 200
     assert response.context["form"].errors["speaker_seconds"] == ["Mỗi lượt phát biểu dài nhất 60 phút."]
@@ -279,26 +279,12 @@ def test_saving_other_details_keeps_the_speaking_time_the_chair_set_meanwhile(cl
     assert 'name="initial-speaker_seconds" value="3"' in shown
     Meeting.objects.filter(pk=meeting.pk).update(speaker_seconds=300)  # the chair, in the room
 
-    form = {**_form_of(meeting), "location": "Phòng họp B", "speaker_seconds": "3", "initial-speaker_seconds": "3"}
+    form = {**meeting_form_of(meeting), "location": "Phòng họp B", "speaker_seconds": "3", "initial-speaker_seconds": "3"}
     response = client.post(f"/meetings/{meeting.pk}/edit/", form)
 
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert (meeting.location, meeting.speaker_seconds) == ("Phòng họp B", 300)
-
-
-def _form_of(meeting: Meeting) -> dict[str, object]:
-    return {
-        "title": meeting.title,
-        "kind": meeting.kind,
-        "body": meeting.body_id,
-        "starts_at": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": timezone.localtime(meeting.ends_at).strftime("%Y-%m-%dT%H:%M"),
-        "location": meeting.location,
-        "chair": meeting.chair_id,
-        "secretary": meeting.secretary_id,
-        "allow_self_checkin": "on",
-    }
 
 
 def test_it_shows_the_form_again_when_the_meeting_ends_before_it_starts(client: Client, body: Body, secretary: User, chair: User) -> None:
@@ -685,7 +671,7 @@ def test_a_meeting_that_is_over_offers_no_preparation_forms_and_says_why_if_one_
 
     overview = client.get(f"/meetings/{published_meeting.pk}/").content.decode()
     response = client.post(
-        f"/meetings/{published_meeting.pk}/edit/", {**_form_of(published_meeting), "title": "Đổi tên", "speaker_seconds": "3"}
+        f"/meetings/{published_meeting.pk}/edit/", {**meeting_form_of(published_meeting), "title": "Đổi tên", "speaker_seconds": "3"}
     )
 
     for url in (f"/meetings/{published_meeting.pk}/edit/", f"/meetings/{published_meeting.pk}/documents/upload/", '/edit/">'):
