@@ -14,21 +14,19 @@ export function conclusionToast(event, t) {
   return event.item_id ? `${t.minutes.conclusion_of}: ${event.text}` : t.minutes.general_announced;
 }
 
-/** The item's conclusion as a fold under its row, or null when none was read out. */
-export function itemConclusion(store, t, itemId, { open }) {
-  const text = store.state.conclusions?.[String(itemId)];
+/** A conclusion read out, as a fold: the item's (by its id) or the meeting's (null); null when there is none. */
+export function conclusionFold(store, t, itemId, { open }) {
+  const key = String(itemId ?? "");
+  const text = store.state.conclusions?.[key];
   if (!text) return null;
-  return el("details", { class: "agenda-conclusion", dataset: { item: String(itemId) }, open },
+  return el("details", { class: itemId === null ? "agenda-conclusion general" : "agenda-conclusion", dataset: { item: key }, open },
     el("summary", {}, conclusionLabel(itemId, t)), el("p", {}, text));
 }
 
 /** The meeting's conclusion under the agenda; the fold stays as the reader left it when drawn again. */
 export function renderGeneralConclusion(store, t) {
   const box = document.getElementById("general-conclusion");
-  const text = store.state.conclusions?.[""];
-  box.hidden = !text;
-  if (!text) { box.replaceChildren(); return; }
-  const open = box.querySelector("details")?.open ?? true;
-  box.replaceChildren(el("details", { class: "agenda-conclusion general", open },
-    el("summary", {}, conclusionLabel(null, t)), el("p", {}, text)));
+  const fold = conclusionFold(store, t, null, { open: box.querySelector("details")?.open ?? true });
+  box.hidden = !fold;
+  box.replaceChildren(...(fold ? [fold] : []));
 }

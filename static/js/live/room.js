@@ -8,7 +8,7 @@ import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
 import { itemSeconds, showForecast, takenUp } from "./agenda-time.js";
 import { mountChairNotices } from "./chair-notice.js";
-import { conclusionToast, itemConclusion, renderGeneralConclusion } from "./conclusions.js";
+import { conclusionFold, conclusionToast, renderGeneralConclusion } from "./conclusions.js";
 import { mountRecess, onRecess } from "./recess.js";
 import { mountSpeakers } from "./speakers.js";
 import { mountVoting } from "./voting.js";
@@ -118,7 +118,7 @@ function renderAgenda() {
       const row = chairLive && status !== "current"
         ? el("button", { class: "agenda-row", type: "button", title: t.make_current, onclick: () => moveTo(item) }, ...content)
         : el("div", { class: "agenda-row" }, ...content);
-      const concluded = itemConclusion(store, t, item.id, { open: opened.has(String(item.id)) });
+      const concluded = conclusionFold(store, t, item.id, { open: opened.has(String(item.id)) });
       return el("li", { class: `live-item ${status} depth-${item.depth}`, dataset: { status }, "aria-current": status === "current" ? "step" : null }, row, concluded);
     }),
   ));
