@@ -8,11 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ServiceError(Exception):
+    """`field`: the argument of the service the message is about, when it is about one, so a form
+    can show it beside that field rather than above the whole form."""
+
     code = "invalid"
 
-    def __init__(self, message: str | Promise, *, code: str | None = None) -> None:
+    def __init__(self, message: str | Promise, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
+        self.field = field
         if code:
             self.code = code
 

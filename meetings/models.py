@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.majorities import at_least, more_than_half
 from meetings.text import place_in_name
@@ -195,6 +196,13 @@ class Meeting(models.Model):
         return self.state in PREPARATION_STATES
 
     @property
+    def status_label(self) -> str:
+        """What its badge says. Past approval the meeting's own state stays "minutes approved": the
+        badge then follows the minutes (a reverse one-to-one: select_related("minutes") in lists)."""
+        minutes_state = getattr(getattr(self, "minutes", None), "state", "")
+        return str(MINUTES_BADGES.get(minutes_state) or self.get_state_display())
+
+    @property
     def speaker_minutes(self) -> int:
         return whole_minutes(self.speaker_seconds)
 
@@ -204,6 +212,11 @@ class Meeting(models.Model):
         return self.starts_at - datetime.timedelta(minutes=settings.CHECKIN_OPENS_MINUTES)
 
 
+# The minutes' states past approval, as a meeting's badge names them (the minutes app owns the states).
+MINUTES_BADGES = {
+    "signed": pgettext_lazy("meeting badge", "Minutes signed"),
+    "archived": pgettext_lazy("meeting badge", "Minutes archived"),
+}
 # Before the meeting begins; afterwards what was prepared stays as it was held.
 PREPARATION_STATES = (Meeting.State.DRAFT, Meeting.State.PUBLISHED)
 # After the meeting ended: its minutes, not its room, are what people come for.

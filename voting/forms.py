@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from meetings.errors import ServiceError
 from meetings.forms import DateTimeLocalInput
 from meetings.models import Meeting
 from meetings.selectors.agenda import agenda_choices
@@ -42,6 +43,11 @@ class PollForm(forms.Form):
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agenda_item_id"].choices = [("", _("— Not tied to an item —")), *agenda_choices(meeting=meeting)]
+
+    def add_service_error(self, error: ServiceError) -> None:
+        """Show a refusal of the poll services beside the field it is about (the time limit is asked in minutes here)."""
+        name = "time_limit_minutes" if error.field == "duration_seconds" else error.field
+        self.add_error(name if name in self.fields else None, str(error))
 
     def checkboxes(self) -> list[forms.BoundField]:
         return [self[name] for name in ("secret", "requires_quorum", "allow_change", "close_when_all_voted")]

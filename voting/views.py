@@ -22,7 +22,7 @@ from voting.forms import PollForm, WrittenOpenForm
 from voting.models import Poll
 from voting.selectors import polls_for_page
 from voting.services.ballots import ballot_cast, poll_annul, poll_close, poll_open
-from voting.services.polls import poll_create, poll_delete, poll_update
+from voting.services.polls import poll_adding_refusal, poll_create, poll_delete, poll_update
 from voting.services.proxies import proxy_give, proxy_revoke
 
 
@@ -41,18 +41,20 @@ def _poll(meeting: Meeting, poll_id: int) -> Poll:
 @login_required
 def polls_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _runs_polls(request, meeting_id)
+    refusal = poll_adding_refusal(meeting=meeting)
     form = PollForm(request.POST or None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not refusal and form.is_valid():
         try:
             poll = poll_create(actor=request.user, meeting=meeting, **form.service_arguments())
         except ServiceError as error:
-            form.add_error(None, str(error))
+            form.add_service_error(error)
         else:
             messages.success(request, _("Poll prepared: %(question)s") % {"question": poll.question})
             return redirect("meeting_polls", meeting.pk)
     context = {
         "meeting": meeting,
-        "form": form,
+        "form": None if refusal else form,
+        "adding_refused": refusal,
         "polls": polls_for_page(meeting=meeting),
         "open_form": WrittenOpenForm(),
         # The chair prepares votes too, but not the rest: the preparation steps are the secretaries'.
@@ -65,12 +67,15 @@ def polls_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def poll_edit_view(request: HttpRequest, meeting_id: int, poll_id: int) -> HttpResponse:
     meeting = _runs_polls(request, meeting_id)
     poll = _poll(meeting, poll_id)
+    if poll.state != Poll.State.DRAFT:
+        messages.info(request, _("This poll has already been opened; it can no longer be changed."))
+        return redirect("meeting_polls", meeting.pk)
     form = PollForm(request.POST or None, meeting=meeting, initial=PollForm.initial_from(poll))
     if request.method == "POST" and form.is_valid():
         try:
             poll_update(actor=request.user, meeting=meeting, poll_id=poll.pk, **form.service_arguments())
         except ServiceError as error:
-            form.add_error(None, str(error))
+            form.add_service_error(error)
         else:
             messages.success(request, _("Poll saved."))
             return redirect("meeting_polls", meeting.pk)

@@ -32,7 +32,7 @@ class HomeMeetings:
 
 def _with_my_absence(meetings: QuerySet[Meeting], user: User) -> QuerySet[Meeting]:
     told_absence = Participant.objects.filter(meeting=OuterRef("pk"), user=user, absence_notified_at__isnull=False)
-    return meetings.select_related("body", "chair").annotate(i_cannot_attend=Exists(told_absence))
+    return meetings.select_related("body", "chair", "minutes").annotate(i_cannot_attend=Exists(told_absence))
 
 
 def _past(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
@@ -52,7 +52,7 @@ def meetings_for_home(*, user: User, past_limit: int = 20) -> HomeMeetings:
 def meetings_past(*, user: User, query: str = "", year: int | None = None) -> QuerySet[Meeting] | list[Meeting]:
     """Every earlier meeting the user may see, newest first: those of `year`, whose title, place, body
     or minutes' number has every word of `query`, with or without diacritics ("chuyen doi so")."""
-    meetings = _past(_with_my_absence(meetings_visible_to(user=user), user)).select_related("minutes").order_by("-starts_at")
+    meetings = _past(_with_my_absence(meetings_visible_to(user=user), user)).order_by("-starts_at")
     if year:
         meetings = meetings.filter(starts_at__year=year)
     words = fold_for_search(query).split()

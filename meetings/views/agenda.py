@@ -15,15 +15,17 @@ from meetings.forms import AgendaItemForm
 from meetings.models import AgendaItem
 from meetings.selectors.agenda import agenda_flat, agenda_item_documents, agenda_item_votes, agenda_numbers
 from meetings.services.agenda import agenda_item_create, agenda_item_delete, agenda_item_move, agenda_item_update, agenda_reorder
-from meetings.views.common import managed_meeting, report
+from meetings.views.common import managed_meeting, preparation_closed, preparation_closed_reason, report
 
 
 @login_required
 def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
+    # Once the meeting has begun the agenda is shown as it is held, with nothing to move or add.
+    closed_reason = preparation_closed_reason(meeting=meeting)
     # Sub-items come several in a row: the form keeps the parent of the one just added.
     form = AgendaItemForm(request.POST or None, meeting=meeting, initial={"parent": request.GET.get("parent")})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not closed_reason and form.is_valid():
         try:
             item = agenda_item_create(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ServiceError as error:
@@ -36,7 +38,14 @@ def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     agenda = agenda_flat(meeting=meeting)
     planned = sum(node.item.duration_minutes for node in agenda)
     length = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
-    context = {"meeting": meeting, "form": form, "agenda": agenda, "planned_minutes": planned, "meeting_minutes": length}
+    context = {
+        "meeting": meeting,
+        "form": None if closed_reason else form,
+        "closed_reason": closed_reason,
+        "agenda": agenda,
+        "planned_minutes": planned,
+        "meeting_minutes": length,
+    }
     return render(request, "meetings/agenda.html", context)
 
 
@@ -48,6 +57,8 @@ def _item_of(meeting_id: int, item_id: int, request: HttpRequest) -> AgendaItem:
 @login_required
 def agenda_item_edit(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     item = _item_of(meeting_id, item_id, request)
+    if closed := preparation_closed(request, item.meeting):
+        return closed
     initial = {
         "title": item.title,
         "description": item.description,
@@ -70,6 +81,8 @@ def agenda_item_edit(request: HttpRequest, meeting_id: int, item_id: int) -> Htt
 @login_required
 def agenda_item_delete_view(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     item = _item_of(meeting_id, item_id, request)
+    if closed := preparation_closed(request, item.meeting):
+        return closed
     if request.method == "POST":
         try:
             agenda_item_delete(actor=request.user, item=item)

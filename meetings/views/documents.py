@@ -17,12 +17,14 @@ from meetings.selectors.documents import document_current_version, document_get_
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.services.documents import document_add_version, document_delete, document_update, document_upload
 from meetings.text import file_slug
-from meetings.views.common import managed_meeting, report
+from meetings.views.common import managed_meeting, preparation_closed, report
 
 
 @login_required
 def document_upload_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
+    if closed := preparation_closed(request, meeting):
+        return closed
     initial = {"agenda_item": request.GET.get("item")}
     form = DocumentUploadForm(request.POST or None, request.FILES or None, meeting=meeting, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -64,6 +66,8 @@ def _managed_document(request: HttpRequest, meeting_id: int, document_id: int) -
 @login_required
 def document_edit_view(request: HttpRequest, meeting_id: int, document_id: int) -> HttpResponse:
     document = _managed_document(request, meeting_id, document_id)
+    if closed := preparation_closed(request, document.meeting):
+        return closed
     form = DocumentForm(request.POST or None, instance=Document.objects.get(pk=document.pk), meeting=document.meeting)
     version_form = NewVersionForm()
     if request.method == "POST" and form.is_valid():
@@ -111,6 +115,8 @@ def document_new_version_view(request: HttpRequest, meeting_id: int, document_id
 @login_required
 def document_delete_view(request: HttpRequest, meeting_id: int, document_id: int) -> HttpResponse:
     document = _managed_document(request, meeting_id, document_id)
+    if closed := preparation_closed(request, document.meeting):
+        return closed
     if request.method == "POST":
         try:
             document_delete(actor=request.user, document=document)

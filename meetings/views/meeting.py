@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy, pgettext_lazy
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,9 +30,8 @@ from meetings.services.meetings import (
     meeting_send_update_notice,
     meeting_update,
 )
-from meetings.views.common import managed_meeting, report
-from minutes.models import Minutes
-from minutes.selectors import minutes_state_of, minutes_visible_to
+from meetings.views.common import managed_meeting, preparation_closed, report
+from minutes.selectors import minutes_visible_to
 from voting.selectors import member_voting
 from voting.services.ballots import polls_close_due
 
@@ -54,12 +53,6 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
 
 
-MINUTES_STATE_LABELS = {
-    Minutes.State.SIGNED: pgettext_lazy("meeting badge", "Minutes signed"),
-    Minutes.State.ARCHIVED: pgettext_lazy("meeting badge", "Minutes archived"),
-}
-
-
 def _tell_sent(request: HttpRequest, meeting: Meeting, message: Any) -> None:
     """Say how many participants an e-mail just went to (those with an address). `message`: an
     ngettext_lazy keyed on "count", which picks the singular or the plural when filled in."""
@@ -69,6 +62,8 @@ def _tell_sent(request: HttpRequest, meeting: Meeting, message: Any) -> None:
 @login_required
 def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
+    if closed := preparation_closed(request, meeting):
+        return closed
     form = MeetingForm(request.POST or None, instance=Meeting.objects.get(pk=meeting.pk), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,8 +119,6 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "voting": member_voting(user=request.user, meeting=meeting),
             "show_minutes": minutes_visible_to(user=request.user, meeting=meeting),
             "held": meeting.state in HELD_STATES,
-            # Past approval the meeting's own state stays "minutes approved": the badge follows the minutes.
-            "minutes_state": MINUTES_STATE_LABELS.get(minutes_state_of(meeting=meeting) or ""),
         },
     )
 

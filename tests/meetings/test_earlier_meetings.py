@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting, User
 from meetings.views.home import EARLIER_PER_PAGE
+from minutes.models import Minutes
 from tests.conftest import set_state
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +106,26 @@ def test_the_home_page_leads_to_every_earlier_meeting(client: Client, secretary:
     client.force_login(secretary)
 
     assert 'data-testid="earlier-link"' in client.get(reverse("home")).content.decode()
+
+
+def test_a_meeting_card_says_how_far_its_minutes_went_as_the_meeting_page_does(
+    client: Client, secretary: User, held: Callable[..., Meeting], django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    signed = set_state(held("Họp giao ban tháng 10", 40), Meeting.State.MINUTES_APPROVED)
+    Minutes.objects.create(meeting=signed, state=Minutes.State.SIGNED)
+    approved = set_state(held("Họp giao ban tháng 11", 10), Meeting.State.MINUTES_APPROVED)
+    Minutes.objects.create(meeting=approved, state=Minutes.State.APPROVED)
+    for number in range(5):
+        held(f"Họp chuyên đề {number}", 50 + number)
+    client.force_login(secretary)
+
+    with django_assert_max_num_queries(12):
+        home = client.get(reverse("home")).content.decode()
+    page = client.get(signed.get_absolute_url()).content.decode()
+
+    cards = home.split('class="card meeting-card"')[1:]
+    signed_card, approved_card = (next(card for card in cards if title in card) for title in ("tháng 10", "tháng 11"))
+    assert "Biên bản đã ký số" in signed_card
+    assert "Đã duyệt biên bản" not in signed_card
+    assert "Biên bản đã ký số" in page
+    assert "Đã duyệt biên bản" in approved_card

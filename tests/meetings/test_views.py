@@ -671,12 +671,82 @@ def test_a_meeting_that_is_over_offers_no_preparation_forms_and_says_why_if_one_
 
     overview = client.get(f"/meetings/{published_meeting.pk}/").content.decode()
     response = client.post(
-        f"/meetings/{published_meeting.pk}/edit/", {**meeting_form_of(published_meeting), "title": "Đổi tên", "speaker_seconds": "3"}
+        f"/meetings/{published_meeting.pk}/edit/",
+        {**meeting_form_of(published_meeting), "title": "Đổi tên", "speaker_seconds": "3"},
+        follow=True,
     )
 
     for url in (f"/meetings/{published_meeting.pk}/edit/", f"/meetings/{published_meeting.pk}/documents/upload/", '/edit/">'):
         assert url not in overview
+    assert response.redirect_chain == [(f"/meetings/{published_meeting.pk}/", 302)]
     assert "Cuộc họp đã kết thúc" in response.content.decode()
+    published_meeting.refresh_from_db()
+    assert published_meeting.title != "Đổi tên"
+
+
+def _preparation_forms(meeting: Meeting) -> list[str]:
+    item = meeting.agenda_items.first()
+    document = meeting.documents.first()
+    return [
+        "edit/",
+        "documents/upload/",
+        f"agenda/{item.pk}/",
+        f"agenda/{item.pk}/delete/",
+        f"documents/{document.pk}/edit/",
+        f"documents/{document.pk}/delete/",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        (Meeting.State.IN_PROGRESS, "Cuộc họp đang diễn ra nên không thể sửa phần chuẩn bị nữa."),
+        (Meeting.State.CLOSED, "Cuộc họp đã kết thúc nên phần chuẩn bị được giữ nguyên như khi họp."),
+    ],
+)
+def test_the_preparation_forms_of_a_meeting_that_has_begun_lead_back_to_the_overview_with_the_reason(
+    client: Client, published_meeting: Meeting, secretary: User, pdf_upload: Upload, state: str, reason: str
+) -> None:
+    document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload())
+    set_state(published_meeting, state)
+    logged_in(client, secretary)
+
+    for page in _preparation_forms(published_meeting):
+        response = client.get(f"/meetings/{published_meeting.pk}/{page}", follow=True)
+        assert response.redirect_chain == [(f"/meetings/{published_meeting.pk}/", 302)], page
+        assert [str(m) for m in response.context["messages"]] == [reason], page
+
+
+def test_a_meeting_in_progress_shows_its_agenda_as_held_with_nothing_to_move_or_add(
+    client: Client, published_meeting: Meeting, secretary: User
+) -> None:
+    item = published_meeting.agenda_items.get()
+    set_state(published_meeting, Meeting.State.IN_PROGRESS)
+    logged_in(client, secretary)
+
+    page = client.get(f"/meetings/{published_meeting.pk}/agenda/").content.decode()
+    posted = client.post(f"/meetings/{published_meeting.pk}/agenda/", {"title": "Thêm giữa buổi họp", "duration_minutes": 10})
+
+    assert item.title in page
+    assert 'data-testid="agenda-closed"' in page
+    assert "Cuộc họp đang diễn ra nên không thể sửa phần chuẩn bị nữa." in page
+    assert f'href="/meetings/{published_meeting.pk}/live/"' in page
+    for control in ('id="add-item"', "agenda-sortable", "drag-handle", "agenda-sort.js", f"/agenda/{item.pk}/delete/"):
+        assert control not in page, control
+    assert posted.status_code == 200
+    assert list(published_meeting.agenda_items.values_list("title", flat=True)) == [item.title]
+
+
+def test_a_meeting_that_is_over_shows_its_agenda_with_the_way_to_its_minutes(
+    client: Client, published_meeting: Meeting, secretary: User
+) -> None:
+    set_state(published_meeting, Meeting.State.CLOSED)
+
+    page = logged_in(client, secretary).get(f"/meetings/{published_meeting.pk}/agenda/").content.decode()
+
+    assert "Cuộc họp đã kết thúc nên phần chuẩn bị được giữ nguyên như khi họp." in page
+    assert f'href="/meetings/{published_meeting.pk}/minutes/"' in page
+    assert 'id="add-item"' not in page
 
 
 def test_the_page_where_the_agenda_changed_offers_to_notify_participants(

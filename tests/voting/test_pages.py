@@ -78,7 +78,53 @@ def test_it_shows_why_a_poll_cannot_be_prepared(council: Meeting, secretary: Use
 
     assert response.status_code == 200
     assert not Poll.objects.filter(meeting=council).exists()
-    assert "at least two options" in response.content.decode() or "ít nhất hai" in response.content.decode()
+    # Beside the options, where the secretary types, not above the question at the top of the form.
+    assert response.context["form"].errors["options"] == ["Vui lòng nhập ít nhất hai phương án để lựa chọn."]
+    assert not response.context["form"].non_field_errors()
+
+
+def test_it_shows_a_secret_ballot_that_may_be_changed_beside_that_box(council: Meeting, secretary: User) -> None:
+    response = logged_in(secretary).post(
+        f"/meetings/{council.pk}/polls/",
+        {
+            "question": "Thông qua",
+            "mode": "live",
+            "kind": "yes_no",
+            "max_choices": 1,
+            "majority": "cast",
+            "secret": "on",
+            "allow_change": "on",
+        },
+    )
+
+    assert list(response.context["form"].errors) == ["allow_change"]
+
+
+def test_it_offers_no_poll_form_once_the_minutes_are_approved_and_says_why(council: Meeting, secretary: User) -> None:
+    council.state = Meeting.State.MINUTES_APPROVED
+    council.save(update_fields=["state"])
+    page = logged_in(secretary)
+
+    response = page.get(f"/meetings/{council.pk}/polls/")
+    posted = page.post(
+        f"/meetings/{council.pk}/polls/",
+        {"question": "Muộn quá", "mode": "live", "kind": "yes_no", "majority": "members", "max_choices": 1},
+    )
+
+    assert response.context["form"] is None
+    assert 'class="poll-form"' not in response.content.decode()
+    assert "Biên bản cuộc họp đã được duyệt nên không thể thêm nội dung biểu quyết." in response.content.decode()
+    assert posted.status_code == 200
+    assert not Poll.objects.filter(meeting=council).exists()
+
+
+def test_the_edit_page_of_an_opened_poll_leads_back_to_the_polls_with_the_reason(open_poll: Callable[..., Poll], secretary: User) -> None:
+    poll = open_poll()
+
+    response = logged_in(secretary).get(f"/meetings/{poll.meeting_id}/polls/{poll.pk}/edit/", follow=True)
+
+    assert response.redirect_chain == [(f"/meetings/{poll.meeting_id}/polls/", 302)]
+    assert "đã được đưa ra biểu quyết nên không thể thay đổi nữa" in response.content.decode()
 
 
 def test_a_delegate_may_not_open_the_poll_page(council: Meeting, delegate: User) -> None:

@@ -36,26 +36,26 @@ def _check_definition(
 ) -> list[str]:
     """What a poll must be, whether it is being created or changed; returns the cleaned option labels."""
     if not question:
-        raise ServiceError(_("Write the question to vote on."), code="invalid")
+        raise ServiceError(_("Write the question to vote on."), field="question")
     if len(question) > 500:
-        raise ServiceError(_("The question can be at most 500 characters."), code="invalid")
+        raise ServiceError(_("The question can be at most 500 characters."), field="question")
     if duration_seconds is not None and not 10 <= duration_seconds <= MAX_DURATION_SECONDS:
-        raise ServiceError(_("A time limit must be between 10 seconds and 24 hours."), code="invalid")
+        raise ServiceError(_("A time limit must be between 10 seconds and 24 hours."), field="duration_seconds")
     if kind not in Poll.Kind.values or majority not in Poll.Majority.values or mode not in Poll.Mode.values:
         raise ServiceError(_("The poll's settings are not valid."), code="invalid")
     if secret and allow_change:
-        raise ServiceError(_("A secret ballot cannot be changed once cast: nobody may know whose ballot it is."), code="invalid")
+        raise ServiceError(_("A secret ballot cannot be changed once cast: nobody may know whose ballot it is."), field="allow_change")
     if kind == Poll.Kind.YES_NO:
         return []
     labels = [clean_text(option) for option in options if clean_text(option)]
     if len(labels) < 2:
-        raise ServiceError(_("Give at least two options to choose from."), code="invalid")
+        raise ServiceError(_("Give at least two options to choose from."), field="options")
     if len(labels) > MAX_OPTIONS or any(len(label) > 200 for label in labels):
-        raise ServiceError(_("At most %(count)s options of 200 characters each.") % {"count": MAX_OPTIONS}, code="invalid")
+        raise ServiceError(_("At most %(count)s options of 200 characters each.") % {"count": MAX_OPTIONS}, field="options")
     if len(set(labels)) != len(labels):
-        raise ServiceError(_("Two options have the same name."), code="invalid")
+        raise ServiceError(_("Two options have the same name."), field="options")
     if not 1 <= max_choices <= len(labels):
-        raise ServiceError(_("How many may be chosen must be between 1 and the number of options."), code="invalid")
+        raise ServiceError(_("How many may be chosen must be between 1 and the number of options."), field="max_choices")
     return labels
 
 
@@ -68,6 +68,13 @@ def _set_choices(poll: Poll, labels: list[str]) -> None:
     else:
         rows = [PollChoice(poll=poll, position=i, label=label, meaning=PollChoice.Meaning.OPTION) for i, label in enumerate(labels)]
     PollChoice.objects.bulk_create(rows)
+
+
+def poll_adding_refusal(*, meeting: Meeting) -> str:
+    """Why no more polls can be added to the meeting ("" while they can): the page says it instead of offering the form."""
+    if meeting.state == Meeting.State.MINUTES_APPROVED:
+        return str(_("The minutes of this meeting are approved; no more polls can be added."))
+    return ""
 
 
 @transaction.atomic
@@ -91,8 +98,8 @@ def poll_create(
     """Prepare a poll (the secretary, ahead of the meeting) or put one on the spot (the chair)."""
     meeting = lock_meeting(meeting=meeting)
     require_poll_manager(actor=actor, meeting=meeting)
-    if meeting.state == Meeting.State.MINUTES_APPROVED:
-        raise WrongState(_("The minutes of this meeting are approved; no more polls can be added."))
+    if refusal := poll_adding_refusal(meeting=meeting):
+        raise WrongState(refusal)
     question = clean_text(question)
     if kind == Poll.Kind.YES_NO:
         max_choices = 1
@@ -111,7 +118,7 @@ def poll_create(
     if agenda_item_id is not None:
         item = AgendaItem.objects.filter(meeting=meeting, pk=agenda_item_id).first()
         if item is None:
-            raise ServiceError(_("That agenda item is not on this meeting's agenda."), code="not_found")
+            raise ServiceError(_("That agenda item is not on this meeting's agenda."), code="not_found", field="agenda_item_id")
     position = (Poll.objects.filter(meeting=meeting).aggregate(last=Max("position"))["last"] or 0) + 1
     poll = Poll.objects.create(
         meeting=meeting,
