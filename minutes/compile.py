@@ -13,7 +13,7 @@ from pypdf import PdfReader, PdfWriter
 
 from meetings.models import Meeting
 from meetings.stamping import pdf_finish
-from minutes.document import WORDS, appendix_head, appendix_titles, attendance_sheet_html, minutes_html, nfc
+from minutes.document import WORDS, appendix_cover_html, appendix_head, appendix_titles, attendance_sheet_html, minutes_html, nfc
 from minutes.rendering import html_render_limited
 from minutes.selectors import appendix_documents, minutes_facts
 from voting.export import poll_result_html
@@ -49,16 +49,22 @@ def minutes_compile_pdf(*, meeting: Meeting) -> CompiledMinutes:
     facts = minutes_facts(meeting=meeting)
     words = WORDS.get(facts.minutes.language, WORDS["vi"])
     polls = [poll for poll in facts.polls if poll.result]
+    documents = appendix_documents(minutes=facts.minutes)
+    # Appendix I is the attendance sheet; the votes follow it, then the documents, each after a sheet with its head.
+    first_document = 1 + len(polls)
     rendered = html_render_limited(
         documents=[
             minutes_html(facts=facts),
             attendance_sheet_html(facts=facts),
-            # Appendix I is the attendance sheet; the votes follow it.
             *[poll_result_html(poll=poll, appendix=appendix_head(facts=facts, index=index)) for index, poll in enumerate(polls, 1)],
+            *[
+                appendix_cover_html(facts=facts, index=index, title=document.title, pages=version.page_count)
+                for index, (document, version) in enumerate(documents, first_document)
+            ],
         ]
     )
-    main, attendance, *sheets = rendered.pdfs
-    documents = appendix_documents(minutes=facts.minutes)
+    main, attendance, *appended = rendered.pdfs
+    sheets, covers = appended[: len(polls)], appended[len(polls) :]
     titles = iter(appendix_titles(facts=facts, documents=[document for document, _version in documents]))
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(main)), outline_item=nfc(f"{words['minutes'].capitalize()}: {meeting.title}"))
@@ -71,8 +77,9 @@ def minutes_compile_pdf(*, meeting: Meeting) -> CompiledMinutes:
         start = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(sheet)), import_outline=False)
         writer.add_outline_item(title=next(titles)[:200], page_number=start, parent=appendix)
-    for _document, version in documents:
+    for cover, (_document, version) in zip(covers, documents, strict=True):
         start = len(writer.pages)
+        writer.append(PdfReader(io.BytesIO(cover)), import_outline=False)
         with version.file.open("rb") as handle:
             writer.append(PdfReader(io.BytesIO(handle.read())), import_outline=False)
         writer.add_outline_item(title=next(titles)[:200], page_number=start, parent=appendix)

@@ -57,6 +57,7 @@ WORDS = {
         "appendix": "Phụ lục",
         "appendices": "Tài liệu kèm theo biên bản",
         "attendance_sheet": "Danh sách thành phần tham dự",
+        "document_follows": "Tài liệu gồm {pages} trang, đóng kèm ngay sau trang này.",
         "sheet_columns": ("TT", "Họ và tên", "Chức vụ", "Vai trò", "Điểm danh", "Giờ đến"),
         "secret": "bỏ phiếu kín",
         "open": "biểu quyết công khai",
@@ -118,6 +119,7 @@ WORDS = {
         "appendix": "Appendix",
         "appendices": "Attached to these minutes",
         "attendance_sheet": "Attendance",
+        "document_follows": "The document's {pages} pages follow this sheet.",
         "sheet_columns": ("No.", "Name", "Position", "Role", "Attendance", "Arrived"),
         "secret": "secret ballot",
         "open": "recorded vote",
@@ -382,5 +384,23 @@ def attendance_sheet_html(*, facts: MinutesFacts) -> str:
             "fonts": serif_font_css(),
             "w": w,
             "appendix": appendix_head(facts=facts, index=0),
+        },
+    )
+
+
+def appendix_cover_html(*, facts: MinutesFacts, index: int, title: str, pages: int) -> str:
+    """The sheet bound before a document appended as it was uploaded: the appendix's head, which the
+    document's own first page has no room for, and what follows."""
+    language = facts.minutes.language if facts.minutes.language in WORDS else "vi"
+    w = WORDS[language]
+    return render_to_string(
+        "minutes/appendix_cover.html",
+        {
+            "meeting": facts.meeting,
+            "title": nfc(title),
+            "follows": w["document_follows"].format(pages=pages),
+            "fonts": serif_font_css(),
+            "w": w,
+            "appendix": appendix_head(facts=facts, index=index),
         },
     )

@@ -180,7 +180,10 @@ def minutes_settings_view(request: HttpRequest, meeting_id: int) -> HttpResponse
     except ServiceError as error:
         report(request, error)
     else:
-        messages.success(request, _("Saved. Compile the minutes again to see the change."))
+        if latest_version(minutes=minutes_of(meeting=meeting)) is None:
+            messages.success(request, _("Saved. The minutes will be compiled with it."))
+        else:
+            messages.success(request, _("Saved. Compile the minutes again to see the change."))
     return redirect("minutes", meeting.pk)
 
 

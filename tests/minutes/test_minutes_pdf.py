@@ -414,8 +414,8 @@ def test_the_appendices_follow_the_minutes_page_by_page(compiled: Compiled) -> N
     texts = [flat(text) for text in page_texts(compiled.pdf)]
     pages = minutes_pages(compiled.pdf)
 
-    # The minutes, one attendance sheet, one sheet per closed vote, then the two pages of the ticked document.
-    assert len(texts) == compiled.page_count == pages + 1 + 2 + 2
+    # The minutes, one attendance sheet, one sheet per closed vote, then the ticked document: its head, its two pages.
+    assert len(texts) == compiled.page_count == pages + 1 + 2 + 1 + 2
     assert texts[pages].startswith("PHỤ LỤC I (Kèm theo Biên bản số ")
     assert "DANH SÁCH THÀNH PHẦN THAM DỰ" in texts[pages]
     assert "Phạm Thị Lan Trưởng phòng Đại biểu Vắng có lý do" in texts[pages]
@@ -424,7 +424,10 @@ def test_the_appendices_follow_the_minutes_page_by_page(compiled: Compiled) -> N
     assert f"Nội dung biểu quyết: {OPEN_QUESTION}" in texts[pages + 1]
     assert texts[pages + 2].startswith("PHỤ LỤC III (Kèm theo Biên bản số ")
     assert f"Nội dung biểu quyết: {SECRET_QUESTION}" in texts[pages + 2]
-    assert texts[pages + 3 :] == ["", ""]
+    # The document's own first page has no room for the appendix's head: a sheet before it says what follows.
+    assert texts[pages + 3].startswith("PHỤ LỤC IV (Kèm theo Biên bản số ")
+    assert texts[pages + 3].endswith(f") {DOCUMENT_TITLE} {TITLE} Tài liệu gồm 2 trang, đóng kèm ngay sau trang này.")
+    assert texts[pages + 4 :] == ["", ""]
 
 
 def test_a_vote_bound_into_the_minutes_is_signed_by_the_minutes_not_a_block_of_its_own(compiled: Compiled) -> None:

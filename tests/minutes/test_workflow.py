@@ -658,6 +658,23 @@ def test_compiling_from_the_page_makes_a_version(held: Held, secretary: User, qu
     assert [v.number for v in versions_of(held.meeting)] == [1]
 
 
+def _saved_settings_message(meeting: Meeting, secretary: User) -> list[str]:
+    response = page(secretary).post(
+        reverse("minutes_settings", args=[meeting.pk]),
+        {"number": "15/BB-UBND", "recipients": "- Lưu: VT.", "language": "vi", "closing": ""},
+        follow=True,
+    )
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_settings_saved_before_any_version_say_the_minutes_will_be_compiled_with_them(held: Held, secretary: User) -> None:
+    assert _saved_settings_message(held.meeting, secretary) == ["Đã lưu. Biên bản sẽ được lập theo thông tin này."]
+
+
+def test_settings_saved_after_a_version_ask_to_compile_again(held: Held, compiled: MinutesVersion, secretary: User) -> None:
+    assert _saved_settings_message(held.meeting, secretary) == ["Đã lưu. Vui lòng lập lại biên bản để thấy thay đổi."]
+
+
 def test_an_unknown_action_is_not_found(held: Held, secretary: User) -> None:
     assert page(secretary).post(reverse("minutes_action", args=[held.meeting.pk, "shred"])).status_code == 404
 
