@@ -135,6 +135,10 @@ def live_strings() -> dict:
         "next_speakers": _("Waiting to speak (%(count)s)"),
         "idle": _("Please wait: the meeting will begin shortly."),
         "ended": _("The meeting has ended."),
+        "following": _("Following the presenter"),
+        "back_to_page": _("Back to the presented page (page %(page)s)"),
+        "following_stale": _("Offline: the presenter may have turned the page since"),
+        "ended_at": _("The meeting ended at %(time)s. Your documents and notes stay here to read."),
         "other_documents": _("Other documents"),
         "annotate": {
             "shared": _("shared"),

@@ -25,6 +25,13 @@ pytestmark = pytest.mark.browser
 # Options are grouped by agenda item (2.1.); the label is the title alone.
 DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
 # Moves this screen's idea of when the speech began, as if `left` seconds of it remained.
+# The presented page lies wholly within the projector's stage (not under its speakers' band).
+PAGE_FITS_THE_STAGE = """() => {
+  const page = document.querySelector('#proj-frame').getBoundingClientRect();
+  const stage = document.querySelector('#proj-stage').getBoundingClientRect();
+  return page.height > 0 && page.top >= stage.top - 1 && page.bottom <= stage.bottom + 1;
+}"""
+
 SECONDS_LEFT = """(left) => {
   const { store } = window.liveRoom || window.liveProjector;
   const speech = store.state.speakers.speaking;
@@ -120,6 +127,7 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(second.locator("#page-image")).to_have_attribute("data-page", "2")
     expect(projector.locator("#proj-page")).to_have_attribute("data-page", "2")
     expect(first.locator("#page-image")).to_have_attribute("data-page", "4")
+    expect(first.locator("#follow")).to_have_text("Quay lại trang đang trình chiếu (trang 2)")
     # One tap brings them back to the presented page, and they follow again.
     first.click("#follow")
     expect(first.locator("#page-image")).to_have_attribute("data-page", "2")
@@ -157,7 +165,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(first.locator("#withdraw-speak")).to_be_visible()
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue")).to_contain_text("Lê Thị Minh Nguyệt")
-    expect(projector.locator("#proj-queue")).to_have_text("Chờ phát biểu (1): 1. Lê Thị Minh Nguyệt")
+    expect(projector.locator("#proj-queue")).to_have_text("Chờ phát biểu (1): Lê Thị Minh Nguyệt")
+    # The band that names who waits takes room from the stage: the page is fitted again, its foot not cut off.
+    projector.wait_for_function(PAGE_FITS_THE_STAGE)
     # Waiting, they say about what, and the chair sees it in the queue.
     topic = first.locator("#speak-topic")
     expect(second.locator("#speak-topic")).to_be_hidden()
@@ -203,8 +213,13 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     # The second tablet loses its network: it says so, and what is done offline waits in its outbox.
     second_context.set_offline(True)
     expect(second.locator("#connection")).to_have_attribute("data-state", "offline", timeout=10_000)
-    second.evaluate("() => { window.liveRoom.connection.command('speaker.request'); }")
+    # A tap to speak is kept for later; the button says it is on its way and takes no second tap.
+    second.click("#request-speak")
+    expect(second.locator("#request-speak")).to_be_disabled()
+    expect(second.locator("#request-speak")).to_have_class(re.compile(r"\bpending\b"))
     expect(second.locator("#connection")).to_contain_text("1")
+    # Cut off, it cannot know the presenter's page and does not claim to.
+    expect(second.locator("#following-badge")).to_have_text("Mất kết nối: người trình bày có thể đã chuyển trang")
     chair.fill("#notice-form input", "Đề nghị các đại biểu xem trang 4")
     chair.click("#notice-form button")
     expect(first.locator("#chair-notice")).to_contain_text("Đề nghị các đại biểu xem trang 4")
@@ -219,6 +234,7 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     second_context.set_offline(False)
     expect(second.locator("#connection")).to_have_attribute("data-state", "online", timeout=20_000)
     expect(second.locator("#page-image")).to_have_attribute("data-page", "4")
+    expect(second.locator("#following-badge")).to_have_text("Đang xem theo trình chiếu")
     expect(second.locator(".live-item.current")).to_contain_text("Báo cáo kết quả xây dựng")
     # The chair's notice sent meanwhile is shown on its return, and stays until closed.
     expect(second.locator("#chair-notice")).to_contain_text("Đề nghị các đại biểu xem trang 4")
@@ -303,6 +319,11 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
         expect(page.locator("#chair-notice")).to_contain_text("Nghỉ giải lao 10 phút")
         expect(page.locator("#chair-notice")).to_contain_text("Nguyễn Văn Thành")
     expect(projector.locator("#proj-notice")).to_contain_text("Nghỉ giải lao 10 phút")
+    # Above the stage, not over it: what is shown there (a page, a vote's result) stays in sight.
+    assert projector.evaluate(
+        "() => document.querySelector('#proj-notice').getBoundingClientRect().bottom"
+        " <= document.querySelector('#proj-stage').getBoundingClientRect().top"
+    )
     # The chair who sent it is told it went, and nothing is pinned over his own controls.
     expect(chair.locator("#notice")).to_contain_text("Đã gửi")
     expect(chair.locator("#chair-notice")).to_be_hidden()
@@ -327,6 +348,14 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     chair.click("[data-command='meeting.end']")
     for page in (chair, first, second):
         expect(page.locator("#meeting-state")).to_have_text("Đã kết thúc")
+        expect(page.locator("#ended-line")).to_contain_text("Cuộc họp đã kết thúc lúc ")
+        expect(page.locator("#following-badge")).to_be_hidden()
+    # The break's notice, left open on the tablets, no longer applies: it goes, and is not shown again on a reload.
+    expect(first.locator("#chair-notice")).to_be_hidden()
+    first.reload()
+    expect(first.locator("#connection")).to_have_attribute("data-state", "online")
+    expect(first.locator("#chair-notice")).to_be_hidden()
+    expect(first.locator("#speaking-time")).to_be_hidden()
 
 
 def assert_names(message: str, name: str) -> None:

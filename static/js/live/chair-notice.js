@@ -2,9 +2,10 @@
 // sender's own controls. The newest one this tablet has shown is kept for the tab's life, so one
 // sent while it was offline (which a reconnection's fresh snapshot brings, not an event) or before a
 // reload is shown on return, and nothing twice. One shown and not yet closed is shown again after a
-// reload: closing it is what says it was read.
+// reload: closing it is what says it was read. Once the meeting has ended none is pinned: what the
+// chair asked of the room no longer applies.
 
-import { clockTime } from "./store.js";
+import { HELD_STATES, clockTime } from "./store.js";
 
 export function mountChairNotices({ store, t, toast, config }) {
   const box = document.getElementById("chair-notice");
@@ -32,15 +33,25 @@ export function mountChairNotices({ store, t, toast, config }) {
     pin(notice.seq);
   }
 
-  box.querySelector("button").addEventListener("click", () => { box.hidden = true; pin(null); });
+  function unpin() {
+    box.hidden = true;
+    pin(null);
+  }
+
+  box.querySelector("button").addEventListener("click", unpin);
+  const ended = () => HELD_STATES.includes(store.state.meeting.state);
 
   return {
     /** After a snapshot. */
     catchUp() {
       const latest = store.state.notices.at(-1);
       const unread = latest && (latest.seq > (seen ?? Infinity) || latest.seq === pinned);
-      if (unread && latest.sender_id !== store.state.me.user_id) show(latest);
+      if (unread && latest.sender_id !== store.state.me.user_id && !ended()) show(latest);
+      else if (ended()) unpin();
       remember(latest?.seq);
+    },
+    onMeetingState() {
+      if (ended()) unpin();
     },
     onNotice(notice) {
       // Whoever sent it knows what it says: pinned on their own screen it would only cover their controls.

@@ -4,7 +4,7 @@ import { AnnotationLayer } from "./annotate.js";
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
 import { onRecess, recessCountdown } from "./recess.js";
-import { LiveStore, clockTime, interpolate, pageUrl, personLabel, showSpeechTimer } from "./store.js";
+import { HELD_STATES, LiveStore, clockTime, interpolate, pageUrl, personLabel, showSpeechTimer } from "./store.js";
 import { annulledView, endedKicker, progressView, resultView } from "./voting.js";
 import { conclusionLabel } from "./conclusions.js";
 
@@ -29,7 +29,7 @@ function renderItem() {
     number.textContent = `${item.number}.`;
     box.append(number, item.title);
   } else {
-    box.textContent = meeting.state === "closed" || meeting.state === "minutes_approved" ? t.ended : t.idle;
+    box.textContent = HELD_STATES.includes(meeting.state) ? t.ended : t.idle;
   }
 }
 
@@ -124,7 +124,8 @@ function renderSpeaker() {
   $("proj-speaker-topic").textContent = speaking?.topic ? interpolate(t.speaks_about, { topic: speaking.topic }) : "";
   // How many wait comes first: a long name may cut the line short, never the count.
   const queue = store.state.meeting.state === "in_progress" ? store.state.speakers.queue : [];
-  const shown = queue.slice(0, QUEUE_SHOWN).map((request, index) => `${index + 1}. ${request.name}`);
+  // A single name needs no number: "(1): 1. Name" reads as the same count twice.
+  const shown = queue.slice(0, QUEUE_SHOWN).map((request, index) => (queue.length > 1 ? `${index + 1}. ${request.name}` : request.name));
   if (queue.length > QUEUE_SHOWN) shown.push("…");
   $("proj-queue").textContent = shown.length ? `${interpolate(t.next_speakers, { count: queue.length })}: ${shown.join(" · ")}` : "";
   // No empty band at the bottom of the screen while nobody speaks or waits.
@@ -232,6 +233,8 @@ const connection = new LiveConnection({
   },
 });
 setInterval(() => { if (store.state) tick(); }, 500);
-window.addEventListener("resize", () => { if (store.state) renderPage(); });
+// The stage changes size when the window does, and when the speakers' band or a notice comes and goes:
+// the page is fitted again to the room it has, never left cut off under the band.
+new ResizeObserver(() => { if (store.state) renderPage(); }).observe($("proj-stage"));
 connection.connect();
 window.liveProjector = { store, connection };

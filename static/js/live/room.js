@@ -3,7 +3,7 @@
 
 import { LiveConnection } from "./connection.js";
 import { el, onChosen, redrawKeepingFocus } from "./dom.js";
-import { LiveStore, formatSeconds, interpolate } from "./store.js";
+import { HELD_STATES, LiveStore, clockTime, formatSeconds, interpolate } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
 import { itemSeconds, showForecast, takenUp } from "./agenda-time.js";
@@ -47,6 +47,10 @@ function renderConnection(state, queued) {
   let label = t.connection[state] || state;
   if (queued && state !== "online") label += " " + interpolate(t.queued, { count: queued });
   box.querySelector(".label").textContent = label;
+  // Cut off, a tablet cannot know the presenter's page: it does not claim to be showing it.
+  const following = $("following-badge");
+  following.classList.toggle("stale", state !== "online");
+  following.textContent = state === "online" ? t.following : t.following_stale;
 }
 
 function send(type, fields) {
@@ -88,6 +92,9 @@ function renderMeeting() {
   document.querySelector("[data-command='meeting.end']").hidden = !(chair && meeting.state === "in_progress");
   document.querySelector("[data-action='next-item']").hidden = !(chair && meeting.state === "in_progress" && !onBreak);
   $("notice-card").hidden = !me().can_notice || !["published", "in_progress"].includes(meeting.state);
+  const ended = $("ended-line");
+  ended.hidden = !HELD_STATES.includes(meeting.state);
+  if (!ended.hidden) ended.textContent = meeting.ended_at ? interpolate(t.ended_at, { time: clockTime(meeting.ended_at, config) }) : t.ended;
 }
 
 function renderAgenda() {
@@ -275,7 +282,17 @@ for (const button of document.querySelectorAll("[data-command]")) {
     // Ending cannot be undone, and the button sits beside "Next item".
     if (button.dataset.command === "meeting.end" && !window.confirm(endQuestion())) return;
     if (button.dataset.command === "meeting.start" && !window.confirm(startQuestion())) return;
-    const reply = button.dataset.command === "attendance.checkin" ? await checkIn() : await send(button.dataset.command);
+    // Until the server answers (after the reconnection, when offline) the button says it is on its way
+    // and takes no second tap: "asked twice" is what a delegate on shaky wifi would otherwise fear.
+    button.disabled = true;
+    button.classList.add("pending");
+    let reply;
+    try {
+      reply = button.dataset.command === "attendance.checkin" ? await checkIn() : await send(button.dataset.command);
+    } finally {
+      button.disabled = false;
+      button.classList.remove("pending");
+    }
     if (!reply) return;
     // The button hides itself once done: the keyboard's focus goes to what took its place.
     if (button.hidden && document.activeElement === document.body) {
@@ -330,7 +347,7 @@ store.subscribe((kind, event) => {
   minutes.onEvent(kind, event);
   if (kind === "minutes.conclusion") { toast(conclusionToast(event, t)); renderAgenda(); }
   if (kind === "meeting.state" || kind.startsWith("present.") || kind.startsWith("poll.")) recess.render();
-  if (kind === "meeting.state") { renderMeeting(); speakers.render(); renderAttendance(); renderAgenda(); voting.render(); }
+  if (kind === "meeting.state") { renderMeeting(); speakers.render(); renderAttendance(); renderAgenda(); voting.render(); notices.onMeetingState(); }
   reader.onEvent(kind, event);
   if (kind === "agenda.current") { voting.render(); renderAgenda(); speakers.render(); }
   if (kind.startsWith("speaker.")) speakers.render();

@@ -4,7 +4,7 @@
 
 import { el, redrawKeepingFocus } from "./dom.js";
 import { onRecess } from "./recess.js";
-import { interpolate, personLabel, showSpeechTimer } from "./store.js";
+import { HELD_STATES, interpolate, personLabel, showSpeechTimer } from "./store.js";
 
 export function mountSpeakers({ store, send, t, toast }) {
   const $ = (id) => document.getElementById(id);
@@ -74,10 +74,13 @@ export function mountSpeakers({ store, send, t, toast }) {
   function renderSpeakingTime() {
     const minutes = Math.round(store.state.speakers.speaker_seconds / 60);
     const chairs = me().is_chair && ["published", "in_progress"].includes(store.state.meeting.state);
-    const key = `${chairs}:${minutes}`;
+    // Once the meeting has ended nobody takes the floor: a turn's length is no longer news.
+    const held = HELD_STATES.includes(store.state.meeting.state);
+    const key = `${chairs}:${minutes}:${held}`;
     if (key === speakingTimeShown) return;
     speakingTimeShown = key;
     const box = $("speaking-time");
+    box.hidden = held;
     if (!chairs) {
       box.replaceChildren(interpolate(t.speaking_time, { minutes }));
       return;

@@ -109,6 +109,9 @@ export function formatSeconds(total) {
 }
 
 /** A moment as the room's clock shows it ("09:05"), in the meeting's time zone whatever the tablet's. */
+/** After the meeting ended (meetings.models.HELD_STATES): its minutes, not its room, are what people come for. */
+export const HELD_STATES = ["closed", "minutes_approved"];
+
 export function clockTime(moment, config) {
   return new Date(moment).toLocaleTimeString(document.documentElement.lang || "vi", {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone,

@@ -109,9 +109,12 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   }
 
   function renderControls() {
-    const shown = presentation().document_id;
     const live = store.state.meeting.state === "in_progress";
+    // Once the meeting has ended nobody presents any more: there is nothing to follow or return to.
+    const shown = live && presentation().document_id;
     $("follow").hidden = !shown || viewer.following || viewer.presenting;
+    // Which page it leads to: the delegate decides whether to leave what they are reading.
+    if (!$("follow").hidden) $("follow").textContent = interpolate(t.back_to_page, { page: presentation().page });
     $("following-badge").hidden = !shown || !viewer.following || viewer.presenting;
     $("present").hidden = !live || !canPresent() || viewer.presenting || !viewer.documentId;
     $("stop-present").hidden = !live || !canPresent() || !shown;
@@ -598,6 +601,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     },
     onEvent(kind, event) {
       if (kind === "agenda.current") { renderDocuments(); showPage(); }
+      if (kind === "meeting.state") renderControls();
       // The presenter the chair hands over to is told, with what to do: until they press "Present
       // this page" their page turns move only their own tablet.
       if (kind === "present.handover" && !me().is_chair) {
