@@ -131,6 +131,7 @@ def live_strings() -> dict:
         "online": _("connected now"),
         "offline": _("not connected"),
         "attendance_of": _("Attendance of"),
+        "to_attendance": _("Take attendance: %(count)s not yet marked ↓"),
         "speaking": _("Speaking"),
         "next_speakers": _("Waiting to speak (%(count)s)"),
         "idle": _("Please wait: the meeting will begin shortly."),

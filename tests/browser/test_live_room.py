@@ -72,6 +72,12 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     # Upright, the agenda is below the page: the tablet says at the top what is being discussed; on its side it does not need to.
     expect(second.locator("#now-line")).to_have_text(re.compile(r"^Đang thảo luận: 1\. Khai mạc"))
     expect(first.locator("#now-line")).to_be_hidden()
+    # The roll-call is far down the side column: whoever keeps it is taken there, to the first person not yet marked.
+    jump = chair.locator("#quorum .quorum-jump")
+    expect(jump).to_have_text(re.compile(r"^Điểm danh: còn \d+ người chưa điểm danh"))
+    expect(second.locator("#quorum")).to_be_hidden()
+    jump.click()
+    chair.wait_for_function("() => document.activeElement.matches('#attendance select') && document.activeElement.value === 'unknown'")
 
     # The chair lets the first item's presenter (the second delegate) drive the screens, then takes it back.
     expect(chair.locator("#handover")).to_contain_text("Phạm Quốc Cường")

@@ -202,6 +202,16 @@ function renderAttendance() {
   quorumBox.hidden = !(keeps || me().is_chair);
   quorumBox.className = `quorum ${quorum.met ? "met" : "not-met"}`;
   quorumBox.textContent = interpolate(quorum.met ? t.quorum_met : t.quorum_not_met, quorum);
+  // The roll-call is far down the side column, under the speakers, votes, agenda and minutes: whoever
+  // keeps it is taken there, to the first person not yet marked.
+  const unmarked = participants.filter((p) => p.attendance === "unknown");
+  if (keeps && unmarked.length && ["published", "in_progress"].includes(store.state.meeting.state)) {
+    quorumBox.append(" ", el("a", { href: "#attendance-card", class: "quorum-jump", onclick: (event) => {
+      event.preventDefault();
+      $("attendance-card").scrollIntoView({ block: "start", behavior: "smooth" });
+      document.querySelector(`#attendance select[data-participant="${unmarked[0].id}"]`)?.focus({ preventScroll: true });
+    } }, interpolate(t.to_attendance, { count: unmarked.length })));
+  }
   // What the secretary reads out at the opening: how many are in each state, everyone counted.
   const tally = $("attendance-tally");
   tally.hidden = quorumBox.hidden;
