@@ -294,6 +294,7 @@ for (const button of document.querySelectorAll("[data-command]")) {
     if (button.dataset.command === "meeting.start" && !window.confirm(startQuestion())) return;
     // Until the server answers (after the reconnection, when offline) the button says it is on its way
     // and takes no second tap: "asked twice" is what a delegate on shaky wifi would otherwise fear.
+    const hadFocus = document.activeElement === button;
     button.disabled = true;
     button.classList.add("pending");
     let reply;
@@ -302,6 +303,8 @@ for (const button of document.querySelectorAll("[data-command]")) {
     } finally {
       button.disabled = false;
       button.classList.remove("pending");
+      // Disabled, it lost the keyboard's focus: still there (refused, or thought better of), it gets it back.
+      if (hadFocus && !button.hidden) button.focus();
     }
     if (!reply) return;
     // The button hides itself once done: the keyboard's focus goes to what took its place.
