@@ -21,7 +21,7 @@ from meetings.models import Meeting
 from meetings.permissions import participation_of, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.views.common import report
-from minutes.models import Minutes, MinutesVersion
+from minutes.models import Minutes, MinutesRemark, MinutesVersion
 from minutes.selectors import latest_version, minutes_asked, minutes_of, minutes_responses, minutes_visible_to, participants_unmarked
 from minutes.services import workflow
 
@@ -147,6 +147,8 @@ def minutes_approve_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "latest_circulated": minutes.state == Minutes.State.CIRCULATED and minutes.circulated_at >= latest.created_at,
         "remarks": minutes.remarks.filter(version=latest).count(),
         "unanswered": minutes.remarks.filter(outcome="").count(),
+        # Taken in on the latest version: the change was promised for a version not yet compiled.
+        "promised": minutes.remarks.filter(version=latest, outcome=MinutesRemark.Outcome.TAKEN_IN).count(),
         "unmarked": participants_unmarked(meeting=meeting),
         "responses": minutes_responses(meeting=meeting, minutes=minutes),
     }

@@ -248,6 +248,23 @@ def test_the_secretary_answers_a_remark_and_its_author_sees_the_answer_with_the_
     assert 'data-testid="unanswered"' not in page(chair).get(reverse("minutes_approve", args=[held.meeting.pk])).content.decode()
 
 
+def test_the_approval_page_says_a_remark_taken_in_is_not_yet_in_the_version_offered(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User, chair: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    remark = workflow.minutes_remark_add(actor=delegate, meeting=held.meeting, text="Đề nghị ghi rõ thời hạn hoàn thành.")
+    workflow.minutes_remark_answer(actor=secretary, meeting=held.meeting, remark_id=remark.pk, outcome="taken_in")
+    approve_url = reverse("minutes_approve", args=[held.meeting.pk])
+
+    promised = page(chair).get(approve_url).content.decode()
+    workflow.minutes_back_to_draft(actor=secretary, meeting=held.meeting)
+    workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+
+    assert "Thư ký đã tiếp thu 1 ý kiến góp ý trên phiên bản này" in promised
+    assert "Đề nghị thư ký lập lại biên bản" in promised
+    assert 'data-testid="promised"' not in page(chair).get(approve_url).content.decode()
+
+
 def test_only_the_secretary_answers_a_remark_and_only_with_an_outcome_before_approval(
     held: Held, compiled: MinutesVersion, secretary: User, delegate: User, chair: User
 ) -> None:
