@@ -36,6 +36,10 @@ def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 return redirect(f"{reverse('meeting_agenda', args=[meeting.pk])}?parent={item.parent_id}#add-item")
             return redirect("meeting_agenda", meeting.pk)
     agenda = agenda_flat(meeting=meeting)
+    # The parent kept from the sub-item just added is said in the form's heading: a main item typed
+    # next must not become a sub-item unnoticed.
+    parent = str(form["parent"].value() or "")
+    adding_under = next((node for node in agenda if str(node.item.pk) == parent), None)
     planned = sum(node.item.duration_minutes for node in agenda)
     length = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     context = {
@@ -43,6 +47,7 @@ def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "form": None if closed_reason else form,
         "closed_reason": closed_reason,
         "agenda": agenda,
+        "adding_under": adding_under,
         "planned_minutes": planned,
         "meeting_minutes": length,
     }

@@ -398,7 +398,13 @@ def test_it_adds_an_agenda_item_and_a_sub_item_from_the_form(client: Client, mee
 
     # The next sub-item goes under the same item unless the secretary chooses otherwise.
     assert response["Location"] == f"{url}?parent={report.pk}#add-item"
-    assert client.get(response["Location"]).context["form"]["parent"].value() == str(report.pk)
+    next_form = client.get(response["Location"])
+    assert next_form.context["form"]["parent"].value() == str(report.pk)
+    # The form says so in its heading, with the way back to main items.
+    heading = next_form.content.decode().split('data-testid="adding-under">')[1].split("</h2>")[0]
+    assert heading == "Thêm nội dung con của 2. Báo cáo kinh tế - xã hội"
+    assert f'href="{url}#add-item"' in next_form.content.decode()
+    assert 'data-testid="adding-under"' not in client.get(url).content.decode()
     sub = AgendaItem.objects.get(meeting=meeting, title="Quý 2")
     assert agenda_numbers(meeting=meeting) == {meeting.agenda_items.get(title="Khai mạc").pk: "1", report.pk: "2", sub.pk: "2.1"}
     assert report.presenter == delegate
