@@ -78,3 +78,9 @@ def agenda_item_votes(*, item: AgendaItem) -> list[Any]:
 def agenda_item_documents(*, item: AgendaItem) -> list[Document]:
     """The documents filed under the item and its sub-items."""
     return [document for each in (item, *item.children.all()) for document in each.documents.order_by("pk")]
+
+
+def agenda_presenters_not_invited(*, meeting: Meeting, agenda: list[AgendaNode]) -> list[AgendaNode]:
+    """Items whose presenter is not a participant: named as presenting, they get no invitation and cannot open the meeting."""
+    invited = set(meeting.participants.values_list("user_id", flat=True))
+    return [node for node in agenda if node.item.presenter_id and node.item.presenter_id not in invited]

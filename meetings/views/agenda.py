@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 from meetings.errors import ServiceError
 from meetings.forms import AgendaItemForm
 from meetings.models import AgendaItem
-from meetings.selectors.agenda import agenda_flat, agenda_item_documents, agenda_item_votes, agenda_numbers
+from meetings.selectors.agenda import (
+    agenda_flat,
+    agenda_item_documents,
+    agenda_item_votes,
+    agenda_numbers,
+    agenda_presenters_not_invited,
+)
 from meetings.services.agenda import agenda_item_create, agenda_item_delete, agenda_item_move, agenda_item_update, agenda_reorder
 from meetings.views.common import managed_meeting, preparation_closed, preparation_closed_reason, report
 
@@ -48,6 +54,7 @@ def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "closed_reason": closed_reason,
         "agenda": agenda,
         "adding_under": adding_under,
+        "uninvited_presenters": {node.item.pk for node in agenda_presenters_not_invited(meeting=meeting, agenda=agenda)},
         "planned_minutes": planned,
         "meeting_minutes": length,
     }

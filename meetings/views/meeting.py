@@ -18,7 +18,7 @@ from meetings.errors import ServiceError
 from meetings.forms import MeetingForm
 from meetings.models import HELD_STATES, Body, Meeting
 from meetings.permissions import create_refused, participation_of, user_can_create_meetings, user_can_manage_meeting, user_runs_meeting
-from meetings.selectors.agenda import agenda_flat, agenda_tree
+from meetings.selectors.agenda import agenda_flat, agenda_presenters_not_invited, agenda_tree
 from meetings.selectors.documents import documents_visible_to
 from meetings.selectors.meetings import absence_reasons, meeting_get_for_user, participants_of, participants_with_email_count
 from meetings.services.live import attendance_notify_absence, attendance_withdraw_absence
@@ -147,6 +147,7 @@ def meeting_publish_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         return redirect("meeting_detail", meeting.pk)
     participants = participants_of(meeting=meeting)
     with_documents = set(meeting.documents.values_list("agenda_item_id", flat=True))
+    agenda = agenda_flat(meeting=meeting)
     return render(
         request,
         "meetings/publish_confirm.html",
@@ -156,9 +157,8 @@ def meeting_publish_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "without_email": [p for p in participants if not p.user.reachable_by_email],
             # A guest with neither an address nor a password cannot even sign in to see the meeting.
             "cannot_sign_in": [p for p in participants if p.user.is_active and not p.user.email and not p.user.has_usable_password()],
-            "items_without_documents": [
-                node for node in agenda_flat(meeting=meeting) if not node.children and node.item.pk not in with_documents
-            ],
+            "items_without_documents": [node for node in agenda if not node.children and node.item.pk not in with_documents],
+            "presenters_not_invited": agenda_presenters_not_invited(meeting=meeting, agenda=agenda),
             "problems": meeting_publish_problems(meeting=meeting),
         },
     )

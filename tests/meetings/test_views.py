@@ -356,6 +356,23 @@ def test_it_warns_before_publishing_of_people_without_an_address_and_items_witho
     assert missing == ["Khai mạc", "Tờ trình đặt tên đường"]
 
 
+def test_it_warns_of_a_presenter_who_is_not_invited_before_publishing_and_on_the_agenda(
+    client: Client, meeting: Meeting, secretary: User, delegate: User, outsider: User
+) -> None:
+    agenda_item_create(actor=secretary, meeting=meeting, title="Báo cáo của Sở Xây dựng", presenter=outsider)
+    agenda_item_create(actor=secretary, meeting=meeting, title="Tờ trình của phường", presenter=delegate)
+    logged_in(client, secretary)
+
+    publish = client.get(f"/meetings/{meeting.pk}/publish/")
+    agenda = client.get(f"/meetings/{meeting.pk}/agenda/").content.decode()
+
+    assert [node.item.title for node in publish.context["presenters_not_invited"]] == ["Báo cáo của Sở Xây dựng"]
+    warning = publish.content.decode().split('data-testid="presenters-not-invited">')[1].split("</div>")[0]
+    assert "Đặng Văn Ngoài (2. Báo cáo của Sở Xây dựng)" in warning
+    assert f'href="/meetings/{meeting.pk}/participants/"' in warning
+    assert agenda.count("chưa được mời") == 1
+
+
 def test_it_shows_why_a_meeting_cannot_be_published_before_anyone_confirms(
     client: Client, make_meeting: Callable[..., Meeting], secretary: User
 ) -> None:
