@@ -165,10 +165,16 @@ class MeetingAdmin(ReadOnlyAdmin):
     services keep the chair and secretary among the participants and notify them (an edit here
     changed the chair without either)."""
 
-    list_display = ("title", "body", "starts_at", "state", "chair", "secretary")
+    list_display = ("title", "body", "starts_at", "status", "chair", "secretary")
     list_filter = ("state", "body", "kind")
     search_fields = ("title",)
-    list_select_related = ("body", "chair", "secretary")
+    list_select_related = ("body", "chair", "secretary", "minutes")
+
+    @admin.display(description=_("state"), ordering="state")
+    def status(self, meeting: Meeting) -> str:
+        """As the meeting's own pages say it: past approval, how far the minutes went."""
+        return meeting.status_label
+
     inlines = [ParticipantInline]
     fieldsets = (
         (

@@ -47,6 +47,7 @@ WORDS = {
         "guests": "Khách mời",
         "nobody": "không",
         "reason": "lý do",
+        "arrived": "đến lúc",
         "content": "Nội dung cuộc họp",
         "presenter": "Trình bày",
         "speakers": "Ý kiến phát biểu",
@@ -109,6 +110,7 @@ WORDS = {
         "guests": "Guests",
         "nobody": "none",
         "reason": "reason",
+        "arrived": "arrived at",
         "content": "Proceedings",
         "presenter": "Presented by",
         "speakers": "Speakers",
@@ -332,7 +334,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         "member_count": len(members),
         "present_names": _names(facts.present + facts.late),
         "late_names": "; ".join(
-            f"{_person(p)} ({timezone.localtime(p.arrived_at):%H:%M})" if p.arrived_at else _person(p) for p in facts.late
+            f"{_person(p)}, {w['arrived']} {timezone.localtime(p.arrived_at):%H:%M}" if p.arrived_at else _person(p) for p in facts.late
         ),
         "absent_excused_names": "; ".join(
             f"{_person(p)}, {w['reason']}: {_absence_reason(p)}" if _absence_reason(p) else _person(p) for p in facts.absent_excused

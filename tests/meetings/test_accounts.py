@@ -16,6 +16,7 @@ from django.utils import translation
 from meetings.apps import SECRETARIES_GROUP
 from meetings.models import Body, Meeting, Participant, User
 from meetings.services.meetings import meeting_update
+from minutes.models import Minutes
 from tests.conftest import logged_in, make_user, meeting_form_of
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +197,17 @@ def test_the_administration_shows_a_meeting_but_changes_it_only_through_the_meet
     assert client.get("/admin/meetings/meeting/add/").status_code == 403
     assert client.get(f"/admin/meetings/meeting/{meeting.pk}/delete/").status_code == 403
     assert "Phòng họp không giấy: quản trị hệ thống" in client.get("/admin/").content.decode()
+
+
+def test_the_administrations_list_of_meetings_says_how_far_the_minutes_went(
+    client: Client, published_meeting: Meeting, administrator: User
+) -> None:
+    Meeting.objects.filter(pk=published_meeting.pk).update(state=Meeting.State.MINUTES_APPROVED)
+    Minutes.objects.create(meeting=published_meeting, state=Minutes.State.ARCHIVED)
+
+    listing = logged_in(client, administrator).get("/admin/meetings/meeting/").content.decode()
+
+    assert '<td class="field-status">Biên bản đã lưu trữ</td>' in listing
 
 
 def test_the_administrator_makes_an_account_whose_owner_sets_the_first_password(client: Client, administrator: User) -> None:
