@@ -38,6 +38,9 @@ def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:
             line = _("The order of the agenda changed.")
         elif event.action == "document.upload" and public:
             line = _("Document added: %(title)s") % {"title": document.title}
+        elif event.action == "document.update" and public:
+            # Renamed, or moved to another item: said once, under the name it has now.
+            line = _("Document changed: %(title)s") % {"title": document.title}
         elif event.action == "document.version" and public:
             line = _("New version of a document: %(title)s (version %(number)s)") % {"title": document.title, "number": data.get("number")}
         elif event.action == "document.delete" and not data.get("confidential", True):

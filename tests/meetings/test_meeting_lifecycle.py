@@ -356,6 +356,30 @@ def test_the_update_notice_says_what_changed_since_the_last_one_and_never_names_
     assert "Báo cáo công tác PCCC" not in changed.split("Chương trình họp")[0]
 
 
+def test_the_update_notice_says_a_document_was_renamed_or_moved_under_its_new_name(
+    published_meeting: Meeting,
+    secretary: User,
+    pdf_upload: Callable[..., Any],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    from meetings.services.documents import document_update, document_upload
+
+    document = document_upload(actor=secretary, meeting=published_meeting, upload=pdf_upload("pccc.pdf"), title="Báo cáo PCCC")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_send_update_notice(actor=secretary, meeting=published_meeting)
+    mail.outbox.clear()
+    item = agenda_item_create(actor=secretary, meeting=published_meeting, title="Công tác PCCC")
+    meeting = Meeting.objects.get(pk=published_meeting.pk)
+    document_update(actor=secretary, document=document, title="Báo cáo PCCC quý IV", agenda_item=item, confidential=False, readers=[])
+    document_update(actor=secretary, document=document, title="Báo cáo PCCC quý IV", agenda_item=None, confidential=False, readers=[])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_send_update_notice(actor=secretary, meeting=Meeting.objects.get(pk=meeting.pk))
+
+    changed = mail.outbox[0].body[mail.outbox[0].body.index("Những điểm thay đổi:") :].split("Chương trình họp")[0]
+    assert changed.count("- Tài liệu được sửa: Báo cáo PCCC quý IV") == 1
+
+
 def test_it_marks_a_change_of_kind_after_publishing_without_sending_mail(
     published_meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:

@@ -781,4 +781,7 @@ def test_the_page_where_the_agenda_changed_offers_to_notify_participants(
     agenda_item_create(actor=secretary, meeting=published_meeting, title="Báo cáo bổ sung")
 
     for page in ("agenda/", "documents/upload/", ""):
-        assert 'data-testid="notify-changes"' in client.get(f"/meetings/{published_meeting.pk}/{page}").content.decode(), page
+        html = client.get(f"/meetings/{published_meeting.pk}/{page}").content.decode()
+        assert 'data-testid="notify-changes"' in html, page
+        # What the notice will say, before it goes to everyone.
+        assert "<li>Thêm nội dung: Báo cáo bổ sung</li>" in html, page
