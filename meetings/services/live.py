@@ -32,7 +32,7 @@ from meetings.services.guards import (
     require_participant,
     require_state,
 )
-from meetings.services.notifications import absence_notify_organisers
+from meetings.services.notifications import absence_notify_organisers, absence_withdrawn_notify_organisers
 from meetings.services.speakers import speakers_close, speakers_emit, speech_interrupt
 from meetings.text import clean_text
 from voting.models import Poll
@@ -432,6 +432,8 @@ def attendance_withdraw_absence(*, actor: User, meeting: Meeting, participant_id
     participant.save(update_fields=["attendance", "absence_reason", "absence_notified_at"])
     audit_record(meeting=meeting, actor=actor, action="attendance.absence_withdrawn", participant=participant.pk)
     _emit_attendance(meeting)
+    if meeting.state != Meeting.State.CLOSED:  # as for the notice itself: after the meeting, a correction is no news
+        absence_withdrawn_notify_organisers(meeting=meeting, participant=participant, sender=actor)
     return participant
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -146,19 +146,49 @@ def meeting_notify_participants(
     return len(messages)
 
 
+def _organisers_but(*, meeting: Meeting, users: set[int]) -> QuerySet[User]:
+    """The chair and the secretaries who can be e-mailed, but `users` (whom the news is about, or who made it)."""
+    assistants = Participant.objects.filter(meeting=meeting, role=Participant.Role.SECRETARY).values("user_id")
+    return (
+        User.objects.filter(Q(pk__in={meeting.chair_id, meeting.secretary_id}) | Q(pk__in=assistants))
+        .exclude(pk__in=users)
+        .exclude(email="")
+        .filter(is_active=True)
+    )
+
+
+def absence_withdrawn_notify_organisers(*, meeting: Meeting, participant: Participant, sender: User) -> int:
+    """Tell those who were told of an absence that it is taken back: they are expected after all.
+    Returns how many were queued."""
+    attendee = participant.user
+    context = {
+        "meeting": meeting,
+        "attendee": attendee,
+        "recorded_by": sender if sender.pk != attendee.pk else None,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Attending after all] %(name)s – %(title)s") % {"name": attendee.display_name, "title": meeting.title}
+        messages = [
+            EmailMultiAlternatives(
+                subject=str(subject),
+                body=render_to_string("meetings/email/absence_withdrawn.txt", {**context, "recipient": user}),
+                to=[user.email],
+            )
+            for user in _organisers_but(meeting=meeting, users={attendee.pk, sender.pk})
+        ]
+    _send_after_commit(messages)
+    return len(messages)
+
+
 def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sender: User) -> int:
     """Tell the chair and the secretary that `participant` cannot attend, except the absentee and
     whoever recorded it, and anyone whose proxy they hold. Returns how many were queued."""
     from voting.models import Proxy  # voting builds on meetings
 
     absentee = participant.user
-    assistants = Participant.objects.filter(meeting=meeting, role=Participant.Role.SECRETARY).values("user_id")
-    organisers = (
-        User.objects.filter(Q(pk__in={meeting.chair_id, meeting.secretary_id}) | Q(pk__in=assistants))
-        .exclude(pk__in={absentee.pk, sender.pk})
-        .exclude(email="")
-        .filter(is_active=True)
-    )
+    organisers = _organisers_but(meeting=meeting, users={absentee.pk, sender.pk})
     # A proxy they hold is a vote lost too, unless its giver names someone else.
     proxies_held = Proxy.objects.filter(meeting=meeting, holder=participant, revoked_at=None).select_related("giver__user")
     context = {

@@ -62,6 +62,22 @@ if (pollKind && optionFields) {
   sync();
 }
 
+// Written opinions run until the deadline given when they are asked for: a time limit in the meeting means nothing to them.
+const pollMode = document.querySelector(".poll-form select[name=mode]");
+const timeLimit = document.querySelector("#time-limit-field");
+if (pollMode && timeLimit) {
+  const sync = () => { timeLimit.hidden = pollMode.value === "written"; };
+  pollMode.addEventListener("change", sync);
+  sync();
+}
+
+// A step that cannot be taken back asks first (the form still works without this script).
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}
+
 // After a rejected submission, bring the first mistake into sight: on a long page (the polls,
 // the agenda) the form sits below its list and the error would otherwise be off screen.
 const invalid = document.querySelector("[aria-invalid=true]");

@@ -152,7 +152,7 @@ def test_secretary_prepares_and_publishes_and_a_delegate_sees_it(
     assert outsider.request.get(meeting_url).status == 404
 
 
-def test_the_poll_form_shows_the_option_fields_only_for_named_options(
+def test_the_poll_form_shows_the_option_fields_only_for_named_options_and_the_time_limit_only_in_the_meeting(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
 ) -> None:
     secretary = new_context(TABLET_LANDSCAPE).new_page()
@@ -164,6 +164,12 @@ def test_the_poll_form_shows_the_option_fields_only_for_named_options(
     expect(secretary.locator("#option-fields textarea[name=options]")).to_be_visible()
     secretary.select_option(".poll-form select[name=kind]", "yes_no")
     expect(secretary.locator("#option-fields")).to_be_hidden()
+    # Written opinions run until their deadline: no time limit in the meeting to give.
+    expect(secretary.locator("#time-limit-field input")).to_be_visible()
+    secretary.select_option(".poll-form select[name=mode]", "written")
+    expect(secretary.locator("#time-limit-field")).to_be_hidden()
+    secretary.select_option(".poll-form select[name=mode]", "live")
+    expect(secretary.locator("#time-limit-field input")).to_be_visible()
 
 
 DRAFT_WITH_A_GUEST = """

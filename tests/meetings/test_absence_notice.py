@@ -163,6 +163,33 @@ def test_withdrawing_makes_them_expected_again(client: Client, published_meeting
     assert AuditEvent.objects.filter(meeting=published_meeting, action="attendance.absence_withdrawn").exists()
 
 
+def test_the_chair_and_the_secretary_are_told_when_an_absence_is_withdrawn(
+    client: Client,
+    published_meeting: Meeting,
+    delegate: User,
+    chair: User,
+    secretary: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
+    mail.outbox.clear()
+    client.force_login(delegate)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("meeting_absence_withdraw", args=[published_meeting.pk]))
+
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([chair.email, secretary.email])
+    for message in mail.outbox:
+        assert message.subject == f"[Vẫn tham dự] {delegate.display_name} – {published_meeting.title}"
+        assert "vẫn tham dự được cuộc họp" in message.body
+        assert f"/meetings/{published_meeting.pk}/" in message.body
+    # Withdrawn again (a second tap, a resend): nothing was withdrawn, nobody is told twice.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("meeting_absence_withdraw", args=[published_meeting.pk]))
+    assert mail.outbox == []
+
+
 def test_the_secretarys_mark_overrules_a_notice(published_meeting: Meeting, delegate: User, secretary: User) -> None:
     me = attendance_notify_absence(actor=delegate, meeting=published_meeting, reason=REASON)
 

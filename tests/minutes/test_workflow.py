@@ -578,6 +578,13 @@ def test_the_meeting_page_says_the_minutes_are_signed_then_archived(signed: Meet
     assert "Biên bản đã lưu trữ" in page(secretary).get(url).content.decode()
 
 
+def test_archiving_from_the_page_asks_first(signed: Meeting, secretary: User) -> None:
+    html = page(secretary).get(reverse("minutes", args=[signed.pk])).content.decode()
+
+    archive_form = html.split('data-testid="archive"')[0].rsplit("<form", 1)[1]
+    assert 'data-confirm="Lưu trữ biên bản đã ký?' in archive_form
+
+
 def test_signed_minutes_are_archived(signed: Meeting, secretary: User, chair: User) -> None:
     refused("forbidden", workflow.minutes_archive, actor=chair, meeting=signed)
 
