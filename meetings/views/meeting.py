@@ -49,8 +49,17 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Meeting created. Now invite the participants and build the agenda."))
+            _warn_if_in_the_past(request, meeting)
             return redirect("meeting_participants", meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
+
+
+def _warn_if_in_the_past(request: HttpRequest, meeting: Meeting) -> None:
+    """A draft dated in the past is saved (a typo in the year, a meeting recorded afterwards), but said at once, not at publishing."""
+    if meeting.state == Meeting.State.DRAFT:
+        for problem in meeting_publish_problems(meeting=meeting):
+            if problem.code == "in_the_past":
+                messages.warning(request, str(problem))
 
 
 def _tell_sent(request: HttpRequest, meeting: Meeting, message: Any) -> None:
@@ -86,6 +95,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("Meeting details saved."))
+            _warn_if_in_the_past(request, updated)
             return redirect("meeting_detail", meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
 

@@ -226,6 +226,30 @@ def test_it_creates_a_meeting_from_the_form(client: Client, body: Body, secretar
     assert str(timezone.localtime(meeting.starts_at).tzinfo) == "Asia/Ho_Chi_Minh"
     assert meeting.participants.get(user=chair).role == Participant.Role.CHAIR
     assert meeting.speaker_seconds == 300
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
+
+
+def test_it_says_at_once_that_a_meeting_dated_in_the_past_cannot_be_published(
+    client: Client, body: Body, secretary: User, chair: User
+) -> None:
+    day = timezone.localtime() - datetime.timedelta(days=400)
+    data = {
+        "title": "Họp thường kỳ tháng 1",
+        "kind": Meeting.Kind.REGULAR,
+        "body": body.pk,
+        "starts_at": day.strftime("%Y-%m-%dT08:00"),
+        "ends_at": day.strftime("%Y-%m-%dT11:30"),
+        "location": "Phòng họp A",
+        "chair": chair.pk,
+        "secretary": secretary.pk,
+        "speaker_seconds": "5",
+    }
+
+    response = logged_in(client, secretary).post("/meetings/new/", data, follow=True)
+
+    assert Meeting.objects.filter(title="Họp thường kỳ tháng 1", state=Meeting.State.DRAFT).exists()
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == ["Thời gian họp đã qua. Vui lòng sửa lại ngày họp trước khi công bố."]
 
 
 def test_it_offers_the_speaking_time_in_minutes(client: Client, meeting: Meeting, secretary: User) -> None:
