@@ -42,7 +42,7 @@ def test_the_secretary_invites_a_guest_who_is_not_in_the_directory_and_they_set_
     with django_capture_on_commit_callbacks(execute=True):
         meeting_publish(actor=secretary, meeting=meeting)
     (invitation,) = [message for message in mail.outbox if message.to == [guest.email]]
-    assert 'tài khoản "hongvan", chưa có mật khẩu' in invitation.body
+    assert 'tài khoản "hongvan" cho Ông/Bà, chưa có mật khẩu' in invitation.body
     # The calendar entry (shared, forwarded) does not carry the link that sets the password.
     (calendar,) = invitation.attachments
     assert "/accounts/reset/" not in str(calendar[1])
