@@ -146,6 +146,14 @@ def meeting_notify_participants(
     return len(messages)
 
 
+def _one_each(*, subject: str, template: str, context: dict[str, Any], recipients: Iterable[User]) -> list[EmailMultiAlternatives]:
+    """The same news to each recipient, its template filled in for them (it greets them by name)."""
+    return [
+        EmailMultiAlternatives(subject=subject, body=render_to_string(template, {**context, "recipient": user}), to=[user.email])
+        for user in recipients
+    ]
+
+
 def _organisers_but(*, meeting: Meeting, users: set[int]) -> QuerySet[User]:
     """The chair and the secretaries who can be e-mailed, but `users` (whom the news is about, or who made it)."""
     assistants = Participant.objects.filter(meeting=meeting, role=Participant.Role.SECRETARY).values("user_id")
@@ -170,14 +178,12 @@ def absence_withdrawn_notify_organisers(*, meeting: Meeting, participant: Partic
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Attending after all] %(name)s – %(title)s") % {"name": attendee.display_name, "title": meeting.title}
-        messages = [
-            EmailMultiAlternatives(
-                subject=str(subject),
-                body=render_to_string("meetings/email/absence_withdrawn.txt", {**context, "recipient": user}),
-                to=[user.email],
-            )
-            for user in _organisers_but(meeting=meeting, users={attendee.pk, sender.pk})
-        ]
+        messages = _one_each(
+            subject=str(subject),
+            template="meetings/email/absence_withdrawn.txt",
+            context=context,
+            recipients=_organisers_but(meeting=meeting, users={attendee.pk, sender.pk}),
+        )
     _send_after_commit(messages)
     return len(messages)
 
@@ -204,22 +210,8 @@ def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sen
     givers = [proxy.giver.user for proxy in proxies_held if proxy.giver.user.reachable_by_email and proxy.giver.user_id != sender.pk]
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Absence] %(name)s – %(title)s") % {"name": absentee.display_name, "title": meeting.title}
-        messages = [
-            EmailMultiAlternatives(
-                subject=str(subject),
-                body=render_to_string("meetings/email/absence.txt", {**context, "recipient": user}),
-                to=[user.email],
-            )
-            for user in organisers
-        ]
-        messages += [
-            EmailMultiAlternatives(
-                subject=str(subject),
-                body=render_to_string("meetings/email/proxy_holder_away.txt", {**context, "recipient": user}),
-                to=[user.email],
-            )
-            for user in givers
-        ]
+        messages = _one_each(subject=str(subject), template="meetings/email/absence.txt", context=context, recipients=organisers)
+        messages += _one_each(subject=str(subject), template="meetings/email/proxy_holder_away.txt", context=context, recipients=givers)
     _send_after_commit(messages)
     return len(messages)
 
@@ -299,16 +291,11 @@ def poll_notify_written_open(*, meeting: Meeting, poll: Poll) -> int:
     recipients = [p.user for p in members if p.user.reachable_by_email]
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Written opinion] %(question)s") % {"question": poll.question}
-        messages = [
-            EmailMultiAlternatives(
-                subject=str(subject)[:200],
-                body=render_to_string(
-                    "voting/email/written_open.txt",
-                    {"meeting": meeting, "poll": poll, "recipient": user, "url": url, "deadline": timezone.localtime(poll.closes_at)},
-                ),
-                to=[user.email],
-            )
-            for user in recipients
-        ]
+        messages = _one_each(
+            subject=str(subject)[:200],
+            template="voting/email/written_open.txt",
+            context={"meeting": meeting, "poll": poll, "url": url, "deadline": timezone.localtime(poll.closes_at)},
+            recipients=recipients,
+        )
     _send_after_commit(messages)
     return len(messages)

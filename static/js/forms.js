@@ -44,32 +44,20 @@ for (const form of document.querySelectorAll("form:not(.js-autosubmit)")) {
   sync();
 }
 
+/** A field that means something only for some choices of another control: shown with them, hidden otherwise. */
+function showOnlyWhen(control, field, shown) {
+  if (!control || !field) return;
+  const sync = () => { field.hidden = !shown(control); };
+  control.addEventListener("change", sync);
+  sync();
+}
+
 // Confidential documents: the reader list only matters when the box is ticked.
-const secret = document.querySelector("input[name=confidential]");
-const readers = document.querySelector("#readers-field");
-if (secret && readers) {
-  const sync = () => { readers.hidden = !secret.checked; };
-  secret.addEventListener("change", sync);
-  sync();
-}
-
+showOnlyWhen(document.querySelector("input[name=confidential]"), document.querySelector("#readers-field"), (box) => box.checked);
 // A vote's named options and how many may be chosen mean nothing for agree / disagree.
-const pollKind = document.querySelector(".poll-form select[name=kind]");
-const optionFields = document.querySelector("#option-fields");
-if (pollKind && optionFields) {
-  const sync = () => { optionFields.hidden = pollKind.value === "yes_no"; };
-  pollKind.addEventListener("change", sync);
-  sync();
-}
-
+showOnlyWhen(document.querySelector(".poll-form select[name=kind]"), document.querySelector("#option-fields"), (kind) => kind.value !== "yes_no");
 // Written opinions run until the deadline given when they are asked for: a time limit in the meeting means nothing to them.
-const pollMode = document.querySelector(".poll-form select[name=mode]");
-const timeLimit = document.querySelector("#time-limit-field");
-if (pollMode && timeLimit) {
-  const sync = () => { timeLimit.hidden = pollMode.value === "written"; };
-  pollMode.addEventListener("change", sync);
-  sync();
-}
+showOnlyWhen(document.querySelector(".poll-form select[name=mode]"), document.querySelector("#time-limit-field"), (mode) => mode.value !== "written");
 
 // A step that cannot be taken back asks first (the form still works without this script).
 for (const form of document.querySelectorAll("form[data-confirm]")) {
