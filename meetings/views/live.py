@@ -138,9 +138,14 @@ def live_strings() -> dict:
         "ended": _("The meeting has ended."),
         "following": _("Following the presenter"),
         "back_to_page": _("Back to the presented page (page %(page)s)"),
+        "back_to_document": _("Back to the presented document (%(title)s, page %(page)s)"),
         "following_stale": _("Offline: the presenter may have turned the page since"),
+        "not_started": _("Not started yet"),
+        "starts_at": _(
+            "The meeting has not started yet: it is called for %(time)s on %(date)s. The documents are here to read beforehand."
+        ),
         "ended_at": _("The meeting ended at %(time)s. Your documents and notes stay here to read."),
-        "other_documents": _("Other documents"),
+        "whole_meeting_documents": _("Documents for the whole meeting"),
         "annotate": {
             "shared": _("shared"),
             "private": _("seen by you only"),

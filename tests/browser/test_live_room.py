@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, Route, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.browser.conftest import (
     LAPTOP,
@@ -39,6 +39,18 @@ SECONDS_LEFT = """(left) => {
 }"""
 
 
+def swipe(page: Page, *, ahead: bool) -> None:
+    """A finger across the page, right to left to go ahead."""
+    stage = page.locator("#page-stage").bounding_box()
+    assert stage
+    y = stage["y"] + 200
+    start, end = (0.8, 0.2) if ahead else (0.2, 0.8)
+    page.mouse.move(stage["x"] + stage["width"] * start, y)
+    page.mouse.down()
+    page.mouse.move(stage["x"] + stage["width"] * end, y, steps=5)
+    page.mouse.up()
+
+
 def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
 ) -> None:
@@ -62,10 +74,15 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(agenda_on_screen.first).to_contain_text("Khai mạc, giới thiệu đại biểu")
     expect(projector.locator("#proj-idle .proj-agenda li.current")).to_have_count(0)
 
+    # Before it, a tablet says the meeting has not begun and when it is called for (not "published").
+    expect(first.locator("#meeting-state")).to_have_text("Chưa bắt đầu")
+    expect(first.locator("#state-line")).to_contain_text("Cuộc họp chưa bắt đầu: triệu tập lúc ")
+
     # The chair opens the meeting; every screen shows it at once, and the projector's agenda says where the room is.
     start_meeting(chair)
     for page in (chair, first, second):
         expect(page.locator("#meeting-state")).to_have_text("Đang họp")
+        expect(page.locator("#state-line")).to_be_hidden()
         expect(page.locator(".live-item.current")).to_contain_text("Khai mạc")
     expect(projector.locator("#proj-item")).to_contain_text("Khai mạc")
     expect(projector.locator("#proj-idle .proj-agenda li.current")).to_contain_text("Khai mạc")
@@ -120,19 +137,20 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     projector.wait_for_function(f"Math.abs(({projector_width})() - ({frame_width})()) < 2")
 
     # The first delegate swipes ahead on their own; the chair moves on without them.
-    stage = first.locator("#page-stage").bounding_box()
-    assert stage
-    y = stage["y"] + 200
-    first.mouse.move(stage["x"] + stage["width"] * 0.8, y)
-    first.mouse.down()
-    first.mouse.move(stage["x"] + stage["width"] * 0.2, y, steps=5)
-    first.mouse.up()
+    swipe(first, ahead=True)
     expect(first.locator("#page-image")).to_have_attribute("data-page", "4")
     expect(first.locator("#follow")).to_be_visible()
     chair.click("#prev-page")
     expect(second.locator("#page-image")).to_have_attribute("data-page", "2")
     expect(projector.locator("#proj-page")).to_have_attribute("data-page", "2")
     expect(first.locator("#page-image")).to_have_attribute("data-page", "4")
+    expect(first.locator("#follow")).to_have_text("Quay lại trang đang trình chiếu (trang 2)")
+    # Back on the presented page by their own swipes, nothing offers to take them there.
+    swipe(first, ahead=False)
+    swipe(first, ahead=False)
+    expect(first.locator("#page-image")).to_have_attribute("data-page", "2")
+    expect(first.locator("#follow")).to_be_hidden()
+    swipe(first, ahead=True)
     expect(first.locator("#follow")).to_have_text("Quay lại trang đang trình chiếu (trang 2)")
     # One tap brings them back to the presented page, and they follow again.
     first.click("#follow")
@@ -354,7 +372,7 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     chair.click("[data-command='meeting.end']")
     for page in (chair, first, second):
         expect(page.locator("#meeting-state")).to_have_text("Đã kết thúc")
-        expect(page.locator("#ended-line")).to_contain_text("Cuộc họp đã kết thúc lúc ")
+        expect(page.locator("#state-line")).to_contain_text("Cuộc họp đã kết thúc lúc ")
         expect(page.locator("#following-badge")).to_be_hidden()
     # The break's notice, left open on the tablets, no longer applies: it goes, and is not shown again on a reload.
     expect(first.locator("#chair-notice")).to_be_hidden()

@@ -1,4 +1,5 @@
-"""Every page fits the width of a tablet held upright and of a phone: nothing to scroll sideways."""
+"""Every page fits the width of a tablet held upright and of a phone (nothing to scroll sideways), and
+a tablet lying down gives the document what height it can."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.conftest import PHONE, TABLET_PORTRAIT, DaphneServer, log_in
+from tests.browser.conftest import PHONE, TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +87,29 @@ def test_a_phone_shows_the_annotation_tools_in_one_row_and_the_page_on_the_first
     assert page.evaluate("() => window.liveRoom.viewer.zoom") == 1.5
     page.keyboard.press("0")
     assert page.evaluate("() => window.liveRoom.viewer.zoom") == 1
+
+
+def test_a_landscape_tablet_moves_the_meeting_head_away_when_reading_down_the_page(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    page = new_context(TABLET_LANDSCAPE).new_page()
+    log_in(page, "daibieu01", daphne_server.demo["password"])
+    page.goto(f"/meetings/{daphne_server.demo['meeting_id']}/live/")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    page.select_option("#doc-select", index=1)
+    expect(page.locator("#page-image")).to_be_visible()
+    in_view = """() => {
+        const box = document.getElementById('page-stage').getBoundingClientRect();
+        return Math.min(box.bottom, innerHeight) - box.top;
+    }"""
+    stage_height = page.evaluate(in_view)
+
+    # The page scrolls inside the viewer, where a finger never reaches the head above it: reading on does.
+    page.evaluate("() => { document.getElementById('page-stage').scrollTop = 120; }")
+    page.wait_for_function("() => document.getElementById('viewer').getBoundingClientRect().top < 70")
+    page.wait_for_timeout(600)  # the smooth scroll settling
+    grown = page.evaluate(in_view)
+    assert grown > stage_height + 60, (stage_height, grown)
+    # The head is still there for whoever scrolls back to it.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    expect(page.locator(".live-title")).to_be_in_viewport()

@@ -49,8 +49,10 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     secretary = open_page(new_context(LAPTOP, touch=False), "thuky", password, room)
     first = open_page(new_context(TABLET_LANDSCAPE), "daibieu01", password, room)
     second = open_page(new_context(TABLET_PORTRAIT), "daibieu02", password, room)
+    # The first delegate also has the room open on a laptop.
+    first_elsewhere = open_page(new_context(LAPTOP, touch=False), "daibieu01", password, room)
     projector = open_page(new_context(PROJECTOR, touch=False), "thuky", password, f"/meetings/{meeting_id}/projector/")
-    for page in (chair, secretary, first, second):
+    for page in (chair, secretary, first, second, first_elsewhere):
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
 
     start_meeting(chair)
@@ -84,6 +86,11 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     # The chair's keyboard waits on "Close the vote" while ballots redraw the list.
     chair.locator("[data-action=close-poll]").focus()
     vote(first, "yes")
+    expect(first.locator("#ballot [data-action=ballot-close-poll]")).to_have_count(0)
+    # Their laptop stops offering the ballot they have cast (it cannot say the choice: only the tablet knows it).
+    expect(first_elsewhere.locator("#ballot .ballot-card.voted")).to_be_visible()
+    expect(first_elsewhere.locator("#ballot .choice")).to_have_count(0)
+    first_elsewhere.close()
     # The second delegate has not checked in: the vote says why there is no ballot, and checking in brings it.
     expect(second.locator("#ballot")).to_be_hidden()
     expect(second.locator(".not-checked-in")).to_contain_text("chưa điểm danh")
@@ -101,10 +108,9 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     expect(chair.locator("#ballot")).to_be_hidden()
     chair.locator("li.poll-open [data-action=show-ballot]").click()
     vote(chair, "yes")
-    chair.locator("#ballot [data-action=hide-ballot]").click()
-    # Everyone present has voted: the vote closes without a question.
+    # Everyone present has voted: the vote closes without a question, from the chair's own ballot.
     expect(chair.locator("li.poll-open .progress-text")).to_have_text("Đã biểu quyết: 3/3")
-    chair.locator("[data-action=close-poll]").click()
+    chair.locator("#ballot [data-action=ballot-close-poll]").click()
 
     result = projector.locator("#proj-poll .result")
     expect(result).to_be_visible()

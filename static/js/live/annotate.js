@@ -21,6 +21,27 @@ function svg(tag, attrs = {}) {
 
 const round = (value) => Math.round(Math.min(1, Math.max(0, value)) * 100000) / 100000;
 
+/** Where a note's editor or reader opens on the page, at `[x, y]` (fractions of the page): beside the
+ * note, but never past the page's right edge, where the stage would scroll sideways to show it. */
+export function notePopupStyle([x, y]) {
+  return `left:clamp(0px, ${x * 100}%, calc(100% - min(320px, 80%)));top:${Math.min(y, 0.85) * 100}%`;
+}
+
+/** Scroll `popup` into view: within the page stage when it scrolls on its own (a tablet lying down),
+ * else the window (upright, the page is part of it). */
+export function revealInside(popup) {
+  const scroller = popup.closest(".page-stage");
+  if (!scroller || scroller.scrollHeight <= scroller.clientHeight + 1) {
+    popup.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    return;
+  }
+  const box = popup.getBoundingClientRect();
+  const view = scroller.getBoundingClientRect();
+  const bottom = Math.min(view.bottom, window.visualViewport?.height ?? window.innerHeight);
+  if (box.bottom > bottom) scroller.scrollBy({ top: box.bottom - bottom + 8, behavior: "smooth" });
+  else if (box.top < view.top) scroller.scrollBy({ top: box.top - view.top - 8, behavior: "smooth" });
+}
+
 export class AnnotationLayer {
   constructor({ layer, t, send, volatile, toast, me, onChange, visible = () => true }) {
     this.layer = layer; // the <svg> over the page image
@@ -356,16 +377,17 @@ export class AnnotationLayer {
     };
     const editor = el(
       "div",
-      { class: "note-editor", style: `left:${Math.min(at[0], 0.6) * 100}%;top:${Math.min(at[1], 0.85) * 100}%` },
+      { class: "note-editor", style: notePopupStyle(at) },
       input,
       el("div", { class: "row" },
         el("button", { class: "button small primary", type: "button", onclick: save }, this.t.annotate.save_note),
         el("button", { class: "button small", type: "button", onclick: () => editor.remove() }, this.t.annotate.cancel)),
     );
     stage.append(editor);
-    // Low on the page the editor would sit off the screen, or under the on-screen keyboard.
+    // Low on the page the editor would sit off the screen, or under the on-screen keyboard. Only as far
+    // as needed, and inside the page's own scroll where it has one: the toolbars stay where they are.
     input.focus({ preventScroll: true });
-    editor.scrollIntoView({ block: "center", behavior: "smooth" });
+    revealInside(editor);
   }
 
   // ---- someone else's pen, live -----------------------------------------------------------

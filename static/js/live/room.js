@@ -84,7 +84,8 @@ function renderMeeting() {
   const meeting = store.state.meeting;
   const badge = $("meeting-state");
   const onBreak = onRecess(meeting);
-  badge.textContent = onBreak ? t.recess.title : t.states[meeting.state] || meeting.state;
+  // "Published" is the secretary's word; in the room, before the start, the meeting has not begun.
+  badge.textContent = onBreak ? t.recess.title : meeting.state === "published" ? t.not_started : t.states[meeting.state] || meeting.state;
   badge.className = `badge state-${onBreak ? "recess" : meeting.state}`;
   const chair = me().is_chair;
   $("chair-meeting-controls").hidden = !chair;
@@ -92,9 +93,14 @@ function renderMeeting() {
   document.querySelector("[data-command='meeting.end']").hidden = !(chair && meeting.state === "in_progress");
   document.querySelector("[data-action='next-item']").hidden = !(chair && meeting.state === "in_progress" && !onBreak);
   $("notice-card").hidden = !me().can_notice || !["published", "in_progress"].includes(meeting.state);
-  const ended = $("ended-line");
-  ended.hidden = !HELD_STATES.includes(meeting.state);
-  if (!ended.hidden) ended.textContent = meeting.ended_at ? interpolate(t.ended_at, { time: clockTime(meeting.ended_at, config) }) : t.ended;
+  const line = $("state-line");
+  line.hidden = !HELD_STATES.includes(meeting.state) && meeting.state !== "published";
+  if (meeting.state === "published") {
+    const date = new Date(meeting.starts_at).toLocaleDateString(document.documentElement.lang || "vi", { day: "2-digit", month: "2-digit", timeZone: config.timeZone });
+    line.textContent = interpolate(t.starts_at, { time: clockTime(meeting.starts_at, config), date });
+  } else if (!line.hidden) {
+    line.textContent = meeting.ended_at ? interpolate(t.ended_at, { time: clockTime(meeting.ended_at, config) }) : t.ended;
+  }
 }
 
 function renderAgenda() {
@@ -377,6 +383,18 @@ store.subscribe((kind, event) => {
   if (kind === "attendance.update") { speakers.render(); loadAbsenceReasons(); }
   if (kind === "notice") notices.onNotice(event);
 });
+
+// Lying down, the document and the side panels fit what the screen shows under the meeting's head.
+function fitPanels() {
+  const top = Math.max(64, document.querySelector(".live-grid").getBoundingClientRect().top);
+  document.documentElement.style.setProperty("--panels-top", `${Math.round(top)}px`);
+}
+let fitting = 0;
+const fitSoon = () => { cancelAnimationFrame(fitting); fitting = requestAnimationFrame(fitPanels); };
+window.addEventListener("scroll", fitSoon, { passive: true });
+window.addEventListener("resize", fitSoon);
+new ResizeObserver(fitSoon).observe(document.body);
+fitPanels();
 
 setInterval(() => { if (store.state) { speakers.tick(); tickAgenda(); recess.tick(); renderCheckin(); } }, 500);
 connection.connect();

@@ -2,7 +2,7 @@
 // use the arrow keys, pinch or double-tap to zoom, a strip of thumbnails, search within a document,
 // and an annotation layer over the page. The chair (or whoever the chair hands over to) presents.
 
-import { AnnotationLayer } from "./annotate.js";
+import { AnnotationLayer, notePopupStyle, revealInside } from "./annotate.js";
 import { el } from "./dom.js";
 import { interpolate, pageUrl } from "./store.js";
 
@@ -112,9 +112,15 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     const live = store.state.meeting.state === "in_progress";
     // Once the meeting has ended nobody presents any more: there is nothing to follow or return to.
     const shown = live && presentation().document_id;
-    $("follow").hidden = !shown || viewer.following || viewer.presenting;
-    // Which page it leads to: the delegate decides whether to leave what they are reading.
-    if (!$("follow").hidden) $("follow").textContent = interpolate(t.back_to_page, { page: presentation().page });
+    // Not offered to whoever is on the presented page already, by their own turning.
+    $("follow").hidden = !shown || viewer.following || viewer.presenting || onPresentedPage();
+    // Which page (and document, if another) it leads to: the delegate decides whether to leave what they are reading.
+    if (!$("follow").hidden) {
+      const title = documentById(presentation().document_id)?.title ?? "";
+      $("follow").textContent = viewer.documentId === presentation().document_id
+        ? interpolate(t.back_to_page, { page: presentation().page })
+        : interpolate(t.back_to_document, { title: title.length > 40 ? `${title.slice(0, 38)}…` : title, page: presentation().page });
+    }
     $("following-badge").hidden = !shown || !viewer.following || viewer.presenting;
     $("present").hidden = !live || !canPresent() || viewer.presenting || !viewer.documentId;
     $("stop-present").hidden = !live || !canPresent() || !shown;
@@ -321,12 +327,26 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     const dx = event.clientX - swipe.x;
     const dy = event.clientY - swipe.y;
     swipe = null;
+    // A finger that moved was no tap: two quick swipes through the pages are not a double tap.
+    if (Math.hypot(dx, dy) > 10) lastTap = 0;
     // A swipe turns the page, and, as on paper, leaves the presenter behind; zoomed in, it pans instead.
     if (viewer.zoom === 1 && Math.abs(dx) > 50 && Math.abs(dx) > Math.abs(dy)) turn(dx < 0 ? 1 : -1);
   };
   stage.addEventListener("pointerup", release, { capture: true });
   stage.addEventListener("pointercancel", release, { capture: true });
   stage.addEventListener("scroll", sendViewportSoon, { passive: true });
+  // Lying down, the viewer sticks under the top bar and the page scrolls inside it, so a finger on
+  // the page would never move the meeting's head out of the way: reading on down the page does.
+  const besideThePanels = window.matchMedia("(min-width: 901px) and (orientation: landscape)");
+  let headLeaving = 0;
+  stage.addEventListener("scroll", () => {
+    if (!besideThePanels.matches || stage.scrollTop < 24 || Date.now() - headLeaving < 500) return;
+    const box = $("viewer");
+    const gap = box.getBoundingClientRect().top - (parseFloat(getComputedStyle(box).top) || 0);
+    if (gap < 1) return;
+    headLeaving = Date.now();
+    window.scrollBy({ top: gap, behavior: "smooth" });
+  }, { passive: true });
   // Trackpads and ctrl+wheel zoom as a pinch does.
   stage.addEventListener("wheel", (event) => {
     if (!event.ctrlKey) return;
@@ -483,7 +503,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     const action = (label, run, extra = "") => el("button", { type: "button", class: `button small ${extra}`, onclick: () => { reader.remove(); run(); } }, label);
     const reader = el(
       "div",
-      { class: "note-editor note-reader", role: "dialog", style: `left:${Math.min(x, 0.6) * 100}%;top:${Math.min(y, 0.6) * 100}%` },
+      { class: "note-editor note-reader", role: "dialog", style: notePopupStyle([x, Math.min(y, 0.6)]) },
       el("p", { class: "muted small" }, `${annotation.author} · ${audience}`),
       fullText ? el("div", { class: "note-full" }, annotation.data.text) : null,
       el("div", { class: "row" },
@@ -492,6 +512,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
         action(t.annotate.close, () => {})),
     );
     frame.append(reader);
+    revealInside(reader);
   }
   $("ink-layer").addEventListener("click", (event) => {
     if (layer.tool !== "hand") return;
@@ -565,7 +586,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     }
     const option = (doc) => el("option", { value: String(doc.id) }, `${doc.title}${doc.confidential ? " (" + t.confidential + ")" : ""}`);
     const ordered = store.state.agenda.filter((item) => groups.has(item.id)).map((item) => el("optgroup", { label: `${item.number}. ${item.title}` }, ...groups.get(item.id).map(option)));
-    if (groups.has(null)) ordered.push(el("optgroup", { label: t.other_documents }, ...groups.get(null).map(option)));
+    if (groups.has(null)) ordered.push(el("optgroup", { label: t.whole_meeting_documents }, ...groups.get(null).map(option)));
     select.replaceChildren(el("option", { value: "" }, t.choose_document), ...ordered);
     select.value = viewer.documentId ? String(viewer.documentId) : "";
   }

@@ -160,6 +160,10 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
         ...cards,
         el("div", { class: "ballot-foot" },
           progressView(poll, t),
+          // The chair who has voted closes the vote from here, not after putting the ballot away first.
+          me().is_chair && !pending.length && store.state.meeting.state === "in_progress"
+            ? el("button", { class: "button primary", type: "button", dataset: { action: "ballot-close-poll" }, onclick: () => closePoll(poll) }, t.poll.close)
+            : null,
           el("button", { class: "button", type: "button", dataset: { action: "hide-ballot" }, onclick: hideBallot },
             pending.length ? t.poll.later : t.poll.hide)),
       ),
@@ -231,11 +235,22 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     if (reply.type === "ack") sentChoice.set(key, choices.map((id) => choiceLabel(poll.choices.find((c) => c.id === id) || {}, t)).join(", "));
     sending.delete(key);
     picked.delete(key);
-    if (reply.type === "ack" || reply.code === "already_voted") {
-      const list = store.state.my_votes[String(poll.id)] || [];
-      if (!list.includes(voter.id)) store.state.my_votes[String(poll.id)] = [...list, voter.id];
-    }
+    if (reply.type === "ack" || reply.code === "already_voted") rememberVoted(poll.id, [voter.id]);
     renderBallot();
+  }
+
+  function rememberVoted(pollId, voterIds) {
+    const list = store.state.my_votes[String(pollId)] || [];
+    store.state.my_votes[String(pollId)] = [...new Set([...list, ...voterIds])];
+  }
+
+  // Voted from their other tablet (or laptop): a recorded vote names who has voted, so this one stops
+  // offering the ballot. A secret vote names no one; this one learns it when its ballot is refused.
+  function learnVotedElsewhere(progress) {
+    if (!progress.voters) return;
+    const voted = new Set(progress.voters);
+    const mine = myVoters().filter((voter) => voted.has(voter.id)).map((voter) => voter.id);
+    if (mine.length) rememberVoted(progress.poll_id, mine);
   }
 
   // ---- the polls card: the chair's controls, results, who has not voted -------------------
@@ -419,6 +434,7 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
       // An annulled vote is announced as its result would have been: the room must know it does not stand.
       if (kind === "poll.close" || (kind === "poll.annul" && event.poll.state === "annulled")) showResult(event.poll);
       if (kind === "poll.open") $("poll-result").hidden = true;
+      if (kind === "poll.progress") learnVotedElsewhere(event.progress);
       if (kind.startsWith("poll.") || kind === "proxy.update" || kind === "attendance.update") { renderPolls(); renderBallot(); }
       if (kind.startsWith("poll.")) rememberOpen();
     },
