@@ -15,6 +15,7 @@ from meetings.apps import SECRETARIES_GROUP
 from meetings.audit_labels import AUDIT_ACTION_LABELS
 from meetings.models import AuditEvent, Body, Meeting, Participant, User
 from meetings.selectors.meetings import meetings_ahead_with
+from meetings.services.notifications import account_welcome_notify
 
 
 class AccountCreationForm(AdminUserCreationForm):
@@ -64,6 +65,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        if not change and not obj.has_usable_password() and account_welcome_notify(user=obj):
+            sent = _("An e-mail with their user name and a link to set the password was sent to %(email)s.")
+            self.message_user(request, sent % {"email": obj.email})
         if change and "is_active" in form.changed_data and not obj.is_active:
             self._warn_of_meetings_ahead(request, [obj])
 
@@ -84,8 +88,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def _warn_of_meetings_ahead(self, request: HttpRequest, users: list[User]) -> None:
         """A switched-off chair or secretary leaves a meeting no one runs: say which, while there is time."""
+        ahead_of = meetings_ahead_with(users=users)
         for user in users:
-            ahead = meetings_ahead_with(user=user)
+            ahead = ahead_of[user.pk]
             if ahead:
                 titles = "; ".join(f"{meeting.title} ({timezone.localtime(meeting.starts_at):%d/%m/%Y})" for meeting in ahead)
                 warning = _(
@@ -102,8 +107,8 @@ class UserAdmin(DjangoUserAdmin):
             field.label = _("Password")
             field.choices = [("true", _("Set it now and hand it over")), ("false", _("Let them set it"))]
             field.help_text = _(
-                "“Let them set it”: their first meeting invitation carries a link to set their password, and "
-                "“Forgot your password?” on the login page sends one to their e-mail address."
+                "“Let them set it”: an e-mail with their user name and a link to set their password goes to them "
+                "when you save, and “Forgot your password?” on the login page sends a new link."
             )
         return form
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -68,11 +68,23 @@ def meetings_past(*, user: User, query: str = "", year: int | None = None) -> Qu
     return [meeting for meeting in meetings if all(word in searched(meeting) for word in words)]
 
 
-def meetings_ahead_with(*, user: User) -> list[Meeting]:
-    """Meetings still to be held in which the user chairs, keeps the minutes or is invited, soonest first."""
-    involved = Q(chair=user) | Q(secretary=user) | Q(participants__user=user)
-    ahead = Meeting.objects.filter(involved, state__in=PREPARATION_STATES, ends_at__gte=timezone.now())
-    return list(ahead.distinct().order_by("starts_at"))
+def meetings_ahead_with(*, users: list[User]) -> dict[int, list[Meeting]]:
+    """For each user (by id), the meetings still to be held in which they chair, keep the minutes or
+    are invited, soonest first. Two queries, however many users."""
+    ids = [user.pk for user in users]
+    involved = Q(chair__in=ids) | Q(secretary__in=ids) | Q(participants__user__in=ids)
+    theirs = Prefetch("participants", queryset=Participant.objects.filter(user__in=ids).only("meeting_id", "user_id"), to_attr="among")
+    ahead = (
+        Meeting.objects.filter(involved, state__in=PREPARATION_STATES, ends_at__gte=timezone.now())
+        .distinct()
+        .order_by("starts_at")
+        .prefetch_related(theirs)
+    )
+    by_user: dict[int, list[Meeting]] = {pk: [] for pk in ids}
+    for meeting in ahead:
+        for pk in {meeting.chair_id, meeting.secretary_id, *(p.user_id for p in meeting.among)} & by_user.keys():
+            by_user[pk].append(meeting)
+    return by_user
 
 
 @dataclass

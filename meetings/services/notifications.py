@@ -46,6 +46,24 @@ def _set_password_url(user: User) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def account_welcome_notify(*, user: User) -> int:
+    """Tell someone whose account the administrator made without a password their user name and how to
+    set one: a secretary is never invited first, so no invitation would carry the link. Returns how many
+    were queued (0 without an address)."""
+    if not user.reachable_by_email:
+        return 0
+    context = {
+        "url": _set_password_url(user),
+        "login_url": settings.SITE_URL.rstrip("/") + reverse("login"),
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your account in the paperless meeting room")
+        messages = _one_each(subject=str(subject), template="meetings/email/account_created.txt", context=context, recipients=[user])
+    _send_after_commit(messages)
+    return len(messages)
+
+
 def _build_message(
     *,
     meeting: Meeting,
@@ -226,7 +244,7 @@ def minutes_notify_circulated(
     from minutes.selectors import minutes_asked_ids  # minutes build on meetings
 
     participants = Participant.objects.filter(meeting=meeting).exclude(user=sender).select_related("user")
-    recipients = [p.user for p in participants if p.user.reachable_by_email]
+    recipients = [p for p in participants if p.user.reachable_by_email]
     asked = minutes_asked_ids(meeting=meeting)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Draft minutes] %(title)s") % {"title": meeting.title}
@@ -237,18 +255,20 @@ def minutes_notify_circulated(
                     "minutes/email/circulated.txt",
                     {
                         "meeting": meeting,
-                        "recipient": user,
+                        "recipient": participant.user,
+                        # Addressed as the invitation addresses them: a guest is not "đồng chí".
+                        "guest": participant.role == Participant.Role.GUEST,
                         "url": url,
                         "version": version,
                         "replaces": replaces,
                         "remarks_due": remarks_due,
                         # Only those asked have the "I agree" button; the chair approves, a guest may write.
-                        "asked": user.pk in asked,
+                        "asked": participant.user_id in asked,
                     },
                 ),
-                to=[user.email],
+                to=[participant.user.email],
             )
-            for user in recipients
+            for participant in recipients
         ]
     _send_after_commit(messages)
     return len(messages)

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from meetings.apps import SECRETARIES_GROUP
 from meetings.models import Body, Meeting, Participant, User
+from meetings.selectors.meetings import meetings_ahead_with
 from meetings.services.meetings import meeting_update
 from minutes.models import Minutes
 from tests.conftest import logged_in, make_user, meeting_form_of
@@ -92,6 +93,16 @@ def test_a_signed_in_user_changes_their_password_from_their_name_in_the_top_bar(
     assert 'href="/accounts/password_change/"' in page
     assert "Đã đổi mật khẩu" in response.content.decode()
     assert User.objects.get(pk=delegate.pk).check_password("Hop-khong-giay-2026")
+
+
+@pytest.mark.parametrize(("weak", "said"), [("12345678", "Mật khẩu này hoàn toàn là số."), ("password1", "Mật khẩu này quá phổ biến.")])
+def test_it_refuses_a_password_anyone_would_guess(client: Client, delegate: User, weak: str, said: str) -> None:
+    response = logged_in(client, delegate).post(
+        "/accounts/password_change/", {"old_password": "matkhau-123", "new_password1": weak, "new_password2": weak}
+    )
+
+    assert said in response.content.decode()
+    assert User.objects.get(pk=delegate.pk).check_password("matkhau-123")
 
 
 def test_a_switched_off_account_is_told_so_rather_than_to_retype_its_password(client: Client, delegate: User) -> None:
@@ -210,17 +221,33 @@ def test_the_administrations_list_of_meetings_says_how_far_the_minutes_went(
     assert '<td class="field-status">Biên bản đã lưu trữ</td>' in listing
 
 
-def test_the_administrator_makes_an_account_whose_owner_sets_the_first_password(client: Client, administrator: User) -> None:
+def test_the_administrator_makes_an_account_whose_owner_sets_the_first_password(
+    client: Client, administrator: User, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
     page = logged_in(client, administrator).get("/admin/meetings/user/add/").content.decode()
 
-    client.post(
-        "/admin/meetings/user/add/",
-        {"username": "pct.thangtam", "full_name": "Võ Thị Ngọc Ý", "email": "ngocy@thangtam.gov.vn", "usable_password": "false"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/meetings/user/add/",
+            {"username": "pct.thangtam", "full_name": "Võ Thị Ngọc Ý", "email": "ngocy@thangtam.gov.vn", "usable_password": "false"},
+            follow=True,
+        )
 
     assert "Để người dùng tự đặt" in page and "Single Sign-On" not in page
     made = User.objects.get(username="pct.thangtam")
     assert (made.display_name, made.has_usable_password()) == ("Võ Thị Ngọc Ý", False)
+    # They are told at once, not at a first invitation that a secretary never gets.
+    assert "Đã gửi thư có tên đăng nhập và đường dẫn đặt mật khẩu tới ngocy@thangtam.gov.vn." in response.content.decode()
+    (welcome,) = mailoutbox
+    assert welcome.to == ["ngocy@thangtam.gov.vn"]
+    assert "Kính gửi Võ Thị Ngọc Ý," in welcome.body and "Tên đăng nhập của Ông/Bà là pct.thangtam." in welcome.body
+    link = re.search(r"http://\S+/accounts/reset/\S+", welcome.body)
+    assert link is not None
+    client.logout()
+    form = client.get(link.group(0), follow=True)
+    assert 'name="new_password1"' in form.content.decode()
+    client.post(form.redirect_chain[-1][0], {"new_password1": "Hop-khong-giay-2026", "new_password2": "Hop-khong-giay-2026"})
+    assert User.objects.get(pk=made.pk).check_password("Hop-khong-giay-2026")
 
 
 def test_an_account_without_a_password_needs_an_address_for_the_link(client: Client, administrator: User) -> None:
@@ -300,6 +327,30 @@ def test_switching_off_a_chair_says_which_meetings_to_come_need_another(
     html = response.content.decode()
     assert "Đã khóa: 1." in html
     assert f"{chair.display_name} vẫn có trong các cuộc họp sắp tới: {published_meeting.title}" in html
+
+
+def test_switching_off_several_names_each_one_still_in_meetings_to_come(
+    client: Client,
+    administrator: User,
+    published_meeting: Meeting,
+    chair: User,
+    secretary: User,
+    outsider: User,
+    django_assert_num_queries: Any,
+) -> None:
+    with django_assert_num_queries(2):
+        ahead = meetings_ahead_with(users=[chair, secretary, outsider])
+    assert ahead == {chair.pk: [published_meeting], secretary.pk: [published_meeting], outsider.pk: []}
+
+    response = logged_in(client, administrator).post(
+        "/admin/meetings/user/", {"action": "switch_off", "_selected_action": [chair.pk, secretary.pk, outsider.pk]}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "Đã khóa: 3." in html
+    for user in (chair, secretary):
+        assert f"{user.display_name} vẫn có trong các cuộc họp sắp tới: {published_meeting.title}" in html
+    assert f"{outsider.display_name} vẫn có" not in html
 
 
 def test_switching_off_someone_with_nothing_ahead_warns_of_nothing(client: Client, administrator: User, outsider: User) -> None:

@@ -72,3 +72,12 @@ def test_behind_nginx_static_files_are_named_by_their_content_and_embedded_they_
     show = "settings.STORAGES['staticfiles']['BACKEND']"
     assert load_settings(show, SERVE_STATIC="0").stdout.split() == ["static_files.VersionedStaticFilesStorage"]
     assert load_settings(show).stdout.split() == ["django.contrib.staticfiles.storage.StaticFilesStorage"]
+
+
+def test_mail_can_be_written_to_files_where_the_environment_says() -> None:
+    """A machine without a mail server: the file backend, and the folder it writes each message to."""
+    show = "settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH, settings.EMAIL_USE_SSL"
+    file_backend = "django.core.mail.backends.filebased.EmailBackend"
+    result = load_settings(show, EMAIL_BACKEND=file_backend, EMAIL_FILE_PATH="/var/mail/hop", EMAIL_USE_SSL="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [file_backend, "/var/mail/hop", "True"]
