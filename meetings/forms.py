@@ -148,7 +148,12 @@ class MeetingForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    users = UserMultipleChoiceField(queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("People"))
+    users = UserMultipleChoiceField(
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("People"),
+        error_messages={"required": _("Tick at least one person to invite.")},
+    )
     role = forms.ChoiceField(choices=[(r.value, r.label) for r in INVITABLE_ROLES], initial=Participant.Role.DELEGATE, label=_("Role"))
     can_vote = forms.BooleanField(required=False, initial=True, label=_("With voting rights"))
 

@@ -85,6 +85,7 @@ WORDS = {
         "at": "lúc",
         "lasting": "thời lượng",
         "continued": "tiếp sau giải lao",
+        "about": "về",
         "proxy": "do {name} bỏ phiếu thay",
         "proxy_holder": "ủy quyền cho {name}",
     },
@@ -148,6 +149,7 @@ WORDS = {
         "at": "at",
         "lasting": "for",
         "continued": "continued after the break",
+        "about": "on",
         "proxy": "cast by {name} as proxy",
         "proxy_holder": "proxy held by {name}",
     },
@@ -247,7 +249,8 @@ def _item_view(item: ItemFacts, language: str) -> dict[str, Any]:
         if seconds or not minutes:
             parts.append(f"{seconds} {w['second_word']}")
         length = " ".join(parts)
-        speeches.append(f"{who}, {w['at']} {at}, {w['lasting']} {length}" + (f" ({w['continued']})" if speech.continued else ""))
+        about = f" {w['about']} “{nfc(speech.topic)}”" if speech.topic else ""
+        speeches.append(f"{who}{about}, {w['at']} {at}, {w['lasting']} {length}" + (f" ({w['continued']})" if speech.continued else ""))
     return {
         "number": item.number,
         "title": nfc(item.title),

@@ -25,6 +25,7 @@ class SpeechFact:
     started_at: datetime.datetime | None
     seconds: int
     continued: bool = False  # goes on with a speech a break cut short
+    topic: str = ""  # what they asked to speak about
 
 
 @dataclass
@@ -82,6 +83,7 @@ def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
             request.started_at,
             max(0, seconds),
             continued=request.continues_speech,
+            topic=request.topic,
         )
         speeches.setdefault(request.agenda_item_id, []).append(fact)
     polls: dict[int | None, list[Poll]] = {}

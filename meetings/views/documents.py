@@ -32,7 +32,7 @@ def document_upload_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         accepted, refused = [], []
         for upload in files:
             try:
-                document_upload(
+                document = document_upload(
                     actor=request.user,
                     meeting=meeting,
                     upload=upload,
@@ -44,11 +44,17 @@ def document_upload_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
             except ServiceError as error:
                 refused.append(str(error))
             else:
-                accepted.append(upload.name)
+                accepted.append(document.title)
         if accepted:
+            # Named as the participants will see them: a file's name often needs a better title.
             messages.success(
                 request,
-                ngettext("%(count)d document uploaded.", "%(count)d documents uploaded.", len(accepted)) % {"count": len(accepted)},
+                ngettext(
+                    "%(count)d document uploaded: %(titles)s. Participants see it under this title; “Edit” beside it changes it.",
+                    "%(count)d documents uploaded: %(titles)s. Participants see them under these titles; “Edit” beside each changes it.",
+                    len(accepted),
+                )
+                % {"count": len(accepted), "titles": "; ".join(f"“{title}”" for title in accepted)},
             )
         if not refused:
             return redirect("meeting_detail", meeting.pk)

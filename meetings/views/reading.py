@@ -57,7 +57,7 @@ def _pack_sections(*, user: User, meeting: Meeting) -> list[tuple[str, str, list
             by_item.setdefault(document.agenda_item_id, []).append(document)
     sections = [(node.number, node.item.title, by_item.get(node.item.pk, [])) for node in agenda_flat(meeting=meeting)]
     if by_item.get(None):
-        sections.append(("", _("Other documents"), by_item[None]))
+        sections.append(("", _("Documents for the whole meeting"), by_item[None]))
     return sections
 
 

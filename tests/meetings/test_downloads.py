@@ -397,7 +397,7 @@ def test_the_pack_holds_front_matter_and_every_document_in_agenda_order_with_boo
         ("2. Kế hoạch đầu tư công", front, [("Tờ trình đầu tư công", front)]),
         ("2.1. Dự án chống ngập", front + 3, [("Hồ sơ dự án chống ngập", front + 3)]),
         ("3. Báo cáo kinh tế - xã hội", front + 4, [("Báo cáo 6 tháng", front + 4), ("Phương án nhân sự", front + 6)]),
-        ("Tài liệu khác", front + 8, [("Bản đồ quy hoạch", front + 8)]),
+        ("Tài liệu chung của cuộc họp", front + 8, [("Bản đồ quy hoạch", front + 8)]),
     ]
     texts = page_texts(response.content)
     assert "TÀI LIỆU HỌP" in texts[0]
@@ -550,7 +550,7 @@ def test_an_english_reader_gets_english_words_in_the_pack(client: Client, board:
     assert "CONTENTS" in texts[1]
     outline = outline_pages(PdfReader(io.BytesIO(response.content)))
     assert outline[0][0] == "Contents"
-    assert outline[-1][0] == "Other documents"
+    assert outline[-1][0] == "Documents for the whole meeting"
 
 
 def test_the_cached_pack_is_kept_per_language(client: Client, board: dict[str, Any], guest: User) -> None:

@@ -13,7 +13,7 @@ from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AuditEvent, Meeting, Participant, User
 from meetings.permissions import user_can_manage_meeting, user_can_view_meeting
 from meetings.services.participants import participant_remove, participant_update, participants_invite
-from tests.conftest import set_state
+from tests.conftest import logged_in, set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +302,11 @@ def test_the_page_is_quiet_when_every_member_is_in_with_a_vote(
     html = client.get(reverse("meeting_participants", args=[published_meeting.pk])).content.decode()
 
     assert 'data-testid="voting-gaps"' not in html
+
+
+def test_inviting_with_nobody_ticked_says_to_tick_someone(client: Client, meeting: Meeting, secretary: User, other_delegate: User) -> None:
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/", {"role": "delegate", "can_vote": "on"})
+
+    assert response.status_code == 200
+    assert "Hãy đánh dấu ít nhất một người để mời." in response.content.decode()
+    assert "Trường này là bắt buộc" not in response.content.decode()

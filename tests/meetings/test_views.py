@@ -74,6 +74,17 @@ def test_it_lists_a_draft_on_its_secretarys_home(client: Client, meeting: Meetin
     assert meeting.title in response.content.decode()
 
 
+def test_an_empty_home_tells_a_secretary_how_to_begin_and_a_delegate_what_to_wait_for(
+    client: Client, secretary: User, delegate: User
+) -> None:
+    secretarys = logged_in(client, secretary).get("/").content.decode()
+    delegates = logged_in(client, delegate).get("/").content.decode()
+
+    assert "Bấm “Tạo cuộc họp mới” để chuẩn bị một cuộc họp" in secretarys
+    assert "Khi thư ký công bố" not in secretarys
+    assert "Khi thư ký công bố cuộc họp có mời bạn" in delegates
+
+
 def test_it_shows_the_meeting_page_to_a_participant(client: Client, published_meeting: Meeting, delegate: User) -> None:
     response = logged_in(client, delegate).get(f"/meetings/{published_meeting.pk}/")
 
@@ -566,6 +577,8 @@ def test_it_saves_the_good_files_and_reports_the_bad_one_of_a_multi_file_upload(
 
     assert response.status_code == 200
     assert sorted(Document.objects.filter(meeting=meeting).values_list("title", flat=True)) == ["du-thao-nghi-quyet", "to-trinh"]
+    # The files kept are named as participants will see them, with how to give them a better title.
+    assert "Đã tải lên 2 tài liệu: “to-trinh”; “du-thao-nghi-quyet”." in response.content.decode()
     with translation.override("vi"):
         expected = _rejection_message(reason="not_pdf", filename="ghi-chu.pdf")
     assert escape(expected) in response.content.decode()

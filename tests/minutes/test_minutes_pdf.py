@@ -603,3 +603,13 @@ def test_the_minutes_tell_an_annulled_result_from_a_vote_called_off(closed: bool
     html = render_to_string("minutes/_poll.html", {"poll": poll, "w": WORDS["vi"]})
 
     assert said in " ".join(html.split())
+
+
+def test_a_speech_says_what_the_speaker_asked_to_speak_about() -> None:
+    speech = SpeechFact(name="Lê Thị Minh Nguyệt", position="Ủy viên", started_at=None, seconds=65, topic="Hạ tầng mạng tại các phường")
+    item = ItemFacts(item_id=1, number="1", title="Khai mạc", presenter="", used_seconds=0, speeches=[speech])
+
+    (line,) = _item_view(item, "vi")["speeches"]
+
+    assert line.startswith("Lê Thị Minh Nguyệt (Ủy viên) về “Hạ tầng mạng tại các phường”, lúc")
+    assert line.endswith(", thời lượng 1 phút 5 giây")

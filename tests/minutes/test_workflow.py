@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -169,6 +170,26 @@ def test_circulating_emails_every_other_participant_a_link_to_the_draft(
     approve_line = "Với vai trò chủ tọa"
     assert [approve_line in message.body for message in mailoutbox].count(True) == 1
     assert next(message for message in mailoutbox if approve_line in message.body).to == [chair.email]
+
+
+def test_a_guest_is_sent_the_draft_as_ong_ba_and_not_asked_to_agree(
+    held: Held,
+    compiled: MinutesVersion,
+    secretary: User,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+) -> None:
+    guest = Participant.objects.filter(meeting=held.meeting, role=Participant.Role.GUEST).select_related("user").first()
+    assert guest is not None and guest.user.email
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    to_guest = next(message for message in mailoutbox if message.to == [guest.user.email])
+    assert "đã sẵn sàng để Ông/Bà cho ý kiến" in to_guest.body
+    assert "đồng chí" not in to_guest.body
+    assert "Nhất trí, không có ý kiến" not in to_guest.body
+    others = [message for message in mailoutbox if message.to != [guest.user.email]]
+    assert others and all("đã sẵn sàng để đồng chí cho ý kiến" in message.body for message in others)
 
 
 def test_sent_round_again_the_draft_says_which_version_it_replaces_and_a_remark_reaches_the_secretary(
@@ -717,6 +738,12 @@ def test_a_delegate_sees_the_minutes_only_once_circulated(held: Held, compiled: 
     assert f'action="{reverse("minutes_remark", args=[held.meeting.pk])}"' in html
     assert 'name="text"' in html
     assert 'data-testid="compile"' not in html
+    # What they are asked to read is the first thing in their card, named by version and length.
+    read = re.search(r'<a [^>]*href="([^"]+)"[^>]*data-testid="read-draft">([^<]+)</a>', html)
+    assert read is not None
+    assert read.group(1) == file_url
+    assert read.group(2) == f"Đọc dự thảo biên bản (phiên bản {compiled.number}, {compiled.page_count} trang, PDF)"
+    assert html.index('data-testid="read-draft"') < html.index('name="text"')
 
 
 def test_an_outsider_never_sees_the_minutes(held: Held, compiled: MinutesVersion, secretary: User, outsider: User) -> None:
