@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from meetings.forms import FirstPasswordResetForm, LoginForm
+from meetings.views.accounts import PasswordSetView
 
 # The administration names the system it belongs to, not "Django".
 admin.site.site_header = _("Paperless meetings: administration")
@@ -15,6 +16,7 @@ admin.site.index_title = _("Accounts, bodies and records")
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/password_reset/", PasswordResetView.as_view(form_class=FirstPasswordResetForm), name="password_reset"),
+    path("accounts/reset/<uidb64>/<token>/", PasswordSetView.as_view(), name="password_reset_confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

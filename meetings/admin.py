@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.apps import SECRETARIES_GROUP
 from meetings.audit_labels import AUDIT_ACTION_LABELS
+from meetings.forms import UserMultipleChoiceField
 from meetings.models import AuditEvent, Body, Meeting, Participant, User
 from meetings.selectors.meetings import meetings_ahead_with
 from meetings.services.notifications import account_welcome_notify
@@ -133,6 +134,14 @@ class BodyAdmin(admin.ModelAdmin):
     list_display = ("name", "short_name", "parent_name", "place_name", "quorum_rule")
     search_fields = ("name",)
     filter_horizontal = ("voting_members",)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # Members as the meeting pages list people: in Vietnamese order, a switched-off account said so,
+        # and no administrator's own account among them.
+        if db_field.name == "voting_members":
+            kwargs["queryset"] = User.objects.filter(is_superuser=False)
+            kwargs["form_class"] = UserMultipleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ParticipantInline(admin.TabularInline):

@@ -17,6 +17,7 @@ from meetings.apps import SECRETARIES_GROUP
 from meetings.models import Body, Meeting, Participant, User
 from meetings.selectors.meetings import meetings_ahead_with
 from meetings.services.meetings import meeting_update
+from meetings.text import person_sort_key
 from minutes.models import Minutes
 from tests.conftest import logged_in, make_user, meeting_form_of
 
@@ -76,8 +77,13 @@ def test_the_reset_link_sets_a_new_password_once(client: Client, delegate: User)
     done = client.post(form.redirect_chain[-1][0], new_password, follow=True)
 
     assert "Đặt mật khẩu mới" in form.content.decode()
-    assert "Đã đặt mật khẩu" in done.content.decode()
+    assert f"Tên đăng nhập của bạn là <strong>{delegate.username}</strong>" in form.content.decode()
+    # Set, they are signed in and at their meetings, told the name to sign in with next time.
+    assert done.redirect_chain[-1][0] == "/"
+    assert f"Đã đặt mật khẩu và bạn đã đăng nhập. Tên đăng nhập cho lần sau: {delegate.username}." in done.content.decode()
+    assert done.wsgi_request.user == delegate
     assert User.objects.get(pk=delegate.pk).check_password("Hop-khong-giay-2026")
+    client.logout()
     assert "đã được dùng hoặc đã quá hạn" in client.get(link.group(1), follow=True).content.decode()
 
 
@@ -371,3 +377,17 @@ def test_someone_who_may_only_read_accounts_cannot_switch_one_off(client: Client
     logged_in(client, reader).post("/admin/meetings/user/", {"action": "switch_off", "_selected_action": [administrator.pk]})
 
     assert User.objects.get(pk=administrator.pk).is_active
+
+
+def test_a_bodys_members_are_chosen_from_its_people_in_vietnamese_order_with_a_switched_off_one_said_so(
+    client: Client, administrator: User, body: Body, delegate: User, other_delegate: User
+) -> None:
+    User.objects.filter(pk=other_delegate.pk).update(is_active=False)
+
+    html = logged_in(client, administrator).get(f"/admin/meetings/body/{body.pk}/change/").content.decode()
+
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', html.split('name="voting_members"')[1].split("</select>")[0])
+    assert any(option.startswith(other_delegate.display_name) and option.endswith("(tài khoản đã bị khóa)") for option in options)
+    assert not any(option.startswith(administrator.display_name) for option in options)
+    names = [option.split(" – ")[0].split(" (")[0] for option in options]
+    assert names == sorted(names, key=person_sort_key)

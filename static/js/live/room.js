@@ -3,7 +3,7 @@
 
 import { LiveConnection } from "./connection.js";
 import { el, onChosen, redrawKeepingFocus } from "./dom.js";
-import { HELD_STATES, LiveStore, clockTime, formatSeconds, interpolate } from "./store.js";
+import { HELD_STATES, LiveStore, clockTime, dayMonth, formatSeconds, interpolate } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
 import { itemSeconds, showForecast, takenUp } from "./agenda-time.js";
@@ -96,8 +96,7 @@ function renderMeeting() {
   const line = $("state-line");
   line.hidden = !HELD_STATES.includes(meeting.state) && meeting.state !== "published";
   if (meeting.state === "published") {
-    const date = new Date(meeting.starts_at).toLocaleDateString(document.documentElement.lang || "vi", { day: "2-digit", month: "2-digit", timeZone: config.timeZone });
-    line.textContent = interpolate(t.starts_at, { time: clockTime(meeting.starts_at, config), date });
+    line.textContent = interpolate(t.starts_at, { time: clockTime(meeting.starts_at, config), date: dayMonth(meeting.starts_at, config) });
   } else if (!line.hidden) {
     line.textContent = meeting.ended_at ? interpolate(t.ended_at, { time: clockTime(meeting.ended_at, config) }) : t.ended;
   }

@@ -112,6 +112,13 @@ export function formatSeconds(total) {
 /** After the meeting ended (meetings.models.HELD_STATES): its minutes, not its room, are what people come for. */
 export const HELD_STATES = ["closed", "minutes_approved"];
 
+/** "09/12": the day and month in the meeting's time zone, written as Vietnamese write them in any locale. */
+export function dayMonth(moment, config) {
+  const parts = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "2-digit", timeZone: config.timeZone }).formatToParts(new Date(moment));
+  const part = (type) => parts.find((p) => p.type === type)?.value;
+  return `${part("day")}/${part("month")}`;
+}
+
 export function clockTime(moment, config) {
   return new Date(moment).toLocaleTimeString(document.documentElement.lang || "vi", {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timeZone,

@@ -522,7 +522,9 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     const clipped = shape.classList.contains("clipped");
     if (clipped || annotation.author_id === me().user_id) {
       const box = layer.layer.getBoundingClientRect();
-      const at = annotation.data.rect || [(event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height];
+      // Under a note, not over it: what it says stays in sight beside what can be done with it.
+      const rect = annotation.data.rect;
+      const at = rect ? [rect[0], rect[3]] : [(event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height];
       openAnnotation(annotation, at, { fullText: clipped });
     } else if (mayWithhold(annotation)) withhold(annotation);
   });
