@@ -58,11 +58,19 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    list_display = ("username", "full_name", "position", "body", "email", "is_active", "is_staff")
-    list_filter = ("body", "is_active", "groups", "is_staff", "is_superuser")
+    # Narrow enough for a laptop beside the filters: one column says whether the account is in use
+    # (a switched-off one must stand out in the list) and whether it administers.
+    list_display = ("username", "full_name", "position", "body", "email", "account_state")
+    list_filter = ("body", "is_active", "groups")
     list_select_related = ("body",)
     search_fields = ("username", "full_name", "email", "position")
     actions = ("switch_off",)
+
+    @admin.display(description=_("Account"), ordering="-is_active")
+    def account_state(self, obj: User) -> str:
+        state = _("in use") if obj.is_active else _("switched off")
+        administers = _("administrator")
+        return f"{state} · {administers}" if obj.is_staff else str(state)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -332,6 +332,9 @@ def test_switching_off_a_chair_says_which_meetings_to_come_need_another(
     assert not User.objects.get(pk=chair.pk).is_active
     html = response.content.decode()
     assert "Đã khóa: 1." in html
+    # The list they are back on says so in the chair's row.
+    row = next(row for row in html.split("<tr")[1:] if f">{chair.username}<" in row)
+    assert '<td class="field-account_state">đã khóa</td>' in row
     assert f"{chair.display_name} vẫn có trong các cuộc họp sắp tới: {published_meeting.title}" in html
 
 
