@@ -384,9 +384,12 @@ store.subscribe((kind, event) => {
 });
 
 // Lying down, the document and the side panels fit what the screen shows under the meeting's head.
+let panelsTop = null;
 function fitPanels() {
-  const top = Math.max(64, document.querySelector(".live-grid").getBoundingClientRect().top);
-  document.documentElement.style.setProperty("--panels-top", `${Math.round(top)}px`);
+  const top = Math.round(Math.max(64, document.querySelector(".live-grid").getBoundingClientRect().top));
+  if (top === panelsTop) return; // once the head has scrolled away, scrolling changes nothing here
+  panelsTop = top;
+  document.documentElement.style.setProperty("--panels-top", `${top}px`);
 }
 let fitting = 0;
 const fitSoon = () => { cancelAnimationFrame(fitting); fitting = requestAnimationFrame(fitPanels); };
