@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import PHONE, TABLET_LANDSCAPE, TABLET_PORTRAIT, DaphneServer, log_in
 
@@ -33,6 +33,17 @@ WIDER_THAN_SCREEN = """() => {
 }"""
 
 
+def delegate_reading(daphne_server: DaphneServer, context: BrowserContext) -> Page:
+    """A delegate in the live room with the first document open."""
+    page = context.new_page()
+    log_in(page, "daibieu01", daphne_server.demo["password"])
+    page.goto(f"/meetings/{daphne_server.demo['meeting_id']}/live/")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    page.select_option("#doc-select", index=1)
+    expect(page.locator("#page-image")).to_be_visible()
+    return page
+
+
 @pytest.mark.parametrize("viewport", [PHONE, TABLET_PORTRAIT], ids=["phone", "tablet-portrait"])
 @pytest.mark.parametrize(("username", "paths"), [("daibieu01", DELEGATE_PAGES), ("thuky", SECRETARY_PAGES)], ids=["delegate", "secretary"])
 def test_no_page_is_wider_than_the_screen(
@@ -55,12 +66,7 @@ def test_no_page_is_wider_than_the_screen(
 def test_a_phone_shows_the_annotation_tools_in_one_row_and_the_page_on_the_first_screen(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
 ) -> None:
-    page = new_context(PHONE).new_page()
-    log_in(page, "daibieu01", daphne_server.demo["password"])
-    page.goto(f"/meetings/{daphne_server.demo['meeting_id']}/live/")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-    page.select_option("#doc-select", index=1)
-    expect(page.locator("#page-image")).to_be_visible()
+    page = delegate_reading(daphne_server, new_context(PHONE))
 
     tool_tops = page.eval_on_selector_all(".tool-bar .tool", "tools => tools.map((tool) => Math.round(tool.getBoundingClientRect().top))")
     assert len(set(tool_tops)) == 1, tool_tops
@@ -92,12 +98,7 @@ def test_a_phone_shows_the_annotation_tools_in_one_row_and_the_page_on_the_first
 def test_a_landscape_tablet_moves_the_meeting_head_away_when_reading_down_the_page(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
 ) -> None:
-    page = new_context(TABLET_LANDSCAPE).new_page()
-    log_in(page, "daibieu01", daphne_server.demo["password"])
-    page.goto(f"/meetings/{daphne_server.demo['meeting_id']}/live/")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
-    page.select_option("#doc-select", index=1)
-    expect(page.locator("#page-image")).to_be_visible()
+    page = delegate_reading(daphne_server, new_context(TABLET_LANDSCAPE))
     in_view = """() => {
         const box = document.getElementById('page-stage').getBoundingClientRect();
         return Math.min(box.bottom, innerHeight) - box.top;
