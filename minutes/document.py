@@ -55,6 +55,7 @@ WORDS = {
         "conclusions": "Kết luận",
         "general_conclusions": "Kết luận của chủ tọa",
         "vote": "Biểu quyết",
+        "revote": "Biểu quyết lại",
         "appendix": "Phụ lục",
         "appendices": "Tài liệu kèm theo biên bản",
         "attendance_sheet": "Danh sách thành phần tham dự",
@@ -119,6 +120,7 @@ WORDS = {
         "conclusions": "Conclusions",
         "general_conclusions": "Conclusions of the chair",
         "vote": "Vote",
+        "revote": "Vote again",
         "appendix": "Appendix",
         "appendices": "Attached to these minutes",
         "attendance_sheet": "Attendance",
@@ -284,7 +286,8 @@ def appendix_titles(*, facts: MinutesFacts, documents: list[Document]) -> list[s
     """What is attached, in the order it is bound, numbered as the body and the bookmarks both name it:
     "Phụ lục I: Danh sách thành phần tham dự", "Phụ lục II: Biểu quyết: …", then the documents."""
     w = WORDS[facts.minutes.language if facts.minutes.language in WORDS else "vi"]
-    titles = [w["attendance_sheet"], *(f"{w['vote']}: {poll.question}" for poll in facts.polls if poll.result)]
+    vote_titles = (f"{w['revote' if poll.repeat_of_id else 'vote']}: {poll.question}" for poll in facts.polls if poll.result)
+    titles = [w["attendance_sheet"], *vote_titles]
     titles += [document.title for document in documents]
     return [nfc(f"{_appendix_label(i, w)}: {title}") for i, title in enumerate(titles)]
 

@@ -223,8 +223,32 @@ def agenda_set_current(*, actor: User, meeting: Meeting, item_id: int) -> Meetin
     meeting.current_item = item
     meeting.save(update_fields=["current_item"])
     audit_record(meeting=meeting, actor=actor, action="agenda.current", item=item.pk)
+    # Before the agenda's event: a tablet that learns of the new item knows already whether anything
+    # is still presented, and if not, opens the new item's document.
+    _stop_presenting_another_items_document(meeting=meeting, item=item)
     _emit_agenda(meeting)
     return meeting
+
+
+def _stop_presenting_another_items_document(*, meeting: Meeting, item: AgendaItem) -> None:
+    """The room's screen does not go on showing the last item's report under the new item's title: a
+    document of another item is taken off. One of the whole meeting stays, and one of this item, of an
+    item it is part of or of one of its own sub-items (the same line of the agenda)."""
+    presentation = Presentation.objects.filter(meeting=meeting).select_related("document").first()
+    if presentation is None or presentation.document is None or presentation.document.agenda_item_id is None:
+        return
+    parents = dict(AgendaItem.objects.filter(meeting=meeting).values_list("pk", "parent_id"))
+
+    def line_up(item_id: int | None) -> set[int]:
+        above: set[int] = set()
+        while item_id is not None and item_id not in above:
+            above.add(item_id)
+            item_id = parents.get(item_id)
+        return above
+
+    shown_item = presentation.document.agenda_item_id
+    if shown_item not in line_up(item.pk) and item.pk not in line_up(shown_item):
+        _presentation_clear(meeting=meeting, presentation=presentation)
 
 
 def _require_presenter(*, actor: User, meeting: Meeting, presentation: Presentation) -> None:
@@ -282,14 +306,18 @@ def presentation_stop(*, actor: User, meeting: Meeting) -> Presentation:
     meeting, presentation, _version = lock_meeting_with_presentation(meeting=meeting)
     require_state(meeting=meeting, states=LIVE)
     _require_presenter(actor=actor, meeting=meeting, presentation=presentation)
+    audit_record(meeting=meeting, actor=actor, action="present.stop")
+    _presentation_clear(meeting=meeting, presentation=presentation)
+    return presentation
+
+
+def _presentation_clear(*, meeting: Meeting, presentation: Presentation) -> None:
     presentation.document = None
     presentation.version = None
     presentation.presenter = None
     presentation.updated_at = timezone.now()
     presentation.save()
-    audit_record(meeting=meeting, actor=actor, action="present.stop")
     event_emit(meeting=meeting, type="present.stop", payload={"presentation": presentation_state(meeting=meeting)})
-    return presentation
 
 
 @transaction.atomic

@@ -92,6 +92,7 @@ def live_strings() -> dict:
         "speaking_time_label": _("Each turn"),
         "minutes_short": pgettext("speaking time", "%(minutes)s min"),
         "speaks_again_title": _("Has already spoken on this item: %(count)s time(s)"),
+        "cut_off_confirm": _("%(speaking)s is still speaking. End their turn and give the floor to %(name)s?"),
         "dismiss_confirm": _("Take %(name)s off the speakers' queue? They lose their place and can ask to speak again."),
         "dismissed_you": _("The chair has taken your request to speak off the queue. You can ask again."),
         "checked_in": _("Checked in: you are on the attendance list."),
@@ -177,6 +178,8 @@ def live_strings() -> dict:
         "poll": {
             "states": dict(Poll.State.choices),
             "secret": _("secret"),
+            "revote": _("vote again"),
+            "open_other_item": _("This vote was prepared for item %(number)s, not the one under discussion. Open it now?"),
             "secret_ballot": _("Secret ballot"),
             "open_ballot": _("Recorded vote: your name is kept with your choice"),
             "choose_up_to": _("Choose up to %(count)s."),

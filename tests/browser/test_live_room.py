@@ -110,12 +110,14 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     chair.click("#handover")
     expect(second.locator("#present")).to_be_hidden()
     expect(second.locator("#notice")).to_contain_text("Chủ tọa đã lấy lại quyền trình chiếu")
+    # Taking it back, the chair drives the screen from where the presenter left it.
+    expect(chair.locator("#page-image")).to_have_attribute("data-page", "1")
+    expect(chair.locator("#present")).to_be_hidden()
+    expect(chair.locator("#stop-present")).to_be_visible()
 
-    # The chair presents page 3 of a document; both tablets and the projector turn to it.
-    chair.select_option("#doc-select", label=DOCUMENT)
+    # The chair turns to page 3; both tablets and the projector turn with them.
     chair.click("#next-page")
     chair.click("#next-page")
-    chair.click("#present")
     for page in (first, second):
         expect(page.locator("#page-image")).to_have_attribute("data-page", "3")
         expect(page.locator("#page-label")).to_contain_text("3")
@@ -131,6 +133,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     chair.click("#zoom-in")
     chair.click("#zoom-in")
     projector.wait_for_function(f"({projector_width})() > 1.5 * ({frame_width})()")
+    # The laptop's short, wide view is shown to the projector's shape (more of the page below it), not as a strip.
+    filled = "() => document.getElementById('proj-frame').offsetHeight / document.getElementById('proj-stage').clientHeight"
+    assert projector.evaluate(filled) > 0.9
     assert first.evaluate("window.liveRoom.viewer.zoom") == 1
     chair.click("#zoom-out")
     chair.click("#zoom-out")
@@ -290,6 +295,8 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     expect(chair.locator("#floor-to option", has_text="Trịnh Minh Khoa")).to_have_count(0)
     expect(chair.locator("#floor-to option", has_text="Nguyễn Văn Thành")).to_have_count(0)
     chair.select_option("#floor-to select", label="Võ Hoàng Nam – Trưởng phòng Văn hóa và Thông tin")
+    # Lê Thị Minh Nguyệt still has the floor: the chair confirms cutting her off, with both names.
+    chair.once("dialog", lambda dialog: (assert_names(dialog.message, "Lê Thị Minh Nguyệt"), dialog.accept()))
     chair.click("#floor-to button")
     for page in (chair, first, second):
         expect(page.locator("#speaker-name")).to_contain_text("Võ Hoàng Nam")
@@ -307,6 +314,11 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     first.click("#request-speak")
     expect(chair.locator("#queue li")).to_have_count(1)
     expect(chair.locator("#queue .speaks-again")).to_have_count(0)
+    # Võ Hoàng Nam is still speaking: the chair is asked before cutting him off; said no to, he goes on.
+    chair.once("dialog", lambda dialog: (assert_names(dialog.message, "Võ Hoàng Nam"), dialog.dismiss()))
+    chair.locator("#queue li .give-floor").click()
+    expect(chair.locator("#speaker-name")).to_contain_text("Võ Hoàng Nam")
+    chair.once("dialog", lambda dialog: dialog.accept())
     chair.locator("#queue li .give-floor").click()
     expect(first.locator("#speaker-end")).to_be_visible()
     expect(first.locator("#speaker-timer")).to_have_text(re.compile(r"^2:5\d$"))
@@ -374,6 +386,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
         expect(page.locator("#meeting-state")).to_have_text("Đã kết thúc")
         expect(page.locator("#state-line")).to_contain_text("Cuộc họp đã kết thúc lúc ")
         expect(page.locator("#following-badge")).to_be_hidden()
+    # The chair is led on to the minutes; a delegate has nothing to do there yet.
+    expect(chair.locator("#state-line a")).to_have_attribute("href", f"/meetings/{demo['meeting_id']}/minutes/")
+    expect(first.locator("#state-line a")).to_have_count(0)
     # The break's notice, left open on the tablets, no longer applies: it goes, and is not shown again on a reload.
     expect(first.locator("#chair-notice")).to_be_hidden()
     first.reload()

@@ -605,6 +605,17 @@ def test_the_minutes_tell_an_annulled_result_from_a_vote_called_off(closed: bool
     assert said in " ".join(html.split())
 
 
+def test_the_minutes_call_the_vote_that_repeats_an_annulled_one_a_vote_again() -> None:
+    annulled = Poll(pk=7, question="Thông qua Đề án", state=Poll.State.ANNULLED, annulled_reason="Nhầm số liệu.")
+    again = Poll(question="Thông qua Đề án", state=Poll.State.DRAFT, repeat_of=annulled)
+
+    first = " ".join(render_to_string("minutes/_poll.html", {"poll": annulled, "w": WORDS["vi"]}).split())
+    second = " ".join(render_to_string("minutes/_poll.html", {"poll": again, "w": WORDS["vi"]}).split())
+
+    assert '<span class="label">Biểu quyết:</span> Thông qua Đề án' in first
+    assert '<span class="label">Biểu quyết lại:</span> Thông qua Đề án' in second
+
+
 def test_a_speech_says_what_the_speaker_asked_to_speak_about() -> None:
     speech = SpeechFact(name="Lê Thị Minh Nguyệt", position="Ủy viên", started_at=None, seconds=65, topic="Hạ tầng mạng tại các phường")
     item = ItemFacts(item_id=1, number="1", title="Khai mạc", presenter="", used_seconds=0, speeches=[speech])

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from annotations.models import Annotation
 from annotations.services import annotation_delete, annotation_upsert
-from meetings.models import AgendaItem, AuditEvent, Document, DocumentVersion, Meeting, Participant, SpeakerRequest, User
+from meetings.models import AgendaItem, AuditEvent, Document, DocumentVersion, Meeting, Participant, Presentation, SpeakerRequest, User
 from meetings.services.documents import document_add_version, document_upload
 from meetings.services.live import (
     attendance_mark,
@@ -956,6 +956,37 @@ async def test_chair_moves_to_another_agenda_item(
     assert first["current_since"] is None
     assert second["current_since"] is not None
     assert second["done"] is False
+
+
+async def test_moving_on_takes_the_last_items_document_off_the_screen(
+    connect: Connect, started: Meeting, chair: User, delegate: User, items: list[AgendaItem], document: Document
+) -> None:
+    await sync_to_async(Document.objects.filter(pk=document.pk).update)(agenda_item=items[0])
+    await sync_to_async(presentation_show)(actor=chair, meeting=started, document_id=document.pk, page=2)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    reply = await chair_client.command("agenda.current", item_id=items[1].pk)
+
+    assert reply["type"] == "ack"
+    # Taken off first: a tablet told of the new item knows nothing of the last one is presented.
+    stopped, moved = await heard(delegate_client, "present.stop", "agenda.current")
+    assert moved["seq"] == stopped["seq"] + 1
+    assert stopped["presentation"]["document_id"] is None
+
+
+async def test_a_document_of_the_whole_meeting_stays_on_the_screen_when_the_item_changes(
+    connect: Connect, started: Meeting, chair: User, delegate: User, items: list[AgendaItem], document: Document
+) -> None:
+    await sync_to_async(Document.objects.filter(pk=document.pk).update)(agenda_item=None)
+    await sync_to_async(presentation_show)(actor=chair, meeting=started, document_id=document.pk, page=2)
+    chair_client, delegate_client = await room(connect, started, chair, delegate)
+
+    reply = await chair_client.command("agenda.current", item_id=items[1].pk)
+
+    assert reply["type"] == "ack"
+    await heard(delegate_client, "agenda.current")
+    await assert_quiet(chair_client, delegate_client)
+    assert (await sync_to_async(Presentation.objects.get)(meeting=started)).document_id == document.pk
 
 
 async def test_choosing_the_current_item_again_changes_nothing(

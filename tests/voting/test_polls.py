@@ -15,6 +15,7 @@ from meetings.services.live import meeting_end, meeting_start
 from tests.conftest import set_state
 from tests.voting.helpers import audit, choice_id, close, refused, set_attendance, vote
 from voting.models import Ballot, Poll, PollChoice
+from voting.selectors import poll_state
 from voting.services.ballots import poll_annul, poll_close, poll_open, poll_progress_announce, polls_close_due
 from voting.services.polls import poll_create, poll_delete, poll_update
 
@@ -458,6 +459,8 @@ def test_annulling_with_a_repeat_prepares_the_same_question_again(
     original = [(c.position, c.label, c.meaning) for c in poll.choices.all()]
     assert [(c.position, c.label, c.meaning) for c in again.choices.all()] == original
     assert not set(again.choices.values_list("pk", flat=True)) & set(poll.choices.values_list("pk", flat=True))
+    # The secretary's list says which of the two alike is the vote again.
+    assert poll_state(poll=again)["repeat_of"] == poll.pk
     assert not Ballot.objects.filter(poll=again).exists()
     assert Poll.objects.get(pk=poll.pk).state == "annulled"
     assert audit(poll.meeting, "poll.create")[-1] == {"poll": again.pk, "repeat_of": poll.pk}

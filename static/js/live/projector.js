@@ -33,6 +33,23 @@ function renderItem() {
   }
 }
 
+/** The presenter's region grown to the shape of the room's screen, as large on it as before: a laptop's
+ * short, wide view would otherwise be a thin strip across the projector. It grows downwards (what is read
+ * next) or to both sides, and stays on the page. */
+function widened(region, aspect, room) {
+  const shown = { ...region };
+  const roomShape = room.h / room.w;
+  const regionShape = (region.h * aspect) / region.w;
+  if (regionShape < roomShape) {
+    shown.h = Math.min(1, (region.w * roomShape) / aspect);
+    shown.y = Math.max(0, Math.min(region.y, 1 - shown.h));
+  } else {
+    shown.w = Math.min(1, (region.h * aspect) / roomShape);
+    shown.x = Math.max(0, Math.min(region.x - (shown.w - region.w) / 2, 1 - shown.w));
+  }
+  return shown;
+}
+
 function renderPage() {
   const { presentation, documents, meeting } = store.state;
   const image = $("proj-page");
@@ -54,11 +71,12 @@ function renderPage() {
     const fit = () => {
       const aspect = image.naturalHeight / image.naturalWidth;
       const room = { w: stage.clientWidth * 0.98, h: stage.clientHeight * 0.98 };
+      const shown = zoom > 1 ? widened(region, aspect, room) : region;
       // The whole page's width on screen, so that the region fills the room it has.
-      const pageWidth = Math.min(room.w / region.w, room.h / (region.h * aspect));
-      frame.style.width = `${region.w * pageWidth}px`;
-      frame.style.height = `${region.h * pageWidth * aspect}px`;
-      const shift = `translate(${-region.x * pageWidth}px, ${-region.y * pageWidth * aspect}px)`;
+      const pageWidth = Math.min(room.w / shown.w, room.h / (shown.h * aspect));
+      frame.style.width = `${shown.w * pageWidth}px`;
+      frame.style.height = `${shown.h * pageWidth * aspect}px`;
+      const shift = `translate(${-shown.x * pageWidth}px, ${-shown.y * pageWidth * aspect}px)`;
       for (const node of [image, $("proj-ink")]) {
         node.style.width = `${pageWidth}px`;
         node.style.height = `${pageWidth * aspect}px`;
@@ -179,12 +197,35 @@ function renderPoll(kind, event) {
   else if (poll.state === "annulled") body = annulledView(poll, t);
   else body = resultView(poll, t);
   box.replaceChildren(
-    el("div", { class: "proj-poll-kicker" }, poll === open ? (poll.secret ? t.poll.secret_ballot : t.poll.states.open) : endedKicker(poll, t)),
-    el("h2", {}, poll.question),
-    body,
+    el(
+      "div",
+      { class: "proj-poll-body" },
+      el("div", { class: "proj-poll-kicker" }, poll === open ? (poll.secret ? t.poll.secret_ballot : t.poll.states.open) : endedKicker(poll, t)),
+      el("h2", {}, poll.question),
+      body,
+    ),
   );
   // Nobody taps the projector: who voted what is shown, not folded away.
   box.querySelector("details")?.setAttribute("open", "");
+  fitPoll();
+}
+
+// Nobody scrolls the projector either: a result longer than the room it has (a notice above it, the
+// speakers' band below) is made smaller until all of it, the verdict and who voted what, is in sight.
+function fitPoll() {
+  const box = $("proj-poll");
+  const body = box.querySelector(".proj-poll-body");
+  if (box.hidden || !body) return;
+  const style = getComputedStyle(box);
+  const room = box.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  let zoom = 1;
+  body.style.zoom = "1";
+  // Measured on the screen (the zoom included), not in the body's own units.
+  const height = () => body.getBoundingClientRect().height;
+  for (let round = 0; round < 3 && height() > room + 1; round += 1) {
+    zoom = Math.max(0.4, zoom * (room / height()) * 0.98);
+    body.style.zoom = String(zoom);
+  }
 }
 
 // The presenter zooming or panning sends the same page again; only another page moves the room on.
@@ -235,6 +276,6 @@ const connection = new LiveConnection({
 setInterval(() => { if (store.state) tick(); }, 500);
 // The stage changes size when the window does, and when the speakers' band or a notice comes and goes:
 // the page is fitted again to the room it has, never left cut off under the band.
-new ResizeObserver(() => { if (store.state) renderPage(); }).observe($("proj-stage"));
+new ResizeObserver(() => { if (store.state) { renderPage(); fitPoll(); } }).observe($("proj-stage"));
 connection.connect();
 window.liveProjector = { store, connection };

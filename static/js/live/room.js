@@ -99,6 +99,8 @@ function renderMeeting() {
     line.textContent = interpolate(t.starts_at, { time: clockTime(meeting.starts_at, config), date: dayMonth(meeting.starts_at, config) });
   } else if (!line.hidden) {
     line.textContent = meeting.ended_at ? interpolate(t.ended_at, { time: clockTime(meeting.ended_at, config) }) : t.ended;
+    // Whoever ran it has the minutes to do next.
+    if (me().keeps_attendance) line.append(" ", el("a", { href: config.minutesUrl }, `${t.minutes.open_minutes_page} →`));
   }
 }
 

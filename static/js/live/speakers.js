@@ -45,7 +45,7 @@ export function mountSpeakers({ store, send, t, toast }) {
             ? el(
                 "span",
                 { class: "queue-actions" },
-                el("button", { class: "button small primary give-floor", type: "button", onclick: () => send("speaker.start", { request_id: request.id }) }, t.give_floor),
+                el("button", { class: "button small primary give-floor", type: "button", onclick: () => giveFloor({ request_id: request.id }, request.name) }, t.give_floor),
                 el("button", { class: "button small button-icon dismiss-request", type: "button", title: t.dismiss, "aria-label": `${t.dismiss}: ${request.name}`, onclick: () => dismissRequest(request) }, "✕"),
               )
             : null,
@@ -125,8 +125,8 @@ export function mountSpeakers({ store, send, t, toast }) {
   $("floor-to").addEventListener("submit", async (event) => {
     event.preventDefault();
     const select = event.target.elements.participant;
-    const reply = await send("speaker.start", { participant_id: Number(select.value) });
-    if (reply.type === "ack") select.value = "";
+    const reply = await giveFloor({ participant_id: Number(select.value) }, select.selectedOptions[0]?.textContent ?? "");
+    if (reply?.type === "ack") select.value = "";
   });
 
   function tickSpeaker() {
@@ -142,6 +142,14 @@ export function mountSpeakers({ store, send, t, toast }) {
     const earlier = (request.spoken_on_items ?? []).filter((item) => item === current).length;
     if (!current || !earlier) return null;
     return el("span", { class: "badge speaks-again", title: interpolate(t.speaks_again_title, { count: earlier }) }, interpolate(t.speaks_again, { number: earlier + 1 }));
+  }
+
+  // Someone still speaking is cut off by the next turn: the chair says so first, as for taking someone
+  // off the queue. Nothing is sent when they say no.
+  function giveFloor(fields, name) {
+    const speaking = store.state.speakers.speaking;
+    if (speaking && !window.confirm(interpolate(t.cut_off_confirm, { speaking: speaking.name, name }))) return Promise.resolve(null);
+    return send("speaker.start", fields);
   }
 
   // Taking someone off the queue costs them their place: the chair confirms with the name in front of them.

@@ -534,7 +534,7 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   $("next-page").addEventListener("click", () => turn(1));
   $("doc-select").addEventListener("change", (event) => goTo(Number(event.target.value) || null, 1));
   $("follow").addEventListener("click", () => { viewer.following = true; followPresenter(); });
-  $("present").addEventListener("click", () => {
+  function startPresenting() {
     setPresenting(true);
     viewer.presentingSince = null;
     viewer.following = false;
@@ -544,11 +544,19 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
       if (reply.type === "error") { setPresenting(false); showPage(); }
     });
     showPage();
-  });
+  }
+  $("present").addEventListener("click", startPresenting);
   $("stop-present").addEventListener("click", () => { setPresenting(false); send("present.stop"); showPage(); });
-  $("handover").addEventListener("click", (event) => {
+  $("handover").addEventListener("click", async (event) => {
     const user = event.currentTarget.dataset.user;
-    send("present.handover", { user_id: user ? Number(user) : null });
+    const reply = await send("present.handover", { user_id: user ? Number(user) : null });
+    // Taking it back, the chair drives the room's screen from the page the presenter left it on: their
+    // next page turn reaches everyone, without a "Present this page" first.
+    if (!user && reply.type === "ack" && presentation().document_id && !viewer.presenting) {
+      viewer.following = true;
+      followPresenter();
+      startPresenting();
+    }
   });
   $("toggle-thumbs").addEventListener("click", (event) => {
     $("thumbs").hidden = !$("thumbs").hidden;
@@ -623,7 +631,15 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
       if (viewer.documentId) loadAnnotations(viewer.documentId, { again: true });
     },
     onEvent(kind, event) {
-      if (kind === "agenda.current") { renderDocuments(); showPage(); }
+      if (kind === "agenda.current") {
+        renderDocuments();
+        // Following the meeting with nothing on the room's screen: the new item's document opens (the chair
+        // then presents it with one tap). Whoever reads on their own, or presents, stays where they are.
+        const opening = !presentation().document_id && viewer.following && !viewer.presenting
+          && store.state.documents.find((doc) => doc.agenda_item_id === event.current_item_id);
+        if (opening) { viewer.documentId = opening.id; viewer.versionId = null; viewer.page = 1; setZoom(1); }
+        showPage();
+      }
       if (kind === "meeting.state") renderControls();
       // The presenter the chair hands over to is told, with what to do: until they press "Present
       // this page" their page turns move only their own tablet.

@@ -297,6 +297,8 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
       el("div", { class: "poll-head" },
         el("span", { class: `badge poll-${poll.state}` }, t.poll.states[poll.state]),
         poll.secret ? el("span", { class: "badge" }, t.poll.secret) : null,
+        // The same question again after an annulled vote: said, or the room sees two alike.
+        poll.repeat_of ? el("span", { class: "badge revote" }, t.poll.revote) : null,
         item ? el("span", { class: "muted small", title: item.title }, interpolate(t.poll.of_item, { number: item.number })) : null),
       el("div", { class: "poll-question" }, poll.question),
     ];
@@ -320,7 +322,7 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     if (chairLive) {
       const buttons = [];
       // One vote at a time: the others wait for it to close rather than offer what would be refused.
-      if (poll.state === "draft" && !oneOpen && !onRecess(store.state.meeting)) buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "open-poll" }, onclick: () => send("poll.open", { poll_id: poll.id }) }, t.poll.open));
+      if (poll.state === "draft" && !oneOpen && !onRecess(store.state.meeting)) buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "open-poll" }, onclick: () => askToOpen(poll, item) }, t.poll.open));
       if (poll.state === "open") buttons.push(el("button", { class: "button primary", type: "button", dataset: { action: "close-poll" }, onclick: () => closePoll(poll) }, t.poll.close));
       if (poll.state === "open" || poll.state === "closed") buttons.push(el("button", { class: "button danger", type: "button", dataset: { action: "annul-poll" }, onclick: () => annul(poll) }, poll.state === "open" ? t.poll.annul_open : t.poll.annul));
       parts.push(el("div", { class: "row" }, ...buttons));
@@ -332,6 +334,14 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     const voted = new Set(poll.progress.voters || []);
     const waiting = store.state.attendance.participants.filter((p) => p.can_vote && present(p) && !voted.has(p.id));
     return el("p", { class: "small not-voted" }, waiting.length ? `${t.poll.not_voted}: ${waiting.map((p) => p.name).join(", ")}` : t.poll.all_voted);
+  }
+
+  // A vote prepared for another item than the one under discussion is asked about first: a tap on the
+  // wrong card would put a question to the room out of turn.
+  function askToOpen(poll, item) {
+    const current = store.state.meeting.current_item_id;
+    if (item && current && item.id !== current && !window.confirm(interpolate(t.poll.open_other_item, { number: item.number }))) return;
+    send("poll.open", { poll_id: poll.id });
   }
 
   // Closing is final (a mistake can only be annulled and voted again), so a tap that would leave
