@@ -118,11 +118,17 @@ function renderAgenda() {
   $("now-line").classList.toggle("runs", me().is_chair || me().keeps_attendance);
   const lead = onRecess(store.state.meeting) ? t.recess.after : `${t.now_discussing}:`;
   $("now-line").textContent = now ? `${lead} ${now.number}. ${now.title}${now.presenter ? ` · ${now.presenter}` : ""}` : "";
+  // The items the current one is part of (2. while 2.1 is under way) are being dealt with, not done.
+  const around = new Set();
+  const at = store.state.agenda.findIndex((item) => item.id === current);
+  for (let index = at - 1, depth = store.state.agenda[at]?.depth ?? 0; index >= 0 && depth > 0; index -= 1) {
+    if (store.state.agenda[index].depth < depth) { around.add(store.state.agenda[index].id); depth = store.state.agenda[index].depth; }
+  }
   const list = $("agenda");
   const opened = new Set([...list.querySelectorAll("details.agenda-conclusion[open]")].map((node) => node.dataset.item));
   redrawKeepingFocus(list, ["button.agenda-row", "details.agenda-conclusion > summary"], () => list.replaceChildren(
     ...store.state.agenda.map((item) => {
-      const status = item.id === current ? "current" : item.done ? "done" : "upcoming";
+      const status = item.id === current ? "current" : around.has(item.id) ? "around" : item.done ? "done" : "upcoming";
       const time = el("span", { class: "agenda-time", dataset: { item: String(item.id) } });
       const content = [
         el("span", { class: "agenda-number" }, `${item.number}.`),

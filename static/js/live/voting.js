@@ -446,6 +446,11 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
       if (kind === "poll.open") $("poll-result").hidden = true;
       if (kind === "poll.progress") learnVotedElsewhere(event.progress);
       if (kind.startsWith("poll.") || kind === "proxy.update" || kind === "attendance.update") { renderPolls(); renderBallot(); }
+      // Opened, the vote moves to the top of the list: whoever runs it is shown it there, with its progress
+      // and "Close the vote", not left looking at the results that took its place.
+      if (kind === "poll.open" && (me().is_chair || me().keeps_attendance)) {
+        document.querySelector(`#polls li[data-poll="${event.poll.id}"]`)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      }
       if (kind.startsWith("poll.")) rememberOpen();
     },
   };
