@@ -6,6 +6,16 @@ import { clockTime, interpolate } from "./store.js";
 import { onRecess } from "./recess.js";
 
 /** Seconds spent on the item so far, counting on while it is current (its clock stands still in a break). */
+/** The items the current one is part of (2. while 2.1 is under way): being dealt with, not done. */
+export function itemsAround(agenda, currentId) {
+  const around = new Set();
+  const at = agenda.findIndex((item) => item.id === currentId);
+  for (let index = at - 1, depth = agenda[at]?.depth ?? 0; index >= 0 && depth > 0; index -= 1) {
+    if (agenda[index].depth < depth) { around.add(agenda[index].id); depth = agenda[index].depth; }
+  }
+  return around;
+}
+
 export function itemSeconds(item, now) {
   let used = item.used_seconds;
   if (item.current_since) used += (now - Date.parse(item.current_since)) / 1000;

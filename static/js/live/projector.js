@@ -1,5 +1,6 @@
 // The room's projector: read-only, full screen, readable from the back of the room.
 
+import { itemsAround } from "./agenda-time.js";
 import { AnnotationLayer } from "./annotate.js";
 import { LiveConnection } from "./connection.js";
 import { el } from "./dom.js";
@@ -110,8 +111,9 @@ function renderAgenda() {
   const when = new Date(meeting.starts_at).toLocaleString(locale, {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "long", day: "2-digit", month: "2-digit", year: "numeric", timeZone: config.timeZone,
   });
+  const around = itemsAround(agenda, meeting.current_item_id);
   const rows = agenda.map((item) => el("li", {
-    class: ["depth-" + item.depth, item.done ? "done" : "", item.id === meeting.current_item_id ? "current" : ""].join(" ").trim(),
+    class: ["depth-" + item.depth, item.done && !around.has(item.id) ? "done" : "", item.id === meeting.current_item_id ? "current" : ""].join(" ").trim(),
   }, el("span", { class: "num" }, `${item.number}.`), el("span", { class: "title" }, item.title),
   item.presenter ? el("span", { class: "presenter" }, item.presenter) : null));
   $("proj-idle").replaceChildren(

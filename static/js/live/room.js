@@ -6,7 +6,7 @@ import { el, onChosen, redrawKeepingFocus } from "./dom.js";
 import { HELD_STATES, LiveStore, clockTime, dayMonth, formatSeconds, interpolate } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
-import { itemSeconds, showForecast, takenUp } from "./agenda-time.js";
+import { itemSeconds, itemsAround, showForecast, takenUp } from "./agenda-time.js";
 import { mountChairNotices } from "./chair-notice.js";
 import { conclusionFold, conclusionToast, renderGeneralConclusion } from "./conclusions.js";
 import { mountRecess, onRecess } from "./recess.js";
@@ -118,12 +118,7 @@ function renderAgenda() {
   $("now-line").classList.toggle("runs", me().is_chair || me().keeps_attendance);
   const lead = onRecess(store.state.meeting) ? t.recess.after : `${t.now_discussing}:`;
   $("now-line").textContent = now ? `${lead} ${now.number}. ${now.title}${now.presenter ? ` · ${now.presenter}` : ""}` : "";
-  // The items the current one is part of (2. while 2.1 is under way) are being dealt with, not done.
-  const around = new Set();
-  const at = store.state.agenda.findIndex((item) => item.id === current);
-  for (let index = at - 1, depth = store.state.agenda[at]?.depth ?? 0; index >= 0 && depth > 0; index -= 1) {
-    if (store.state.agenda[index].depth < depth) { around.add(store.state.agenda[index].id); depth = store.state.agenda[index].depth; }
-  }
+  const around = itemsAround(store.state.agenda, current);
   const list = $("agenda");
   const opened = new Set([...list.querySelectorAll("details.agenda-conclusion[open]")].map((node) => node.dataset.item));
   redrawKeepingFocus(list, ["button.agenda-row", "details.agenda-conclusion > summary"], () => list.replaceChildren(
