@@ -73,7 +73,7 @@ class PollForm(forms.Form):
             "requires_quorum": poll.requires_quorum,
             "allow_change": poll.allow_change,
             "close_when_all_voted": poll.close_when_all_voted,
-            "time_limit_minutes": poll.duration_seconds // 60 if poll.duration_seconds else None,
+            "time_limit_minutes": poll.time_limit_minutes,
         }
 
 

@@ -85,6 +85,11 @@ class Poll(models.Model):
     def __str__(self) -> str:
         return self.question
 
+    @property
+    def time_limit_minutes(self) -> int | None:
+        """The time limit in the meeting, in the whole minutes the secretary set it in."""
+        return self.duration_seconds // 60 if self.duration_seconds else None
+
 
 class PollChoice(models.Model):
     class Meaning(models.TextChoices):

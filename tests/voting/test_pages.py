@@ -145,6 +145,9 @@ def test_the_secretary_edits_and_deletes_a_draft(council: Meeting, secretary: Us
     )
     poll.refresh_from_db()
     assert (poll.question, poll.majority, poll.duration_seconds) == ("Câu hỏi mới", "two_thirds", 120)
+    # The list says the time limit it was given, beside the other settings.
+    listed = " ".join(page.get(f"/meetings/{council.pk}/polls/").content.decode().split())
+    assert "Ít nhất hai phần ba tổng số thành viên · 2 phút biểu quyết" in listed
 
     confirm = page.get(f"/meetings/{council.pk}/polls/{poll.pk}/delete/")
     assert "Câu hỏi mới" in confirm.content.decode()
