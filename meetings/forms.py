@@ -92,6 +92,17 @@ class MeetingForm(forms.ModelForm):
         },
     )
 
+    # Only for a published meeting (removed otherwise): a new title, time or place goes out by e-mail
+    # at once unless the secretary says it is only a correction.
+    notify_now = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=_("E-mail every participant a change of title, time or place now"),
+        help_text=_(
+            "Untick it to put right a small mistake: the change is then told in the next update notice, sent from the meeting's page."
+        ),
+    )
+
     class Meta:
         model = Meeting
         fields = [
@@ -110,6 +121,8 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.instance.is_published:
+            del self.fields["notify_now"]
         # A new meeting's form starts from the model's default, which a declared field does not get.
         self.initial.setdefault("speaker_seconds", self.instance.speaker_seconds)
         # A secretary of a body prepares its meetings, with its people; the administrator, any body's.

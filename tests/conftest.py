@@ -66,6 +66,7 @@ def meeting_form_of(meeting: Meeting) -> dict[str, object]:
         "chair": meeting.chair_id,
         "secretary": meeting.secretary_id,
         "allow_self_checkin": "on",
+        "notify_now": "on",  # ticked on the page of a published meeting; no such field on a draft's
     }
 
 

@@ -120,7 +120,10 @@ def meeting_update(
     secretary: User,
     allow_self_checkin: bool = True,
     speaker_seconds: int | None = None,
+    notify: bool = True,
 ) -> Meeting:
+    """Save a meeting's details. Once it is published, a new title, time or place is e-mailed to every
+    participant at once, unless `notify` is off (a typo put right): then the next update notice says it."""
     require_manager(actor=actor, meeting=meeting)
     meeting = lock_meeting(meeting=meeting)
     require_preparation_state(meeting=meeting)
@@ -161,7 +164,7 @@ def meeting_update(
     if meeting.is_published:
         if newcomers:
             meeting_notify_participants(meeting=meeting, kind="invitation", users=newcomers)
-        if any(name in CALENDAR_FIELDS for name in changed):
+        if notify and any(name in CALENDAR_FIELDS for name in changed):
             meeting_notify_participants(meeting=meeting, kind="update", previous=previous, actor=actor)
         elif set(changed) - set(ROOM_RULES):
             mark_changed_since_notice(meeting=meeting)

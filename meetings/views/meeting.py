@@ -79,7 +79,8 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             details = dict(form.cleaned_data)
             if "speaker_seconds" not in form.changed_data:
                 del details["speaker_seconds"]
-            updated = meeting_update(actor=request.user, meeting=meeting, **details)
+            notify = details.pop("notify_now", True)
+            updated = meeting_update(actor=request.user, meeting=meeting, notify=notify, **details)
         except ServiceError as error:
             form.add_error(None, str(error))
         else:

@@ -18,10 +18,11 @@ from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AuditEvent, Body, Meeting, MeetingEvent, Participant, User
+from meetings.selectors.changes import meeting_changes_since_notice
 from meetings.services.agenda import agenda_item_create
 from meetings.services.meetings import meeting_create, meeting_delete, meeting_publish, meeting_send_update_notice, meeting_update
 from meetings.services.participants import participant_remove, participants_invite
-from tests.conftest import attendee_emails, calendar_mimetype_of, calendar_of, event_of, set_state
+from tests.conftest import attendee_emails, calendar_mimetype_of, calendar_of, event_of, logged_in, meeting_form_of, set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -294,6 +295,42 @@ def test_it_tells_what_moved_in_the_update_with_the_former_and_new_time_and_plac
         assert date_format(after, "DATE_FORMAT") in time_line.split("→")[1]
     assert "- Địa điểm: Phòng họp số 1, trụ sở UBND thành phố → Hội trường tầng 3" in body
     assert "- Tiêu đề:" not in body  # the title did not change
+
+
+def test_a_correction_saved_without_e_mailing_waits_for_the_next_update_notice(
+    client: Client, published_meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    page = logged_in(client, secretary).get(f"/meetings/{published_meeting.pk}/edit/").content.decode()
+    assert 'name="notify_now"' in page and "checked" in page.split('name="notify_now"')[1].split(">")[0]
+    # To the minute, as the form shows it: posting it back then changes the title alone.
+    to_the_minute = {"second": 0, "microsecond": 0}
+    Meeting.objects.filter(pk=published_meeting.pk).update(
+        starts_at=published_meeting.starts_at.replace(**to_the_minute), ends_at=published_meeting.ends_at.replace(**to_the_minute)
+    )
+    published_meeting.refresh_from_db()
+    minutes = published_meeting.speaker_seconds // 60
+    form = {**meeting_form_of(published_meeting), "speaker_seconds": minutes, "initial-speaker_seconds": minutes}
+    form["title"] = published_meeting.title + " (sửa lỗi chính tả)"
+    form.pop("notify_now")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/meetings/{published_meeting.pk}/edit/", form)
+
+    published_meeting.refresh_from_db()
+    assert published_meeting.title.endswith("(sửa lỗi chính tả)")
+    assert mail.outbox == []
+    assert published_meeting.changed_since_notice
+    assert meeting_changes_since_notice(meeting=published_meeting) == ["Tên cuộc họp đã thay đổi."]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_send_update_notice(actor=secretary, meeting=published_meeting)
+
+    assert mail.outbox and all("Tên cuộc họp đã thay đổi." in message.body for message in mail.outbox)
+    assert meeting_changes_since_notice(meeting=published_meeting) == []
+
+
+def test_a_draft_has_no_choice_of_e_mailing_its_changes(client: Client, meeting: Meeting, secretary: User) -> None:
+    assert 'name="notify_now"' not in logged_in(client, secretary).get(f"/meetings/{meeting.pk}/edit/").content.decode()
 
 
 def test_it_marks_agenda_changes_after_publishing_and_sends_them_in_one_update_notice(
