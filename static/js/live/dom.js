@@ -1,5 +1,9 @@
 // Building DOM nodes without HTML strings, so user text is never parsed as markup.
 
+/** Lying down (a tablet held sideways, a laptop): the document and the side panels stand side by side,
+ * each scrolling on its own under the top bar (live.css has the same query). */
+export const besideThePanels = window.matchMedia("(min-width: 901px) and (orientation: landscape)");
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {

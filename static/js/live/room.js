@@ -2,7 +2,7 @@
 // ask to speak and check in; the chair runs the meeting; the secretary takes attendance.
 
 import { LiveConnection } from "./connection.js";
-import { el, onChosen, redrawKeepingFocus } from "./dom.js";
+import { besideThePanels, el, onChosen, redrawKeepingFocus } from "./dom.js";
 import { HELD_STATES, LiveStore, clockTime, dayMonth, formatSeconds, interpolate } from "./store.js";
 import { mountViewer } from "./viewer.js";
 import { mountMinutes } from "./minutes.js";
@@ -387,9 +387,12 @@ store.subscribe((kind, event) => {
 });
 
 // Lying down, the document and the side panels fit what the screen shows under the meeting's head.
+// Upright the page scrolls as one and nothing is fitted: scrolling there costs no restyle.
 let panelsTop = null;
 function fitPanels() {
-  const top = Math.round(Math.max(64, document.querySelector(".live-grid").getBoundingClientRect().top));
+  if (!besideThePanels.matches) return;
+  const stuckAt = parseFloat(getComputedStyle($("viewer")).top) || 0; // under the top bar (live.css)
+  const top = Math.round(Math.max(stuckAt, document.querySelector(".live-grid").getBoundingClientRect().top));
   if (top === panelsTop) return; // once the head has scrolled away, scrolling changes nothing here
   panelsTop = top;
   document.documentElement.style.setProperty("--panels-top", `${top}px`);

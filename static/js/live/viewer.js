@@ -3,7 +3,7 @@
 // and an annotation layer over the page. The chair (or whoever the chair hands over to) presents.
 
 import { AnnotationLayer, notePopupStyle, revealInside } from "./annotate.js";
-import { el } from "./dom.js";
+import { besideThePanels, el } from "./dom.js";
 import { interpolate, pageUrl } from "./store.js";
 
 const MAX_ZOOM = 4;
@@ -337,7 +337,6 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   stage.addEventListener("scroll", sendViewportSoon, { passive: true });
   // Lying down, the viewer sticks under the top bar and the page scrolls inside it, so a finger on
   // the page would never move the meeting's head out of the way: reading on down the page does.
-  const besideThePanels = window.matchMedia("(min-width: 901px) and (orientation: landscape)");
   let headLeaving = 0;
   stage.addEventListener("scroll", () => {
     if (!besideThePanels.matches || stage.scrollTop < 24 || Date.now() - headLeaving < 500) return;
