@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from meetings.links import site_url
 from meetings.models import Meeting, User
 
 
@@ -33,7 +33,7 @@ def meeting_ics(*, meeting: Meeting, attendees: list[User], description: str, me
     event.add("summary", meeting.title)
     event.add("location", meeting.location)
     event.add("description", description)
-    event.add("url", settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]))
+    event.add("url", site_url(meeting.get_absolute_url()))
     if method != "CANCEL":
         event.add("status", "CONFIRMED")
     elif cancel_event:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from meetings.calendar import meeting_ics
+from meetings.links import site_url
 from meetings.models import Meeting, Participant, User
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.changes import meeting_changes_since_notice
@@ -43,7 +44,7 @@ def _set_password_url(user: User) -> str:
     """For an account made for a guest, without a password yet: the link that sets their first one."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)})
-    return settings.SITE_URL.rstrip("/") + path
+    return site_url(path)
 
 
 def account_welcome_notify(*, user: User) -> int:
@@ -54,7 +55,7 @@ def account_welcome_notify(*, user: User) -> int:
         return 0
     context = {
         "url": _set_password_url(user),
-        "login_url": settings.SITE_URL.rstrip("/") + reverse("login"),
+        "login_url": site_url(reverse("login")),
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
     with translation.override(settings.LANGUAGE_CODE):
@@ -85,7 +86,7 @@ def _build_message(
         "agenda": agenda_flat(meeting=meeting),
         "starts_at": starts_local,
         "ends_at": timezone.localtime(meeting.ends_at),
-        "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
+        "url": site_url(meeting.get_absolute_url()),
     }
     body = render_to_string("meetings/email/notice.txt", context)
     # The calendar entry is seen by whoever reads the calendar (shared, forwarded): never the link
@@ -192,7 +193,7 @@ def absence_withdrawn_notify_organisers(*, meeting: Meeting, participant: Partic
         "attendee": attendee,
         "recorded_by": sender if sender.pk != attendee.pk else None,
         "starts_at": timezone.localtime(meeting.starts_at),
-        "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
+        "url": site_url(meeting.get_absolute_url()),
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Attending after all] %(name)s – %(title)s") % {"name": attendee.display_name, "title": meeting.title}
@@ -222,7 +223,7 @@ def absence_notify_organisers(*, meeting: Meeting, participant: Participant, sen
         "recorded_by": sender if sender.pk != absentee.pk else None,
         "proxy_givers": [proxy.giver.user.display_name for proxy in proxies_held],
         "starts_at": timezone.localtime(meeting.starts_at),
-        "url": settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]),
+        "url": site_url(meeting.get_absolute_url()),
     }
     # Whoever gave them a proxy is told too: their vote goes with the absentee unless they name someone else.
     givers = [proxy.giver.user for proxy in proxies_held if proxy.giver.user.reachable_by_email and proxy.giver.user_id != sender.pk]
@@ -240,7 +241,7 @@ def minutes_notify_circulated(
     """Tell every participant but the one who circulated them that the draft minutes (`version`, which
     `replaces` the one sent round before) await their remarks by `remarks_due` (the chair, that they
     approve them there). Returns how many were queued."""
-    url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
+    url = site_url(reverse("minutes", args=[meeting.pk]))
     from minutes.selectors import minutes_asked_ids  # minutes build on meetings
 
     participants = Participant.objects.filter(meeting=meeting).exclude(user=sender).select_related("user")
@@ -280,7 +281,7 @@ def minutes_notify_remark(*, meeting: Meeting, remark: MinutesRemark) -> int:
     secretary = meeting.secretary
     if secretary.pk == remark.author_id or not secretary.reachable_by_email:
         return 0
-    url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
+    url = site_url(reverse("minutes", args=[meeting.pk]))
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Remark on the minutes] %(title)s") % {"title": meeting.title}
         body = render_to_string("minutes/email/remark.txt", {"meeting": meeting, "recipient": secretary, "remark": remark, "url": url})
@@ -294,7 +295,7 @@ def minutes_notify_signer(*, meeting: Meeting, signer: User) -> int:
     the secretary has signed) that it is their turn. Returns how many were queued (0 without an address)."""
     if not signer.reachable_by_email:
         return 0
-    url = settings.SITE_URL.rstrip("/") + reverse("minutes", args=[meeting.pk])
+    url = site_url(reverse("minutes", args=[meeting.pk]))
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("[Minutes to sign] %(title)s") % {"title": meeting.title}
         body = render_to_string("minutes/email/sign.txt", {"meeting": meeting, "recipient": signer, "url": url})
@@ -306,7 +307,7 @@ def minutes_notify_signer(*, meeting: Meeting, signer: User) -> int:
 def poll_notify_written_open(*, meeting: Meeting, poll: Poll) -> int:
     """Ask every member with a vote for their written opinion (lấy ý kiến bằng văn bản): the question,
     the deadline and where to answer. Returns how many were queued."""
-    url = settings.SITE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk]) + "#votes"
+    url = site_url(meeting.get_absolute_url()) + "#votes"
     members = Participant.objects.filter(meeting=meeting, can_vote=True).select_related("user")
     recipients = [p.user for p in members if p.user.reachable_by_email]
     with translation.override(settings.LANGUAGE_CODE):
