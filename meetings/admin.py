@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,6 +30,32 @@ class AccountCreationForm(AdminUserCreationForm):
         if cleaned.get("set_usable_password") is False and not cleaned.get("email"):
             self.add_error("email", _("Give their e-mail address: the link to set their password is sent there."))
         return cleaned
+
+
+PERMISSION_ACTIONS = {
+    "add": _("Add %(model)s"),
+    "change": _("Change %(model)s"),
+    "delete": _("Delete %(model)s"),
+    "view": _("View %(model)s"),
+}
+
+
+class PermissionMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A permission in the administrator's language ("Thêm cuộc họp"). Django stores its name in
+    English when the table is made ("Can add meeting") and shows it beside the app's label."""
+
+    def label_from_instance(self, obj: Permission) -> str:
+        action = PERMISSION_ACTIONS.get(obj.codename.split("_", 1)[0])
+        model = obj.content_type.model_class()
+        if action is None or model is None:
+            return str(obj)
+        # Django's own models are named with a capital in its Vietnamese ("Nhóm"); ours are not.
+        name = str(model._meta.verbose_name)
+        return str(action) % {"model": name[:1].lower() + name[1:]}
+
+
+def permissions_field_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {**kwargs, "queryset": Permission.objects.select_related("content_type"), "form_class": PermissionMultipleChoiceField}
 
 
 @admin.register(User)
@@ -65,6 +94,11 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ("body",)
     search_fields = ("username", "full_name", "email", "position")
     actions = ("switch_off",)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user_permissions":
+            kwargs = permissions_field_options(kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("Account"), ordering="-is_active")
     def account_state(self, obj: User) -> str:
@@ -135,6 +169,17 @@ class UserAdmin(DjangoUserAdmin):
         elif db_field.name == "groups":
             field.help_text = _("Put a secretary in “%(group)s”: it lets them create and prepare meetings.") % {"group": SECRETARIES_GROUP}
         return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "permissions":
+            kwargs = permissions_field_options(kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(Body)

@@ -293,6 +293,19 @@ def test_the_administrators_account_pages_are_in_vietnamese(client: Client, admi
     assert json.dumps("Chọn tất cả %s") in widgets  # the catalogue is JSON, its letters escaped
 
 
+def test_permissions_are_named_in_vietnamese_on_the_account_and_group_pages(
+    client: Client, administrator: User, secretary: User
+) -> None:
+    admin = logged_in(client, administrator)
+    account_page = admin.get(f"/admin/meetings/user/{secretary.pk}/change/").content.decode()
+    group = Group.objects.get(name=SECRETARIES_GROUP)
+    group_page = admin.get(f"/admin/auth/group/{group.pk}/change/").content.decode()
+
+    for page in (account_page, group_page):
+        assert "Thêm cuộc họp" in page and "Xóa nội dung họp" in page
+        assert "Can add meeting" not in page and "Can view" not in page
+
+
 def test_a_password_too_short_is_refused_in_vietnamese(client: Client, secretary: User) -> None:
     response = logged_in(client, secretary).post(
         "/accounts/password_change/", {"old_password": "x", "new_password1": "ab1", "new_password2": "ab1"}
