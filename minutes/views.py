@@ -102,6 +102,8 @@ def _act(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
     }
     try:
         if action == "compile":
+            if "with_settings" in request.POST:
+                _settings_save(request, meeting)
             workflow.minutes_compile(actor=request.user, meeting=meeting)
         elif action == "circulate":
             workflow.minutes_circulate(actor=request.user, meeting=meeting, remarks_due=_remarks_due(request.POST.get("remarks_due", "")))
@@ -161,24 +163,29 @@ def minutes_action_view(request: HttpRequest, meeting_id: int, action: str) -> H
     return _act(request, meeting_id, action)
 
 
+def _settings_save(request: HttpRequest, meeting: Meeting) -> None:
+    """The number, recipients, closing words, layout and appended documents as the form sends them."""
+    try:
+        ids = [int(value) for value in request.POST.getlist("documents")]
+    except ValueError:
+        ids = []
+    workflow.minutes_settings_update(
+        actor=request.user,
+        meeting=meeting,
+        number=request.POST.get("number", ""),
+        recipients=request.POST.get("recipients", ""),
+        language=request.POST.get("language", "vi"),
+        closing=request.POST.get("closing", ""),
+        appendix_document_ids=ids,
+    )
+
+
 @login_required
 @require_POST
 def minutes_settings_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
     try:
-        ids = [int(value) for value in request.POST.getlist("documents")]
-    except ValueError:
-        ids = []
-    try:
-        workflow.minutes_settings_update(
-            actor=request.user,
-            meeting=meeting,
-            number=request.POST.get("number", ""),
-            recipients=request.POST.get("recipients", ""),
-            language=request.POST.get("language", "vi"),
-            closing=request.POST.get("closing", ""),
-            appendix_document_ids=ids,
-        )
+        _settings_save(request, meeting)
     except ServiceError as error:
         report(request, error)
     else:

@@ -293,9 +293,7 @@ def test_the_administrators_account_pages_are_in_vietnamese(client: Client, admi
     assert json.dumps("Chọn tất cả %s") in widgets  # the catalogue is JSON, its letters escaped
 
 
-def test_permissions_are_named_in_vietnamese_on_the_account_and_group_pages(
-    client: Client, administrator: User, secretary: User
-) -> None:
+def test_permissions_are_named_in_vietnamese_on_the_account_and_group_pages(client: Client, administrator: User, secretary: User) -> None:
     admin = logged_in(client, administrator)
     account_page = admin.get(f"/admin/meetings/user/{secretary.pk}/change/").content.decode()
     group = Group.objects.get(name=SECRETARIES_GROUP)

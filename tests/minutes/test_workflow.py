@@ -703,6 +703,31 @@ def test_compiling_from_the_page_makes_a_version(held: Held, secretary: User, qu
     assert [v.number for v in versions_of(held.meeting)] == [1]
 
 
+def test_compiling_takes_the_settings_typed_but_not_saved_with_it(held: Held, secretary: User, quick_compile: None) -> None:
+    html = page(secretary).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
+    form = html.split('class="minutes-compile"')[1].split("</form>")[0]
+    assert 'name="number"' in form and 'data-testid="compile"' in form  # one form: the button sends the fields
+
+    page(secretary).post(
+        reverse("minutes_action", args=[held.meeting.pk, "compile"]),
+        {"with_settings": "1", "number": "15/BB-UBND", "recipients": "", "language": "vi", "closing": "Biên bản đã được đọc lại."},
+    )
+
+    minutes = Minutes.objects.get(meeting=held.meeting)
+    assert (minutes.number, minutes.closing) == ("15/BB-UBND", "Biên bản đã được đọc lại.")
+    assert [v.number for v in versions_of(held.meeting)] == [1]
+
+
+def test_compiling_without_the_form_keeps_the_settings_as_they_were(held: Held, secretary: User, quick_compile: None) -> None:
+    workflow.minutes_settings_update(
+        actor=secretary, meeting=held.meeting, number="15/BB-UBND", recipients="", language="vi", appendix_document_ids=[]
+    )
+
+    page(secretary).post(reverse("minutes_action", args=[held.meeting.pk, "compile"]))
+
+    assert Minutes.objects.get(meeting=held.meeting).number == "15/BB-UBND"
+
+
 def _saved_settings_message(meeting: Meeting, secretary: User) -> list[str]:
     response = page(secretary).post(
         reverse("minutes_settings", args=[meeting.pk]),
