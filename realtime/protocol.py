@@ -180,7 +180,7 @@ COMMANDS: dict[str, Command] = {
         {"field": text(20), "text": text(20_000), "base_version": integer(0)}, {"item_id": integer(1, nullable=True)}
     ),
     # No item: the chair's conclusion of the meeting as a whole.
-    "minutes.conclude": Command({"text": text(20_000)}, {"item_id": integer(1, nullable=True)}),
+    "minutes.conclude": Command({"text": text(20_000)}, {"item_id": integer(1, nullable=True), "base_version": integer(0)}),
     "annotation.upsert": Command(
         {
             "annotation_id": text(64),

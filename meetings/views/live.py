@@ -242,6 +242,13 @@ def live_strings() -> dict:
             "replaced": _("%(writer)s's later edit replaced the text %(previous)s had written. That text is kept here:"),
             "someone": _("someone"),
             "write_conclusion": _("Write the conclusion first."),
+            # The chair's conclusion is a draft of theirs until announced: nothing of it is saved before.
+            "chair_draft": _("Your draft: it goes into the minutes when you announce it."),
+            "conclusion_conflict": _(
+                "%(writer)s has meanwhile written this conclusion:\n\n%(text)s\n\n"
+                "OK announces yours in its place. Cancel shows theirs in the box, and keeps yours below it."
+            ),
+            "your_draft": _("Your draft, not announced:"),
             "locked": {
                 "circulated": _(
                     "The minutes have gone round for remarks, so they are not edited here. To edit them, take them back to draft "

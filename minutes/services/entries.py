@@ -100,9 +100,14 @@ def minutes_entry_update(
 
 
 @transaction.atomic
-def minutes_conclusion_announce(*, actor: User, meeting: Meeting, text: str, item_id: int | None = None) -> MinutesEntry:
+def minutes_conclusion_announce(
+    *, actor: User, meeting: Meeting, text: str, item_id: int | None = None, base_version: int | None = None
+) -> MinutesEntry:
     """The chair states the conclusion of an item, or with no item the meeting's as a whole (read out
-    before closing): it goes into the minutes and onto every screen."""
+    before closing): it goes into the minutes and onto every screen.
+
+    `base_version`: the version of the conclusions the chair's draft started from. When the secretary
+    has since written another, nothing is announced: the chair sees theirs first (code "conflict")."""
     meeting = lock_meeting(meeting=meeting)
     if actor.pk != meeting.chair_id:
         raise NotAllowed(_("Only the chair announces a conclusion."))
@@ -114,6 +119,13 @@ def minutes_conclusion_announce(*, actor: User, meeting: Meeting, text: str, ite
     if len(text) > MAX_CHARS:
         raise ServiceError(_("A part of the minutes can be at most %(limit)s characters.") % {"limit": MAX_CHARS}, code="invalid")
     entry = _entry_for_update(meeting=meeting, item_id=item_id)
+    written_since = base_version is not None and base_version != entry.conclusions_version
+    if written_since and entry.conclusions and entry.conclusions != text:
+        raise ServiceError(
+            _("%(writer)s has written another conclusion for this item meanwhile. Read it before announcing yours.")
+            % {"writer": entry.updated_by.display_name if entry.updated_by else _("Someone")},
+            code="conflict",
+        )
     replaced = None
     if entry.conclusions and entry.conclusions != text:
         replaced = {"by": entry.updated_by.display_name if entry.updated_by else "", "text": entry.conclusions, "field": "conclusions"}

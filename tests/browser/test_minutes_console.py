@@ -143,6 +143,17 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     # The chair states the item's conclusion: the projector and the tablets show it, and it goes into the minutes.
     expect(chair.locator("#minutes-conclude")).to_be_visible()
     expect(secretary.locator("#minutes-conclude")).to_be_hidden()
+    # The secretary writes a conclusion while the chair drafts theirs: the chair reads it before announcing over it.
+    chair.locator("#minutes-conclusions").fill("Bản nháp của chủ tọa.")
+    expect(chair.locator("#minutes-status")).to_have_text("Bản nháp của bạn: được ghi vào biên bản khi bạn thông báo kết luận.")
+    secretary.locator("#minutes-conclusions").fill("Giao Sở tổng hợp ý kiến.")
+    expect(secretary.locator("#minutes-status")).to_contain_text(saved_by(created["secretary"]), timeout=15_000)
+    asked: list[str] = []
+    chair.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    chair.click("#minutes-conclude")
+    expect(chair.locator("#minutes-conclusions")).to_have_value("Giao Sở tổng hợp ý kiến.")
+    expect(chair.locator("#minutes-replaced textarea")).to_have_value("Bản nháp của chủ tọa.")
+    assert "Giao Sở tổng hợp ý kiến." in asked[0]
     chair.locator("#minutes-conclusions").fill(CONCLUSION)
     chair.click("#minutes-conclude")
     expect(projector.locator("#proj-notice")).to_contain_text(CONCLUSION)

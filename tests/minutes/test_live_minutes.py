@@ -407,6 +407,27 @@ async def test_the_chairs_conclusion_reaches_every_screen_and_the_minutes(
     assert stored.conclusion_announced_at is not None
 
 
+async def test_the_chair_is_shown_the_secretarys_conclusion_written_while_they_drafted_theirs(
+    connect: Connect, live: Meeting, item: AgendaItem, secretary: User, chair: User, delegate: User
+) -> None:
+    writing, chair_console, tablet = await room(connect, live, secretary, chair, delegate)
+    written = "Giao Phòng Tài chính – Kế hoạch tổng hợp ý kiến."
+    await writing.command("minutes.update", item_id=item.pk, field="conclusions", text=written, base_version=0)
+
+    refused = await chair_console.command("minutes.conclude", item_id=item.pk, text="Thông qua Đề án.", base_version=0)
+
+    assert (refused["type"], refused["code"]) == ("error", "conflict"), refused
+    assert refused["message"].startswith(f"{secretary.display_name} vừa ghi")
+    assert (await _entry(live, item.pk)).conclusions == written
+    assert await tablet.nothing_more()  # nothing was announced
+    # Having read it, the chair announces theirs in its place.
+    reply = await chair_console.command("minutes.conclude", item_id=item.pk, text="Thông qua Đề án.", base_version=1)
+    assert reply["type"] == "ack", reply
+    assert (await _entry(live, item.pk)).conclusions == "Thông qua Đề án."
+    update = (await writing.receive_until(lambda m: m.get("type") == "minutes.update" and m["by_user"] == chair.pk))[-1]
+    assert update["replaced"]["text"] == written
+
+
 async def test_the_chairs_conclusion_of_the_whole_meeting_goes_to_every_screen_and_the_minutes(
     connect: Connect, live: Meeting, item: AgendaItem, secretary: User, chair: User, delegate: User
 ) -> None:

@@ -55,7 +55,8 @@ export function mountMinutes({ store, send, t, toast, config }) {
   function onInput(field) {
     const state = sync[field];
     state.dirty = true;
-    if (!minutes().editable) return; // the chair drafts a conclusion to announce; it is not autosaved
+    // The chair drafts a conclusion to announce; it is not autosaved, and the status says so.
+    if (!minutes().editable) { renderStatus("draft"); return; }
     clearTimeout(state.timer);
     state.timer = setTimeout(() => save(field), SAVE_AFTER_MS);
     renderStatus("typing");
@@ -66,6 +67,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
     const entry = entryOf(itemId);
     if (kind === "typing") box.textContent = t.minutes.typing;
     else if (kind === "saving") box.textContent = t.minutes.saving;
+    else if (kind === "draft") box.textContent = t.minutes.chair_draft;
     else if (kind === "error") box.textContent = detail;
     else if (minutes().locked) {
       // Read-only for a reason the secretary can act on: said where the typing would go, with the way out.
@@ -159,11 +161,16 @@ export function mountMinutes({ store, send, t, toast, config }) {
   }
 
   function showReplaced(event) {
-    const box = $("minutes-replaced");
     const writer = event.entry.updated_by || "";
+    showKept(interpolate(t.minutes.replaced, { writer, previous: event.replaced.by || t.minutes.someone }), event.replaced.text);
+  }
+
+  // Text that lost its place in a field, kept in sight to copy back from.
+  function showKept(label, text) {
+    const box = $("minutes-replaced");
     box.replaceChildren(
-      el("p", {}, interpolate(t.minutes.replaced, { writer, previous: event.replaced.by || t.minutes.someone })),
-      el("textarea", { readonly: true, rows: "4" }, event.replaced.text),
+      el("p", {}, label),
+      el("textarea", { readonly: true, rows: "4" }, text),
       el("button", { class: "button small", type: "button", onclick: () => { box.hidden = true; } }, t.poll.hide),
     );
     box.hidden = false;
@@ -187,9 +194,30 @@ export function mountMinutes({ store, send, t, toast, config }) {
   $("minutes-conclude").addEventListener("click", async () => {
     const text = textarea("conclusions").value.trim();
     if (!text) { toast(t.minutes.write_conclusion, "error"); return; }
-    const reply = await send("minutes.conclude", { item_id: itemId, text });
-    if (reply.type === "ack") toast(t.minutes.announced);
+    const base = sync.conclusions.base;
+    let reply = await send("minutes.conclude", { item_id: itemId, text, base_version: base });
+    if (reply.type === "error" && reply.code === "conflict") reply = await announceOverConflict(text);
+    if (reply?.type === "ack") {
+      sync.conclusions.dirty = false;
+      toast(t.minutes.announced);
+    }
   });
+
+  // The secretary wrote a conclusion while the chair drafted theirs: the chair reads it, then either
+  // announces theirs in its place or takes it up (their own draft stays in sight below).
+  async function announceOverConflict(text) {
+    const entry = entryOf(itemId);
+    const writer = entry?.updated_by || t.minutes.someone;
+    if (entry && window.confirm(interpolate(t.minutes.conclusion_conflict, { writer, text: entry.conclusions }))) {
+      return send("minutes.conclude", { item_id: itemId, text, base_version: entry.conclusions_version });
+    }
+    const field = textarea("conclusions");
+    field.value = entry?.conclusions ?? "";
+    sync.conclusions = { ...sync.conclusions, base: entry?.conclusions_version ?? 0, dirty: false };
+    showKept(t.minutes.your_draft, text);
+    renderStatus();
+    return null;
+  }
 
   return {
     render,
