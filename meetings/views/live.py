@@ -186,6 +186,10 @@ def live_strings() -> dict:
             "your_ballot": _("Your ballot"),
             "proxy_ballot": _("Ballot of %(name)s (by proxy)"),
             "sending": _("Sending your ballot…"),
+            "sending_offline": _("No network: your ballot is kept on this tablet and sent as soon as the network is back."),
+            "ballot_missed": _(
+                "Your ballot was not counted: the vote closed before it reached the server. Tell the secretary if you had voted."
+            ),
             "voted": _("Your ballot has been recorded."),
             "you_chose": _("You chose: %(choice)s"),
             "voted_can_change": _("recorded; you may change it until the vote closes"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import (
     LAPTOP,
@@ -203,15 +205,47 @@ def test_a_tablet_offline_when_the_vote_closes_shows_the_result_on_its_return(
 
     away_context.set_offline(True)
     expect(away.locator("#connection")).not_to_have_attribute("data-state", "online")
+    # Voting without a network: the card says the ballot waits on the tablet.
+    away.locator("#ballot .choice.meaning-yes").click()
+    away.locator("#ballot [data-action=confirm]").click()
+    expect(away.locator("#ballot .ballot-card.sending")).to_contain_text("Chưa có mạng: phiếu của bạn được giữ trên máy")
     chair.on("dialog", lambda dialog: dialog.accept())
     chair.locator("[data-action=close-poll]").click()
     expect(chair.locator("#poll-result .verdict")).to_be_visible()
     away_context.set_offline(False)
 
-    # The close came back in the reconnection's snapshot, not as an event: the result is shown all the same.
+    # The close came back in the reconnection's snapshot, not as an event: the result is shown all the same,
+    # and says the ballot held on the tablet came too late.
     expect(away.locator("#connection")).to_have_attribute("data-state", "online")
     expect(away.locator("#poll-result .verdict")).to_have_text("KHÔNG THÔNG QUA")
+    expect(away.locator("#poll-result .ballot-missed")).to_contain_text("Phiếu của bạn chưa được ghi nhận")
     expect(away.locator("#ballot")).to_be_hidden()
+
+
+def test_a_ballot_sent_offline_and_counted_after_a_reload_is_not_offered_again(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    chair, away, away_context = meeting_opened(daphne_server, new_context, tablet=TABLET_PORTRAIT)
+    room = away.url
+    # Secret: no progress event names the voter, so only the ballot's own answer can tell the tablet.
+    secret = f"from voting.models import Poll; Poll.objects.filter(question={QUESTION!r}).update(secret=True)"
+    manage(daphne_server.env, "shell", "-c", secret)
+    chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
+    expect(away.locator("#ballot")).to_be_visible()
+    away_context.set_offline(True)
+    expect(away.locator("#connection")).not_to_have_attribute("data-state", "online")
+    away.locator("#ballot .choice.meaning-yes").click()
+    away.locator("#ballot [data-action=confirm]").click()
+    expect(away.locator("#ballot .ballot-card.sending")).to_be_visible()
+    with contextlib.suppress(PlaywrightError):
+        away.reload()  # the browser's own "no network" page
+
+    # Loaded again once the network is back, the page sends the ballot the last one kept, and learns from
+    # its answer that it was counted.
+    away_context.set_offline(False)
+    away.goto(room)
+    expect(away.locator("#ballot .ballot-card.voted")).to_be_visible()
+    expect(chair.locator("li.poll-open .progress-text")).to_have_text("Đã biểu quyết: 1/2")
 
 
 def test_secretary_prepares_polls_on_a_tablet_and_sees_a_mistake_below_the_list(

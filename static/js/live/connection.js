@@ -23,12 +23,12 @@ export function newId() {
 }
 
 export class LiveConnection {
-  constructor({ path, storageKey, build, heartbeatSeconds = 10, onSnapshot, onEvent, onStatus, onError, busy }) {
+  constructor({ path, storageKey, build, heartbeatSeconds = 10, onSnapshot, onEvent, onStatus, onError, onEarlierCommand, busy }) {
     this.build = build;
     this.heartbeatMs = heartbeatSeconds * 1000;
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
     this.storageKey = storageKey;
-    this.handlers = { onSnapshot, onEvent, onStatus, onError, busy };
+    this.handlers = { onSnapshot, onEvent, onStatus, onError, onEarlierCommand, busy };
     this.seq = null;
     this.socket = null;
     this.attempt = 0;
@@ -157,12 +157,17 @@ export class LiveConnection {
       setTimeout(() => { if (this.outbox.includes(command)) this.raw(command); }, 1000 + Math.random() * 1500);
       return;
     }
+    const command = index >= 0 ? this.outbox[index] : null;
     if (index >= 0) {
       this.outbox.splice(index, 1);
       this.saveOutbox();
     }
-    this.pending.get(reply.id)?.(reply);
+    const waiting = this.pending.get(reply.id);
     this.pending.delete(reply.id);
+    // Queued by this page before a reload, sent by this one: no one here awaits it, yet the page must
+    // learn what became of it (a ballot counted, or too late).
+    if (waiting) waiting(reply);
+    else if (command) this.handlers.onEarlierCommand?.(command, reply);
     if (reply.type === "error") this.handlers.onError?.(reply);
     this.status(this.online ? "online" : "offline");
   }

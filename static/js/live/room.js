@@ -28,6 +28,7 @@ const connection = new LiveConnection({
   onEvent: (event) => store.apply(event),
   onStatus: renderConnection,
   onError: (reply) => toast(reply.message, "error"),
+  onEarlierCommand: (command, reply) => voting.onEarlierCommand(command, reply),
   busy: () => userIsBusy(),
 });
 
@@ -41,6 +42,8 @@ let wasOnline = false;
 function renderConnection(state, queued) {
   // Annotations travel as targeted messages that a resync does not replay: fetch them again.
   if (state === "online" && !wasOnline && store.state) { reader.onReconnect(); loadAbsenceReasons(); }
+  // A ballot on its way says whether it waits for the network.
+  if (wasOnline !== (state === "online") && store.state) voting.render();
   wasOnline = state === "online";
   const box = $("connection");
   box.dataset.state = state;
@@ -343,7 +346,7 @@ $("notice-form").addEventListener("submit", async (event) => {
 });
 
 const reader = mountViewer({ store, connection, send, t, toast, config });
-const voting = mountVoting({ store, send, t, toast, checkIn });
+const voting = mountVoting({ store, send, t, toast, checkIn, connection });
 const minutes = mountMinutes({ store, send, t, toast, config });
 const recess = mountRecess({ store, send, t, config });
 const notices = mountChairNotices({ store, t, toast, config });

@@ -89,13 +89,14 @@ export function progressView(poll, t) {
   );
 }
 
-export function mountVoting({ store, send, t, toast, checkIn }) {
+export function mountVoting({ store, send, t, toast, checkIn, connection }) {
   const $ = (id) => document.getElementById(id);
   const me = () => store.state.me;
   const dismissed = new Set();
   const picked = new Map(); // participant id → chosen choice ids, until confirmed
   const sentChoice = new Map(); // "poll:voter" → the labels this tablet cast
   const sending = new Set();
+  const missed = new Set(); // votes this tablet's ballot reached only after they closed
 
   const livePolls = () => store.state.polls.filter((poll) => poll.mode === "live");
   const openPoll = () => livePolls().find((poll) => poll.state === "open");
@@ -175,7 +176,10 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     const own = voter.id === me().participant_id;
     const title = own ? t.poll.your_ballot : interpolate(t.poll.proxy_ballot, { name: voter.name });
     const key = `${poll.id}:${voter.id}`;
-    if (sending.has(key)) return el("section", { class: "ballot-card sending" }, el("h3", {}, title), el("p", {}, t.poll.sending));
+    if (sending.has(key)) {
+      return el("section", { class: "ballot-card sending" }, el("h3", {}, title),
+        el("p", {}, connection.online ? t.poll.sending : t.poll.sending_offline));
+    }
     if (voted && !poll.allow_change) {
       // What this tablet sent, said back (known here only: the server never tells a ballot's choice);
       // not for a secret ballot, which a neighbour's glance must not read either.
@@ -233,10 +237,27 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
     renderBallot();
     const reply = await send("ballot.cast", fields);
     if (reply.type === "ack") sentChoice.set(key, choices.map((id) => choiceLabel(poll.choices.find((c) => c.id === id) || {}, t)).join(", "));
-    sending.delete(key);
     picked.delete(key);
-    if (reply.type === "ack" || reply.code === "already_voted") rememberVoted(poll.id, [voter.id]);
+    ballotAnswered(poll.id, voter.id, reply);
+  }
+
+  // What became of a ballot, sent now or by this tablet's page before a reload.
+  function ballotAnswered(pollId, voterId, reply) {
+    sending.delete(`${pollId}:${voterId}`);
+    if (reply.type === "ack" || reply.code === "already_voted") rememberVoted(pollId, [voterId]);
+    if (reply.code === "poll_closed") {
+      missed.add(pollId);
+      const poll = livePolls().find((p) => p.id === pollId);
+      if (poll && poll.state !== "open") showResult(poll);
+    }
     renderBallot();
+  }
+
+  // A reloaded page still has in its outbox the ballots sent offline before: shown as on their way.
+  function ballotsStillQueued() {
+    for (const command of connection.outbox) {
+      if (command.type === "ballot.cast") sending.add(`${command.poll_id}:${command.for_participant_id ?? me().participant_id}`);
+    }
   }
 
   function rememberVoted(pollId, voterIds) {
@@ -418,6 +439,7 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
       el("div", { class: "ballot-sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "poll-result-question" },
         el("div", { class: "ballot-kicker" }, endedKicker(poll, t)),
         el("h2", { id: "poll-result-question", tabindex: "-1" }, poll.question),
+        missed.has(poll.id) ? el("p", { class: "notice ballot-missed", role: "alert" }, t.poll.ballot_missed) : null,
         poll.state === "annulled" ? annulledView(poll, t) : resultView(poll, t),
         el("div", { class: "ballot-foot" }, el("button", { class: "button", type: "button", dataset: { action: "hide-result" }, onclick: hideResult }, t.poll.hide))),
     );
@@ -439,7 +461,10 @@ export function mountVoting({ store, send, t, toast, checkIn }) {
 
   return {
     render() { renderPolls(); renderBallot(); },
-    onSnapshot() { renderPolls(); renderBallot(); catchUpResults(); },
+    onSnapshot() { ballotsStillQueued(); renderPolls(); renderBallot(); catchUpResults(); },
+    onEarlierCommand(command, reply) {
+      if (command.type === "ballot.cast") ballotAnswered(command.poll_id, command.for_participant_id ?? me().participant_id, reply);
+    },
     onEvent(kind, event) {
       // An annulled vote is announced as its result would have been: the room must know it does not stand.
       if (kind === "poll.close" || (kind === "poll.annul" && event.poll.state === "annulled")) showResult(event.poll);
