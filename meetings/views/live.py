@@ -49,6 +49,8 @@ def live_strings() -> dict:
             "reconnecting": _("Connection lost, reconnecting… What you do meanwhile is sent when the network is back."),
             "logged-out": _("You have been logged out. Log in again to rejoin the meeting."),
             "gone": _("This meeting is no longer available to you."),
+            # The projector is not operated: it says only that what it shows may be out of date.
+            "screen_lost": _("Connection lost, reconnecting… This screen may not show the latest."),
         },
         "queued": _("(%(count)s waiting to be sent)"),
         "states": dict(Meeting.State.choices),

@@ -62,9 +62,8 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     first = open_room(first_context, "daibieu01", password, room)
     second_context = new_context(TABLET_PORTRAIT)
     second = open_room(second_context, "daibieu02", password, room)
-    projector = open_room(
-        new_context(PROJECTOR, touch=False), demo["accounts"]["secretary"], password, f"/meetings/{demo['meeting_id']}/projector/"
-    )
+    projector_context = new_context(PROJECTOR, touch=False)
+    projector = open_room(projector_context, demo["accounts"]["secretary"], password, f"/meetings/{demo['meeting_id']}/projector/")
     for page in (chair, first, second):
         expect(page.locator("#connection")).to_have_attribute("data-state", "online")
 
@@ -242,6 +241,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     # The second tablet loses its network: it says so, and what is done offline waits in its outbox.
     second_context.set_offline(True)
     expect(second.locator("#connection")).to_have_attribute("data-state", "offline", timeout=10_000)
+    # So does the projector, to the room, without speaking of things done on it (no one operates it).
+    projector_context.set_offline(True)
+    expect(projector.locator("#proj-offline")).to_have_text("Mất kết nối, đang kết nối lại… Màn hình có thể chưa hiện nội dung mới nhất.")
     # A tap to speak is kept for later; the button says it is on its way and takes no second tap.
     second.click("#request-speak")
     expect(second.locator("#request-speak")).to_be_disabled()
@@ -261,7 +263,9 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
 
     # Back online, it catches up without a reload and its request to speak arrives once.
     second_context.set_offline(False)
+    projector_context.set_offline(False)
     expect(second.locator("#connection")).to_have_attribute("data-state", "online", timeout=20_000)
+    expect(projector.locator("#proj-offline")).to_be_hidden(timeout=20_000)
     expect(second.locator("#page-image")).to_have_attribute("data-page", "4")
     expect(second.locator("#following-badge")).to_have_text("Đang xem theo trình chiếu")
     expect(second.locator(".live-item.current")).to_contain_text("Báo cáo kết quả xây dựng")

@@ -272,7 +272,7 @@ const connection = new LiveConnection({
   onStatus: (state) => {
     const box = $("proj-offline");
     box.hidden = state === "online";
-    box.textContent = t.connection[state] || "";
+    box.textContent = ["offline", "reconnecting"].includes(state) ? t.connection.screen_lost : t.connection[state] || "";
   },
 });
 setInterval(() => { if (store.state) tick(); }, 500);
