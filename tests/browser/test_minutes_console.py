@@ -140,6 +140,10 @@ def test_the_secretary_writes_the_minutes_and_the_chair_announces_a_conclusion(
     secretary.select_option("#minutes-item", label="1. Thảo luận Đề án chuyển đổi số")
     expect(speaker).to_be_visible()
 
+    # The item's time counts on beside the notes, as on the agenda.
+    expect(secretary.locator("#minutes-time-used")).to_contain_text("Thời gian đã dùng:")
+    expect(secretary.locator("#minutes-time-used")).not_to_contain_text(" 0:00 ")
+
     # The chair states the item's conclusion: the projector and the tablets show it, and it goes into the minutes.
     expect(chair.locator("#minutes-conclude")).to_be_visible()
     expect(secretary.locator("#minutes-conclude")).to_be_hidden()

@@ -5,7 +5,6 @@
 import { clockTime, interpolate } from "./store.js";
 import { onRecess } from "./recess.js";
 
-/** Seconds spent on the item so far, counting on while it is current (its clock stands still in a break). */
 /** The items the current one is part of (2. while 2.1 is under way): being dealt with, not done. */
 export function itemsAround(agenda, currentId) {
   const around = new Set();
@@ -16,6 +15,7 @@ export function itemsAround(agenda, currentId) {
   return around;
 }
 
+/** Seconds spent on the item so far, counting on while it is current (its clock stands still in a break). */
 export function itemSeconds(item, now) {
   let used = item.used_seconds;
   if (item.current_since) used += (now - Date.parse(item.current_since)) / 1000;

@@ -2,6 +2,7 @@
 // and the conclusions, saved as they type (queued while offline), and what the system already
 // knows shown beside them. The chair announces an item's conclusion, or the meeting's, to every screen.
 
+import { itemSeconds } from "./agenda-time.js";
 import { el } from "./dom.js";
 import { clockTime, formatSeconds, interpolate } from "./store.js";
 import { withChosen } from "./voting.js";
@@ -80,13 +81,22 @@ export function mountMinutes({ store, send, t, toast, config }) {
     const item = store.state.agenda.find((i) => i.id === itemId);
     const parts = [];
     if (item) {
-      parts.push(el("li", {}, interpolate(t.minutes.time_used, { used: formatSeconds(item.used_seconds), allotted: item.minutes })));
+      parts.push(el("li", { id: "minutes-time-used" }, timeUsed(item)));
       if (item.presenter) parts.push(el("li", {}, `${t.minutes.presenter}: ${item.presenter}`));
     }
     for (const poll of store.state.polls.filter((p) => p.agenda_item_id === itemId && p.result)) {
       parts.push(el("li", {}, `${poll.question}: ${poll.result.passed ? withChosen(t.poll.passed, poll.result) : t.poll.not_passed}`));
     }
     facts.replaceChildren(...parts);
+  }
+
+  const timeUsed = (item) => interpolate(t.minutes.time_used, { used: formatSeconds(itemSeconds(item, store.now())), allotted: item.minutes });
+
+  // Counts on with the agenda's clock while the item is under way.
+  function tick() {
+    const node = $("minutes-time-used");
+    const item = store.state.agenda.find((i) => i.id === itemId);
+    if (node && item?.current_since) node.textContent = timeUsed(item);
   }
 
   // The speaker on the floor, or the one who spoke last (the secretary often writes the summary
@@ -221,6 +231,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
 
   return {
     render,
+    tick,
     onEvent(kind, event) {
       if (kind === "minutes.update") onUpdate(event);
       if (kind === "agenda.current" || kind === "meeting.state") render();
