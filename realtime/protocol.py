@@ -143,7 +143,7 @@ COMMANDS: dict[str, Command] = {
     "present.page": Command({"document_id": integer(1), "page": integer(1, 100_000)}, {"viewport": viewport}),
     "present.stop": Command({}, {}),
     "present.handover": Command({"user_id": integer(1, nullable=True)}, {}),
-    "attendance.update": Command({"participant_id": integer(1), "status": text(20)}, {}),
+    "attendance.update": Command({"participant_id": integer(1), "status": text(20)}, {"reason": text(500)}),
     "attendance.checkin": Command({}, {}),
     # Asked again while waiting, with a topic: the topic changes, the place stays.
     "speaker.request": Command({}, {"topic": text(200)}),

@@ -137,8 +137,9 @@ def participants_with_email_count(*, meeting: Meeting) -> int:
 
 
 def absence_reasons(*, meeting: Meeting) -> dict[int, str]:
-    """Each notice of absence in force, by participant: for the chair and the secretaries only."""
-    return dict(meeting.participants.filter(absence_notified_at__isnull=False).values_list("pk", "absence_reason"))
+    """Why each participant absent with leave is away (sent ahead, or told to the secretary), by
+    participant: for the chair and the secretaries only. A reason is cleared when the absence is."""
+    return dict(meeting.participants.exclude(absence_reason="").values_list("pk", "absence_reason"))
 
 
 def directory_of(*, body: Body | None, everyone: bool = False) -> QuerySet[User]:

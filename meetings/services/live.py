@@ -341,7 +341,9 @@ def _emit_attendance(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, status: str) -> Participant:
+def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, status: str, reason: str = "") -> Participant:
+    """`reason`: why someone is absent with leave, as the secretary heard it (the minutes give it). Left
+    empty, a reason they sent ahead stays."""
     meeting = lock_meeting(meeting=meeting)
     if not user_runs_meeting(user=actor, meeting=meeting):
         raise NotAllowed(_("Only the secretary or the chair can take attendance."))
@@ -356,11 +358,18 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, statu
         participant.arrived_at = participant.arrived_at or now
     else:
         participant.arrived_at = None
+    reason = clean_text(reason)
+    limit = Participant._meta.get_field("absence_reason").max_length
+    if len(reason) > limit:
+        raise ServiceError(_("The reason can be at most %(limit)s characters.") % {"limit": limit}, code="invalid")
     if status != Participant.Attendance.ABSENT_EXCUSED:
         # The secretary's mark is the record: a notice they overrule no longer speaks for the minutes.
         _forget_absence(participant)
+    elif reason:
+        participant.absence_reason = reason
     participant.save(update_fields=["attendance", "arrived_at", "absence_reason", "absence_notified_at"])
-    audit_record(meeting=meeting, actor=actor, action="attendance.mark", participant=participant.pk, status=status)
+    details = {"reason": reason} if reason and status == Participant.Attendance.ABSENT_EXCUSED else {}
+    audit_record(meeting=meeting, actor=actor, action="attendance.mark", participant=participant.pk, status=status, **details)
     _emit_attendance(meeting)
     return participant
 

@@ -53,6 +53,7 @@ def live_strings() -> dict:
             "screen_lost": _("Connection lost, reconnecting… This screen may not show the latest."),
         },
         "queued": _("(%(count)s waiting to be sent)"),
+        "absence_reason_prompt": _("Why is %(name)s absent? The minutes give the reason. It may be left empty and added later."),
         "states": dict(Meeting.State.choices),
         "roles": dict(Participant.Role.choices),
         "attendance": dict(Participant.Attendance.choices),

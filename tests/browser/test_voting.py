@@ -196,6 +196,25 @@ def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
     assert asked[1].startswith("Còn 1 trong số 2 phiếu chưa được bỏ.")
 
 
+def test_marking_someone_absent_with_leave_in_the_room_asks_why(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    chair, _delegate, _tablet = meeting_opened(daphne_server, new_context)
+    select = chair.locator("#attendance select[aria-label$='Phạm Quốc Cường']")
+    asked: list[str] = []
+
+    # Cancelled, nothing is marked.
+    chair.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    select.select_option("absent_excused")
+    expect(select).to_have_value("unknown")
+    assert asked == ["Lý do vắng của Phạm Quốc Cường? Biên bản sẽ ghi lý do này. Có thể để trống và bổ sung sau."]
+
+    chair.once("dialog", lambda dialog: dialog.accept("Đi công tác tại Hà Nội"))
+    select.select_option("absent_excused")
+    expect(chair.locator("#attendance .absence-reason")).to_have_text("Lý do: Đi công tác tại Hà Nội")
+    expect(select).to_have_value("absent_excused")
+
+
 def test_a_tablet_offline_when_the_vote_closes_shows_the_result_on_its_return(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
 ) -> None:

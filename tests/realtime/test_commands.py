@@ -568,6 +568,21 @@ MALFORMED = [
     Case("live", "secretary", "attendance.update", _mark("delegate", None), label="status-null"),
     Case("live", "secretary", "attendance.update", _mark("delegate", "here"), label="status-unknown"),
     Case("live", "secretary", "attendance.update", _mark("delegate", "p" * 21), label="status-too-long"),
+    Case(
+        "live",
+        "secretary",
+        "attendance.update",
+        lambda s: {"participant_id": s.participants["delegate"].pk, "status": "absent_excused", "reason": 7},
+        label="reason-as-number",
+        mentions="reason",
+    ),
+    Case(
+        "live",
+        "secretary",
+        "attendance.update",
+        lambda s: {"participant_id": s.participants["delegate"].pk, "status": "absent_excused", "reason": "ố" * 301},
+        label="reason-too-long",
+    ),
     Case("live", "secretary", "attendance.update", {"participant_id": False, "status": "present"}, label="participant-as-bool"),
     Case(
         "live",

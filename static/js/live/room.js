@@ -149,6 +149,18 @@ function moveTo(item) {
   if (window.confirm(interpolate(t.move_confirm, { number: item.number, title: item.title }))) send("agenda.current", { item_id: item.id });
 }
 
+// Absent with leave is written into the minutes with its reason: the secretary is asked for it (a
+// reason the participant sent ahead is offered). Cancelled, nothing changes.
+function markAttendance(participant, status) {
+  const fields = { participant_id: participant.id, status };
+  if (status === "absent_excused") {
+    const reason = window.prompt(interpolate(t.absence_reason_prompt, { name: participant.name }), absenceReasons.get(participant.id) ?? "");
+    if (reason === null) { renderAttendance(); return; }
+    fields.reason = reason;
+  }
+  send("attendance.update", fields);
+}
+
 function tickAgenda() {
   const forecast = $("agenda-forecast");
   if (me().is_chair || me().keeps_attendance) showForecast(forecast, store.state, store.now(), t, config);
@@ -249,7 +261,7 @@ function renderAttendance() {
           { "aria-label": `${t.attendance_of} ${participant.name}`, dataset: { participant: String(participant.id) } },
           ...Object.entries(t.attendance).map(([value, label]) => el("option", { value, selected: value === participant.attendance }, label)),
         );
-        onChosen(status, (value) => send("attendance.update", { participant_id: participant.id, status: value }));
+        onChosen(status, (value) => markAttendance(participant, value));
       } else {
         status = el("span", { class: `badge att-${participant.attendance}` }, t.attendance[participant.attendance]);
       }
@@ -407,6 +419,6 @@ window.addEventListener("resize", fitSoon);
 new ResizeObserver(fitSoon).observe(document.body);
 fitPanels();
 
-setInterval(() => { if (store.state) { speakers.tick(); tickAgenda(); recess.tick(); renderCheckin(); } }, 500);
+setInterval(() => { if (store.state) { speakers.tick(); tickAgenda(); minutes.tick(); recess.tick(); renderCheckin(); } }, 500);
 connection.connect();
 window.liveRoom = { store, connection, viewer: reader.viewer, annotations: reader.layer };
