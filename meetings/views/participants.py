@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -86,7 +87,8 @@ def participant_update_view(request: HttpRequest, meeting_id: int, participant_i
             report(request, error)
         else:
             messages.success(request, _("Saved: %(name)s.") % {"name": participant.user.display_name})
-    return redirect("meeting_participants", meeting.pk)
+    # Back at the row just changed: the next Tab goes on from there, not from the top of the page.
+    return redirect(reverse("meeting_participants", args=[meeting.pk]) + f"#participant-{participant.pk}")
 
 
 @login_required

@@ -141,6 +141,24 @@ def test_it_gives_a_vote_when_a_guest_becomes_a_delegate(meeting: Meeting, secre
     assert (p.role, p.can_vote) == (Participant.Role.DELEGATE, True)
 
 
+def test_a_delegate_made_a_guest_by_mistake_gets_the_vote_back_with_the_role(
+    client: Client, meeting: Meeting, secretary: User, delegate: User, guest: User
+) -> None:
+    meeting.body.voting_members.add(delegate)
+    page = logged_in(client, secretary)
+    url = reverse("participant_update", args=[meeting.pk, participation(meeting, delegate).pk])
+    page.post(url, {"role": "guest", "can_vote": "on"})
+    # The greyed-out box of a guest sends nothing.
+    response = page.post(url, {"role": "delegate"})
+
+    assert participation(meeting, delegate).can_vote is True
+    # Back at the row, so the keyboard goes on from there.
+    assert response["Location"].endswith(f"/participants/#participant-{participation(meeting, delegate).pk}")
+    # Someone the body does not list among its members with a vote comes back without one.
+    participant_update(actor=secretary, participant=participation(meeting, guest), role=Participant.Role.DELEGATE, can_vote=False)
+    assert participation(meeting, guest).can_vote is False
+
+
 def test_it_rejects_a_guest_with_a_vote_in_the_database(meeting: Meeting, other_delegate: User) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         Participant.objects.create(meeting=meeting, user=other_delegate, role=Participant.Role.GUEST, can_vote=True)
