@@ -6,6 +6,20 @@ from typing import Any
 
 from meetings.models import AgendaItem, Document, Meeting
 
+# The agenda's order and nesting: [(item id, parent id or None), …] in reading order.
+Layout = list[tuple[int, int | None]]
+
+
+def agenda_layout(*, meeting: Meeting) -> Layout:
+    """(item id, parent id) in reading order."""
+    items = list(meeting.agenda_items.order_by("position", "id").values_list("pk", "parent_id"))
+    layout: Layout = []
+    for pk, parent_id in items:
+        if parent_id is None:
+            layout.append((pk, None))
+            layout.extend((child, parent) for child, parent in items if parent == pk)
+    return layout
+
 
 @dataclass
 class AgendaNode:

@@ -4,11 +4,12 @@ repeating the whole agenda."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetings.models import AuditEvent, Document, Meeting
+from meetings.selectors.agenda import Layout, agenda_layout
 
 # Participants were told everything up to these: the invitations, and each update notice
 # ("meeting.notify" in entries made before notices were audited as sent).
@@ -22,18 +23,46 @@ DETAIL_CHANGED = {
 }
 
 
+def _since_last_notice(*, meeting: Meeting) -> tuple[QuerySet[AuditEvent], list[list[int | None]] | None]:
+    """The changes made since participants were last told, and the agenda's layout as they were told
+    it (None for notices from before it was recorded)."""
+    last = AuditEvent.objects.filter(meeting=meeting, action__in=NOTICE_ACTIONS).order_by("-id").values_list("id", "data").first()
+    last_id, told = last or (0, {})
+    events = AuditEvent.objects.filter(
+        Q(action__startswith="agenda.") | Q(action__startswith="document.") | Q(action="meeting.update"), meeting=meeting, id__gt=last_id
+    ).exclude(action="agenda.current")
+    return events, told.get("layout")
+
+
+def _reordered(*, told: list[list[int | None]], now: Layout) -> bool:
+    """Whether the items participants were told of stand in another order or nesting now (items added
+    or removed since are told of on their own)."""
+    both = {row[0] for row in told} & {pk for pk, _parent in now}
+    return [list(row) for row in now if row[0] in both] != [row for row in told if row[0] in both]
+
+
+def meeting_agenda_moved_back(*, meeting: Meeting) -> bool:
+    """Nothing changed since the last notice but moves that put the agenda back as participants were told it."""
+    events, told = _since_last_notice(meeting=meeting)
+    if told is None or set(events.values_list("action", flat=True)) - {"agenda.reorder", "agenda.move"}:
+        return False
+    return not _reordered(told=told, now=agenda_layout(meeting=meeting))
+
+
 def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:
     """One line per change, in the order made. A confidential document is never named, nor its
     withdrawal told (an entry from before deletions recorded it is taken as confidential): the notice
-    goes to every participant."""
-    last = AuditEvent.objects.filter(meeting=meeting, action__in=NOTICE_ACTIONS).order_by("-id").values_list("id", flat=True).first()
-    events = AuditEvent.objects.filter(
-        Q(action__startswith="agenda.") | Q(action__startswith="document.") | Q(action="meeting.update"), meeting=meeting, id__gt=last or 0
-    ).exclude(action="agenda.current")
+    goes to every participant. An item added and removed again, or an order moved back, is no news."""
+    events, told = _since_last_notice(meeting=meeting)
+    reordered = told is None or _reordered(told=told, now=agenda_layout(meeting=meeting))
+    created = {event.data.get("item") for event in events if event.action == "agenda.create"}
+    passing = created & {event.data.get("item") for event in events if event.action == "agenda.delete"}
     documents = {d.pk: d for d in Document.objects.filter(meeting=meeting)}
     lines: list[str] = []
     for event in events.order_by("id"):
         data = event.data
+        if event.action.startswith("agenda.") and data.get("item") in passing:
+            continue
         document = documents.get(data.get("document"))
         public = document is not None and not document.confidential
         if event.action == "meeting.update":
@@ -47,7 +76,7 @@ def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:
             line = _("Item changed: %(title)s") % {"title": data.get("title", "")}
         elif event.action == "agenda.delete":
             line = _("Item removed: %(title)s") % {"title": data.get("title", "")}
-        elif event.action in ("agenda.reorder", "agenda.move"):
+        elif event.action in ("agenda.reorder", "agenda.move") and reordered:
             line = _("The order of the agenda changed.")
         elif event.action == "document.upload" and public:
             line = _("Document added: %(title)s") % {"title": document.title}

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import ServiceError, WrongState
 from meetings.models import AgendaItem, Meeting, User
-from meetings.selectors.agenda import agenda_item_votes
+from meetings.selectors.agenda import Layout, agenda_item_votes, agenda_layout
+from meetings.selectors.changes import meeting_agenda_moved_back
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.meetings import mark_changed_since_notice
@@ -15,8 +16,6 @@ from meetings.services.meetings import mark_changed_since_notice
 # Items and sub-items (1, 1.1): deeper outlines do not read well on a tablet or in the minutes.
 MAX_DEPTH = 2
 MOVES = ("up", "down", "indent", "outdent")
-
-Layout = list[tuple[int, int | None]]
 
 
 def _prepare(*, actor: User, meeting: Meeting) -> Meeting:
@@ -109,19 +108,8 @@ def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
         )
     audit_record(meeting=meeting, actor=actor, action="agenda.delete", item=item.pk, title=item.title)
     item.delete()
-    _apply_layout(meeting=meeting, layout=_current_layout(meeting=meeting))
+    _apply_layout(meeting=meeting, layout=agenda_layout(meeting=meeting))
     mark_changed_since_notice(meeting=meeting)
-
-
-def _current_layout(*, meeting: Meeting) -> Layout:
-    """(item id, parent id) in reading order."""
-    items = list(meeting.agenda_items.order_by("position", "id").values_list("pk", "parent_id"))
-    layout: Layout = []
-    for pk, parent_id in items:
-        if parent_id is None:
-            layout.append((pk, None))
-            layout.extend((child, parent) for child, parent in items if parent == pk)
-    return layout
 
 
 def _apply_layout(*, meeting: Meeting, layout: Layout) -> None:
@@ -158,11 +146,20 @@ def agenda_reorder(*, actor: User, meeting: Meeting, layout: Layout) -> None:
     """Set the whole order at once, as a drag and drop leaves it: [(item id, parent id or None), …]."""
     meeting = _prepare(actor=actor, meeting=meeting)
     _validate_layout(meeting=meeting, layout=layout)
-    if layout == _current_layout(meeting=meeting):
+    if layout == agenda_layout(meeting=meeting):
         return
     _apply_layout(meeting=meeting, layout=layout)
     audit_record(meeting=meeting, actor=actor, action="agenda.reorder", layout=[list(row) for row in layout])
-    mark_changed_since_notice(meeting=meeting)
+    _order_changed(meeting=meeting)
+
+
+def _order_changed(*, meeting: Meeting) -> None:
+    """An item moved back where it was when participants were last told is no news to send them."""
+    if meeting.changed_since_notice and meeting_agenda_moved_back(meeting=meeting):
+        Meeting.objects.filter(pk=meeting.pk).update(changed_since_notice=False)
+        meeting.changed_since_notice = False
+    else:
+        mark_changed_since_notice(meeting=meeting)
 
 
 def _moved_layout(*, layout: Layout, item_id: int, direction: str) -> Layout:
@@ -206,8 +203,8 @@ def agenda_item_move(*, actor: User, item: AgendaItem, direction: str) -> None:
     if direction not in MOVES:
         raise ServiceError(_("Unknown move."), code="invalid_move")
     meeting = _prepare(actor=actor, meeting=item.meeting)
-    layout = _moved_layout(layout=_current_layout(meeting=meeting), item_id=item.pk, direction=direction)
-    if layout != _current_layout(meeting=meeting):
+    layout = _moved_layout(layout=agenda_layout(meeting=meeting), item_id=item.pk, direction=direction)
+    if layout != agenda_layout(meeting=meeting):
         _apply_layout(meeting=meeting, layout=layout)
         audit_record(meeting=meeting, actor=actor, action="agenda.move", item=item.pk, direction=direction)
-        mark_changed_since_notice(meeting=meeting)
+        _order_changed(meeting=meeting)

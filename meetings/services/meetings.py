@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import Body, Meeting, Participant, User
 from meetings.permissions import create_refused, user_can_create_meetings
+from meetings.selectors.agenda import agenda_layout
 from meetings.selectors.live import meeting_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
@@ -201,7 +202,8 @@ def meeting_publish(*, actor: User, meeting: Meeting) -> Meeting:
     meeting.published_at = timezone.now()
     meeting.changed_since_notice = False
     meeting.save(update_fields=["state", "published_at", "changed_since_notice"])
-    audit_record(meeting=meeting, actor=actor, action="meeting.publish")
+    # The agenda as it was told: the notice of changes can say whether its order really changed.
+    audit_record(meeting=meeting, actor=actor, action="meeting.publish", layout=[list(row) for row in agenda_layout(meeting=meeting)])
     meeting_notify_participants(meeting=meeting, kind="invitation")
     return meeting
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 from meetings.calendar import meeting_ics
 from meetings.links import site_url
 from meetings.models import Meeting, Participant, User
-from meetings.selectors.agenda import agenda_flat
+from meetings.selectors.agenda import agenda_flat, agenda_layout
 from meetings.selectors.changes import meeting_changes_since_notice
 from meetings.services.audit import audit_record
 
@@ -144,7 +144,8 @@ def meeting_notify_participants(
         with translation.override(settings.LANGUAGE_CODE):
             changes = meeting_changes_since_notice(meeting=meeting)
         # Everyone has now been told: the next notice says what changed after this one.
-        audit_record(meeting=meeting, actor=actor, action="meeting.notice_sent", sequence=meeting.notice_sequence + 1)
+        layout = [list(row) for row in agenda_layout(meeting=meeting)]
+        audit_record(meeting=meeting, actor=actor, action="meeting.notice_sent", sequence=meeting.notice_sequence + 1, layout=layout)
         meeting.notice_sequence += 1
         meeting.changed_since_notice = False
         Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence, changed_since_notice=False)

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AgendaItem, AuditEvent, Meeting, User
 from meetings.selectors.agenda import agenda_flat, agenda_numbers, agenda_tree
+from meetings.selectors.changes import meeting_changes_since_notice
 from meetings.services.agenda import agenda_item_create, agenda_item_delete, agenda_item_move, agenda_item_update, agenda_reorder
+from meetings.services.meetings import meeting_publish
 from tests.conftest import set_state
 
 pytestmark = pytest.mark.django_db
@@ -291,6 +293,32 @@ def test_it_marks_a_reorder_after_publishing_as_a_change_to_notify(published_mee
 
     published_meeting.refresh_from_db()
     assert published_meeting.changed_since_notice
+
+
+def test_an_item_moved_down_and_back_up_is_no_change_to_notify(
+    meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    second = agenda_item_create(actor=secretary, meeting=meeting, title="Thứ hai")
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_publish(actor=secretary, meeting=meeting)
+
+    agenda_item_move(actor=secretary, item=second, direction="up")
+    meeting.refresh_from_db()
+    assert meeting.changed_since_notice
+    assert meeting_changes_since_notice(meeting=meeting) == ["Thứ tự chương trình họp đã thay đổi."]
+
+    agenda_item_move(actor=secretary, item=AgendaItem.objects.get(pk=second.pk), direction="down")
+    meeting.refresh_from_db()
+    assert not meeting.changed_since_notice
+    assert meeting_changes_since_notice(meeting=meeting) == []
+
+
+def test_an_item_added_and_removed_again_is_not_told_of(published_meeting: Meeting, secretary: User) -> None:
+    passing = agenda_item_create(actor=secretary, meeting=published_meeting, title="Nhầm")
+    agenda_item_create(actor=secretary, meeting=published_meeting, title="Kiến nghị của cử tri")
+    agenda_item_delete(actor=secretary, item=passing)
+
+    assert meeting_changes_since_notice(meeting=published_meeting) == ["Thêm nội dung: Kiến nghị của cử tri"]
 
 
 @pytest.mark.parametrize("change", ["missing", "duplicate", "unknown"])
