@@ -7,6 +7,7 @@ HTML is turned into PDF only by `minutes.rendering` (a limited process, static a
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 from typing import Any
 
@@ -239,10 +240,21 @@ def _poll_view(poll: Poll, language: str) -> Poll:
     return poll
 
 
+def _line_start(line: str) -> str:
+    """A line of notes without its bullet: "- Lê Thị…" → "Lê Thị…"."""
+    return line.strip().lstrip("-–•+* ").strip()
+
+
 def _item_view(item: ItemFacts, language: str) -> dict[str, Any]:
     w = WORDS[language]
     speeches = []
+    # A speech the secretary wrote up in the notes ("- Lê Thị Minh Nguyệt, Ủy viên, phát biểu về …: …",
+    # as the room's "+ Ghi ý kiến" button begins it) is read there: not listed a second time.
+    written = {_line_start(line) for line in nfc(item.notes).splitlines()}
     for speech in item.speeches:
+        named = re.compile(re.escape(nfc(speech.name)) + r"(?!\w)")  # "Nguyễn Văn An" is not "Nguyễn Văn A"
+        if any(named.match(start) for start in written):
+            continue
         minutes, seconds = divmod(speech.seconds, 60)
         at = timezone.localtime(speech.started_at).strftime("%H:%M") if speech.started_at else ""
         who = nfc(f"{speech.name} ({speech.position})" if speech.position else speech.name)

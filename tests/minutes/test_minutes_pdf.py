@@ -624,3 +624,14 @@ def test_a_speech_says_what_the_speaker_asked_to_speak_about() -> None:
 
     assert line.startswith("Lê Thị Minh Nguyệt (Ủy viên) về “Hạ tầng mạng tại các phường”, lúc")
     assert line.endswith(", thời lượng 1 phút 5 giây")
+
+
+def test_a_speech_the_secretary_wrote_up_in_the_notes_is_not_listed_again() -> None:
+    written = SpeechFact(name="Lê Thị Minh Nguyệt", position="Ủy viên", started_at=None, seconds=65, topic="Hạ tầng mạng")
+    unwritten = SpeechFact(name="Võ Hoàng Nam", position="", started_at=None, seconds=40)
+    notes = "Các đại biểu thảo luận.\n- Lê Thị Minh Nguyệt, Ủy viên, phát biểu về “Hạ tầng mạng”: đề nghị bổ sung kinh phí."
+    item = ItemFacts(item_id=1, number="1", title="Thảo luận", presenter="", used_seconds=0, notes=notes, speeches=[written, unwritten])
+
+    (line,) = _item_view(item, "vi")["speeches"]
+
+    assert line.startswith("Võ Hoàng Nam, lúc")
