@@ -277,6 +277,7 @@ def test_the_sheet_and_the_csv_name_who_did_not_vote_and_the_sheet_is_dated_and_
     csv_text = poll_result_csv(poll=poll).decode("utf-8")
 
     assert "không tham gia biểu quyết: 2" in sheet
+    assert "trọng số" not in sheet  # one vote each: the weights are not worth a word
     assert f"{other_delegate.display_name}</td><td>{other_delegate.position}</td><td><i>Không tham gia biểu quyết</i>" in sheet
     assert official_date(closed) in sheet
     assert "Thư ký</div>" in sheet and f"{poll.meeting.chair.display_name}</div>" in sheet
