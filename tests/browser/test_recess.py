@@ -37,6 +37,7 @@ def test_chair_calls_a_break_and_resumes_the_meeting(daphne_server: DaphneServer
     dialog = chair.locator("#recess-dialog")
     expect(dialog).to_be_visible()
     expect(dialog.locator("input[value='15']")).to_be_checked()  # the usual break, one tap away
+    expect(dialog.locator("input[value='15']")).to_be_focused()  # and one key away
     dialog.get_by_text("10 phút").click()
     dialog.get_by_role("button", name="Bắt đầu giải lao").click()
 

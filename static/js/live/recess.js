@@ -57,9 +57,11 @@ export function mountRecess({ store, send, t, config }) {
 
   $("recess-open").addEventListener("click", () => {
     dialog.querySelector("form").reset();
-    dialog.querySelector(`input[value="${USUAL}"]`).checked = true;
+    const usual = dialog.querySelector(`input[value="${USUAL}"]`);
+    usual.checked = true;
     dialog.returnValue = "";
     dialog.showModal();
+    usual.focus(); // on the length already chosen, not the first of the row: Enter then starts the break
   });
   dialog.addEventListener("close", () => {
     if (dialog.returnValue !== "recess") return;
