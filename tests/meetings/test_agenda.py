@@ -313,6 +313,17 @@ def test_an_item_moved_down_and_back_up_is_no_change_to_notify(
     assert meeting_changes_since_notice(meeting=meeting) == []
 
 
+def test_each_agenda_control_names_its_item_for_a_screen_reader(client: Client, meeting: Meeting, secretary: User) -> None:
+    item = agenda_item_create(actor=secretary, meeting=meeting, title="Báo cáo ngân sách")
+    client.force_login(secretary)
+
+    html = client.get(reverse("meeting_agenda", args=[meeting.pk])).content.decode()
+
+    number = agenda_numbers(meeting=meeting)[item.pk]
+    assert f'aria-label="Chuyển lên: {number}. Báo cáo ngân sách"' in html
+    assert f'Sửa<span class="visually-hidden">: {number}. Báo cáo ngân sách</span>' in html
+
+
 def test_an_item_added_and_removed_again_is_not_told_of(published_meeting: Meeting, secretary: User) -> None:
     passing = agenda_item_create(actor=secretary, meeting=published_meeting, title="Nhầm")
     agenda_item_create(actor=secretary, meeting=published_meeting, title="Kiến nghị của cử tri")
