@@ -5,13 +5,20 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils import timezone
 
-from meetings.models import Document, User
+from meetings.models import Document, Meeting, User
 from meetings.text import file_slug
 
 
 def watermark_lines(*, user: User) -> list[str]:
     """“MẬT”, who downloaded it and when: a leaked copy names its reader."""
     return ["MẬT", user.display_name, timezone.localtime().strftime("%d/%m/%Y %H:%M")]
+
+
+def meeting_file_name(*, meeting: Meeting, kind: str) -> str:
+    """ "tai-lieu-hop-2026-12-09-phien-hop-chuyen-de-ve-chuyen-doi-so": several meetings' files in one
+    Downloads folder are told apart by day and title, and sort by day."""
+    title = file_slug(meeting.title)[:50].rstrip("-")
+    return f"{kind}-{timezone.localdate(meeting.starts_at):%Y-%m-%d}-{title}".rstrip("-")
 
 
 def pdf_for_reader(*, user: User, document: Document, pdf: bytes) -> bytes:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from meetings.downloads import meeting_file_name
 from meetings.errors import ServiceError, WrongState
 from meetings.models import Meeting
 from meetings.permissions import participation_of, user_can_manage_meeting, user_runs_meeting
@@ -262,9 +263,9 @@ def _version(request: HttpRequest, meeting_id: int, number: int) -> tuple[Meetin
 
 @login_required
 def minutes_file_view(request: HttpRequest, meeting_id: int, number: int) -> FileResponse:
-    _meeting, version = _version(request, meeting_id, number)
+    meeting, version = _version(request, meeting_id, number)
     response = FileResponse(version.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-ban-{meeting_id}-v{version.number}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{meeting_file_name(meeting=meeting, kind="bien-ban")}-v{version.number}.pdf"'
     response["ETag"] = f'"{version.sha256[:32]}"'
     return response
 

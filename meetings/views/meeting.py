@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from meetings.calendar import meeting_ics
+from meetings.downloads import meeting_file_name
 from meetings.errors import ServiceError
 from meetings.forms import MeetingForm
 from meetings.models import HELD_STATES, Body, Meeting
@@ -218,7 +219,7 @@ def meeting_calendar(request: HttpRequest, meeting_id: int) -> HttpResponse:
     # The reader's own entry: it does not hand out every participant's address.
     ics = meeting_ics(meeting=meeting, attendees=[request.user], description=meeting.title, method="PUBLISH")
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cuoc-hop-{meeting.pk}.ics"'
+    response["Content-Disposition"] = f'attachment; filename="{meeting_file_name(meeting=meeting, kind="cuoc-hop")}.ics"'
     return response
 
 

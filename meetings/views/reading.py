@@ -18,7 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from meetings.downloads import pdf_response, watermark_lines
+from meetings.downloads import meeting_file_name, pdf_response, watermark_lines
 from meetings.models import Document, Meeting, User
 from meetings.rendering import document_pages_read, source_path
 from meetings.selectors.agenda import agenda_flat
@@ -94,7 +94,8 @@ def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
     with _pack_lock(key):
         # Thirty delegates opening the pack together wait for one build, then share it.
         if not confidential and cached.is_file():
-            return pdf_response(pdf=cached.read_bytes(), filename=f"tai-lieu-hop-{meeting.pk}", confidential=False, etag=etag)
+            name = meeting_file_name(meeting=meeting, kind="tai-lieu-hop")
+            return pdf_response(pdf=cached.read_bytes(), filename=name, confidential=False, etag=etag)
         return _pack_build_response(
             request=request, meeting=meeting, cover=cover, sections=sections, confidential=confidential, cached=cached, etag=etag
         )
@@ -130,4 +131,4 @@ def _pack_build_response(
         with os.fdopen(handle, "wb") as out:
             out.write(pdf)
         os.replace(temporary, cached)
-    return pdf_response(pdf=pdf, filename=f"tai-lieu-hop-{meeting.pk}", confidential=confidential, etag=etag)
+    return pdf_response(pdf=pdf, filename=meeting_file_name(meeting=meeting, kind="tai-lieu-hop"), confidential=confidential, etag=etag)

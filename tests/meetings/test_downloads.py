@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from annotations.models import Annotation
@@ -388,6 +389,8 @@ def test_the_pack_holds_front_matter_and_every_document_in_agenda_order_with_boo
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    day = timezone.localdate(board["meeting"].starts_at)
+    assert response["Content-Disposition"] == f'inline; filename="tai-lieu-hop-{day:%Y-%m-%d}-hop-chuyen-de-chuyen-doi-so.pdf"'
     reader = PdfReader(io.BytesIO(response.content))
     front = front_pages(reader)
     assert front >= 2

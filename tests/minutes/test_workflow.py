@@ -999,7 +999,9 @@ def test_the_pdf_is_downloaded_as_stored(held: Held, compiled: MinutesVersion, s
     body = b"".join(response.streaming_content)
     assert body == version_bytes(compiled)
     assert response["ETag"] == f'"{compiled.sha256[:32]}"'
-    assert f"bien-ban-{held.meeting.pk}-v1.pdf" in response["Content-Disposition"]
+    # Named by day and title, to be told apart from other meetings' minutes in a Downloads folder.
+    day = timezone.localdate(held.meeting.starts_at)
+    assert f'filename="bien-ban-{day:%Y-%m-%d}-hop-chuyen-de-chuyen-doi-so-v1.pdf"' in response["Content-Disposition"]
 
 
 def test_a_delegate_downloads_only_the_latest_version(held: Held, secretary: User, delegate: User, quick_compile: None) -> None:
