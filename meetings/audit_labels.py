@@ -10,6 +10,7 @@ AUDIT_ACTION_LABELS = {
     "meeting.update": _("Meeting details changed"),
     "meeting.publish": _("Meeting published to participants"),
     "meeting.notice_sent": _("Participants notified of changes"),
+    "meeting.cancel": _("Meeting cancelled, participants told why"),
     "meeting.delete": _("Meeting deleted"),
     "meeting.start": _("Meeting started"),
     "meeting.end": _("Meeting ended"),

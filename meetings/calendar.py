@@ -34,10 +34,11 @@ def meeting_ics(*, meeting: Meeting, attendees: list[User], description: str, me
     event.add("location", meeting.location)
     event.add("description", description)
     event.add("url", site_url(meeting.get_absolute_url()))
-    if method != "CANCEL":
-        event.add("status", "CONFIRMED")
-    elif cancel_event:
+    # A cancelled meeting downloaded from its page later still says so.
+    if cancel_event or meeting.state == Meeting.State.CANCELLED:
         event.add("status", "CANCELLED")
+    elif method != "CANCEL":
+        event.add("status", "CONFIRMED")
     organizer = vCalAddress(f"mailto:{meeting.secretary.email or settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = vText(meeting.secretary.display_name)
     event["organizer"] = organizer

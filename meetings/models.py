@@ -140,6 +140,8 @@ class Meeting(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         CLOSED = "closed", _("Closed")
         MINUTES_APPROVED = "minutes_approved", _("Minutes approved")
+        # Called off before it began: kept, with why, for whoever was invited to read.
+        CANCELLED = "cancelled", _("Cancelled")
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("body"))
     title = models.CharField(_("title"), max_length=300)
@@ -169,6 +171,8 @@ class Meeting(models.Model):
     # A break in the meeting (giải lao): the item's clock stands still and the room is told when it goes on.
     recess_since = models.DateTimeField(_("break since"), null=True, blank=True)
     recess_until = models.DateTimeField(_("break until"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
     # Last sequence number of the meeting's live events; allocated under the meeting's row lock.
     event_seq = models.PositiveBigIntegerField(_("live events"), default=0)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/", meeting.meeting_detail, name="meeting_detail"),
     path("meetings/<int:meeting_id>/edit/", meeting.meeting_edit, name="meeting_edit"),
     path("meetings/<int:meeting_id>/delete/", meeting.meeting_delete_view, name="meeting_delete"),
+    path("meetings/<int:meeting_id>/cancel/", meeting.meeting_cancel_view, name="meeting_cancel"),
     path("meetings/<int:meeting_id>/publish/", meeting.meeting_publish_view, name="meeting_publish"),
     path("meetings/<int:meeting_id>/notify/", meeting.meeting_notify_view, name="meeting_notify"),
     path("meetings/<int:meeting_id>/calendar.ics", meeting.meeting_calendar, name="meeting_calendar"),

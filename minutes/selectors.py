@@ -196,7 +196,10 @@ def _why_locked(meeting: Meeting) -> str | None:
 
 
 def minutes_visible_to(*, user: User, meeting: Meeting) -> bool:
-    """The secretary and the chair always; participants once the minutes are circulated."""
+    """The secretary and the chair always; participants once the minutes are circulated. A cancelled
+    meeting has none."""
+    if meeting.state == Meeting.State.CANCELLED:
+        return False
     if user_runs_meeting(user=user, meeting=meeting):
         return True
     state = minutes_state_of(meeting=meeting)

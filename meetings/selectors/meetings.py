@@ -35,16 +35,21 @@ def _with_my_absence(meetings: QuerySet[Meeting], user: User) -> QuerySet[Meetin
     return meetings.select_related("body", "chair", "minutes").annotate(i_cannot_attend=Exists(told_absence))
 
 
+# Listed among the meetings to come until their day is over: a cancelled one stays there, said so,
+# for whoever looks for it on the day.
+AHEAD_STATES = (*PREPARATION_STATES, Meeting.State.CANCELLED)
+
+
 def _past(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
     """Neither running nor still to come: held, or never held."""
-    return meetings.exclude(state=Meeting.State.IN_PROGRESS).exclude(ends_at__gte=timezone.now(), state__in=PREPARATION_STATES)
+    return meetings.exclude(state=Meeting.State.IN_PROGRESS).exclude(ends_at__gte=timezone.now(), state__in=AHEAD_STATES)
 
 
 def meetings_for_home(*, user: User, past_limit: int = 20) -> HomeMeetings:
     """Meetings in progress (however late they run), then upcoming ones soonest first, then recent past ones."""
     visible = _with_my_absence(meetings_visible_to(user=user), user)
     running = list(visible.filter(state=Meeting.State.IN_PROGRESS).order_by("starts_at"))
-    upcoming = list(visible.filter(ends_at__gte=timezone.now(), state__in=PREPARATION_STATES).order_by("starts_at"))
+    upcoming = list(visible.filter(ends_at__gte=timezone.now(), state__in=AHEAD_STATES).order_by("starts_at"))
     past = list(_past(visible).order_by("-starts_at")[:past_limit])
     return HomeMeetings(running=running, upcoming=upcoming, past=past)
 

@@ -19,6 +19,7 @@ from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
 from meetings.services.speakers import speakers_emit, speaking_time_check
+from meetings.text import clean_text
 
 # Changing these after publishing moves the meeting in people's calendars: tell them at once.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location")
@@ -216,6 +217,34 @@ def meeting_send_update_notice(*, actor: User, meeting: Meeting) -> Meeting:
     if not meeting.is_published:
         raise WrongState(_("Publish the meeting first; participants are notified when it is published."))
     meeting_notify_participants(meeting=meeting, kind="update", actor=actor)  # audited as meeting.notice_sent
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
+    """Call off a published meeting that has not begun: everyone invited is told why, and their
+    calendars drop it. The meeting stays on record, as cancelled."""
+    require_manager(actor=actor, meeting=meeting)
+    meeting = lock_meeting(meeting=meeting)
+    if meeting.state != Meeting.State.PUBLISHED:
+        if meeting.state == Meeting.State.DRAFT:
+            raise WrongState(_("A draft is not cancelled: nobody has been invited yet. Delete it instead."))
+        raise WrongState(_("Only a meeting that has not begun can be cancelled."))
+    reason = clean_text(reason)
+    if not reason:
+        raise ServiceError(_("Say why the meeting is cancelled: everyone invited is told."), code="required", field="reason")
+    limit = Meeting._meta.get_field("cancel_reason").max_length
+    if len(reason) > limit:
+        raise ServiceError(_("The reason can be at most %(limit)s characters.") % {"limit": limit}, code="invalid", field="reason")
+    meeting.state = Meeting.State.CANCELLED
+    meeting.cancelled_at = meeting.updated_at = timezone.now()
+    meeting.cancel_reason = reason
+    meeting.changed_since_notice = False
+    meeting.save(update_fields=["state", "cancelled_at", "cancel_reason", "changed_since_notice", "updated_at"])
+    audit_record(meeting=meeting, actor=actor, action="meeting.cancel", reason=reason)
+    # A room or projector already open says so at once.
+    event_emit(meeting=meeting, type="meeting.state", payload={"meeting": meeting_state(meeting=meeting)})
+    meeting_notify_participants(meeting=meeting, kind="cancellation")
     return meeting
 
 

@@ -37,6 +37,7 @@ NOTICE_SUBJECTS = {
     "invitation": gettext_noop("Invitation"),
     "update": gettext_noop("Changed"),
     "withdrawal": gettext_noop("No longer invited"),
+    "cancellation": gettext_noop("Cancelled"),
 }
 
 
@@ -102,6 +103,10 @@ def _build_message(
         # Uninviting one person (RFC 5546 §3.2.5): the CANCEL names only them; the meeting itself goes on.
         ics = meeting_ics(meeting=meeting, attendees=[recipient], description=description, method="CANCEL")
         method = "CANCEL"
+    elif kind == "cancellation":
+        # The whole meeting is called off (RFC 5546 §3.2.5): STATUS:CANCELLED, and calendars remove it.
+        ics = meeting_ics(meeting=meeting, attendees=[recipient], description=description, method="CANCEL", cancel_event=True)
+        method = "CANCEL"
     else:
         # Each entry names its own recipient only: a guest (the press) does not get everyone's address.
         ics = meeting_ics(meeting=meeting, attendees=[recipient], description=description, method="REQUEST")
@@ -140,6 +145,10 @@ def meeting_notify_participants(
     participation = {p.user_id: p for p in participants}
     recipients = list(users) if users is not None else [p.user for p in participants]
     changes: list[str] = []
+    if kind == "cancellation":
+        # A later SEQUENCE than the invitation's, as a calendar requires to apply the cancellation.
+        meeting.notice_sequence += 1
+        Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence)
     if kind == "update" and users is None:
         with translation.override(settings.LANGUAGE_CODE):
             changes = meeting_changes_since_notice(meeting=meeting)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -279,9 +280,17 @@ def live_strings() -> dict:
     }
 
 
+def _cancelled(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """A cancelled meeting has no room: its page says why, and keeps its papers."""
+    messages.info(request, _("This meeting was cancelled: it has no meeting room. Its page says why."))
+    return redirect(meeting)
+
+
 @login_required
 def live_room(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if meeting.state == Meeting.State.CANCELLED:
+        return _cancelled(request, meeting)
     context = {
         "meeting": meeting,
         "config": _live_config(request, meeting_id),
@@ -303,6 +312,8 @@ def live_room(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def projector(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get_for_user(user=request.user, meeting_id=meeting_id)
+    if meeting.state == Meeting.State.CANCELLED:
+        return _cancelled(request, meeting)
     context = {"meeting": meeting, "config": _live_config(request, meeting_id), "strings": live_strings()}
     return render(request, "meetings/projector.html", context)
 

@@ -24,6 +24,7 @@ from meetings.selectors.documents import documents_visible_to
 from meetings.selectors.meetings import absence_reasons, meeting_get_for_user, participants_of, participants_with_email_count
 from meetings.services.live import attendance_notify_absence, attendance_withdraw_absence
 from meetings.services.meetings import (
+    meeting_cancel,
     meeting_create,
     meeting_delete,
     meeting_publish,
@@ -198,8 +199,32 @@ def meeting_notify_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
+def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = managed_meeting(request, meeting_id)
+    if meeting.state != Meeting.State.PUBLISHED:
+        messages.error(request, _("Only a published meeting that has not begun can be cancelled."))
+        return redirect(meeting)
+    error = None
+    if request.method == "POST":
+        try:
+            meeting_cancel(actor=request.user, meeting=meeting, reason=request.POST.get("reason", ""))
+        except ServiceError as refused:
+            error = refused
+        else:
+            messages.success(request, _("The meeting is cancelled. Everyone invited has been told by e-mail."))
+            return redirect(meeting)
+    invited = participants_with_email_count(meeting=meeting)
+    context = {"meeting": meeting, "error": error, "reason": request.POST.get("reason", ""), "invited": invited}
+    return render(request, "meetings/cancel_meeting.html", context)
+
+
+@login_required
 def meeting_delete_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
+    if meeting.state != Meeting.State.DRAFT:
+        # Never a page that offers what cannot be done: a published meeting is cancelled, not deleted.
+        messages.error(request, _("Only a draft can be deleted. A published meeting stays on record: cancel it instead."))
+        return redirect(meeting)
     if request.method == "POST":
         try:
             meeting_delete(actor=request.user, meeting=meeting)

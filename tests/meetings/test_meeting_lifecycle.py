@@ -20,7 +20,14 @@ from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AuditEvent, Body, Meeting, MeetingEvent, Participant, User
 from meetings.selectors.changes import meeting_changes_since_notice
 from meetings.services.agenda import agenda_item_create
-from meetings.services.meetings import meeting_create, meeting_delete, meeting_publish, meeting_send_update_notice, meeting_update
+from meetings.services.meetings import (
+    meeting_cancel,
+    meeting_create,
+    meeting_delete,
+    meeting_publish,
+    meeting_send_update_notice,
+    meeting_update,
+)
 from meetings.services.participants import participant_remove, participants_invite
 from tests.conftest import attendee_emails, calendar_mimetype_of, calendar_of, event_of, logged_in, meeting_form_of, set_state
 
@@ -515,6 +522,79 @@ def test_it_rejects_deleting_by_someone_who_does_not_prepare_the_meeting(
     with pytest.raises(NotAllowed):
         meeting_delete(actor=request.getfixturevalue(who), meeting=meeting)
     assert Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+def test_a_published_meeting_is_not_offered_for_deletion_but_for_cancelling(
+    client: Client, published_meeting: Meeting, secretary: User
+) -> None:
+    page = logged_in(client, secretary)
+
+    response = page.get(reverse("meeting_delete", args=[published_meeting.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == published_meeting.get_absolute_url()
+    assert "Chỉ xóa được bản nháp." in response.content.decode()
+    edit = page.get(reverse("meeting_edit", args=[published_meeting.pk])).content.decode()
+    assert f'href="{reverse("meeting_cancel", args=[published_meeting.pk])}"' in edit
+
+
+# --- cancel --------------------------------------------------------------------------------------
+
+
+def test_cancelling_tells_everyone_why_and_takes_it_off_their_calendars(
+    client: Client, published_meeting: Meeting, secretary: User, delegate: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(client, secretary).post(
+            reverse("meeting_cancel", args=[published_meeting.pk]), {"reason": "Chủ tọa dự họp đột xuất của UBND tỉnh."}, follow=True
+        )
+
+    meeting = Meeting.objects.get(pk=published_meeting.pk)
+    assert (meeting.state, meeting.cancel_reason) == (Meeting.State.CANCELLED, "Chủ tọa dự họp đột xuất của UBND tỉnh.")
+    assert "Đã hủy cuộc họp." in response.content.decode()
+    assert AuditEvent.objects.filter(meeting=meeting, action="meeting.cancel").exists()
+    to_delegate = next(message for message in mail.outbox if message.to == [delegate.email])
+    assert to_delegate.subject.startswith("[Đã hủy] ")
+    assert "Cuộc họp dưới đây đã bị hủy và sẽ không diễn ra." in to_delegate.body
+    assert "Lý do: Chủ tọa dự họp đột xuất của UBND tỉnh." in to_delegate.body
+    event = event_of(to_delegate)
+    assert (str(event["status"]), calendar_of(to_delegate)["method"]) == ("CANCELLED", "CANCEL")
+    assert event["sequence"] > 0
+    # The meeting stays on record: its page says so, and there is no room to open.
+    page = logged_in(client, delegate).get(meeting.get_absolute_url()).content.decode()
+    assert 'data-testid="cancelled"' in page and "Lý do: Chủ tọa dự họp đột xuất của UBND tỉnh." in page
+    assert 'data-testid="open-live"' not in page
+    toolbar = logged_in(client, secretary).get(meeting.get_absolute_url()).content.decode().split('class="toolbar"')[1].split("</div>")[0]
+    assert reverse("minutes", args=[meeting.pk]) not in toolbar
+    assert client.get(reverse("live_room", args=[meeting.pk])).url == meeting.get_absolute_url()
+    # Among the meetings to come until its day is over, said so.
+    home = client.get(reverse("home")).content.decode()
+    assert "state-cancelled" in home and meeting.title in home
+
+
+def test_cancelling_needs_a_reason(client: Client, published_meeting: Meeting, secretary: User) -> None:
+    response = logged_in(client, secretary).post(reverse("meeting_cancel", args=[published_meeting.pk]), {"reason": "  "})
+
+    assert "Hãy ghi lý do hủy cuộc họp" in response.content.decode()
+    assert Meeting.objects.get(pk=published_meeting.pk).state == Meeting.State.PUBLISHED
+
+
+@pytest.mark.parametrize("state", [Meeting.State.DRAFT, Meeting.State.IN_PROGRESS, Meeting.State.CLOSED])
+def test_only_a_published_meeting_not_yet_begun_is_cancelled(published_meeting: Meeting, secretary: User, state: str) -> None:
+    set_state(published_meeting, state)
+
+    with pytest.raises(WrongState):
+        meeting_cancel(actor=secretary, meeting=published_meeting, reason="Hoãn")
+    assert Meeting.objects.get(pk=published_meeting.pk).state == state
+
+
+@pytest.mark.parametrize("who", ["delegate", "outsider"])
+def test_it_rejects_cancelling_by_someone_who_does_not_prepare_the_meeting(
+    request: pytest.FixtureRequest, who: str, published_meeting: Meeting
+) -> None:
+    with pytest.raises(NotAllowed):
+        meeting_cancel(actor=request.getfixturevalue(who), meeting=published_meeting, reason="Hoãn")
+    assert Meeting.objects.get(pk=published_meeting.pk).state == Meeting.State.PUBLISHED
 
 
 # --- preparation ends when the meeting starts ----------------------------------------------------
