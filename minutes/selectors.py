@@ -233,9 +233,13 @@ def next_signer_role(*, signers: list[str]) -> str | None:
 
 def _asked(*, participants: QuerySet[Participant]) -> QuerySet[Participant]:
     """Those whose answer on circulated minutes is awaited: not the secretaries, who wrote them, nor the
-    chair, who approves them, nor guests."""
-    return participants.exclude(role__in=(Participant.Role.GUEST, Participant.Role.SECRETARY)).exclude(
-        Q(user_id=F("meeting__secretary_id")) | Q(user_id=F("meeting__chair_id"))
+    chair, who approves them, nor guests, nor those recorded absent, who cannot say what was said (they
+    are sent the draft all the same, and may still remark on it)."""
+    absent = (Participant.Attendance.ABSENT, Participant.Attendance.ABSENT_EXCUSED)
+    return (
+        participants.exclude(role__in=(Participant.Role.GUEST, Participant.Role.SECRETARY))
+        .exclude(attendance__in=absent)
+        .exclude(Q(user_id=F("meeting__secretary_id")) | Q(user_id=F("meeting__chair_id")))
     )
 
 

@@ -192,6 +192,24 @@ def test_a_guest_is_sent_the_draft_as_ong_ba_and_not_asked_to_agree(
     assert others and all("đã sẵn sàng để đồng chí cho ý kiến" in message.body for message in others)
 
 
+def test_a_member_recorded_absent_is_sent_the_draft_but_not_waited_for(
+    held: Held,
+    compiled: MinutesVersion,
+    secretary: User,
+    delegate: User,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+) -> None:
+    Participant.objects.filter(meeting=held.meeting, user=delegate).update(attendance=Participant.Attendance.ABSENT_EXCUSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    to_absent = next(message for message in mailoutbox if message.to == [delegate.email])
+    assert "Nhất trí, không có ý kiến" not in to_absent.body
+    responses = minutes_responses(meeting=held.meeting, minutes=Minutes.objects.get(meeting=held.meeting))
+    assert delegate not in responses.waiting
+
+
 def test_sent_round_again_the_draft_says_which_version_it_replaces_and_a_remark_reaches_the_secretary(
     held: Held,
     compiled: MinutesVersion,
@@ -844,11 +862,16 @@ def test_the_answers_say_who_agreed_who_wrote_and_who_is_silent(
 
     assert names(responses.agreed) == [delegate.username]
     assert names(responses.remarked) == [held.late.username]
-    # Asked: everyone invited but the secretaries who wrote them, the chair who approves, and guests.
-    asked = Participant.objects.filter(meeting=held.meeting).exclude(role__in=["guest", "secretary", "chair"])
+    # Asked: everyone invited but the secretaries who wrote them, the chair who approves, guests, and
+    # those recorded absent (who cannot say what was said).
+    asked = (
+        Participant.objects.filter(meeting=held.meeting)
+        .exclude(role__in=["guest", "secretary", "chair"])
+        .exclude(attendance__in=["absent", "absent_excused"])
+    )
     expected_waiting = set(asked.values_list("user__username", flat=True)) - {delegate.username, held.late.username}
     assert set(names(responses.waiting)) == expected_waiting
-    assert held.excused.username in expected_waiting
+    assert held.excused.username not in names(responses.waiting)
     assert {secretary.username, chair.username, held.assistant.username}.isdisjoint(names(responses.waiting))
     assert responses.expected == asked.count()
 
@@ -932,7 +955,8 @@ def test_a_delegate_agrees_from_the_page_and_the_secretary_sees_it(
     assert 'data-testid="my-assent"' in own and 'data-testid="assent"' not in own
     secretary_page = page(secretary).get(url).content.decode()
     assert delegate.display_name in secretary_page.split('data-testid="agreed"')[1].split("</p>")[0]
-    assert held.excused.display_name in secretary_page.split('data-testid="waiting"')[1].split("</p>")[0]
+    waiting = secretary_page.split('data-testid="waiting"')[1].split("</p>")[0]
+    assert held.late.display_name in waiting and held.excused.display_name not in waiting
 
 
 def test_the_chair_is_told_when_the_time_for_remarks_has_not_run_out(
@@ -965,13 +989,12 @@ def test_the_home_page_asks_a_delegate_for_an_answer_until_given(
 
     workflow.minutes_assent(actor=delegate, meeting=held.meeting)
     assert tasks(delegate) == []
-    workflow.minutes_remark_add(actor=held.late, meeting=held.meeting, text="Sửa giờ đến.")
-    assert tasks(held.late) == []
-    assert tasks(held.excused) == [(held.meeting.pk, "answer")]
+    assert tasks(held.excused) == []  # recorded absent: sent the draft, not waited for
+    assert tasks(held.late) == [(held.meeting.pk, "answer")]
 
     # Past the date asked, silence is agreement: nothing waits any more.
     Minutes.objects.filter(meeting=held.meeting).update(remarks_due=timezone.now() - timedelta(minutes=1))
-    assert tasks(held.excused) == []
+    assert tasks(held.late) == []
 
 
 def test_the_home_page_leads_the_chair_to_approve_then_each_signer_in_turn(
