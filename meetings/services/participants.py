@@ -88,8 +88,15 @@ def guest_invite(*, actor: User, meeting: Meeting, full_name: str, position: str
         except ValidationError as error:
             raise ServiceError(_("“%(email)s” is not an e-mail address. Check it, or leave it empty.") % {"email": email}) from error
     # An account in use with this address is theirs (an administrator's is not offered to a secretary).
-    known = list(User.objects.filter(email__iexact=email, is_superuser=False).order_by("-is_active", "pk")) if email else []
+    known = list(User.objects.filter(email__iexact=email).order_by("is_superuser", "-is_active", "pk")) if email else []
     user = known[0] if known else None
+    if user is not None and user.is_superuser:
+        # Not a second account on the administrator's address: both would answer "forgot password".
+        raise ServiceError(
+            _("The address %(email)s belongs to an administrator's account, which is not invited to meetings. Give another address.")
+            % {"email": email},
+            code="invalid",
+        )
     if user is not None and not user.is_active:
         raise ServiceError(
             _("The account with the address %(email)s is switched off. Ask the administrator to switch it on.") % {"email": email},

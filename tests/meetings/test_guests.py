@@ -67,6 +67,16 @@ def test_a_guest_whose_address_is_known_is_invited_with_the_account_they_have(cl
     assert Participant.objects.get(meeting=meeting, user=known).role == Participant.Role.GUEST
 
 
+def test_a_guest_is_not_given_a_second_account_on_an_administrators_address(client: Client, meeting: Meeting, secretary: User) -> None:
+    User.objects.create_superuser("quantri", "quantri@vungtau.gov.vn", "x")
+
+    response = logged_in(client, secretary).post(f"/meetings/{meeting.pk}/participants/", {**GUEST, "email": "QuanTri@vungtau.gov.vn"})
+
+    assert "thuộc tài khoản quản trị" in response.content.decode()
+    assert User.objects.filter(email__iexact="quantri@vungtau.gov.vn").count() == 1
+    assert not User.objects.filter(full_name=GUEST["full_name"]).exists()
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
