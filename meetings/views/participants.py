@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from meetings.errors import ServiceError, WrongState
 from meetings.forms import GuestForm, InviteForm, ParticipantForm
-from meetings.models import Participant
+from meetings.models import Meeting, Participant, User
 from meetings.selectors.meetings import participants_of, voting_members_left_out
 from meetings.services.participants import (
     guest_invite,
@@ -41,7 +41,7 @@ def participants_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except ServiceError as error:
             guest_form.add_error(None, str(error))
         else:
-            messages.success(request, _("%(name)s is invited as a guest.") % {"name": guest.user.display_name})
+            messages.success(request, _guest_invited_message(meeting=meeting, user=guest.user))
             return redirect("meeting_participants", meeting.pk)
     elif request.method == "POST" and not adding_guest and form.is_valid():
         try:
@@ -70,6 +70,27 @@ def participants_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "roles": Participant.Role.choices,
         },
     )
+
+
+def _guest_invited_message(*, meeting: Meeting, user: User) -> str:
+    """What the guest is sent and when, with the user name: a journalist who telephones is told it."""
+    names = {"name": user.display_name, "email": user.email, "username": user.get_username()}
+    if not user.reachable_by_email:
+        return _("%(name)s is invited as a guest.") % names
+    if not meeting.is_published:
+        return (
+            _("%(name)s is invited as a guest (user name %(username)s). The invitation goes to %(email)s when you publish the meeting.")
+            % names
+        )
+    if not user.has_usable_password():
+        return (
+            _(
+                "%(name)s is invited as a guest. The invitation went to %(email)s "
+                "with their user name, %(username)s, and a link to set a password."
+            )
+            % names
+        )
+    return _("%(name)s is invited as a guest. The invitation went to %(email)s.") % names
 
 
 @login_required

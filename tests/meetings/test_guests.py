@@ -37,7 +37,11 @@ def test_the_secretary_invites_a_guest_who_is_not_in_the_directory_and_they_set_
     assert not guest.has_usable_password()
     participant = Participant.objects.get(meeting=meeting, user=guest)
     assert (participant.role, participant.can_vote) == (Participant.Role.GUEST, False)
-    assert "Đã mời Đoàn Thị Hồng Vân với tư cách khách mời" in response.content.decode()
+    # A draft: the secretary is told when the invitation goes, and the user name to give on the telephone.
+    assert (
+        "Đã mời Đoàn Thị Hồng Vân với tư cách khách mời (tên đăng nhập hongvan). "
+        "Giấy mời sẽ gửi tới hongvan@baobariavungtau.vn khi bạn công bố cuộc họp."
+    ) in response.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         meeting_publish(actor=secretary, meeting=meeting)
@@ -65,6 +69,18 @@ def test_a_guest_whose_address_is_known_is_invited_with_the_account_they_have(cl
 
     assert User.objects.filter(full_name=GUEST["full_name"]).count() == 1
     assert Participant.objects.get(meeting=meeting, user=known).role == Participant.Role.GUEST
+
+
+def test_a_guest_invited_to_a_published_meeting_is_e_mailed_at_once_and_the_secretary_is_told(
+    client: Client, published_meeting: Meeting, secretary: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(client, secretary).post(f"/meetings/{published_meeting.pk}/participants/", GUEST, follow=True)
+
+    assert (
+        "Giấy mời đã gửi tới hongvan@baobariavungtau.vn, kèm tên đăng nhập hongvan và đường dẫn để đặt mật khẩu."
+    ) in response.content.decode()
+    assert [message for message in mail.outbox if message.to == [GUEST["email"]]]
 
 
 def test_a_guest_is_not_given_a_second_account_on_an_administrators_address(client: Client, meeting: Meeting, secretary: User) -> None:
