@@ -308,6 +308,10 @@ class FirstPasswordResetForm(PasswordResetForm):
     """Django's, which also reaches accounts without a password yet: a guest the secretary invited sets
     their first password from "Forgot your password?" once the invitation's link is too old."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail address")  # as the rest of the site says it, not Django's "Email"
+
     def get_users(self, email: str) -> Iterator[User]:
         wanted = email.casefold()
         for user in User.objects.filter(email__iexact=email, is_active=True):

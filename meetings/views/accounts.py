@@ -18,6 +18,6 @@ class PasswordSetView(PasswordResetConfirmView):
 
     def form_valid(self, form: Form) -> HttpResponse:
         response = super().form_valid(form)
-        said = _("Your password is set and you are signed in. Your user name, to sign in next time: %(username)s.")
+        said = _("Your password is set and you are logged in. Your user name, to log in next time: %(username)s.")
         messages.success(self.request, said % {"username": form.user.get_username()})
         return response
