@@ -92,6 +92,7 @@ def live_strings() -> dict:
         "speaks_about": _("about: %(topic)s"),
         "topic_sent": _("The queue shows what you will speak about."),
         "topic_cleared": _("The queue no longer shows a topic for you."),
+        "edit_topic": _("Change"),
         "speaking_time": _("Each turn: up to %(minutes)s min."),
         "speaking_time_label": _("Each turn"),
         "minutes_short": pgettext("speaking time", "%(minutes)s min"),

@@ -203,6 +203,13 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     topic.locator("button").click()
     expect(chair.locator("#queue li .queue-topic")).to_have_text("về: Kinh phí cải tạo chợ phường")
     expect(first.locator("#notice")).to_have_text("Danh sách phát biểu đã ghi nội dung bạn sẽ phát biểu.")
+    # Said, the form folds away (it took the page's room); their place in the queue offers to change it.
+    expect(topic).to_be_hidden()
+    first.locator("#queue li.mine .edit-topic").click()
+    expect(topic.locator("input")).to_be_focused()
+    expect(topic.locator("input")).to_have_value("Kinh phí cải tạo chợ phường")
+    topic.locator("button").click()
+    expect(topic).to_be_hidden()
     # They have not checked in: whoever keeps attendance sees it beside the request, and marks them.
     expect(chair.locator("#queue li .not-present")).to_have_text("chưa điểm danh")
     expect(first.locator("#queue .not-present")).to_have_count(0)

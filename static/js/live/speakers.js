@@ -39,6 +39,9 @@ export function mountSpeakers({ store, send, t, toast }) {
           request.position ? el("span", { class: "muted small queue-position", title: request.position }, ` – ${request.position}`) : null,
           el("span", { class: "queue-break" }),
           request.topic ? el("span", { class: "queue-topic small", title: request.topic }, interpolate(t.speaks_about, { topic: request.topic })) : null,
+          request.participant_id === mine && request.topic
+            ? el("button", { class: "button small edit-topic", type: "button", onclick: editTopic }, t.edit_topic)
+            : null,
           unmarked(request) ? el("span", { class: "badge not-present" }, t.not_marked_present) : null,
           speechNumberBadge(request),
           me().is_chair && floorOpen
@@ -158,20 +161,35 @@ export function mountSpeakers({ store, send, t, toast }) {
   }
 
   // What the waiting delegate asks to speak about: filled from the queue when it appears, never
-  // under their fingers while they type.
+  // under their fingers while they type. Once said, the form folds away (upright, it pushed the page
+  // down for as long as they waited); their place in the queue shows the topic and "Sửa".
+  let editingTopic = false;
   function renderTopicForm(request) {
     const form = $("speak-topic");
     const input = form.elements.topic;
-    const appearing = form.hidden && request;
-    form.hidden = !request;
-    if (appearing || (request && document.activeElement !== input)) input.value = request.topic ?? "";
+    if (!request) editingTopic = false;
+    const shown = Boolean(request) && (!request.topic || editingTopic || document.activeElement === input);
+    const appearing = form.hidden && shown;
+    form.hidden = !shown;
+    if (appearing || (shown && document.activeElement !== input)) input.value = request.topic ?? "";
+  }
+
+  function editTopic() {
+    editingTopic = true;
+    renderSpeakers();
+    $("speak-topic").elements.topic.focus();
   }
 
   $("speak-topic").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = event.target.elements.topic;
     const reply = await send("speaker.request", { topic: input.value });
-    if (reply.type === "ack") { input.blur(); toast(input.value.trim() ? t.topic_sent : t.topic_cleared); }
+    if (reply.type === "ack") {
+      editingTopic = false;
+      input.blur();
+      toast(input.value.trim() ? t.topic_sent : t.topic_cleared);
+      renderSpeakers();
+    }
   });
 
   $("speaker-extend").addEventListener("click", () => {
