@@ -37,7 +37,10 @@ WORDS = {
         "chair": "Chủ tọa",  # as the signature block calls them
         "secretary": "Thư ký",
         "present": "Có mặt",
+        # Of everyone summoned but guests (the chair and the secretary too); those with a vote are counted in the quorum line.
+        "present_of": "{present}/{summoned} người được triệu tập",
         "late": "Đến muộn",
+        "late_among": "Trong đó đến muộn",
         "absent_excused": "Vắng có lý do",
         "absent": "Vắng không có lý do",
         "unmarked": "Chưa điểm danh",
@@ -104,7 +107,9 @@ WORDS = {
         "chair": "Chaired by",
         "secretary": "Secretary",
         "present": "Present",
+        "present_of": "{present} of the {summoned} summoned",
         "late": "Arrived late",
+        "late_among": "Of whom arrived late",
         "absent_excused": "Absent with leave",
         "absent": "Absent without leave",
         "unmarked": "Attendance not recorded",
@@ -348,8 +353,7 @@ def minutes_html(*, facts: MinutesFacts) -> str:
         # As the attendance was finally recorded: what the chair's opening and every vote rested on.
         # Not said of a meeting where nobody votes (a working meeting of officials).
         "quorum": w["quorum_met" if quorum["met"] else "quorum_not_met"].format(**quorum) if quorum["voting"] else "",
-        "present_count": len(facts.present) + len(facts.late),
-        "member_count": len(members),
+        "present_of": w["present_of"].format(present=len(facts.present) + len(facts.late), summoned=len(members)),
         "present_names": _names(facts.present + facts.late),
         "late_names": "; ".join(
             f"{_person(p)}, {w['arrived']} {timezone.localtime(p.arrived_at):%H:%M}" if p.arrived_at else _person(p) for p in facts.late

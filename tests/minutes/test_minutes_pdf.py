@@ -201,12 +201,13 @@ def test_it_lists_everyone_in_their_attendance_group(compiled: Compiled) -> None
 
     assert "Chủ tọa: Nguyễn Văn Hùng (Chủ tịch UBND)." in text
     assert "Thư ký: Trần Thị Thu (Chuyên viên Văn phòng)." in text
-    present = between(text, "Có mặt (5/6):", "Đến muộn:")
+    # Of everyone summoned but guests; those who came late are among them, and said so apart.
+    present = between(text, "Có mặt (5/6 người được triệu tập):", "Trong đó đến muộn:")
     for name in ("Nguyễn Văn Hùng", "Trần Thị Thu", "Lê Minh Tuấn", "Đỗ Thị Phụ", "Lê Thị Ba"):
         assert name in present
     assert "Phạm Thị Lan" not in present
     # The time follows as the reason does for an absence, not in a second pair of brackets after the position's.
-    assert re.match(r"Đến muộn: Lê Thị Ba, đến lúc \d\d:\d\d\. $", between(text, "Đến muộn:", "Vắng có lý do:"))
+    assert re.match(r"Trong đó đến muộn: Lê Thị Ba, đến lúc \d\d:\d\d\. $", between(text, "Trong đó đến muộn:", "Vắng có lý do:"))
     assert between(text, "Vắng có lý do:", "Vắng không có lý do:") == "Vắng có lý do: Phạm Thị Lan (Trưởng phòng). "
     assert between(text, "Vắng không có lý do:", "Khách mời:") == "Vắng không có lý do: không. "
     assert "Khách mời: Võ Thanh Bình (Phóng viên)." in text
