@@ -262,6 +262,13 @@ class MinutesResponses:
     agreed: list[User]
     remarked: list[User]
     waiting: list[User]
+    # Of those waiting, who agreed with an earlier version, and with which (the secretary asks them
+    # again knowing they had nothing to add before).
+    agreed_before: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def waiting_with_earlier_agreement(self) -> list[tuple[User, int | None]]:
+        return [(user, self.agreed_before.get(user.pk)) for user in self.waiting]
 
     @property
     def overdue(self) -> bool:
@@ -290,8 +297,15 @@ def minutes_responses(*, meeting: Meeting, minutes: Minutes) -> MinutesResponses
         return sorted(users.values(), key=lambda user: person_sort_key(user.display_name))
 
     waiting = {pk: user for pk, user in asked.items() if pk not in remarked and pk not in agreed}
+    earlier = MinutesAssent.objects.filter(version__minutes=minutes, version__number__lt=version.number, author_id__in=waiting)
+    agreed_before = dict(earlier.order_by("version__number").values_list("author_id", "version__number"))  # the latest wins
     return MinutesResponses(
-        version=version, due=minutes.remarks_due, agreed=by_name(agreed), remarked=by_name(remarked), waiting=by_name(waiting)
+        version=version,
+        due=minutes.remarks_due,
+        agreed=by_name(agreed),
+        remarked=by_name(remarked),
+        waiting=by_name(waiting),
+        agreed_before=agreed_before,
     )
 
 

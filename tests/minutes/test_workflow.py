@@ -959,6 +959,23 @@ def test_a_delegate_agrees_from_the_page_and_the_secretary_sees_it(
     assert held.late.display_name in waiting and held.excused.display_name not in waiting
 
 
+def test_who_agreed_with_an_earlier_version_is_said_so_while_the_new_one_waits(
+    held: Held, compiled: MinutesVersion, secretary: User, delegate: User, quick_compile: None
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    workflow.minutes_assent(actor=delegate, meeting=held.meeting)
+    workflow.minutes_back_to_draft(actor=secretary, meeting=held.meeting)
+    workflow.minutes_compile(actor=secretary, meeting=held.meeting)
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+
+    responses = minutes_responses(meeting=held.meeting, minutes=Minutes.objects.get(meeting=held.meeting))
+
+    assert delegate in responses.waiting
+    assert responses.agreed_before == {delegate.pk: 1}
+    waiting = page(secretary).get(reverse("minutes", args=[held.meeting.pk])).content.decode().split('data-testid="waiting"')[1]
+    assert f'{delegate.display_name} <span class="muted">(đã nhất trí phiên bản 1)</span>' in waiting.split("</p>")[0]
+
+
 def test_the_chair_is_told_when_the_time_for_remarks_has_not_run_out(
     held: Held, compiled: MinutesVersion, secretary: User, chair: User
 ) -> None:
