@@ -46,6 +46,10 @@ def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     # next must not become a sub-item unnoticed.
     parent = str(form["parent"].value() or "")
     adding_under = next((node for node in agenda if str(node.item.pk) == parent), None)
+    # First and last among their siblings: "up" or "down" would do nothing there, so it is not offered.
+    siblings: dict[int | None, list[int]] = {}
+    for node in agenda:
+        siblings.setdefault(node.item.parent_id, []).append(node.item.pk)
     planned = sum(node.item.duration_minutes for node in agenda)
     length = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     context = {
@@ -55,6 +59,8 @@ def agenda_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "agenda": agenda,
         "adding_under": adding_under,
         "uninvited_presenters": {node.item.pk for node in agenda_presenters_not_invited(meeting=meeting, agenda=agenda)},
+        "first_of_siblings": {ids[0] for ids in siblings.values()},
+        "last_of_siblings": {ids[-1] for ids in siblings.values()},
         "planned_minutes": planned,
         "meeting_minutes": length,
     }

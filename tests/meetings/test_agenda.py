@@ -321,6 +321,8 @@ def test_each_agenda_control_names_its_item_for_a_screen_reader(client: Client, 
 
     number = agenda_numbers(meeting=meeting)[item.pk]
     assert f'aria-label="Chuyển lên: {number}. Báo cáo ngân sách"' in html
+    # The last item cannot go further down: the button says so rather than doing nothing.
+    assert f'value="down" disabled title="Chuyển xuống" aria-label="Chuyển xuống: {number}. Báo cáo ngân sách"' in html
     assert f'Sửa<span class="visually-hidden">: {number}. Báo cáo ngân sách</span>' in html
 
 
