@@ -3,20 +3,26 @@ message a person can act on, in their language."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 class ServiceError(Exception):
     """`field`: the argument of the service the message is about, when it is about one, so a form
-    can show it beside that field rather than above the whole form."""
+    can show it beside that field rather than above the whole form. `detail`: what a live client needs
+    to act on the refusal (sent with the error reply), e.g. the text that is there now."""
 
     code = "invalid"
 
-    def __init__(self, message: str | Promise, *, code: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, message: str | Promise, *, code: str | None = None, field: str | None = None, detail: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field
+        self.detail = detail
         if code:
             self.code = code
 

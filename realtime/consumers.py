@@ -149,8 +149,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def _reply(self, message: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(message, ensure_ascii=False, separators=(",", ":")))
 
-    async def _error(self, command_id: str | None, code: str, message: str) -> None:
-        await self._reply({"type": "error", "id": command_id, "code": code, "message": str(message)})
+    async def _error(self, command_id: str | None, code: str, message: str, detail: dict[str, Any] | None = None) -> None:
+        reply = {"type": "error", "id": command_id, "code": code, "message": str(message)}
+        if detail is not None:
+            reply["detail"] = detail
+        await self._reply(reply)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         with translation.override(self.language):
@@ -186,7 +189,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 user=self.user, meeting_id=self.meeting_id, command_id=command.id, type=command.type, args=command.args
             )
         except ServiceError as error:
-            await self._error(command.id, error.code, str(error))
+            await self._error(command.id, error.code, str(error), detail=error.detail)
             return
         except DatabaseError:
             # Nothing was applied (the transaction rolled back, receipt included): the same id may be sent again.

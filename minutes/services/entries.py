@@ -125,6 +125,8 @@ def minutes_conclusion_announce(
             _("%(writer)s has written another conclusion for this item meanwhile. Read it before announcing yours.")
             % {"writer": entry.updated_by.display_name if entry.updated_by else _("Someone")},
             code="conflict",
+            # What is there now, to read: the chair's copy may be older (their room was offline meanwhile).
+            detail={"entry": entry_state(entry)},
         )
     replaced = None
     if entry.conclusions and entry.conclusions != text:

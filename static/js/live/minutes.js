@@ -206,7 +206,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
     if (!text) { toast(t.minutes.write_conclusion, "error"); return; }
     const base = sync.conclusions.base;
     let reply = await send("minutes.conclude", { item_id: itemId, text, base_version: base });
-    if (reply.type === "error" && reply.code === "conflict") reply = await announceOverConflict(text);
+    if (reply.type === "error" && reply.code === "conflict") reply = await announceOverConflict(text, reply.detail?.entry ?? entryOf(itemId));
     if (reply?.type === "ack") {
       sync.conclusions.dirty = false;
       toast(t.minutes.announced);
@@ -215,8 +215,7 @@ export function mountMinutes({ store, send, t, toast, config }) {
 
   // The secretary wrote a conclusion while the chair drafted theirs: the chair reads it, then either
   // announces theirs in its place or takes it up (their own draft stays in sight below).
-  async function announceOverConflict(text) {
-    const entry = entryOf(itemId);
+  async function announceOverConflict(text, entry) {
     const writer = entry?.updated_by || t.minutes.someone;
     if (entry && window.confirm(interpolate(t.minutes.conclusion_conflict, { writer, text: entry.conclusions }))) {
       return send("minutes.conclude", { item_id: itemId, text, base_version: entry.conclusions_version });

@@ -27,7 +27,8 @@ const connection = new LiveConnection({
   onSnapshot: (snapshot) => store.loadSnapshot(snapshot),
   onEvent: (event) => store.apply(event),
   onStatus: renderConnection,
-  onError: (reply) => toast(reply.message, "error"),
+  // A conflict is answered where it arose (the chair is shown the other text), not in a passing toast.
+  onError: (reply) => { if (reply.code !== "conflict") toast(reply.message, "error"); },
   onEarlierCommand: (command, reply) => voting.onEarlierCommand(command, reply),
   busy: () => userIsBusy(),
 });
