@@ -26,6 +26,8 @@ def require_manager(*, actor: User, meeting: Meeting) -> None:
 def require_preparation_state(*, meeting: Meeting) -> None:
     if meeting.state == Meeting.State.IN_PROGRESS:
         raise WrongState(_("This meeting is in progress, so its preparation can no longer be changed."))
+    if meeting.state == Meeting.State.CANCELLED:
+        raise WrongState(_("This meeting was cancelled: it stays on record as it was. To hold it after all, create a new meeting."))
     if not meeting.in_preparation:
         raise WrongState(_("This meeting is over, so its preparation stays as it was held."))
 

@@ -230,6 +230,12 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
         if meeting.state == Meeting.State.DRAFT:
             raise WrongState(_("A draft is not cancelled: nobody has been invited yet. Delete it instead."))
         raise WrongState(_("Only a meeting that has not begun can be cancelled."))
+    from voting.models import Poll  # voting builds on meetings
+
+    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN).exists():
+        raise WrongState(
+            _("Written opinions are being asked for this meeting. Close or cancel that vote on the votes page first."), code="poll_open"
+        )
     reason = clean_text(reason)
     if not reason:
         raise ServiceError(_("Say why the meeting is cancelled: everyone invited is told."), code="required", field="reason")

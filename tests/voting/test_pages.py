@@ -12,11 +12,14 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
+from meetings.errors import WrongState
 from meetings.models import Meeting, Participant, User
+from meetings.services.meetings import meeting_cancel
 from meetings.templatetags.paperwork import official_date
 from tests.voting.helpers import close, vote
 from voting.export import poll_result_csv, poll_result_html
 from voting.models import Poll, Proxy, VoterMark
+from voting.services.ballots import poll_open
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +51,22 @@ def _written_poll(council: Meeting, secretary: User) -> Poll:
     deadline = timezone.now() + datetime.timedelta(days=3)
     page.post(f"/meetings/{council.pk}/polls/{poll.pk}/open-written/", {"deadline": _local(deadline)})
     return Poll.objects.get(pk=poll.pk)
+
+
+def test_a_meeting_is_not_cancelled_while_written_opinions_are_asked_nor_asked_for_once_cancelled(
+    council: Meeting, secretary: User
+) -> None:
+    written = _written_poll(council, secretary)
+    assert written.state == Poll.State.OPEN
+
+    with pytest.raises(WrongState) as refused:
+        meeting_cancel(actor=secretary, meeting=council, reason="Hoãn")
+    assert refused.value.code == "poll_open"
+
+    Poll.objects.filter(pk=written.pk).update(state=Poll.State.DRAFT, opened_at=None, closes_at=None)
+    cancelled = meeting_cancel(actor=secretary, meeting=council, reason="Hoãn")
+    with pytest.raises(WrongState, match="đã bị hủy"):
+        poll_open(actor=secretary, meeting=cancelled, poll_id=written.pk, deadline=timezone.now() + datetime.timedelta(days=1))
 
 
 def test_the_secretary_prepares_a_poll_with_named_options(council: Meeting, secretary: User) -> None:

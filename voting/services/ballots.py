@@ -50,6 +50,8 @@ def poll_open(*, actor: User, meeting: Meeting, poll_id: int, deadline: datetime
     else:
         if meeting.state == Meeting.State.DRAFT:
             raise WrongState(_("Publish the meeting before asking for written opinions."))
+        if meeting.state == Meeting.State.CANCELLED:
+            raise WrongState(_("This meeting was cancelled: no opinions are asked in its name."))
         if deadline is None or deadline <= now:
             raise ServiceError(_("Written opinions need a deadline in the future."), code="invalid")
         poll.closes_at = deadline

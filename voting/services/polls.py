@@ -74,6 +74,8 @@ def poll_adding_refusal(*, meeting: Meeting) -> str:
     """Why no more polls can be added to the meeting ("" while they can): the page says it instead of offering the form."""
     if meeting.state == Meeting.State.MINUTES_APPROVED:
         return str(_("The minutes of this meeting are approved; no more polls can be added."))
+    if meeting.state == Meeting.State.CANCELLED:
+        return str(_("This meeting was cancelled: no opinions are asked in its name."))
     return ""
 
 
