@@ -255,10 +255,13 @@ def _item_view(item: ItemFacts, language: str) -> dict[str, Any]:
     speeches = []
     # A speech the secretary wrote up in the notes ("- Lê Thị Minh Nguyệt, Ủy viên, phát biểu về …: …",
     # as the room's "+ Ghi ý kiến" button begins it) is read there: not listed a second time.
-    written = {_line_start(line) for line in nfc(item.notes).splitlines()}
+    # One written line stands for one turn: someone who spoke twice and was written up once is listed once.
+    unmatched = [_line_start(line) for line in nfc(item.notes).splitlines()]
     for speech in item.speeches:
         named = re.compile(re.escape(nfc(speech.name)) + r"(?!\w)")  # "Nguyễn Văn An" is not "Nguyễn Văn A"
-        if any(named.match(start) for start in written):
+        written = next((index for index, start in enumerate(unmatched) if named.match(start)), None)
+        if written is not None:
+            del unmatched[written]
             continue
         minutes, seconds = divmod(speech.seconds, 60)
         at = timezone.localtime(speech.started_at).strftime("%H:%M") if speech.started_at else ""

@@ -636,3 +636,8 @@ def test_a_speech_the_secretary_wrote_up_in_the_notes_is_not_listed_again() -> N
     (line,) = _item_view(item, "vi")["speeches"]
 
     assert line.startswith("Võ Hoàng Nam, lúc")
+    # Speaking a second time, written up once: the other turn is still listed.
+    again = SpeechFact(name="Lê Thị Minh Nguyệt", position="Ủy viên", started_at=None, seconds=30, continued=True)
+    item.speeches = [written, again]
+    (line,) = _item_view(item, "vi")["speeches"]
+    assert line.startswith("Lê Thị Minh Nguyệt (Ủy viên), lúc") and line.endswith("thời lượng 30 giây (tiếp sau giải lao)")
