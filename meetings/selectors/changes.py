@@ -41,12 +41,13 @@ def _reordered(*, told: list[list[int | None]], now: Layout) -> bool:
     return [list(row) for row in now if row[0] in both] != [row for row in told if row[0] in both]
 
 
-def meeting_agenda_moved_back(*, meeting: Meeting) -> bool:
-    """Nothing changed since the last notice but moves that put the agenda back as participants were told it."""
+def meeting_agenda_as_told(*, meeting: Meeting) -> bool:
+    """Only the agenda was touched since the last notice, and it is back as participants were told it
+    (moved back, an item added and removed again): there is nothing to tell them."""
     events, told = _since_last_notice(meeting=meeting)
-    if told is None or set(events.values_list("action", flat=True)) - {"agenda.reorder", "agenda.move"}:
+    if told is None or any(not action.startswith("agenda.") for action in events.values_list("action", flat=True)):
         return False
-    return not _reordered(told=told, now=agenda_layout(meeting=meeting))
+    return not meeting_changes_since_notice(meeting=meeting)
 
 
 def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:

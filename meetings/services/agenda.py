@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.errors import ServiceError, WrongState
 from meetings.models import AgendaItem, Meeting, User
 from meetings.selectors.agenda import Layout, agenda_item_votes, agenda_layout
-from meetings.selectors.changes import meeting_agenda_moved_back
+from meetings.selectors.changes import meeting_agenda_as_told
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.meetings import mark_changed_since_notice
@@ -109,7 +109,7 @@ def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
     audit_record(meeting=meeting, actor=actor, action="agenda.delete", item=item.pk, title=item.title)
     item.delete()
     _apply_layout(meeting=meeting, layout=agenda_layout(meeting=meeting))
-    mark_changed_since_notice(meeting=meeting)
+    _agenda_changed(meeting=meeting)
 
 
 def _apply_layout(*, meeting: Meeting, layout: Layout) -> None:
@@ -150,12 +150,13 @@ def agenda_reorder(*, actor: User, meeting: Meeting, layout: Layout) -> None:
         return
     _apply_layout(meeting=meeting, layout=layout)
     audit_record(meeting=meeting, actor=actor, action="agenda.reorder", layout=[list(row) for row in layout])
-    _order_changed(meeting=meeting)
+    _agenda_changed(meeting=meeting)
 
 
-def _order_changed(*, meeting: Meeting) -> None:
-    """An item moved back where it was when participants were last told is no news to send them."""
-    if meeting.changed_since_notice and meeting_agenda_moved_back(meeting=meeting):
+def _agenda_changed(*, meeting: Meeting) -> None:
+    """Flag the change for the next notice; unless it put the agenda back as participants were last told
+    it (an item moved back, or added and removed again): that is no news to send them."""
+    if meeting.changed_since_notice and meeting_agenda_as_told(meeting=meeting):
         Meeting.objects.filter(pk=meeting.pk).update(changed_since_notice=False)
         meeting.changed_since_notice = False
     else:
@@ -207,4 +208,4 @@ def agenda_item_move(*, actor: User, item: AgendaItem, direction: str) -> None:
     if layout != agenda_layout(meeting=meeting):
         _apply_layout(meeting=meeting, layout=layout)
         audit_record(meeting=meeting, actor=actor, action="agenda.move", item=item.pk, direction=direction)
-        _order_changed(meeting=meeting)
+        _agenda_changed(meeting=meeting)
