@@ -159,11 +159,6 @@ def participant_update(*, actor: User, participant: Participant, role: str, can_
     _check_role(role=role)
     if participant.user_id == meeting.secretary_id and role != Participant.Role.SECRETARY:
         raise ServiceError(_("The meeting's secretary keeps the secretary's role."), code="secretary_fixed")
-    if participant.role == Participant.Role.GUEST and role != Participant.Role.GUEST:
-        # A guest's vote box is greyed out and sends nothing: taken back from guest, the vote returns as
-        # an invitation gives it (the body's members with a vote, or everyone where it names none).
-        members = meeting.body.voting_members
-        can_vote = not members.exists() or members.filter(pk=participant.user_id).exists()
     participant.role = role
     participant.can_vote = _normalise_vote(role=role, can_vote=can_vote)
     participant.save(update_fields=["role", "can_vote"])

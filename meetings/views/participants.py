@@ -102,8 +102,14 @@ def participant_update_view(request: HttpRequest, meeting_id: int, participant_i
     if not form.is_valid():
         messages.error(request, _("Choose a valid role."))
     else:
+        fields = form.cleaned_data
+        if participant.role == Participant.Role.GUEST and "can_vote" not in request.POST:
+            # A guest's vote box is greyed out and sends nothing: taken back from guest, they get the
+            # vote if the body counts them among its members with one (everyone, where it names none).
+            members = meeting.body.voting_members
+            fields = {**fields, "can_vote": not members.exists() or members.filter(pk=participant.user_id).exists()}
         try:
-            participant_update(actor=request.user, participant=participant, **form.cleaned_data)
+            participant_update(actor=request.user, participant=participant, **fields)
         except ServiceError as error:
             report(request, error)
         else:

@@ -154,9 +154,12 @@ def test_a_delegate_made_a_guest_by_mistake_gets_the_vote_back_with_the_role(
     assert participation(meeting, delegate).can_vote is True
     # Back at the row, so the keyboard goes on from there.
     assert response["Location"].endswith(f"/participants/#participant-{participation(meeting, delegate).pk}")
-    # Someone the body does not list among its members with a vote comes back without one.
-    participant_update(actor=secretary, participant=participation(meeting, guest), role=Participant.Role.DELEGATE, can_vote=False)
-    assert participation(meeting, guest).can_vote is False
+    # Someone the body does not list among its members with a vote is made a delegate without one.
+    page.post(reverse("participant_update", args=[meeting.pk, participation(meeting, guest).pk]), {"role": "delegate"})
+    assert (participation(meeting, guest).role, participation(meeting, guest).can_vote) == (Participant.Role.DELEGATE, False)
+    # The service does as it is told.
+    participant_update(actor=secretary, participant=participation(meeting, guest), role=Participant.Role.DELEGATE, can_vote=True)
+    assert participation(meeting, guest).can_vote is True
 
 
 def test_it_rejects_a_guest_with_a_vote_in_the_database(meeting: Meeting, other_delegate: User) -> None:
