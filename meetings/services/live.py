@@ -358,10 +358,7 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant_id: int, statu
         participant.arrived_at = participant.arrived_at or now
     else:
         participant.arrived_at = None
-    reason = clean_text(reason)
-    limit = Participant._meta.get_field("absence_reason").max_length
-    if len(reason) > limit:
-        raise ServiceError(_("The reason can be at most %(limit)s characters.") % {"limit": limit}, code="invalid")
+    reason = _absence_reason_checked(reason)
     if status != Participant.Attendance.ABSENT_EXCUSED:
         # The secretary's mark is the record: a notice they overrule no longer speaks for the minutes.
         _forget_absence(participant)
@@ -402,6 +399,14 @@ def attendance_check_in(*, actor: User, meeting: Meeting) -> Participant:
     return participant
 
 
+def _absence_reason_checked(reason: str) -> str:
+    reason = clean_text(reason)
+    limit = Participant._meta.get_field("absence_reason").max_length
+    if len(reason) > limit:
+        raise ServiceError(_("The reason can be at most %(limit)s characters.") % {"limit": limit}, code="invalid")
+    return reason
+
+
 def _forget_absence(participant: Participant) -> None:
     """Someone who said they would be away came after all: the minutes must not give a reason for it."""
     participant.absence_reason = ""
@@ -437,12 +442,9 @@ def attendance_notify_absence(*, actor: User, meeting: Meeting, reason: str, par
     if participant.attendance == Participant.Attendance.ABSENT and participant.user_id == actor.pk:
         # Only the secretary turns an absence without leave into one with leave.
         raise WrongState(_("The secretary has marked you absent without leave. If that is wrong, tell the secretary."))
-    reason = clean_text(reason)
+    reason = _absence_reason_checked(reason)
     if not reason:
         raise ServiceError(_("Say why you cannot attend: the minutes record the reason."), code="invalid")
-    limit = Participant._meta.get_field("absence_reason").max_length
-    if len(reason) > limit:
-        raise ServiceError(_("The reason can be at most %(limit)s characters.") % {"limit": limit}, code="invalid")
     participant.attendance = Participant.Attendance.ABSENT_EXCUSED
     participant.arrived_at = None
     participant.absence_reason = reason

@@ -54,6 +54,8 @@ def live_strings() -> dict:
             "screen_lost": _("Connection lost, reconnecting… This screen may not show the latest."),
         },
         "queued": _("(%(count)s waiting to be sent)"),
+        "absence_reason_add": _("Give the reason"),
+        "absence_reason_change": _("Change the reason"),
         "absence_reason_prompt": _("Why is %(name)s absent? The minutes give the reason. It may be left empty and added later."),
         "states": dict(Meeting.State.choices),
         "roles": dict(Participant.Role.choices),

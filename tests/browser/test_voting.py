@@ -213,6 +213,10 @@ def test_marking_someone_absent_with_leave_in_the_room_asks_why(
     select.select_option("absent_excused")
     expect(chair.locator("#attendance .absence-reason")).to_have_text("Lý do: Đi công tác tại Hà Nội")
     expect(select).to_have_value("absent_excused")
+    # Put right later, from beside it.
+    chair.once("dialog", lambda dialog: dialog.accept("Đi công tác tại Hà Nội theo Giấy triệu tập 215/GTT"))
+    chair.locator("#attendance .reason-edit").click()
+    expect(chair.locator("#attendance .absence-reason")).to_have_text("Lý do: Đi công tác tại Hà Nội theo Giấy triệu tập 215/GTT")
 
 
 def test_a_tablet_offline_when_the_vote_closes_shows_the_result_on_its_return(

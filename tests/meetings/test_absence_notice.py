@@ -220,14 +220,6 @@ def test_marking_absent_with_leave_in_the_room_records_the_reason_the_secretary_
     assert AuditEvent.objects.filter(action="attendance.mark", data__reason="Ốm, nằm viện").exists()
 
 
-def test_a_reason_given_with_another_mark_is_not_kept(published_meeting: Meeting, delegate: User, secretary: User) -> None:
-    me = participation(published_meeting, delegate)
-
-    attendance_mark(actor=secretary, meeting=published_meeting, participant_id=me.pk, status=Participant.Attendance.ABSENT, reason="Ốm")
-
-    assert participation(published_meeting, delegate).absence_reason == ""
-
-
 def test_someone_marked_absent_without_leave_cannot_excuse_themselves(
     client: Client, published_meeting: Meeting, delegate: User, secretary: User
 ) -> None:

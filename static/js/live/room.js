@@ -266,9 +266,16 @@ function renderAttendance() {
       } else {
         status = el("span", { class: `badge att-${participant.attendance}` }, t.attendance[participant.attendance]);
       }
-      const reason = keeps && participant.attendance === "absent_excused" ? absenceReasons.get(participant.id) : null;
+      const excused = keeps && participant.attendance === "absent_excused";
+      const reason = excused ? absenceReasons.get(participant.id) : null;
+      // The reason is written, or put right, later too: the minutes give it.
+      const editable = excused && status.tagName === "SELECT";
       return el("li", { dataset: { user: String(participant.user_id) } }, dot, name, status,
-        reason ? el("span", { class: "absence-reason small" }, `${t.absence_reason}: ${reason}`) : null);
+        reason ? el("span", { class: "absence-reason small" }, `${t.absence_reason}: ${reason}`) : null,
+        editable
+          ? el("button", { class: "button small reason-edit", type: "button", onclick: () => markAttendance(participant, "absent_excused") },
+            reason ? t.absence_reason_change : t.absence_reason_add)
+          : null);
     }),
   );
   if (focused) document.querySelector(`#attendance select[data-participant="${focused}"]`)?.focus();
