@@ -65,3 +65,9 @@ DJANGO_WEEKDAYS = (
     gettext_noop("Saturday"),
     gettext_noop("Sunday"),
 )
+
+# The admin's own log, which Django's Vietnamese calls "đăng nhập" (a log-in): read in the permissions list.
+DJANGO_MODEL_NAMES = (
+    gettext_noop("log entry"),
+    gettext_noop("log entries"),
+)

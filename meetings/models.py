@@ -325,6 +325,8 @@ class DocumentVersion(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
         ordering = ["document", "-number"]
         constraints = [models.UniqueConstraint(fields=["document", "number"], name="one_version_number_per_document")]
 
@@ -345,6 +347,8 @@ class DocumentPage(models.Model):
     search_text = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("document page")
+        verbose_name_plural = _("document pages")
         ordering = ["version", "number"]
         constraints = [models.UniqueConstraint(fields=["version", "number"], name="one_row_per_document_page")]
 
@@ -396,6 +400,10 @@ class Presentation(models.Model):
     viewport = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("presentation")
+        verbose_name_plural = _("presentations")
+
     def __str__(self) -> str:
         return f"{self.meeting_id}: {self.document_id} p.{self.page}"
 
@@ -422,6 +430,8 @@ class SpeakerRequest(models.Model):
     continues_speech = models.BooleanField(_("goes on with a speech a break cut short"), default=False)
 
     class Meta:
+        verbose_name = _("request to speak")
+        verbose_name_plural = _("requests to speak")
         ordering = ["requested_at", "id"]
         constraints = [
             # One open request per person: asking twice does not jump the queue.
@@ -447,6 +457,8 @@ class MeetingEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("live event")
+        verbose_name_plural = _("live events")
         ordering = ["meeting", "seq"]
         constraints = [models.UniqueConstraint(fields=["meeting", "seq"], name="one_event_per_seq")]
 
@@ -463,6 +475,8 @@ class CommandReceipt(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("command receipt")
+        verbose_name_plural = _("command receipts")
         constraints = [models.UniqueConstraint(fields=["meeting", "user", "command_id"], name="one_receipt_per_command")]
 
     def __str__(self) -> str:
@@ -478,6 +492,10 @@ class LiveConnection(models.Model):
     socket = models.CharField(max_length=40, unique=True)
     connected_at = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("live connection")
+        verbose_name_plural = _("live connections")
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.process}"

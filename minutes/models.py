@@ -72,6 +72,8 @@ class MinutesEntry(models.Model):
     conclusion_announced = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("minutes entry")
+        verbose_name_plural = _("minutes entries")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "agenda_item"], name="one_entry_per_item"),
             models.UniqueConstraint(fields=["meeting"], condition=models.Q(agenda_item=None), name="one_general_entry"),
@@ -98,6 +100,8 @@ class MinutesVersion(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("minutes version")
+        verbose_name_plural = _("minutes versions")
         ordering = ["minutes", "-number"]
         constraints = [models.UniqueConstraint(fields=["minutes", "number"], name="one_minutes_version_number")]
 
@@ -123,6 +127,8 @@ class MinutesRemark(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("remark on the minutes")
+        verbose_name_plural = _("remarks on the minutes")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -139,6 +145,8 @@ class MinutesAssent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("agreement with the minutes")
+        verbose_name_plural = _("agreements with the minutes")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["version", "author"], name="one_assent_per_version")]
 

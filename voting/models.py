@@ -104,6 +104,8 @@ class PollChoice(models.Model):
     meaning = models.CharField(max_length=10, choices=Meaning.choices, default=Meaning.OPTION)
 
     class Meta:
+        verbose_name = _("poll choice")
+        verbose_name_plural = _("poll choices")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -134,6 +136,8 @@ class Ballot(models.Model):
     cast_by = models.ForeignKey(Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
         constraints = [models.UniqueConstraint(fields=["poll", "voter"], name="one_named_ballot_per_voter")]
 
     def __str__(self) -> str:
@@ -149,6 +153,8 @@ class VoterMark(models.Model):
     marked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("record of voting")
+        verbose_name_plural = _("records of voting")
         constraints = [models.UniqueConstraint(fields=["poll", "participant"], name="one_ballot_per_voter")]
 
     def __str__(self) -> str:

@@ -300,8 +300,9 @@ def test_permissions_are_named_in_vietnamese_on_the_account_and_group_pages(clie
     group_page = admin.get(f"/admin/auth/group/{group.pk}/change/").content.decode()
 
     for page in (account_page, group_page):
-        assert "Thêm cuộc họp" in page and "Xóa nội dung họp" in page
+        assert "Thêm cuộc họp" in page and "Xóa nội dung họp" in page and "Xem phiếu biểu quyết" in page
         assert "Can add meeting" not in page and "Can view" not in page
+        assert "speaker request" not in page and "đăng nhập</option>" not in page
 
 
 def test_a_password_too_short_is_refused_in_vietnamese(client: Client, secretary: User) -> None:
