@@ -4,26 +4,33 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('minutes', '0005_conclusion_announced'),
+        ("minutes", "0005_conclusion_announced"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='minutesassent',
-            options={'ordering': ['created_at', 'id'], 'verbose_name': 'agreement with the minutes', 'verbose_name_plural': 'agreements with the minutes'},
+            name="minutesassent",
+            options={
+                "ordering": ["created_at", "id"],
+                "verbose_name": "agreement with the minutes",
+                "verbose_name_plural": "agreements with the minutes",
+            },
         ),
         migrations.AlterModelOptions(
-            name='minutesentry',
-            options={'verbose_name': 'minutes entry', 'verbose_name_plural': 'minutes entries'},
+            name="minutesentry",
+            options={"verbose_name": "minutes entry", "verbose_name_plural": "minutes entries"},
         ),
         migrations.AlterModelOptions(
-            name='minutesremark',
-            options={'ordering': ['created_at', 'id'], 'verbose_name': 'remark on the minutes', 'verbose_name_plural': 'remarks on the minutes'},
+            name="minutesremark",
+            options={
+                "ordering": ["created_at", "id"],
+                "verbose_name": "remark on the minutes",
+                "verbose_name_plural": "remarks on the minutes",
+            },
         ),
         migrations.AlterModelOptions(
-            name='minutesversion',
-            options={'ordering': ['minutes', '-number'], 'verbose_name': 'minutes version', 'verbose_name_plural': 'minutes versions'},
+            name="minutesversion",
+            options={"ordering": ["minutes", "-number"], "verbose_name": "minutes version", "verbose_name_plural": "minutes versions"},
         ),
     ]

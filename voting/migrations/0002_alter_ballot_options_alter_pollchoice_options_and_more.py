@@ -4,22 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('voting', '0001_initial'),
+        ("voting", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='ballot',
-            options={'verbose_name': 'ballot', 'verbose_name_plural': 'ballots'},
+            name="ballot",
+            options={"verbose_name": "ballot", "verbose_name_plural": "ballots"},
         ),
         migrations.AlterModelOptions(
-            name='pollchoice',
-            options={'ordering': ['position', 'id'], 'verbose_name': 'poll choice', 'verbose_name_plural': 'poll choices'},
+            name="pollchoice",
+            options={"ordering": ["position", "id"], "verbose_name": "poll choice", "verbose_name_plural": "poll choices"},
         ),
         migrations.AlterModelOptions(
-            name='votermark',
-            options={'verbose_name': 'record of voting', 'verbose_name_plural': 'records of voting'},
+            name="votermark",
+            options={"verbose_name": "record of voting", "verbose_name_plural": "records of voting"},
         ),
     ]
