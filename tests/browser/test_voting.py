@@ -41,6 +41,15 @@ def vote(page: Page, meaning: str) -> None:
     expect(ballot.locator(".voted-choice")).to_have_text(re.compile(r"^Bạn đã chọn: "))
 
 
+def vote_offline(page: Page, context: BrowserContext) -> None:
+    """The tablet loses its network and votes "yes": the card says the ballot waits on the tablet."""
+    context.set_offline(True)
+    expect(page.locator("#connection")).not_to_have_attribute("data-state", "online")
+    page.locator("#ballot .choice.meaning-yes").click()
+    page.locator("#ballot [data-action=confirm]").click()
+    expect(page.locator("#ballot .ballot-card.sending")).to_contain_text("Chưa có mạng: phiếu của bạn được giữ trên máy")
+
+
 def test_two_tablets_vote_and_the_projector_shows_the_result(
     daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
 ) -> None:
@@ -226,12 +235,8 @@ def test_a_tablet_offline_when_the_vote_closes_shows_the_result_on_its_return(
     chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
     expect(away.locator("#ballot")).to_be_visible()
 
-    away_context.set_offline(True)
-    expect(away.locator("#connection")).not_to_have_attribute("data-state", "online")
     # Voting without a network: the card says the ballot waits on the tablet.
-    away.locator("#ballot .choice.meaning-yes").click()
-    away.locator("#ballot [data-action=confirm]").click()
-    expect(away.locator("#ballot .ballot-card.sending")).to_contain_text("Chưa có mạng: phiếu của bạn được giữ trên máy")
+    vote_offline(away, away_context)
     chair.on("dialog", lambda dialog: dialog.accept())
     chair.locator("[data-action=close-poll]").click()
     expect(chair.locator("#poll-result .verdict")).to_be_visible()
@@ -255,11 +260,7 @@ def test_a_ballot_sent_offline_and_counted_after_a_reload_is_not_offered_again(
     manage(daphne_server.env, "shell", "-c", secret)
     chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
     expect(away.locator("#ballot")).to_be_visible()
-    away_context.set_offline(True)
-    expect(away.locator("#connection")).not_to_have_attribute("data-state", "online")
-    away.locator("#ballot .choice.meaning-yes").click()
-    away.locator("#ballot [data-action=confirm]").click()
-    expect(away.locator("#ballot .ballot-card.sending")).to_be_visible()
+    vote_offline(away, away_context)
     with contextlib.suppress(PlaywrightError):
         away.reload()  # the browser's own "no network" page
 
