@@ -47,7 +47,7 @@ def meeting_agenda_as_told(*, meeting: Meeting) -> bool:
     events, told = _since_last_notice(meeting=meeting)
     if told is None or any(not action.startswith("agenda.") for action in events.values_list("action", flat=True)):
         return False
-    return not meeting_changes_since_notice(meeting=meeting)
+    return not _lines(meeting=meeting, events=events, told=told)
 
 
 def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:
@@ -55,6 +55,10 @@ def meeting_changes_since_notice(*, meeting: Meeting) -> list[str]:
     withdrawal told (an entry from before deletions recorded it is taken as confidential): the notice
     goes to every participant. An item added and removed again, or an order moved back, is no news."""
     events, told = _since_last_notice(meeting=meeting)
+    return _lines(meeting=meeting, events=events, told=told)
+
+
+def _lines(*, meeting: Meeting, events: QuerySet[AuditEvent], told: list[list[int | None]] | None) -> list[str]:
     reordered = told is None or _reordered(told=told, now=agenda_layout(meeting=meeting))
     created = {event.data.get("item") for event in events if event.action == "agenda.create"}
     passing = created & {event.data.get("item") for event in events if event.action == "agenda.delete"}

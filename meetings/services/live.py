@@ -19,7 +19,7 @@ from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AgendaItem, Meeting, Participant, Presentation, User
 from meetings.permissions import user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
-from meetings.selectors.live import agenda_state, attendance_state, iso, meeting_state, presentation_state
+from meetings.selectors.live import agenda_state, attendance_state, iso, presentation_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import (
@@ -32,6 +32,7 @@ from meetings.services.guards import (
     require_participant,
     require_state,
 )
+from meetings.services.meetings import meeting_state_emit
 from meetings.services.notifications import absence_notify_organisers, absence_withdrawn_notify_organisers
 from meetings.services.speakers import speakers_close, speakers_emit, speech_interrupt
 from meetings.text import clean_text
@@ -44,10 +45,6 @@ BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
 RECORD_OPEN = (*BEFORE_AND_DURING, Meeting.State.CLOSED)
 ARRIVED = (Participant.Attendance.PRESENT, Participant.Attendance.LATE)
 RECESS_LONGEST_MINUTES = 240
-
-
-def _emit_state(meeting: Meeting) -> None:
-    event_emit(meeting=meeting, type="meeting.state", payload={"meeting": meeting_state(meeting=meeting)})
 
 
 def _emit_agenda(meeting: Meeting) -> None:
@@ -96,7 +93,7 @@ def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
     if first:
         AgendaItem.objects.filter(pk=first.item.pk).update(current_since=now)
     audit_record(meeting=meeting, actor=actor, action="meeting.start")
-    _emit_state(meeting)
+    meeting_state_emit(meeting=meeting)
     _emit_agenda(meeting)
     _runners_arrive(actor=actor, meeting=meeting, at=now)
     return meeting
@@ -147,7 +144,7 @@ def meeting_end(*, actor: User, meeting: Meeting) -> Meeting:
     meeting.recess_since = meeting.recess_until = None
     meeting.save(update_fields=["state", "ended_at", "current_item", "recess_since", "recess_until"])
     audit_record(meeting=meeting, actor=actor, action="meeting.end", **during_break)
-    _emit_state(meeting)
+    meeting_state_emit(meeting=meeting)
     _emit_agenda(meeting)
     event_emit(meeting=meeting, type="present.stop", payload={"presentation": presentation_state(meeting=meeting)})
     speakers_emit(meeting=meeting, type="speaker.end")
@@ -179,7 +176,7 @@ def meeting_recess(*, actor: User, meeting: Meeting, minutes: int) -> Meeting:
     meeting.recess_until = now + datetime.timedelta(minutes=minutes)
     meeting.save(update_fields=["recess_since", "recess_until"])
     audit_record(meeting=meeting, actor=actor, action="meeting.recess", minutes=minutes)
-    _emit_state(meeting)
+    meeting_state_emit(meeting=meeting)
     _emit_agenda(meeting)
     if speaking:
         speakers_emit(meeting=meeting, type="speaker.end")
@@ -200,7 +197,7 @@ def meeting_resume(*, actor: User, meeting: Meeting) -> Meeting:
     audit_record(meeting=meeting, actor=actor, action="meeting.resume", minutes=round((now - meeting.recess_since).total_seconds() / 60))
     meeting.recess_since = meeting.recess_until = None
     meeting.save(update_fields=["recess_since", "recess_until"])
-    _emit_state(meeting)
+    meeting_state_emit(meeting=meeting)
     _emit_agenda(meeting)
     return meeting
 

@@ -160,7 +160,7 @@ def meeting_update(
         speakers_emit(meeting=meeting, type="speaker.allot")
     if meeting.is_published and set(changed) & {"starts_at", "ends_at", "title", "location", "allow_self_checkin"}:
         # Tablets already open show the new time and place, and open "Check in" by the new start.
-        event_emit(meeting=meeting, type="meeting.state", payload={"meeting": meeting_state(meeting=meeting)})
+        meeting_state_emit(meeting=meeting)
     newcomers = _sync_leading_participants(meeting=meeting)
     audit_record(meeting=meeting, actor=actor, action="meeting.update", fields=changed)
     if meeting.is_published:
@@ -171,6 +171,11 @@ def meeting_update(
         elif set(changed) - set(ROOM_RULES):
             mark_changed_since_notice(meeting=meeting)
     return meeting
+
+
+def meeting_state_emit(*, meeting: Meeting) -> None:
+    """Every open room and projector shows the meeting's state, time and place as they are now."""
+    event_emit(meeting=meeting, type="meeting.state", payload={"meeting": meeting_state(meeting=meeting)})
 
 
 def mark_changed_since_notice(*, meeting: Meeting) -> None:
@@ -249,7 +254,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     meeting.save(update_fields=["state", "cancelled_at", "cancel_reason", "changed_since_notice", "updated_at"])
     audit_record(meeting=meeting, actor=actor, action="meeting.cancel", reason=reason)
     # A room or projector already open says so at once.
-    event_emit(meeting=meeting, type="meeting.state", payload={"meeting": meeting_state(meeting=meeting)})
+    meeting_state_emit(meeting=meeting)
     meeting_notify_participants(meeting=meeting, kind="cancellation")
     return meeting
 
