@@ -21,6 +21,7 @@ from meetings.services.notifications import meeting_notify_participants
 from meetings.services.speakers import speakers_emit, speaking_time_check
 from meetings.text import clean_text
 
+DRAFTS_ONLY_DELETED = _("Only a draft can be deleted. A published meeting stays on record: cancel it instead.")
 # Changing these after publishing moves the meeting in people's calendars: tell them at once.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "location")
 # How the room runs, not what the meeting is: changing them tells nobody.
@@ -225,22 +226,30 @@ def meeting_send_update_notice(*, actor: User, meeting: Meeting) -> Meeting:
     return meeting
 
 
+def meeting_cancel_refusal(*, meeting: Meeting) -> WrongState | None:
+    """Why the meeting cannot be cancelled now (None when it can): its page says so instead of asking for a reason."""
+    if meeting.state == Meeting.State.DRAFT:
+        return WrongState(_("A draft is not cancelled: nobody has been invited yet. Delete it instead."))
+    if meeting.state != Meeting.State.PUBLISHED:
+        return WrongState(_("Only a meeting that has not begun can be cancelled."))
+    from voting.models import Poll  # voting builds on meetings
+
+    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN).exists():
+        return WrongState(
+            _("Written opinions are being asked for this meeting. Close or cancel that vote on the votes page first."), code="poll_open"
+        )
+    return None
+
+
 @transaction.atomic
 def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     """Call off a published meeting that has not begun: everyone invited is told why, and their
     calendars drop it. The meeting stays on record, as cancelled."""
     require_manager(actor=actor, meeting=meeting)
     meeting = lock_meeting(meeting=meeting)
-    if meeting.state != Meeting.State.PUBLISHED:
-        if meeting.state == Meeting.State.DRAFT:
-            raise WrongState(_("A draft is not cancelled: nobody has been invited yet. Delete it instead."))
-        raise WrongState(_("Only a meeting that has not begun can be cancelled."))
-    from voting.models import Poll  # voting builds on meetings
-
-    if Poll.objects.filter(meeting=meeting, state=Poll.State.OPEN).exists():
-        raise WrongState(
-            _("Written opinions are being asked for this meeting. Close or cancel that vote on the votes page first."), code="poll_open"
-        )
+    refused = meeting_cancel_refusal(meeting=meeting)
+    if refused:
+        raise refused
     reason = clean_text(reason)
     if not reason:
         raise ServiceError(_("Say why the meeting is cancelled: everyone invited is told."), code="required", field="reason")
@@ -264,6 +273,6 @@ def meeting_delete(*, actor: User, meeting: Meeting) -> None:
     require_manager(actor=actor, meeting=meeting)
     meeting = lock_meeting(meeting=meeting)
     if meeting.state != Meeting.State.DRAFT:
-        raise WrongState(_("Only a draft can be deleted. A published meeting stays on record."))
+        raise WrongState(DRAFTS_ONLY_DELETED)
     audit_record(meeting=None, actor=actor, action="meeting.delete", meeting_id=meeting.pk, title=meeting.title)
     meeting.delete()

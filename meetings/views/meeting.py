@@ -24,7 +24,9 @@ from meetings.selectors.documents import documents_visible_to
 from meetings.selectors.meetings import absence_reasons, meeting_get_for_user, participants_of, participants_with_email_count
 from meetings.services.live import attendance_notify_absence, attendance_withdraw_absence
 from meetings.services.meetings import (
+    DRAFTS_ONLY_DELETED,
     meeting_cancel,
+    meeting_cancel_refusal,
     meeting_create,
     meeting_delete,
     meeting_publish,
@@ -201,8 +203,9 @@ def meeting_notify_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
-    if meeting.state != Meeting.State.PUBLISHED:
-        messages.error(request, _("Only a published meeting that has not begun can be cancelled."))
+    refused = meeting_cancel_refusal(meeting=meeting)
+    if refused:
+        messages.error(request, str(refused))
         return redirect(meeting)
     error = None
     if request.method == "POST":
@@ -223,7 +226,7 @@ def meeting_delete_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = managed_meeting(request, meeting_id)
     if meeting.state != Meeting.State.DRAFT:
         # Never a page that offers what cannot be done: a published meeting is cancelled, not deleted.
-        messages.error(request, _("Only a draft can be deleted. A published meeting stays on record: cancel it instead."))
+        messages.error(request, DRAFTS_ONLY_DELETED)
         return redirect(meeting)
     if request.method == "POST":
         try:

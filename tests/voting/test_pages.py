@@ -62,6 +62,9 @@ def test_a_meeting_is_not_cancelled_while_written_opinions_are_asked_nor_asked_f
     with pytest.raises(WrongState) as refused:
         meeting_cancel(actor=secretary, meeting=council, reason="Hoãn")
     assert refused.value.code == "poll_open"
+    # The page says so before asking for a reason.
+    response = logged_in(secretary).get(f"/meetings/{council.pk}/cancel/", follow=True)
+    assert "Cuộc họp đang lấy ý kiến bằng văn bản." in response.content.decode()
 
     Poll.objects.filter(pk=written.pk).update(state=Poll.State.DRAFT, opened_at=None, closes_at=None)
     cancelled = meeting_cancel(actor=secretary, meeting=council, reason="Hoãn")
