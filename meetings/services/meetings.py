@@ -259,8 +259,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     meeting.state = Meeting.State.CANCELLED
     meeting.cancelled_at = meeting.updated_at = timezone.now()
     meeting.cancel_reason = reason
-    meeting.changed_since_notice = False
-    meeting.save(update_fields=["state", "cancelled_at", "cancel_reason", "changed_since_notice", "updated_at"])
+    meeting.save(update_fields=["state", "cancelled_at", "cancel_reason", "updated_at"])
     audit_record(meeting=meeting, actor=actor, action="meeting.cancel", reason=reason)
     # A room or projector already open says so at once.
     meeting_state_emit(meeting=meeting)

@@ -145,16 +145,14 @@ def meeting_notify_participants(
     participation = {p.user_id: p for p in participants}
     recipients = list(users) if users is not None else [p.user for p in participants]
     changes: list[str] = []
-    if kind == "cancellation":
-        # A later SEQUENCE than the invitation's, as a calendar requires to apply the cancellation.
-        meeting.notice_sequence += 1
-        Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence)
     if kind == "update" and users is None:
         with translation.override(settings.LANGUAGE_CODE):
             changes = meeting_changes_since_notice(meeting=meeting)
         # Everyone has now been told: the next notice says what changed after this one.
         layout = [list(row) for row in agenda_layout(meeting=meeting)]
         audit_record(meeting=meeting, actor=actor, action="meeting.notice_sent", sequence=meeting.notice_sequence + 1, layout=layout)
+    if kind in ("update", "cancellation") and users is None:
+        # A later SEQUENCE than the last notice's: a calendar applies only a newer one.
         meeting.notice_sequence += 1
         meeting.changed_since_notice = False
         Meeting.objects.filter(pk=meeting.pk).update(notice_sequence=meeting.notice_sequence, changed_since_notice=False)

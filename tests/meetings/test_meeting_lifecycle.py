@@ -551,6 +551,7 @@ def test_cancelling_tells_everyone_why_and_takes_it_off_their_calendars(
 
     meeting = Meeting.objects.get(pk=published_meeting.pk)
     assert (meeting.state, meeting.cancel_reason) == (Meeting.State.CANCELLED, "Chủ tọa dự họp đột xuất của UBND tỉnh.")
+    assert not meeting.changed_since_notice  # the cancellation is the last word: nothing waits to be told
     assert "Đã hủy cuộc họp." in response.content.decode()
     assert AuditEvent.objects.filter(meeting=meeting, action="meeting.cancel").exists()
     to_delegate = next(message for message in mail.outbox if message.to == [delegate.email])
