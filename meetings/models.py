@@ -454,6 +454,8 @@ class MeetingEvent(models.Model):
     seq = models.PositiveBigIntegerField()
     type = models.CharField(max_length=40)
     payload = models.JSONField(default=dict)
+    # The users it is told to (a prepared vote: the chair and secretaries); null: everyone.
+    audience = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -35,6 +35,14 @@ def user_runs_meeting(*, user: User, meeting: Meeting) -> bool:
     return user.is_authenticated and (user.pk == meeting.chair_id or user_can_manage_meeting(user=user, meeting=meeting))
 
 
+def meeting_runner_ids(*, meeting: Meeting) -> list[int]:
+    """Every user for whom user_runs_meeting holds: the audience of what only they may see live (a prepared vote)."""
+    runners = {meeting.chair_id, meeting.secretary_id, meeting.created_by_id}
+    runners.update(Participant.objects.filter(meeting=meeting, role=Participant.Role.SECRETARY).values_list("user_id", flat=True))
+    runners.update(User.objects.filter(is_superuser=True, is_active=True).values_list("pk", flat=True))
+    return sorted(runner for runner in runners if runner is not None)
+
+
 def participation_of(*, user: User, meeting: Meeting) -> Participant | None:
     if not user.is_authenticated:
         return None

@@ -22,7 +22,7 @@ from meetings.models import LiveConnection, Meeting, MeetingEvent, User
 from meetings.permissions import user_can_view_meeting
 from meetings.selectors.live import live_snapshot
 from realtime.commands import command_apply
-from realtime.events import event_text
+from realtime.events import logged_event_text
 from realtime.hub import PROCESS_ID, LocalSocket, hub, online_users
 from realtime.protocol import ProtocolError, command_id_of, parse
 from static_files import client_build
@@ -55,8 +55,8 @@ def _may_view(user: User, meeting_id: int) -> bool:
     return meeting is not None and user_can_view_meeting(user=user, meeting=meeting)
 
 
-def _events_after(meeting_id: int, since: int) -> tuple[int, list[str]] | None:
-    """(current seq, the events after `since`), or None when the log no longer reaches back that far."""
+def _events_after(meeting_id: int, since: int, user_id: int) -> tuple[int, list[str]] | None:
+    """(current seq, the events after `since` as this user is told them), or None when the log no longer reaches back that far."""
     current = Meeting.objects.filter(pk=meeting_id).values_list("event_seq", flat=True).get()
     if since > current:
         return None  # the client knows of events this server never had (e.g. a restored database)
@@ -65,7 +65,8 @@ def _events_after(meeting_id: int, since: int) -> tuple[int, list[str]] | None:
     events = list(MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=since).order_by("seq"))
     if not events or events[0].seq != since + 1:
         return None
-    return current, [event_text(seq=e.seq, type=e.type, payload=e.payload) for e in events if e.seq <= current]
+    told = [e for e in events if e.seq <= current]
+    return current, [logged_event_text(user_id=user_id, seq=e.seq, type=e.type, payload=e.payload, audience=e.audience) for e in told]
 
 
 def _seconds_until_poll_closes(poll_id: int) -> float | None:
@@ -210,7 +211,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
     async def _resync(self, since: int) -> None:
         self.local.hold()
-        missed = await database_sync_to_async(_events_after)(self.meeting_id, since)
+        missed = await database_sync_to_async(_events_after)(self.meeting_id, since, self.user.pk)
         if missed is None:
             await self._send_snapshot()
             return

@@ -19,6 +19,18 @@ def event_text(*, seq: int | None, type: str, payload: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def hidden_event_text(*, seq: int) -> str:
+    """What a screen outside an event's audience gets in its place: its number, so no gap is seen, and nothing else."""
+    return event_text(seq=seq, type="hidden", payload={})
+
+
+def logged_event_text(*, user_id: int, seq: int, type: str, payload: dict[str, Any], audience: list[int] | None) -> str:
+    """A logged event as it is told again to one user (resync, a gap filled in)."""
+    if audience is not None and user_id not in audience:
+        return hidden_event_text(seq=seq)
+    return event_text(seq=seq, type=type, payload=payload)
+
+
 def _send(message: dict[str, Any]) -> None:
     if get_channel_layer() is not None:
         from realtime.hub import hub  # not at the top: the hub imports this module
@@ -26,10 +38,15 @@ def _send(message: dict[str, Any]) -> None:
         async_to_sync(hub.publish)(message)
 
 
-def publish(*, meeting_id: int, seq: int, type: str, payload: dict[str, Any]) -> None:
-    """Broadcast a numbered meeting event once the transaction that made it commits."""
+def publish(*, meeting_id: int, seq: int, type: str, payload: dict[str, Any], audience: list[int] | None = None) -> None:
+    """Broadcast a numbered meeting event once the transaction that made it commits.
+
+    With an `audience` (user ids), everyone else is sent only the event's number (hidden_event_text).
+    """
     text = event_text(seq=seq, type=type, payload=payload)
-    message = {"type": "meeting.event", "meeting": meeting_id, "seq": seq, "text": text}
+    message: dict[str, Any] = {"type": "meeting.event", "meeting": meeting_id, "seq": seq, "text": text}
+    if audience is not None:
+        message["users"] = audience
     transaction.on_commit(lambda: _send(message))
 
 

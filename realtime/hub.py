@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 from twisted.internet import tcp
 
-from realtime.events import event_text, meeting_group
+from realtime.events import event_text, hidden_event_text, meeting_group
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +180,16 @@ async def deliver_to(sockets: Iterable[LocalSocket], seq: int | None, outgoing: 
             await local.send_text(outgoing)
 
 
+async def deliver_numbered(sockets: Iterable[LocalSocket], seq: int, outgoing: Outgoing, audience: list[int] | None) -> None:
+    """A numbered event: to its audience (everyone when None); the others get its number alone, so they see no gap."""
+    if audience is None:
+        await deliver_to(sockets, seq, outgoing)
+        return
+    told = [s for s in sockets if s.user_id in audience]
+    await deliver_to(told, seq, outgoing)
+    await deliver_to([s for s in sockets if s.user_id not in audience], seq, Outgoing(hidden_event_text(seq=seq)))
+
+
 class MeetingHub:
     def __init__(self) -> None:
         self.reset()
@@ -269,11 +279,9 @@ class MeetingHub:
         if not sockets:
             return
         seq = message.get("seq")
-        targets = sockets
-        if message.get("users") is not None:
-            wanted = set(message["users"])
-            targets = {s for s in sockets if s.user_id in wanted}
+        audience = message.get("users")
         if seq is None:
+            targets = sockets if audience is None else [s for s in sockets if s.user_id in audience]
             await deliver_to(targets, None, Outgoing(message["text"]))
             return
         delivered = self.delivered.get(meeting_id, 0)
@@ -287,10 +295,10 @@ class MeetingHub:
                 for local in list(sockets):
                     await local.resnapshot()
                 return
-            for missing_seq, text in missing:
-                await deliver_to(sockets, missing_seq, Outgoing(text))
+            for missing_seq, text, missing_audience in missing:
+                await deliver_numbered(sockets, missing_seq, Outgoing(text), missing_audience)
         self.delivered[meeting_id] = seq
-        await deliver_to(targets, seq, Outgoing(message["text"]))
+        await deliver_numbered(sockets, seq, Outgoing(message["text"]), audience)
 
     def presence_changed(self, meeting_id: int) -> None:
         if meeting_id in self.presence_pending:
@@ -357,11 +365,11 @@ def _current_seq(meeting_id: int) -> int:
     return Meeting.objects.filter(pk=meeting_id).values_list("event_seq", flat=True).first() or 0
 
 
-def _events_between(meeting_id: int, after: int, before: int) -> list[tuple[int, str]]:
+def _events_between(meeting_id: int, after: int, before: int) -> list[tuple[int, str, list[int] | None]]:
     from meetings.models import MeetingEvent
 
     events = MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=after, seq__lt=before).order_by("seq")
-    return [(e.seq, event_text(seq=e.seq, type=e.type, payload=e.payload)) for e in events]
+    return [(e.seq, event_text(seq=e.seq, type=e.type, payload=e.payload), e.audience) for e in events]
 
 
 def _touch_connections() -> None:

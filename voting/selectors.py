@@ -84,6 +84,7 @@ def poll_state(*, poll: Poll, electorate: Electorate | None = None, marks: list[
         "id": poll.pk,
         "agenda_item_id": poll.agenda_item_id,
         "question": poll.question,
+        "position": poll.position,
         "kind": poll.kind,
         "choices": [{"id": c.pk, "label": c.label, "meaning": c.meaning} for c in poll.choices.all()],
         "max_choices": poll.max_choices,
@@ -109,8 +110,12 @@ def poll_state(*, poll: Poll, electorate: Electorate | None = None, marks: list[
     return state
 
 
-def polls_state(*, meeting: Meeting) -> list[dict[str, Any]]:
-    polls = list(Poll.objects.filter(meeting=meeting).prefetch_related("choices").order_by("position", "id"))
+def polls_state(*, meeting: Meeting, with_prepared: bool) -> list[dict[str, Any]]:
+    """The meeting's polls on a live screen; prepared (draft) ones only for those who run the meeting."""
+    polls = Poll.objects.filter(meeting=meeting).prefetch_related("choices").order_by("position", "id")
+    if not with_prepared:
+        polls = polls.exclude(state=Poll.State.DRAFT)
+    polls = list(polls)
     if not polls:
         return []
     participants = list(Participant.objects.filter(meeting=meeting))

@@ -233,7 +233,7 @@ def live_snapshot(*, user: User, meeting_id: int, online: list[int]) -> dict[str
             "online": online,
             "speakers": speakers_state(meeting=meeting),
             "notices": recent_notices(meeting=meeting),
-            "polls": polls_state(meeting=meeting),
+            "polls": polls_state(meeting=meeting, with_prepared=user_runs_meeting(user=user, meeting=meeting)),
             "proxies": proxies_state(meeting=meeting),
             "my_votes": my_votes(user=user, meeting=meeting),
             "minutes": minutes_state(user=user, meeting=meeting),

@@ -71,24 +71,24 @@ async def test_the_chair_creates_and_opens_a_vote_and_every_tablet_hears_it(
 
     created = await chair_tablet.command("poll.create", question="Thông qua đề án chuyển đổi số?", majority="cast", secret=False)
     assert created["type"] == "ack", created
-    updates = [await _event(tablet, "poll.update") for tablet in (first, second)]
-    opened_reply = await chair_tablet.command("poll.open", poll_id=updates[0]["poll"]["id"])
+    update = await _own_event(chair_tablet, "poll.update")
+    opened_reply = await chair_tablet.command("poll.open", poll_id=update["poll"]["id"])
     assert opened_reply["type"] == "ack", opened_reply
     opened = [await _event(tablet, "poll.open") for tablet in (first, second)]
 
-    for update, opening in zip(updates, opened, strict=True):
-        assert update["seq"] == seq + 1
+    assert update["seq"] == seq + 1
+    assert (update["poll"]["question"], update["poll"]["state"]) == ("Thông qua đề án chuyển đổi số?", "draft")
+    for opening in opened:
         assert opening["seq"] == seq + 2
-        poll = update["poll"]
-        assert (poll["question"], poll["state"], poll["majority"], poll["kind"]) == (
+        poll = opening["poll"]
+        assert (poll["id"], poll["question"], poll["state"], poll["majority"], poll["kind"]) == (
+            update["poll"]["id"],
             "Thông qua đề án chuyển đổi số?",
-            "draft",
+            "open",
             "cast",
             "yes_no",
         )
         assert [c["meaning"] for c in poll["choices"]] == ["yes", "no", "abstain"]
-        assert opening["poll"]["id"] == poll["id"]
-        assert opening["poll"]["state"] == "open"
         assert opening["poll"]["opened_at"]
         assert {k: opening["poll"]["progress"][k] for k in ("voted", "eligible")} == {"voted": 0, "eligible": 4}
 
@@ -403,9 +403,11 @@ async def test_the_chair_annuls_a_vote_over_the_socket_and_prepares_it_again(
     assert_error(refused, code="invalid", id=refused["id"])
     assert reply["type"] == "ack", reply
     annulled = await _event(tablet, "poll.annul")
-    repeat = await _event(tablet, "poll.update")
+    repeat = await _own_event(chair_tablet, "poll.update")
     assert (annulled["poll"]["state"], annulled["poll"]["annulled_reason"]) == ("annulled", "Sự cố mạng")
     assert (repeat["poll"]["state"], repeat["poll"]["repeat_of"], repeat["seq"]) == ("draft", poll.pk, annulled["seq"] + 1)
+    # The vote prepared again is the chair's until it opens.
+    assert await _event(tablet, "hidden") == {"type": "hidden", "seq": repeat["seq"]}
 
 
 # --- time limits -----------------------------------------------------------------------------

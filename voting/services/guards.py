@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError
 from meetings.models import Meeting, User
-from meetings.permissions import user_runs_meeting
+from meetings.permissions import meeting_runner_ids, user_runs_meeting
 from meetings.services.events import event_emit
 from voting.models import Poll
 from voting.selectors import poll_state
@@ -36,5 +36,7 @@ def poll_locked(*, meeting: Meeting, poll_id: int) -> Poll:
 
 
 def poll_emit(*, meeting: Meeting, type: str, poll: Poll) -> None:
+    """Tell the live screens a poll's new state; a prepared one only to the chair and secretaries."""
     if meeting.state != Meeting.State.DRAFT:
-        event_emit(meeting=meeting, type=type, payload={"poll": poll_state(poll=poll)})
+        audience = meeting_runner_ids(meeting=meeting) if poll.state == Poll.State.DRAFT else None
+        event_emit(meeting=meeting, type=type, payload={"poll": poll_state(poll=poll)}, audience=audience)

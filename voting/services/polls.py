@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import ServiceError, WrongState
 from meetings.models import AgendaItem, Meeting, User
+from meetings.permissions import meeting_runner_ids
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
@@ -190,4 +191,4 @@ def poll_delete(*, actor: User, meeting: Meeting, poll_id: int) -> None:
     audit_record(meeting=meeting, actor=actor, action="poll.delete", poll=poll.pk, question=poll.question)
     poll.delete()
     if meeting.state != Meeting.State.DRAFT:
-        event_emit(meeting=meeting, type="poll.delete", payload={"poll_id": poll_id})
+        event_emit(meeting=meeting, type="poll.delete", payload={"poll_id": poll_id}, audience=meeting_runner_ids(meeting=meeting))

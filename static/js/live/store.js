@@ -60,7 +60,11 @@ export class LiveStore {
       case "poll.annul": {
         const index = state.polls.findIndex((poll) => poll.id === event.poll.id);
         if (index >= 0) state.polls[index] = event.poll;
-        else state.polls.push(event.poll);
+        else {
+          // A prepared vote reaches most screens only when it opens: it takes its place in the order.
+          state.polls.push(event.poll);
+          state.polls.sort((a, b) => a.position - b.position || a.id - b.id);
+        }
         break;
       }
       case "poll.delete":
@@ -95,6 +99,8 @@ export class LiveStore {
       case "annotation.delete":
       case "stroke.points":
         break;
+      // An event for other screens (a vote being prepared): its number, which the connection keeps, and nothing else.
+      case "hidden":
       default:
         return;
     }
