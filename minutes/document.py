@@ -93,6 +93,7 @@ WORDS = {
         "about": "về",
         "proxy": "do {name} bỏ phiếu thay",
         "proxy_holder": "ủy quyền cho {name}",
+        "break": "Cuộc họp nghỉ giải lao từ {since} đến {until} ({minutes} phút).",
     },
     "en": {
         "lang": "en",
@@ -160,6 +161,7 @@ WORDS = {
         "about": "on",
         "proxy": "cast by {name} as proxy",
         "proxy_holder": "proxy held by {name}",
+        "break": "The meeting took a break from {since} to {until} ({minutes} min).",
     },
 }
 
@@ -194,8 +196,14 @@ def _when(moment: datetime.datetime | None, language: str) -> str:
         return "… giờ …, ngày … tháng … năm …" if language == "vi" else "…"
     local = timezone.localtime(moment)
     if language == "vi":
-        return f"{local:%H} giờ {local:%M}, {official_date(local)}"
-    return f"{local:%H:%M} on {local:%d %B %Y}"
+        return f"{_clock(local, language)}, {official_date(local)}"
+    return f"{_clock(local, language)} on {local:%d %B %Y}"
+
+
+def _clock(moment: datetime.datetime, language: str) -> str:
+    """A time of the day as the minutes write it: "09 giờ 30", "09:30"."""
+    local = timezone.localtime(moment)
+    return f"{local:%H} giờ {local:%M}" if language == "vi" else f"{local:%H:%M}"
 
 
 def _person(participant: Participant) -> str:
@@ -273,15 +281,24 @@ def _item_view(item: ItemFacts, language: str) -> dict[str, Any]:
         length = " ".join(parts)
         about = f" {w['about']} “{nfc(speech.topic)}”" if speech.topic else ""
         speeches.append(f"{who}{about}, {w['at']} {at}, {w['lasting']} {length}" + (f" ({w['continued']})" if speech.continued else ""))
+    breaks = [
+        w["break"].format(
+            since=_clock(pause.since, language),
+            until=_clock(pause.until, language),
+            minutes=max(1, round((pause.until - pause.since).total_seconds() / 60)),
+        )
+        for pause in item.breaks
+    ]
     return {
         "number": item.number,
         "title": nfc(item.title),
+        "breaks": breaks,
         "presenter": nfc(item.presenter),
         "notes": paragraphs(item.notes),
         "conclusions": paragraphs(item.conclusions),
         "speeches": speeches,
         "polls": [_poll_view(poll, language) for poll in item.polls],
-        "touched": bool(item.reached or item.used_seconds or item.notes or item.conclusions or item.speeches or item.polls),
+        "touched": bool(item.reached or item.used_seconds or item.notes or item.conclusions or item.speeches or item.polls or item.breaks),
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from meetings.models import Document, DocumentVersion, Meeting, Participant, SpeakerRequest, User
+from meetings.models import AuditEvent, Document, DocumentVersion, Meeting, Participant, SpeakerRequest, User
 from meetings.permissions import user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
 from meetings.selectors.live import PRESENT_STATES, iso
@@ -29,6 +29,12 @@ class SpeechFact:
 
 
 @dataclass
+class BreakFact:
+    since: datetime.datetime
+    until: datetime.datetime
+
+
+@dataclass
 class ItemFacts:
     item_id: int | None
     number: str
@@ -40,6 +46,7 @@ class ItemFacts:
     conclusions: str = ""
     speeches: list[SpeechFact] = field(default_factory=list)
     polls: list[Poll] = field(default_factory=list)
+    breaks: list[BreakFact] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +71,21 @@ class MinutesFacts:
 def minutes_of(*, meeting: Meeting) -> Minutes:
     minutes, _created = Minutes.objects.get_or_create(meeting=meeting)
     return minutes
+
+
+def _breaks(*, meeting: Meeting) -> dict[int | None, list[BreakFact]]:
+    """The breaks the chair called, by the item under way then (None: before the first, or not known), from the audit log."""
+    breaks: dict[int | None, list[BreakFact]] = {}
+    called: AuditEvent | None = None
+    for event in AuditEvent.objects.filter(meeting=meeting, action__in=("meeting.recess", "meeting.resume", "meeting.end")).order_by(
+        "created_at", "id"
+    ):
+        if event.action == "meeting.recess":
+            called = event
+        elif called is not None:
+            breaks.setdefault(called.data.get("item"), []).append(BreakFact(since=called.created_at, until=event.created_at))
+            called = None
+    return breaks
 
 
 def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
@@ -92,6 +114,8 @@ def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
     ):
         polls.setdefault(poll.agenda_item_id, []).append(poll)
 
+    breaks = _breaks(meeting=meeting)
+
     def facts(item_id: int | None, number: str, title: str, presenter: User | None, used: int, reached: bool = False) -> ItemFacts:
         entry = entries.get(item_id)
         return ItemFacts(
@@ -105,6 +129,7 @@ def minutes_facts(*, meeting: Meeting) -> MinutesFacts:
             conclusions=entry.conclusions if entry else "",
             speeches=speeches.get(item_id, []),
             polls=polls.get(item_id, []),
+            breaks=breaks.get(item_id, []),
         )
 
     return MinutesFacts(

@@ -175,7 +175,8 @@ def meeting_recess(*, actor: User, meeting: Meeting, minutes: int) -> Meeting:
     meeting.recess_since = now
     meeting.recess_until = now + datetime.timedelta(minutes=minutes)
     meeting.save(update_fields=["recess_since", "recess_until"])
-    audit_record(meeting=meeting, actor=actor, action="meeting.recess", minutes=minutes)
+    # The item it was called in: the minutes tell the break there.
+    audit_record(meeting=meeting, actor=actor, action="meeting.recess", minutes=minutes, item=meeting.current_item_id)
     meeting_state_emit(meeting=meeting)
     _emit_agenda(meeting)
     if speaking:

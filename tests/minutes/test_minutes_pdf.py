@@ -4,6 +4,7 @@ how it is laid out (A4, margins, page numbers, embedded fonts), and how it is pu
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import unicodedata
@@ -17,7 +18,8 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from meetings.models import AgendaItem, Participant, User
+from meetings.models import AgendaItem, AuditEvent, Meeting, Participant, User
+from meetings.services.live import agenda_set_current, meeting_end, meeting_recess, meeting_resume, meeting_start
 from meetings.templatetags.paperwork import official_date
 from minutes.document import WORDS, _absence_reason, _item_view, attendance_sheet_html, minutes_html
 from minutes.models import DEFAULT_RECIPIENTS, MinutesVersion
@@ -539,6 +541,27 @@ def test_an_item_the_meeting_never_reached_says_so_instead_of_who_presents_it(he
     assert "Nội dung này không được xem xét tại cuộc họp." in never_reached
     assert "Trình bày" not in never_reached
     assert "không được xem xét" not in text.split(f"2. {debated.title}")[1]
+
+
+def test_a_break_is_told_under_the_item_it_was_called_in(council: Meeting, minutes_items: list[AgendaItem], chair: User) -> None:
+    opening, debated = minutes_items
+    meeting = meeting_start(actor=chair, meeting=council)
+    agenda_set_current(actor=chair, meeting=meeting, item_id=debated.pk)
+    meeting_recess(actor=chair, meeting=meeting, minutes=15)
+    meeting_resume(actor=chair, meeting=meeting)
+    meeting_recess(actor=chair, meeting=meeting, minutes=10)
+    meeting_end(actor=chair, meeting=meeting)  # during the second break: it ends with the meeting
+    half_past_nine = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
+    log = AuditEvent.objects.filter(meeting=meeting, action__in=["meeting.recess", "meeting.resume", "meeting.end"]).order_by("id")
+    for event, minutes_later in zip(log, [0, 15, 80, 90], strict=True):
+        AuditEvent.objects.filter(pk=event.pk).update(created_at=half_past_nine + datetime.timedelta(minutes=minutes_later))
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", minutes_html(facts=minutes_facts(meeting=meeting))).split())
+
+    assert "giải lao" not in between(text, f"1. {opening.title}", f"2. {debated.title}")
+    told = text.split(f"2. {debated.title}")[1]
+    assert "Cuộc họp nghỉ giải lao từ 09 giờ 30 đến 09 giờ 45 (15 phút)." in told
+    assert "Cuộc họp nghỉ giải lao từ 10 giờ 50 đến 11 giờ 00 (10 phút)." in told
 
 
 @pytest.mark.parametrize(("seconds", "printed"), [(3, "3 giây"), (120, "2 phút"), (125, "2 phút 5 giây"), (0, "0 giây")])
