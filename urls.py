@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.views import LoginView, PasswordResetView
+from django.contrib.auth.views import LoginView, PasswordChangeView, PasswordResetView
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from meetings.forms import FirstPasswordResetForm, LoginForm
+from meetings.forms import FirstPasswordResetForm, LoginForm, OwnPasswordChangeForm
 from meetings.views.accounts import PasswordSetView
 
 # The administration names the system it belongs to, not "Django".
@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/password_reset/", PasswordResetView.as_view(form_class=FirstPasswordResetForm), name="password_reset"),
     path("accounts/reset/<uidb64>/<token>/", PasswordSetView.as_view(), name="password_reset_confirm"),
+    path("accounts/password_change/", PasswordChangeView.as_view(form_class=OwnPasswordChangeForm), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
@@ -317,3 +317,22 @@ class FirstPasswordResetForm(PasswordResetForm):
         for user in User.objects.filter(email__iexact=email, is_active=True):
             if user.email.casefold() == wanted:
                 yield user
+
+
+class RulesUnderNewPassword:
+    """The password rules a new password breaks are said under it, where the rules are listed and the
+    person typed it; Django says them under the confirmation, a screen below on a phone. A mismatch
+    stays under the confirmation."""
+
+    NEW_PASSWORD_FIELD = "new_password1"  # noqa: S105 (a field name, not a password)
+
+    def validate_password_for_user(self, user: User, password_field_name: str = NEW_PASSWORD_FIELD) -> None:
+        super().validate_password_for_user(user, self.NEW_PASSWORD_FIELD)  # type: ignore[misc]
+
+
+class NewPasswordForm(RulesUnderNewPassword, SetPasswordForm):
+    """Setting a password from an e-mailed link."""
+
+
+class OwnPasswordChangeForm(RulesUnderNewPassword, PasswordChangeForm):
+    """Changing one's own password from the top bar."""

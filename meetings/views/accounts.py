@@ -9,11 +9,14 @@ from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from meetings.forms import NewPasswordForm
+
 
 class PasswordSetView(PasswordResetConfirmView):
     # A guest following the invitation's link, or a new secretary: signed in at once, not sent to
     # a login page to type again the user name they were never shown.
     post_reset_login = True
+    form_class = NewPasswordForm
     success_url = reverse_lazy("home")
 
     def form_valid(self, form: Form) -> HttpResponse:

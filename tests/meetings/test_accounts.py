@@ -87,6 +87,18 @@ def test_the_reset_link_sets_a_new_password_once(client: Client, delegate: User)
     assert "đã được dùng hoặc đã quá hạn" in client.get(link.group(1), follow=True).content.decode()
 
 
+def test_a_password_set_from_the_link_is_told_the_rule_it_breaks_under_itself(client: Client, delegate: User) -> None:
+    client.post("/accounts/password_reset/", {"email": delegate.email})
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body)
+    assert link
+    form = client.get(link.group(1), follow=True)
+
+    refused = client.post(form.redirect_chain[-1][0], {"new_password1": "12345678", "new_password2": "12345678"})
+
+    assert "Mật khẩu này hoàn toàn là số." in refused.context["form"].errors["new_password1"]
+    assert "new_password2" not in refused.context["form"].errors
+
+
 def test_a_signed_in_user_changes_their_password_from_their_name_in_the_top_bar(client: Client, delegate: User) -> None:
     page = logged_in(client, delegate).get("/").content.decode()
 
@@ -108,6 +120,19 @@ def test_it_refuses_a_password_anyone_would_guess(client: Client, delegate: User
     )
 
     assert said in response.content.decode()
+    # Said under the new password, where the rules are listed, not under its confirmation.
+    assert said in response.context["form"].errors["new_password1"]
+    assert "new_password2" not in response.context["form"].errors
+    assert User.objects.get(pk=delegate.pk).check_password("matkhau-123")
+
+
+def test_two_different_new_passwords_are_told_under_the_confirmation(client: Client, delegate: User) -> None:
+    response = logged_in(client, delegate).post(
+        "/accounts/password_change/",
+        {"old_password": "matkhau-123", "new_password1": "Hop-khong-giay-2026", "new_password2": "Hop-khong-giay-2027"},
+    )
+
+    assert list(response.context["form"].errors) == ["new_password2"]
     assert User.objects.get(pk=delegate.pk).check_password("matkhau-123")
 
 
