@@ -75,6 +75,8 @@ WORDS = {
         "percent": "Tỷ lệ",
         "ballots": "Tổng số phiếu",
         "not_voted": "không tham gia biểu quyết",
+        "not_answered": "không trả lời",
+        "not_passed_no_answers": "KHÔNG THÔNG QUA (không đủ số thành viên trả lời)",
         "needed": "số phiếu cần đạt",
         "of": "trên",  # "2 trên 3", not "2/3", which reads as two thirds
         "outcome": "Kết quả",
@@ -143,6 +145,8 @@ WORDS = {
         "percent": "Share",
         "ballots": "Ballots cast",
         "not_voted": "did not vote",
+        "not_answered": "did not answer",
+        "not_passed_no_answers": "NOT PASSED (too few members answered)",
         "needed": "votes needed",
         "of": "of",
         "outcome": "Outcome",
@@ -248,7 +252,7 @@ def _poll_view(poll: Poll, language: str) -> Poll:
         who = nfc(entry["name"])
         if entry.get("proxy_name"):
             who += f" ({w['proxy_holder'].format(name=nfc(entry['proxy_name']))})"
-        named.append(f"{who}: {w['not_voted']}")
+        named.append(f"{who}: {w['not_answered' if poll.mode == Poll.Mode.WRITTEN else 'not_voted']}")
     poll.named_text = "; ".join(named)
     return poll
 

@@ -29,20 +29,27 @@ def poll_result_csv(*, poll: Poll) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["Cuộc họp", poll.meeting.title])
     writer.writerow(["Câu hỏi", poll.question])
-    writer.writerow(["Hình thức", "Bỏ phiếu kín" if poll.secret else "Biểu quyết công khai"])
-    writer.writerow(["Tỷ lệ cần đạt", poll.get_majority_display(), result["needed"], result["base"]])
+    written = poll.mode == Poll.Mode.WRITTEN
+    form = "Bỏ phiếu kín" if poll.secret else "Biểu quyết công khai"
+    writer.writerow(["Hình thức", f"{form}, lấy ý kiến bằng văn bản" if written else form])
+    writer.writerow(["Tỷ lệ cần đạt", poll.get_majority_display(), f"ít nhất {result['needed']} trên {result['base']}"])
     writer.writerow(["Mở lúc", _when(poll.opened_at)])
     writer.writerow(["Đóng lúc", _when(poll.closed_at)])
     writer.writerow(["Số phiếu", result["ballots"]])
+    not_voted_words = "Không trả lời" if written else "Không tham gia biểu quyết"
     if "not_voted_weight" in result:
-        writer.writerow(["Không tham gia biểu quyết", result["not_voted_weight"]])
-    writer.writerow(["Kết quả", "Thông qua" if result["passed"] else "Không thông qua", *result_chosen(result=result)])
+        writer.writerow([not_voted_words, result["not_voted_weight"]])
+    outcome = "Thông qua" if result["passed"] else "Không thông qua"
+    if result.get("no_quorum"):
+        outcome = "Không thông qua (không đủ số thành viên trả lời)" if written else "Không thông qua (không đủ số thành viên tối thiểu)"
+    writer.writerow(["Kết quả", outcome, *result_chosen(result=result)])
     if poll.state == Poll.State.ANNULLED:
         writer.writerow(["Đã hủy", poll.annulled_reason])
     writer.writerow([])
     writer.writerow(["Lựa chọn", "Số phiếu", "Tỷ lệ (%)", "Đạt"])
     for row in result["choices"]:
-        writer.writerow([row["label"], row["votes"], row["percent"], "x" if row["reached"] else ""])
+        # With a decimal comma, as the screens and the sheet write it and a Vietnamese spreadsheet reads it.
+        writer.writerow([row["label"], row["votes"], row["percent"].replace(".", ","), "x" if row["reached"] else ""])
     if result.get("named"):
         writer.writerow([])
         writer.writerow(["Đại biểu", "Chức vụ", "Lựa chọn", "Trọng số", "Bỏ phiếu thay (ủy quyền)"])
@@ -63,7 +70,7 @@ def poll_result_csv(*, poll: Poll) -> bytes:
             writer.writerow(["Đại biểu", "Chức vụ", "Lựa chọn", "Trọng số", "Bỏ phiếu thay (ủy quyền)"])
         for entry in result["not_voted"]:
             held = f" (ủy quyền cho {entry['proxy_name']})" if entry["proxy_name"] else ""
-            writer.writerow([entry["name"], entry["position"], f"Không tham gia biểu quyết{held}", entry["weight"], ""])
+            writer.writerow([entry["name"], entry["position"], f"{not_voted_words}{held}", entry["weight"], ""])
     # The byte-order mark makes spreadsheet programs read the Vietnamese letters as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -86,6 +93,9 @@ def poll_result_html(*, poll: Poll, appendix: dict[str, str] | None = None) -> s
             "chosen": result_chosen(result=poll.result),
             "named": named,
             "not_voted": poll.result.get("not_voted") or [],
+            "written": poll.mode == Poll.Mode.WRITTEN,
+            # Those represented by a proxy count among those who could vote, not among those present.
+            "in_person": poll.result["present_weight"] - poll.result.get("proxy_weight", 0),
             "closed_on": poll.closed_at or poll.annulled_at,
             "fonts": serif_font_css(),
             "now": timezone.now(),

@@ -29,7 +29,11 @@ class PollForm(forms.Form):
     max_choices = forms.IntegerField(label=_("How many may be chosen"), min_value=1, max_value=50, initial=1)
     majority = forms.ChoiceField(label=_("Majority required"), choices=Poll.Majority.choices, initial=Poll.Majority.MEMBERS)
     secret = forms.BooleanField(label=_("Secret ballot"), required=False)
-    requires_quorum = forms.BooleanField(label=_("A quorum must be present"), required=False, initial=True)
+    requires_quorum = forms.BooleanField(
+        label=_("The body's quorum rule applies (in the meeting: enough members present; in writing: enough members answer)"),
+        required=False,
+        initial=True,
+    )
     allow_change = forms.BooleanField(label=_("Votes may be changed until the poll closes (open votes only)"), required=False)
     close_when_all_voted = forms.BooleanField(label=_("Close by itself when everyone has voted"), required=False)
     time_limit_minutes = forms.IntegerField(

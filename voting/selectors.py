@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
 from meetings.models import Meeting, Participant, User
 from meetings.selectors.live import PRESENT_STATES, iso
 from meetings.text import person_sort_key
-from voting.models import Poll, Proxy, VoterMark
+from voting.models import Ballot, Poll, Proxy, VoterMark
 
 # Whoever has sent word they cannot come (or is marked absent) cannot vote for someone else.
 AWAY = (Participant.Attendance.ABSENT_EXCUSED, Participant.Attendance.ABSENT)
@@ -185,8 +188,10 @@ class MemberVoting:
     polls: list[Poll]
     participant: Participant | None
     answered: set[int]
+    my_choices: dict[int, list[int]]  # an answer that may still be changed: its poll → the choices sent
     proxies: list[Proxy]
     my_proxy: Proxy | None
+    held_for: list[Proxy]  # proxies this participant holds
     proxy_candidates: list[Participant]
     can_record_for_others: bool
     voters: list[Participant]
@@ -200,18 +205,40 @@ def member_voting(*, user: User, meeting: Meeting) -> MemberVoting:
     answered = set()
     if participant is not None:
         answered = set(VoterMark.objects.filter(poll__meeting=meeting, participant=participant).values_list("poll_id", flat=True))
+    changeable = [p.pk for p in polls if p.state == Poll.State.OPEN and p.mode == Poll.Mode.WRITTEN and p.allow_change and p.pk in answered]
+    my_choices = {}
+    if changeable:
+        my_choices = dict(Ballot.objects.filter(poll_id__in=changeable, voter=participant).values_list("poll_id", "choices"))
     proxies = proxies_active(meeting=meeting)
     members = Participant.objects.filter(meeting=meeting, can_vote=True).select_related("user")
     voters = sorted(members, key=lambda p: person_sort_key(p.user.display_name))
     my_proxy = next((p for p in proxies if participant and p.giver_id == participant.pk), None)
+    # As proxy_give has it: one proxy per holder, and nobody who handed their own vote on or will be away.
+    in_proxies = {p.holder_id for p in proxies} | {p.giver_id for p in proxies}
     return MemberVoting(
         polls=polls,
         participant=participant,
         answered=answered,
+        my_choices=my_choices,
         proxies=proxies,
         my_proxy=my_proxy,
-        # Not someone who will be away: they could not vote for anyone.
-        proxy_candidates=[p for p in voters if (participant is None or p.pk != participant.pk) and p.attendance not in AWAY],
+        held_for=[p for p in proxies if participant and p.holder_id == participant.pk],
+        proxy_candidates=[
+            p for p in voters if (participant is None or p.pk != participant.pk) and p.attendance not in AWAY and p.pk not in in_proxies
+        ],
         can_record_for_others=user_can_manage_meeting(user=user, meeting=meeting),
         voters=voters,
+    )
+
+
+def written_opinions_waiting(*, user: User) -> list[Poll]:
+    """Written opinions the user is asked for and has not given, soonest deadline first (the home page)."""
+    mine = Participant.objects.filter(user=user, can_vote=True, meeting=OuterRef("meeting"))
+    answered = VoterMark.objects.filter(poll=OuterRef("pk"), participant__user=user)
+    return list(
+        Poll.objects.filter(mode=Poll.Mode.WRITTEN, state=Poll.State.OPEN, closes_at__gt=timezone.now())
+        .filter(Exists(mine))
+        .exclude(Exists(answered))
+        .select_related("meeting")
+        .order_by("closes_at", "id")
     )

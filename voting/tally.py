@@ -52,10 +52,12 @@ def poll_tally(
     members_weight: int,
     present_weight: int,
     quorum_met: bool,
+    proxy_weight: int = 0,
     names: dict[int, dict[str, Any]] | None = None,
     not_voted: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """`names`: how the named list called each voter when it was published (people change
+    """`present_weight`: who could vote (in a live vote, those present and those represented by a proxy,
+    `proxy_weight` of them). `names`: how the named list called each voter when it was published (people change
     position; the record of who voted what does not). `not_voted`: who could have voted and did
     not, as recorded when the poll closed (named polls only; a secret poll gives only the count)."""
     choices = list(poll.choices.all())
@@ -112,6 +114,7 @@ def poll_tally(
         "cast_weight": cast_weight,
         "members_weight": members_weight,
         "present_weight": present_weight,
+        "proxy_weight": proxy_weight,
         "base": base,
         "needed": votes_needed(base=base, majority=poll.majority),
         "majority": poll.majority,
@@ -141,6 +144,7 @@ def poll_tally_again(*, poll: Poll) -> dict[str, Any]:
         poll=poll,
         members_weight=poll.result["members_weight"],
         present_weight=poll.result["present_weight"],
+        proxy_weight=poll.result.get("proxy_weight", 0),  # not recorded before 2026-12-07
         quorum_met=poll.result["quorum_met"],
         names={entry["participant_id"]: entry for entry in poll.result.get("named") or []},
         not_voted=poll.result.get("not_voted"),

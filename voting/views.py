@@ -126,10 +126,12 @@ def poll_written_open_view(request: HttpRequest, meeting_id: int, poll_id: int) 
 def poll_close_view(request: HttpRequest, meeting_id: int, poll_id: int) -> HttpResponse:
     meeting = _runs_polls(request, meeting_id)
     try:
-        poll_close(actor=request.user, meeting=meeting, poll_id=poll_id)
+        poll = poll_close(actor=request.user, meeting=meeting, poll_id=poll_id)
     except ServiceError as error:
         report(request, error)
-    return redirect("meeting_polls", meeting.pk)
+    else:
+        messages.success(request, _("Closed: %(question)s. The result is counted; it is below.") % {"question": poll.question})
+    return redirect(reverse("meeting_polls", args=[meeting.pk]) + f"#poll-{poll_id}")
 
 
 @login_required
@@ -165,7 +167,8 @@ def ballot_written_view(request: HttpRequest, meeting_id: int, poll_id: int) -> 
         report(request, error)
     else:
         messages.success(request, _("Your opinion has been recorded."))
-    return redirect("meeting_detail", meeting.pk)
+    # Back to the votes, not to the top of a long meeting page.
+    return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#votes")
 
 
 @login_required

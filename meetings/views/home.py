@@ -8,6 +8,7 @@ from django.shortcuts import render
 from meetings.permissions import user_can_create_meetings
 from meetings.selectors.meetings import meeting_years, meetings_for_home, meetings_past
 from minutes.selectors import minutes_tasks_of
+from voting.selectors import written_opinions_waiting
 
 EARLIER_PER_PAGE = 25
 
@@ -23,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "upcoming": meetings.upcoming,
             "past": meetings.past,
             "minutes_tasks": minutes_tasks_of(user=request.user),
+            "opinions_asked": written_opinions_waiting(user=request.user),
             "can_create": user_can_create_meetings(user=request.user),
         },
     )

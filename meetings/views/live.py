@@ -55,6 +55,8 @@ def live_strings() -> dict:
         },
         "queued": _("(%(count)s waiting to be sent)"),
         "absence_reason_add": _("Give the reason"),
+        "proxy_given_to": _("Proxy given to %(name)s"),
+        "proxy_held_for": _("Holds the proxy of %(name)s"),
         "absence_reason_change": _("Change the reason"),
         "absence_reason_prompt": _("Why is %(name)s absent? The minutes give the reason. It may be left empty and added later."),
         "states": dict(Meeting.State.choices),
@@ -198,6 +200,7 @@ def live_strings() -> dict:
                 "Your ballot was not counted: the vote closed before it reached the server. Tell the secretary if you had voted."
             ),
             "voted": _("Your ballot has been recorded."),
+            "proxy_voted": _("The ballot of %(name)s has been recorded."),
             "you_chose": _("You chose: %(choice)s"),
             "voted_can_change": _("recorded; you may change it until the vote closes"),
             "confirm": _("You chose: %(choice)s. Send this ballot? It cannot be changed afterwards."),

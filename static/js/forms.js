@@ -59,6 +59,18 @@ showOnlyWhen(document.querySelector(".poll-form select[name=kind]"), document.qu
 // Written opinions run until the deadline given when they are asked for: a time limit in the meeting means nothing to them.
 showOnlyWhen(document.querySelector(".poll-form select[name=mode]"), document.querySelector("#time-limit-field"), (mode) => mode.value !== "written");
 
+// A written opinion of "choose up to n": once n are ticked the others wait, rather than the server refusing all of them.
+for (const form of document.querySelectorAll("form.written-ballot[data-max-choices]")) {
+  const most = Number(form.dataset.maxChoices);
+  const boxes = [...form.querySelectorAll("input[type=checkbox][name=choice]")];
+  const sync = () => {
+    const full = boxes.filter((box) => box.checked).length >= most;
+    for (const box of boxes) box.disabled = full && !box.checked;
+  };
+  for (const box of boxes) box.addEventListener("change", sync);
+  sync();
+}
+
 // A step that cannot be taken back asks first (the form still works without this script).
 for (const form of document.querySelectorAll("form[data-confirm]")) {
   form.addEventListener("submit", (event) => {

@@ -18,8 +18,9 @@ from meetings.services.meetings import meeting_cancel
 from meetings.templatetags.paperwork import official_date
 from tests.voting.helpers import close, vote
 from voting.export import poll_result_csv, poll_result_html
-from voting.models import Poll, Proxy, VoterMark
+from voting.models import Ballot, Poll, Proxy, VoterMark
 from voting.services.ballots import poll_open
+from voting.services.polls import poll_create
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +243,78 @@ def test_results_download_as_csv_and_as_a_pdf_sheet(council: Meeting, secretary:
     assert logged_in(outsider).get(f"/meetings/{council.pk}/polls/{poll.pk}/result.pdf").status_code == 404
 
 
+def test_a_member_changes_a_written_opinion_that_may_be_changed_until_the_deadline(
+    council: Meeting, secretary: User, delegate: User
+) -> None:
+    poll = _written_poll(council, secretary)
+    Poll.objects.filter(pk=poll.pk).update(allow_change=True)
+    member = logged_in(delegate)
+    agree, disagree = poll.choices.get(meaning="yes"), poll.choices.get(meaning="no")
+
+    sent = member.post(f"/meetings/{council.pk}/polls/{poll.pk}/vote/", {"choice": agree.pk})
+    page = member.get(f"/meetings/{council.pk}/").content.decode()
+    member.post(f"/meetings/{council.pk}/polls/{poll.pk}/vote/", {"choice": disagree.pk})
+
+    assert sent["Location"] == f"/meetings/{council.pk}/#votes"
+    assert "Bạn có thể đổi ý kiến đến hết hạn." in page
+    assert f'value="{agree.pk}" required checked' in page
+    assert "Đổi ý kiến" in page
+    assert Ballot.objects.get(poll=poll).choices == [disagree.pk]
+    assert VoterMark.objects.filter(poll=poll).count() == 1
+
+
+def test_a_written_opinion_of_several_choices_says_how_many_and_a_guest_is_told_they_are_not_asked(
+    council: Meeting, secretary: User, delegate: User, guest: User
+) -> None:
+    poll = poll_create(
+        actor=secretary,
+        meeting=council,
+        question="Chọn tên đường",
+        mode=Poll.Mode.WRITTEN,
+        kind=Poll.Kind.OPTIONS,
+        options=["Đường Hoa Sứ", "Đường Hoa Sen", "Đường Hoa Mai"],
+        max_choices=2,
+        majority="cast",
+    )
+    poll_open(actor=secretary, meeting=council, poll_id=poll.pk, deadline=timezone.now() + datetime.timedelta(days=1))
+
+    member_page = logged_in(delegate).get(f"/meetings/{council.pk}/").content.decode()
+    guest_page = logged_in(guest).get(f"/meetings/{council.pk}/").content.decode()
+
+    assert 'data-max-choices="2"' in member_page
+    assert "Chọn tối đa 2 phương án." in member_page
+    assert "Đang lấy ý kiến" in member_page
+    assert "written-ballot" not in guest_page
+    assert "Chỉ thành viên có quyền biểu quyết được lấy ý kiến" in guest_page
+
+
+def test_the_home_page_asks_a_member_for_a_written_opinion_until_it_is_given(council: Meeting, secretary: User, delegate: User) -> None:
+    poll = _written_poll(council, secretary)
+    member = logged_in(delegate)
+
+    asked = member.get("/").content.decode()
+    member.post(f"/meetings/{council.pk}/polls/{poll.pk}/vote/", {"choice": poll.choices.get(meaning="yes").pk})
+    answered = member.get("/").content.decode()
+
+    assert 'data-task="written-opinion"' in asked
+    assert f"Cho ý kiến bằng văn bản: {poll.question}" in asked
+    assert f'href="/meetings/{council.pk}/#votes"' in asked
+    assert 'data-task="written-opinion"' not in answered
+    assert 'data-task="written-opinion"' not in logged_in(secretary).get("/").content.decode()  # asked of members with a vote
+
+
+def test_closing_written_opinions_early_asks_first_and_says_it_is_done(council: Meeting, secretary: User) -> None:
+    poll = _written_poll(council, secretary)
+    page = logged_in(secretary)
+
+    listed = page.get(f"/meetings/{council.pk}/polls/").content.decode()
+    closed = page.post(f"/meetings/{council.pk}/polls/{poll.pk}/close/", follow=True)
+
+    assert f'action="/meetings/{council.pk}/polls/{poll.pk}/close/" data-confirm="Kết thúc lấy ý kiến ngay, trước thời hạn' in listed
+    assert closed.redirect_chain[-1][0] == f"/meetings/{council.pk}/polls/#poll-{poll.pk}"
+    assert f"Đã kết thúc: {poll.question}." in closed.content.decode()
+
+
 def test_there_is_no_result_to_download_before_the_poll_closes(council: Meeting, secretary: User) -> None:
     poll = _written_poll(council, secretary)
 
@@ -304,6 +377,8 @@ def test_the_sheet_and_the_csv_name_who_did_not_vote_and_the_sheet_is_dated_and_
     assert official_date(closed) in sheet
     assert "Thư ký</div>" in sheet and f"{poll.meeting.chair.display_name}</div>" in sheet
     assert "Không tham gia biểu quyết,2" in csv_text
+    assert "Tỷ lệ cần đạt,Quá nửa số phiếu biểu quyết,ít nhất 2 trên 2" in csv_text
+    assert 'Đồng ý,2,"100,00",x' in csv_text
     assert f"{other_delegate.display_name},{other_delegate.position},Không tham gia biểu quyết,1," in csv_text
 
 

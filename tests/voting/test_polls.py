@@ -14,6 +14,7 @@ from meetings.models import AgendaItem, Meeting, MeetingEvent, Participant, User
 from meetings.services.live import meeting_end, meeting_start
 from tests.conftest import set_state
 from tests.voting.helpers import audit, choice_id, close, refused, set_attendance, vote
+from voting.export import poll_result_html
 from voting.models import Ballot, Poll, PollChoice
 from voting.selectors import poll_state
 from voting.services.ballots import poll_annul, poll_close, poll_open, poll_progress_announce, polls_close_due
@@ -662,6 +663,40 @@ def test_written_opinions_close_when_their_deadline_has_passed(
     assert poll.result["passed"] is True  # 3 of 4 members
     assert audit(poll.meeting, "poll.close")[-1]["why"] == "deadline"
     assert polls_close_due() == 0
+
+
+def test_written_opinions_answered_by_too_few_members_do_not_pass_when_the_quorum_rule_applies(
+    written: Poll, secretary: User, delegate: User, other_delegate: User
+) -> None:
+    vote(written, delegate, "yes")
+    vote(written, other_delegate, "yes")
+
+    result = poll_close(actor=secretary, meeting=written.meeting, poll_id=written.pk).result
+
+    # Two of four members answered, both agreeing: more than half of the members is three.
+    assert (result["ballots"], result["quorum_met"], result["no_quorum"], result["passed"]) == (2, False, True, False)
+    sheet = poll_result_html(poll=Poll.objects.get(pk=written.pk))
+    assert "KHÔNG THÔNG QUA (không đủ số thành viên trả lời)" in sheet
+    assert "thành viên được lấy ý kiến: 4; không trả lời: 2." in sheet
+    assert "có mặt" not in sheet
+
+
+def test_written_opinions_without_the_quorum_rule_count_whoever_answered(council: Meeting, secretary: User, delegate: User) -> None:
+    poll = poll_create(actor=secretary, meeting=council, question=QUESTION, mode=Poll.Mode.WRITTEN, requires_quorum=False, majority="cast")
+    poll = poll_open(actor=secretary, meeting=council, poll_id=poll.pk, deadline=timezone.now() + datetime.timedelta(days=1))
+    vote(poll, delegate, "yes")
+
+    result = poll_close(actor=secretary, meeting=council, poll_id=poll.pk).result
+
+    assert (result["quorum_met"], result["no_quorum"], result["passed"]) == (False, False, True)
+
+
+def test_a_late_written_opinion_is_told_the_time_is_over(written: Poll, delegate: User) -> None:
+    _past(written)
+
+    error = refused("poll_closed", vote, written, delegate, "yes")
+
+    assert str(error) == "Đã hết hạn lấy ý kiến bằng văn bản; không nhận thêm ý kiến."
 
 
 def test_the_secretary_may_close_written_opinions_early(written: Poll, secretary: User) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from meetings.models import Meeting, MeetingEvent, Participant, User
 from meetings.services.live import meeting_end, meeting_start
 from tests.voting.helpers import audit, close, refused, set_attendance, vote
+from voting.export import poll_result_html
 from voting.models import Ballot, Poll, Proxy, VoterMark
 from voting.selectors import member_voting, my_votes, poll_progress
 from voting.services.ballots import poll_open
@@ -169,6 +170,37 @@ def test_a_holder_cannot_hand_their_own_vote_on(
     refused("invalid", proxy_give, actor=delegate, meeting=council, holder_id=member("daibieu02").pk)
 
     assert list(Proxy.objects.filter(revoked_at=None)) == [proxy]
+
+
+def test_someone_who_handed_their_own_vote_on_cannot_hold_a_proxy(
+    proxy: Proxy, council: Meeting, other_delegate: User, member: Callable[[str], Participant]
+) -> None:
+    refused("invalid", proxy_give, actor=other_delegate, meeting=council, holder_id=member("daibieu3").pk)
+
+    assert list(Proxy.objects.filter(revoked_at=None)) == [proxy]
+
+
+def test_the_meeting_page_offers_as_holders_only_those_who_may_take_a_proxy(
+    proxy: Proxy, council: Meeting, other_delegate: User, delegate: User, member: Callable[[str], Participant]
+) -> None:
+    offered = member_voting(user=other_delegate, meeting=council).proxy_candidates
+    holding = member_voting(user=delegate, meeting=council)
+
+    # Not daibieu01 (holds one already), nor daibieu3 (gave theirs), nor oneself.
+    assert [p.user.username for p in offered] == ["chutoa"]
+    assert [p.giver.user.username for p in holding.held_for] == ["daibieu3"]
+
+
+def test_a_proxy_stated_in_a_live_result_is_counted_apart_from_those_present(
+    live_poll: Callable[..., Poll], chair: User, delegate: User, member: Callable[[str], Participant]
+) -> None:
+    poll = live_poll()
+    vote(poll, delegate, "yes", for_participant=member("daibieu3"))
+
+    poll = close(poll, chair)
+
+    assert (poll.result["present_weight"], poll.result["proxy_weight"]) == (4, 1)
+    assert "có mặt: 3; ủy quyền: 1;" in poll_result_html(poll=poll)
 
 
 def test_the_database_also_keeps_one_proxy_per_giver_and_per_holder(

@@ -97,6 +97,8 @@ def ballot_cast(*, actor: User, meeting: Meeting, poll_id: int, choices: list[in
     if poll.state == Poll.State.DRAFT:
         raise WrongState(_("This vote has not been opened yet."), code="poll_not_open")
     if poll.state != Poll.State.OPEN or (poll.closes_at and timezone.now() >= poll.closes_at):
+        if poll.mode == Poll.Mode.WRITTEN:
+            raise WrongState(_("The time for written opinions is over; no more answers are taken."), code="poll_closed")
         raise WrongState(_("This vote is closed; ballots are no longer accepted."), code="poll_closed")
     actor_participant = Participant.objects.filter(meeting_id=poll.meeting_id, user=actor).first()
     if actor_participant is None:
@@ -160,12 +162,20 @@ def _close(*, meeting: Meeting, poll: Poll, actor: User | None, why: str) -> Pol
     voted = set(VoterMark.objects.filter(poll=poll).values_list("participant_id", flat=True))
     if poll.secret:
         _shuffle_secret_ballots(poll)
-    quorum = quorum_state(meeting=meeting)
+    if poll.mode == Poll.Mode.LIVE:
+        quorum_met = quorum_state(meeting=meeting)["met"]
+        # Those who could vote: present (or voted, then left) and represented by a proxy.
+        present_weight = electorate.weight_of(voted | set(electorate.cast_by))
+    else:
+        # Written opinions: nobody is present; the body's quorum rule counts the members who answered.
+        quorum_met = len(voted) >= meeting.body.quorum_needed(voting=len(electorate.weights))
+        present_weight = electorate.members_weight
     poll.result = poll_tally(
         poll=poll,
         members_weight=electorate.members_weight,
-        present_weight=electorate.weight_of(voted | set(electorate.cast_by)),
-        quorum_met=quorum["met"] if poll.mode == Poll.Mode.LIVE else True,
+        present_weight=present_weight,
+        proxy_weight=electorate.weight_of([giver for giver, caster in electorate.cast_by.items() if giver != caster]),
+        quorum_met=quorum_met,
         not_voted=None if poll.secret else _not_voted(electorate=electorate, voted=voted),
     )
     poll.state = Poll.State.CLOSED

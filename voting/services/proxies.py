@@ -60,6 +60,11 @@ def proxy_give(*, actor: User, meeting: Meeting, holder_id: int, giver_id: int |
         )
     if Proxy.objects.filter(meeting=meeting, holder=giver, revoked_at=None).exists():
         raise ServiceError(_("You hold a proxy yourself, so you cannot hand your own vote on."), code="invalid")
+    if Proxy.objects.filter(meeting=meeting, giver=holder, revoked_at=None).exists():
+        raise ServiceError(
+            _("%(name)s has handed their own vote to someone else, so they cannot hold a proxy.") % {"name": holder.user.display_name},
+            code="invalid",
+        )
     proxy = Proxy.objects.create(meeting=meeting, giver=giver, holder=holder)
     audit_record(meeting=meeting, actor=actor, action="proxy.give", giver=giver.pk, holder=holder.pk)
     _emit_proxies(meeting)

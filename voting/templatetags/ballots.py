@@ -17,3 +17,9 @@ def choice_label(row: Any) -> str:
     the reader's language, a named option as written."""
     meaning, label = (row.get("meaning"), row.get("label")) if isinstance(row, dict) else (row.meaning, row.label)
     return str(YES_NO_LABELS.get(meaning, label))
+
+
+@register.filter
+def choices_sent(my_choices: dict[int, list[int]], poll_id: int) -> list[int]:
+    """The choices of the member's own answer to a poll that they may still change ([] when none)."""
+    return my_choices.get(poll_id, [])

@@ -270,8 +270,13 @@ function renderAttendance() {
       const reason = excused ? absenceReasons.get(participant.id) : null;
       // The reason is written, or put right, later too: the minutes give it.
       const editable = excused && status.tagName === "SELECT";
+      // Who votes for whom: the chair reminds a holder of the second ballot, the secretary checks the count.
+      const given = store.state.proxies.find((proxy) => proxy.giver_id === participant.id);
+      const held = store.state.proxies.find((proxy) => proxy.holder_id === participant.id);
+      const proxyLine = given ? interpolate(t.proxy_given_to, { name: given.holder_name }) : held ? interpolate(t.proxy_held_for, { name: held.giver_name }) : null;
       return el("li", { dataset: { user: String(participant.user_id) } }, dot, name, status,
         reason ? el("span", { class: "absence-reason small" }, `${t.absence_reason}: ${reason}`) : null,
+        proxyLine ? el("span", { class: "proxy-line small muted" }, proxyLine) : null,
         editable
           ? el("button", { class: "button small reason-edit", type: "button", onclick: () => markAttendance(participant, "absent_excused") },
             reason ? t.absence_reason_change : t.absence_reason_add)
@@ -404,7 +409,7 @@ store.subscribe((kind, event) => {
   const speech = store.state.speakers.speaking;
   if (kind === "speaker.start" && speech?.participant_id === me().participant_id && store.now() - Date.parse(speech.started_at) < 15000) toast(t.your_turn);
   else if (kind.startsWith("speaker.") && speech?.participant_id !== me().participant_id) untoast(t.your_turn);
-  if (kind === "attendance.update" || kind === "presence") renderAttendance();
+  if (kind === "attendance.update" || kind === "presence" || kind === "proxy.update") renderAttendance();
   if (kind === "attendance.update") { speakers.render(); loadAbsenceReasons(); }
   if (kind === "notice") notices.onNotice(event);
 });

@@ -185,7 +185,7 @@ export function mountVoting({ store, send, t, toast, checkIn, connection }) {
       // not for a secret ballot, which a neighbour's glance must not read either.
       const choice = poll.secret ? null : sentChoice.get(key);
       return el("section", { class: "ballot-card voted", dataset: { voter: String(voter.id) } }, el("h3", {}, title),
-        el("p", { class: "voted-text" }, "✓ " + t.poll.voted),
+        el("p", { class: "voted-text" }, "✓ " + (own ? t.poll.voted : interpolate(t.poll.proxy_voted, { name: voter.name }))),
         choice ? el("p", { class: "voted-choice" }, interpolate(t.poll.you_chose, { choice })) : null);
     }
     const chosen = picked.get(key) || [];
@@ -353,8 +353,11 @@ export function mountVoting({ store, send, t, toast, checkIn, connection }) {
 
   function notVotedView(poll) {
     const voted = new Set(poll.progress.voters || []);
-    const waiting = store.state.attendance.participants.filter((p) => p.can_vote && present(p) && !voted.has(p.id));
-    return el("p", { class: "small not-voted" }, waiting.length ? `${t.poll.not_voted}: ${waiting.map((p) => p.name).join(", ")}` : t.poll.all_voted);
+    // An absent member whose proxy holder is here has a ballot waiting too: the chair can remind the holder.
+    const heldBy = new Map(store.state.proxies.filter((proxy) => present(participantById(proxy.holder_id))).map((proxy) => [proxy.giver_id, proxy]));
+    const waiting = store.state.attendance.participants.filter((p) => p.can_vote && !voted.has(p.id) && (present(p) || heldBy.has(p.id)));
+    const named = (p) => (present(p) ? p.name : `${p.name} (${interpolate(t.poll.proxy_held_by, { name: heldBy.get(p.id).holder_name })})`);
+    return el("p", { class: "small not-voted" }, waiting.length ? `${t.poll.not_voted}: ${waiting.map(named).join(", ")}` : t.poll.all_voted);
   }
 
   // A vote prepared for another item than the one under discussion is asked about first: a tap on the
