@@ -371,4 +371,12 @@ def minutes_tasks_of(*, user: User) -> list[MinutesTask]:
         signer_id = {"secretary": minutes.meeting.secretary_id, "chair": minutes.meeting.chair_id}.get(next_role or "")
         if signer_id == user.pk:
             tasks.append(MinutesTask(meeting=minutes.meeting, kind="sign"))
+    signed = Minutes.objects.filter(state=Minutes.State.SIGNED, meeting__secretary=user).select_related("meeting")
+    tasks += [MinutesTask(meeting=m.meeting, kind="archive") for m in signed]
     return sorted(tasks, key=lambda task: task.meeting.starts_at)
+
+
+def minutes_last_circulated_version(*, meeting: Meeting) -> int | None:
+    """The number of the last version sent round for remarks, if any was."""
+    sent = AuditEvent.objects.filter(meeting=meeting, action="minutes.circulate").order_by("-id").first()
+    return sent.data.get("version") if sent else None

@@ -151,6 +151,8 @@ def _p12_open(*, p12: bytes, passphrase: bytes | None) -> tuple[signers.SimpleSi
         # Old exports (RC2-40 from Windows XP-era tools) that OpenSSL 3 no longer reads.
         raise SigningError(_("The certificate file uses an encryption this server cannot read; export it again with AES.")) from error
     except ValueError as error:
+        if not passphrase:
+            raise SigningError(_("Enter the password of your certificate file, then sign again.")) from error
         raise SigningError(_("The passphrase of the certificate file is wrong.")) from error
     if key is None or certificate is None:
         raise SigningError(_("The certificate file holds no private key and certificate to sign with."))

@@ -22,8 +22,16 @@ from meetings.models import Meeting
 from meetings.permissions import participation_of, user_can_manage_meeting, user_runs_meeting
 from meetings.selectors.meetings import meeting_get_for_user
 from meetings.views.common import report
-from minutes.models import Minutes, MinutesRemark, MinutesVersion
-from minutes.selectors import latest_version, minutes_asked, minutes_of, minutes_responses, minutes_visible_to, participants_unmarked
+from minutes.models import SIGNING_ORDER, Minutes, MinutesRemark, MinutesVersion
+from minutes.selectors import (
+    latest_version,
+    minutes_asked,
+    minutes_last_circulated_version,
+    minutes_of,
+    minutes_responses,
+    minutes_visible_to,
+    participants_unmarked,
+)
 from minutes.services import workflow
 
 MAX_CERTIFICATE_BYTES = 64 * 1024
@@ -105,7 +113,13 @@ def _act(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
         if action == "compile":
             if "with_settings" in request.POST:
                 _settings_save(request, meeting)
-            workflow.minutes_compile(actor=request.user, meeting=meeting)
+            was_circulated = minutes_of(meeting=meeting).state == Minutes.State.CIRCULATED
+            version = workflow.minutes_compile(actor=request.user, meeting=meeting)
+            if was_circulated:
+                done["compile"] = _(
+                    "Version %(number)s is compiled. The participants have not been sent it: the round of remarks on the earlier "
+                    "version has ended. Circulate this version when it is ready."
+                ) % {"number": version.number}
         elif action == "circulate":
             workflow.minutes_circulate(actor=request.user, meeting=meeting, remarks_due=_remarks_due(request.POST.get("remarks_due", "")))
         elif action == "assent":
@@ -142,12 +156,14 @@ def minutes_approve_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     latest = latest_version(minutes=minutes)
     if latest is None or minutes.state not in (Minutes.State.DRAFT, Minutes.State.CIRCULATED):
         return redirect("minutes", meeting.pk)
+    circulated = minutes_last_circulated_version(meeting=meeting)
     context = {
         "meeting": meeting,
         "minutes": minutes,
         "latest": latest,
         # Compiled again after it went round, the latest version itself has not been seen by anyone.
-        "latest_circulated": minutes.state == Minutes.State.CIRCULATED and minutes.circulated_at >= latest.created_at,
+        "latest_circulated": circulated == latest.number,
+        "earlier_circulated": circulated,
         "remarks": minutes.remarks.filter(version=latest).count(),
         "unanswered": minutes.remarks.filter(outcome="").count(),
         # Taken in on the latest version: the change was promised for a version not yet compiled.
@@ -280,5 +296,15 @@ def minutes_verify_view(request: HttpRequest, meeting_id: int, number: int) -> H
     # Which signature box each signature fills: the certificate's name alone does not say in what role.
     boxes = {"Signature-secretary": _("Secretary"), "Signature-chair": _("Chair")}
     rows = [(check, boxes.get(check.field_name, check.field_name)) for check in checks]
-    context = {"meeting": meeting, "version": version, "rows": rows, "checks": checks, "verdict": pdf_verdict(checks=checks)}
+    # Intact but not complete: a copy with the secretary's signature alone is not the signed minutes.
+    signed_boxes = {check.field_name for check in checks}
+    missing = [boxes[f"Signature-{role}"] for role in SIGNING_ORDER if f"Signature-{role}" not in signed_boxes]
+    context = {
+        "meeting": meeting,
+        "version": version,
+        "rows": rows,
+        "checks": checks,
+        "verdict": pdf_verdict(checks=checks),
+        "missing": missing,
+    }
     return render(request, "minutes/verify.html", context)

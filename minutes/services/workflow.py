@@ -114,6 +114,12 @@ def minutes_compile(*, actor: User, meeting: Meeting) -> MinutesVersion:
             minutes=minutes, pdf=compiled.pdf, actor=actor, page_count=compiled.page_count, signature_boxes=compiled.signature_boxes
         )
         audit_record(meeting=meeting, actor=actor, action="minutes.compile", version=version.number, sha256=version.sha256)
+        if minutes.state == Minutes.State.CIRCULATED:
+            # Nobody has been sent the new version: the round on the old one ends, and the new one goes
+            # round when the secretary sends it (the e-mail says which version it replaces).
+            minutes.state = Minutes.State.DRAFT
+            minutes.save(update_fields=["state"])
+            audit_record(meeting=meeting, actor=actor, action="minutes.back_to_draft", why="compiled", version=version.number)
     return version
 
 
@@ -304,6 +310,9 @@ def minutes_sign(*, actor: User, meeting: Meeting, p12: bytes | None, passphrase
     meeting = lock_meeting(meeting=meeting)
     role = _role_of(actor=actor, meeting=meeting)
     minutes = _locked_minutes(meeting)
+    if minutes.state in (Minutes.State.SIGNED, Minutes.State.ARCHIVED):
+        # A second tab, an old link: they signed already, and so did everyone else.
+        raise WrongState(_("The minutes are already signed by the secretary and the chair; nothing is left to sign."))
     if minutes.state != Minutes.State.APPROVED:
         raise WrongState(_("The minutes are signed once the chair has approved them."))
     current = latest_version(minutes=minutes)

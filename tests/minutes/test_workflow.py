@@ -449,6 +449,23 @@ def test_a_version_compiled_after_the_minutes_went_round_is_not_called_circulate
     assert 'data-testid="not-circulated"' in page(chair).get(url).content.decode()
 
 
+def test_compiling_while_the_minutes_go_round_ends_that_round_and_the_new_version_waits_to_be_sent(
+    held: Held, compiled: MinutesVersion, chair: User, secretary: User, delegate: User
+) -> None:
+    workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
+    workflow.minutes_assent(actor=delegate, meeting=held.meeting)
+
+    done = page(secretary).post(reverse("minutes_action", args=[held.meeting.pk, "compile"]), follow=True).content.decode()
+
+    assert state_of(held.meeting) == Minutes.State.DRAFT
+    assert "Đã lập phiên bản 2. Phiên bản này chưa được gửi cho người dự họp" in done
+    assert 'data-testid="circulate"' in done
+    # Nobody is asked about a version they were never sent.
+    assert 'data-task="answer"' not in page(delegate).get("/").content.decode()
+    approval = page(chair).get(reverse("minutes_approve", args=[held.meeting.pk])).content.decode()
+    assert "Phiên bản 1 đã được gửi lấy ý kiến người dự họp; phiên bản 2 lập sau đó chưa được gửi cho họ." in approval
+
+
 def test_nothing_is_approved_before_it_is_compiled(held: Held, chair: User) -> None:
     refused("wrong_state", workflow.minutes_approve, actor=chair, meeting=held.meeting)
     assert not Minutes.objects.filter(meeting=held.meeting, state=Minutes.State.APPROVED).exists()
@@ -485,7 +502,8 @@ def test_the_secretary_signs_first_then_the_chair(approved: Meeting, secretary: 
     by_chair = sign(approved, chair, "chutoa.p12")
     assert (by_chair.number, by_chair.signers, by_chair.signed_from_id) == (3, ["secretary", "chair"], by_secretary.pk)
     assert state_of(approved) == Minutes.State.SIGNED
-    refused("wrong_state", sign, approved, chair, "chutoa.p12")
+    again = refused("wrong_state", sign, approved, chair, "chutoa.p12")
+    assert str(again) == "Biên bản đã có đủ chữ ký số của thư ký và chủ tọa; không còn gì để ký."
 
 
 def test_each_signer_is_told_by_e_mail_when_it_is_their_turn(
@@ -545,6 +563,12 @@ def test_a_wrong_passphrase_is_a_signing_failure_and_stores_nothing(approved: Me
 
     assert str(error) == gettext("The passphrase of the certificate file is wrong.")
     assert len(versions_of(approved)) == 1
+
+
+def test_a_certificate_sent_without_its_password_is_asked_for_it(approved: Meeting, secretary: User) -> None:
+    error = refused("signing_failed", sign, approved, secretary, "thuky.p12", "")
+
+    assert str(error) == "Hãy nhập mật khẩu của tệp chứng thư số, rồi ký lại."
 
 
 def test_a_file_that_is_not_a_certificate_is_a_signing_failure(approved: Meeting, secretary: User) -> None:
@@ -622,6 +646,25 @@ def test_archiving_from_the_page_asks_first(signed: Meeting, secretary: User) ->
 
     archive_form = html.split('data-testid="archive"')[0].rsplit("<form", 1)[1]
     assert 'data-confirm="Lưu trữ biên bản đã ký?' in archive_form
+
+
+def test_signed_minutes_wait_on_the_secretarys_home_page_to_be_archived(signed: Meeting, secretary: User, chair: User) -> None:
+    waiting = page(secretary).get("/").content.decode()
+    workflow.minutes_archive(actor=secretary, meeting=signed)
+
+    assert 'data-task="archive"' in waiting
+    assert "Lưu trữ biên bản đã ký" in waiting
+    assert 'data-task="archive"' not in page(chair).get("/").content.decode()
+    assert 'data-task="archive"' not in page(secretary).get("/").content.decode()
+
+
+def test_a_copy_signed_by_the_secretary_alone_is_checked_as_not_yet_fully_signed(approved: Meeting, secretary: User) -> None:
+    half = sign(approved, secretary, "thuky.p12")
+
+    checked = page(secretary).get(reverse("minutes_verify", args=[approved.pk, half.number])).content.decode()
+
+    assert 'class="verdict-box partial"' in checked
+    assert "Chưa đủ chữ ký: các chữ ký số hiện có toàn vẹn và tin cậy, nhưng còn thiếu chữ ký của: Chủ tọa." in checked
 
 
 def test_signed_minutes_are_archived(signed: Meeting, secretary: User, chair: User) -> None:
@@ -1028,6 +1071,9 @@ def test_the_home_page_leads_the_chair_to_approve_then_each_signer_in_turn(
     assert 'data-task="sign"' in page(chair).get(reverse("home")).content.decode()
 
     sign(held.meeting, chair, "chutoa.p12")
+    assert (tasks(secretary), tasks(chair)) == ([(held.meeting.pk, "archive")], [])
+
+    workflow.minutes_archive(actor=secretary, meeting=held.meeting)
     assert (tasks(secretary), tasks(chair)) == ([], [])
 
 
