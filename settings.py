@@ -140,6 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     # "12345678" and "matkhau1" guard a government body's minutes no better than none.
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "meetings.passwords.VietnameseNameValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -22,7 +22,26 @@ from meetings.selectors.meetings import meetings_ahead_with
 from meetings.services.notifications import account_welcome_notify
 
 
-class AccountCreationForm(AdminUserCreationForm):
+class OwnEmailAddress(forms.ModelForm):
+    """One address, one account: "Forgot your password?" and invitations find an account by its address."""
+
+    def clean_email(self) -> str:
+        email = (self.cleaned_data.get("email") or "").strip()
+        if email:
+            other = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).first()
+            if other is not None:
+                raise forms.ValidationError(
+                    _("This e-mail address is already the address of the account %(username)s (%(name)s). Each person needs their own.")
+                    % {"username": other.username, "name": other.display_name}
+                )
+        return email
+
+
+class AccountChangeForm(OwnEmailAddress, UserChangeForm):
+    pass
+
+
+class AccountCreationForm(OwnEmailAddress, AdminUserCreationForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         # "Let them set it" sends the link to their address: without one they could never log in.
@@ -61,6 +80,7 @@ def permissions_field_options(kwargs: dict[str, Any]) -> dict[str, Any]:
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     add_form = AccountCreationForm
+    form = AccountChangeForm
     # One "full name" field (Vietnamese names do not split the Western way) instead of Django's two.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -113,6 +133,13 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(request, sent % {"email": obj.email})
         if change and "is_active" in form.changed_data and not obj.is_active:
             self._warn_of_meetings_ahead(request, [obj])
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if user.body_id is None and not user.is_superuser and user.groups.filter(name=SECRETARIES_GROUP).exists():
+            warning = _("%(name)s is a secretary but belongs to no body: they cannot create meetings until you choose their body.")
+            self.message_user(request, warning % {"name": user.display_name}, level=messages.WARNING)
 
     @admin.action(permissions=["change"], description=_("Switch off the selected accounts (they have left)"))
     def switch_off(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

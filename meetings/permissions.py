@@ -8,15 +8,20 @@ from meetings.apps import SECRETARIES_GROUP
 from meetings.models import Document, Meeting, Participant, User
 
 
-def create_refused() -> str:
+def create_refused(*, user: User) -> str:
     """What someone who may not create meetings is told, on the page and by the service alike."""
+    if user.is_authenticated and user.has_perm("meetings.add_meeting") and user.body_id is None:
+        return _(
+            "Your account belongs to no body yet, so it is not known whose meetings you prepare. Ask the administrator to set your body."
+        )
     return _("Your account may not create meetings yet. Ask the administrator to add you to the secretaries' group (“%(group)s”).") % {
         "group": SECRETARIES_GROUP
     }
 
 
 def user_can_create_meetings(*, user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_perm("meetings.add_meeting"))
+    """The administrator, and a secretary of a body: someone with no body would otherwise be offered every body's meetings."""
+    return user.is_authenticated and (user.is_superuser or (user.has_perm("meetings.add_meeting") and user.body_id is not None))
 
 
 def user_can_manage_meeting(*, user: User, meeting: Meeting) -> bool:

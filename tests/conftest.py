@@ -87,8 +87,11 @@ def body(db: None) -> Body:
 
 
 @pytest.fixture
-def secretary(db: None) -> User:
-    return make_user("thuky", full_name="Trần Thị Thu", position="Chuyên viên Văn phòng", can_create=True)
+def secretary(body: Body) -> User:
+    """The secretary of the city's People's Committee: prepares its meetings."""
+    user = make_user("thuky", full_name="Trần Thị Thu", position="Chuyên viên Văn phòng", can_create=True)
+    User.objects.filter(pk=user.pk).update(body=body)
+    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def meeting_create(
     speaker_seconds: int | None = None,
 ) -> Meeting:
     if not user_can_create_meetings(user=actor):
-        raise NotAllowed(create_refused())
+        raise NotAllowed(create_refused(user=actor))
     _validate_times(starts_at=starts_at, ends_at=ends_at)
     _check_body_and_leaders(actor=actor, body=body, chair=chair, secretary=secretary)
     if speaker_seconds is not None:

@@ -43,7 +43,7 @@ from voting.services.ballots import polls_close_due
 @login_required
 def meeting_new(request: HttpRequest) -> HttpResponse:
     if not user_can_create_meetings(user=request.user):
-        raise PermissionDenied(create_refused())
+        raise PermissionDenied(create_refused(user=request.user))
     initial = {"secretary": request.user, "body": request.user.body or Body.objects.first(), "kind": Meeting.Kind.REGULAR}
     form = MeetingForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():

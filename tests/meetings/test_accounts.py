@@ -37,8 +37,47 @@ def test_a_new_installation_has_the_secretaries_group_that_lets_its_members_crea
     assert logged_in(client, newcomer).get("/meetings/new/").status_code == 403
 
     newcomer.groups.add(Group.objects.get(name=SECRETARIES_GROUP))
+    # A secretary prepares their own body's meetings: until they have one, they are told to ask for it.
+    without_body = logged_in(client, User.objects.get(pk=newcomer.pk)).get("/meetings/new/")
+    User.objects.filter(pk=newcomer.pk).update(body=body)
 
+    assert without_body.status_code == 403
+    assert "Tài khoản của bạn chưa thuộc cơ quan nào" in without_body.content.decode()
     assert logged_in(client, User.objects.get(pk=newcomer.pk)).get("/meetings/new/").status_code == 200
+
+
+def test_the_administrator_is_warned_of_a_secretary_without_a_body_and_of_an_address_already_in_use(
+    client: Client, administrator: User, secretary: User
+) -> None:
+    page = logged_in(client, administrator)
+    group = Group.objects.get(name=SECRETARIES_GROUP)
+    form = {
+        "username": "thuky.phuong",
+        "full_name": "Võ Thị Hạnh",
+        "position": "Chuyên viên",
+        "body": "",
+        "groups": [group.pk],
+        "usable_password": "true",
+        "password1": "Hop-khong-giay-2026",
+        "password2": "Hop-khong-giay-2026",
+    }
+
+    taken = page.post("/admin/meetings/user/add/", {**form, "email": secretary.email.upper()})
+    added = page.post("/admin/meetings/user/add/", {**form, "email": "hanh@vungtau.gov.vn"}, follow=True)
+
+    assert f"Địa chỉ e-mail này đã là địa chỉ của tài khoản {secretary.username}" in taken.content.decode()
+    assert "Võ Thị Hạnh là thư ký nhưng chưa thuộc cơ quan nào" in added.content.decode()
+    assert User.objects.filter(username="thuky.phuong").count() == 1
+
+
+@pytest.mark.parametrize("typed", ["tranthithu", "thutranthi", "Trần Thị Thu 2026", "matkhau1", "Matkhau2026"])
+def test_a_password_that_is_the_persons_name_or_a_vietnamese_first_guess_is_refused(client: Client, secretary: User, typed: str) -> None:
+    response = logged_in(client, secretary).post(
+        "/accounts/password_change/", {"old_password": "matkhau-123", "new_password1": typed, "new_password2": typed}
+    )
+
+    assert response.context["form"].errors["new_password1"]
+    assert User.objects.get(pk=secretary.pk).check_password("matkhau-123")
 
 
 def test_someone_who_may_not_create_meetings_is_told_whom_to_ask(client: Client, delegate: User) -> None:

@@ -52,15 +52,16 @@ def _council(voters: int) -> dict[str, Any]:
     from voting.services.ballots import poll_open
     from voting.services.polls import poll_create
 
+    body = Body.objects.create(name="UBND thành phố Vũng Tàu", short_name="UBND")
+
     def user(username: str) -> User:
-        return User.objects.create_user(username=username, password="matkhau-123", full_name=username)
+        return User.objects.create_user(username=username, password="matkhau-123", full_name=username, body=body)
 
     secretary = user("thuky")
     secretary.user_permissions.add(Permission.objects.get(codename="add_meeting"))
     secretary = User.objects.get(pk=secretary.pk)
     chair = user("chutoa")
     delegates = [user(f"daibieu{index + 1:02d}") for index in range(voters)]
-    body = Body.objects.create(name="UBND thành phố Vũng Tàu", short_name="UBND")
     starts = timezone.now() + datetime.timedelta(days=1)
     meeting = meeting_create(
         actor=secretary,
