@@ -53,6 +53,17 @@ DJANGO_ADMIN_MESSAGES = (
     gettext_noop("Forgotten your login credentials?"),
     gettext_noop("In case you’ve forgotten, you are:"),
     gettext_noop("Select all objects on this page for an action"),
+    # Django's Vietnamese reads "Thêm vào" (add into), "Hoạt động" (activity), "Bản ghi nhớ" (memo),
+    # "cho phép" (the verb "allow") for permissions and leaves "superuser" in English.
+    gettext_noop("Add %(name)s"),
+    gettext_noop("Action:"),
+    gettext_noop("0 of %(cnt)s selected"),
+    gettext_noop("History"),
+    gettext_noop("Change %s"),
+    gettext_noop("Select %s to change"),
+    gettext_noop("superuser status"),
+    gettext_noop("permissions"),
+    gettext_noop("permission"),
 )
 
 # Written out, as official letters and the projector's clock name the day ("Thứ Tư"), not "Thứ 4".

@@ -357,6 +357,19 @@ def test_the_administrators_account_pages_are_in_vietnamese(client: Client, admi
     assert json.dumps("Chọn tất cả %s") in widgets  # the catalogue is JSON, its letters escaped
 
 
+def test_the_administrations_lists_say_add_action_and_history_in_plain_vietnamese(
+    client: Client, administrator: User, secretary: User
+) -> None:
+    admin = logged_in(client, administrator)
+    users = admin.get("/admin/meetings/user/").content.decode()
+    account = admin.get(f"/admin/meetings/user/{secretary.pk}/change/").content.decode()
+
+    assert "Thêm người dùng" in users and "Thêm vào" not in users
+    assert "Thao tác:" in users and "Hoạt động:" not in users
+    assert "Lịch sử" in account and "Bản ghi nhớ" not in account
+    assert "trạng thái superuser" not in account and "Quyền quản trị cao nhất" in account
+
+
 def test_permissions_are_named_in_vietnamese_on_the_account_and_group_pages(client: Client, administrator: User, secretary: User) -> None:
     admin = logged_in(client, administrator)
     account_page = admin.get(f"/admin/meetings/user/{secretary.pk}/change/").content.decode()
