@@ -27,7 +27,8 @@ class OwnEmailAddress(forms.ModelForm):
 
     def clean_email(self) -> str:
         email = (self.cleaned_data.get("email") or "").strip()
-        if email:
+        # Checked when typed: an account that shared its address before this rule can still be edited.
+        if email and "email" in self.changed_data:
             other = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).first()
             if other is not None:
                 raise forms.ValidationError(
@@ -137,7 +138,7 @@ class UserAdmin(DjangoUserAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         user = form.instance
-        if user.body_id is None and not user.is_superuser and user.groups.filter(name=SECRETARIES_GROUP).exists():
+        if user.body_id is None and not user.is_superuser and User.objects.get(pk=user.pk).has_perm("meetings.add_meeting"):
             warning = _("%(name)s is a secretary but belongs to no body: they cannot create meetings until you choose their body.")
             self.message_user(request, warning % {"name": user.display_name}, level=messages.WARNING)
 

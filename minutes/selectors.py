@@ -176,13 +176,6 @@ def participants_unmarked(*, meeting: Meeting) -> list[str]:
     return [participant.user.display_name for participant in unmarked.select_related("user")]
 
 
-def minutes_editors(*, meeting: Meeting) -> list[int]:
-    """Who sees the minutes while they are written: the secretary, any assistant secretary, and the chair."""
-    ids = {meeting.secretary_id, meeting.created_by_id, meeting.chair_id}
-    ids |= set(Participant.objects.filter(meeting=meeting, role=Participant.Role.SECRETARY).values_list("user_id", flat=True))
-    return sorted(ids)
-
-
 def user_can_edit_minutes(*, user: User, meeting: Meeting) -> bool:
     return user_can_manage_meeting(user=user, meeting=meeting)
 
@@ -201,7 +194,8 @@ def minutes_writable(*, meeting: Meeting) -> bool:
 def minutes_state(*, user: User, meeting: Meeting) -> dict[str, Any] | None:
     """The minutes in the live snapshot, for those who write or read them as they are written; None for others.
     `editable` says whether this user may type in them now, so a console does not offer what a save would refuse."""
-    if user.pk not in minutes_editors(meeting=meeting) and not user_can_edit_minutes(user=user, meeting=meeting):
+    # Who sees the minutes while they are written: those who run the meeting (the chair reads them too).
+    if not user_runs_meeting(user=user, meeting=meeting):
         return None
     entries = MinutesEntry.objects.filter(meeting=meeting).select_related("updated_by")
     writer = user_can_edit_minutes(user=user, meeting=meeting)

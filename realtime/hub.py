@@ -185,9 +185,9 @@ async def deliver_numbered(sockets: Iterable[LocalSocket], seq: int, outgoing: O
     if audience is None:
         await deliver_to(sockets, seq, outgoing)
         return
-    told = [s for s in sockets if s.user_id in audience]
-    await deliver_to(told, seq, outgoing)
-    await deliver_to([s for s in sockets if s.user_id not in audience], seq, Outgoing(hidden_event_text(seq=seq)))
+    audience_ids = set(audience)
+    await deliver_to([s for s in sockets if s.user_id in audience_ids], seq, outgoing)
+    await deliver_to([s for s in sockets if s.user_id not in audience_ids], seq, Outgoing(hidden_event_text(seq=seq)))
 
 
 class MeetingHub:

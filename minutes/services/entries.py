@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AgendaItem, AuditEvent, Meeting, User
+from meetings.permissions import meeting_runner_ids
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting
 from minutes.models import Minutes, MinutesEntry
-from minutes.selectors import WRITABLE_STATES, entry_state, minutes_editors, user_can_edit_minutes
+from minutes.selectors import WRITABLE_STATES, entry_state, user_can_edit_minutes
 from realtime.events import publish_ephemeral
 
 # Fits a live frame (REALTIME_MAX_FRAME_BYTES) even in Vietnamese, where letters take 2–3 bytes.
@@ -94,7 +95,7 @@ def minutes_entry_update(
             meeting=meeting, actor=actor, item_id=item_id, field=field, version=getattr(entry, version_field), before=previous
         )
     message = {"entry": entry_state(entry), "field": field, "by_user": actor.pk, "replaced": replaced}
-    editors = minutes_editors(meeting=meeting)
+    editors = meeting_runner_ids(meeting=meeting)
     transaction.on_commit(lambda: publish_ephemeral(meeting_id=meeting.pk, type="minutes.update", payload=message, users=editors))
     return entry
 
@@ -139,7 +140,7 @@ def minutes_conclusion_announce(
     entry.save()
     audit_record(meeting=meeting, actor=actor, action="minutes.conclusion", item=item_id)
     event_emit(meeting=meeting, type="minutes.conclusion", payload={"item_id": item_id, "text": text, "by": actor.display_name})
-    editors = minutes_editors(meeting=meeting)
+    editors = meeting_runner_ids(meeting=meeting)
     message = {"entry": entry_state(entry), "field": "conclusions", "by_user": actor.pk, "replaced": replaced}
     transaction.on_commit(lambda: publish_ephemeral(meeting_id=meeting.pk, type="minutes.update", payload=message, users=editors))
     return entry

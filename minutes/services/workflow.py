@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
-from meetings.models import AuditEvent, Meeting, User
+from meetings.models import Meeting, User
 from meetings.permissions import participation_of, user_can_manage_meeting
 from meetings.services.audit import audit_record
 from meetings.services.guards import lock_meeting
@@ -26,7 +26,7 @@ from meetings.services.notifications import minutes_notify_circulated, minutes_n
 from meetings.text import clean_text, fold_for_search
 from minutes.compile import minutes_compile_pdf
 from minutes.models import SIGNING_ORDER, Minutes, MinutesAssent, MinutesRemark, MinutesVersion
-from minutes.selectors import latest_version, minutes_asked, minutes_of, next_signer_role
+from minutes.selectors import latest_version, minutes_asked, minutes_last_circulated_version, minutes_of, next_signer_role
 
 if TYPE_CHECKING:
     from minutes.signing import SignerIdentity
@@ -138,8 +138,8 @@ def minutes_circulate(*, actor: User, meeting: Meeting, remarks_due: datetime.da
     if remarks_due is not None and remarks_due <= timezone.now():
         raise ServiceError(_("The date for remarks has already passed: choose a later one."), code="invalid")
     # Sent round again after the remarks: the e-mail says which version this one replaces.
-    earlier = AuditEvent.objects.filter(meeting=meeting, action="minutes.circulate").order_by("-id").first()
-    replaces = earlier.data.get("version") if earlier and earlier.data.get("version") != version.number else None
+    earlier = minutes_last_circulated_version(meeting=meeting)
+    replaces = earlier if earlier != version.number else None
     minutes.state = Minutes.State.CIRCULATED
     minutes.circulated_at = timezone.now()
     minutes.remarks_due = remarks_due

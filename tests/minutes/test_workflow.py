@@ -503,7 +503,7 @@ def test_the_secretary_signs_first_then_the_chair(approved: Meeting, secretary: 
     assert (by_chair.number, by_chair.signers, by_chair.signed_from_id) == (3, ["secretary", "chair"], by_secretary.pk)
     assert state_of(approved) == Minutes.State.SIGNED
     again = refused("wrong_state", sign, approved, chair, "chutoa.p12")
-    assert str(again) == "Biên bản đã có đủ chữ ký số của thư ký và chủ tọa; không còn gì để ký."
+    assert str(again) == "Biên bản đã có đủ chữ ký số của thư ký và chủ tọa; không cần ký thêm."
 
 
 def test_each_signer_is_told_by_e_mail_when_it_is_their_turn(

@@ -203,6 +203,19 @@ def test_a_proxy_stated_in_a_live_result_is_counted_apart_from_those_present(
     assert "có mặt: 3; ủy quyền: 1;" in poll_result_html(poll=poll)
 
 
+def test_a_ballot_cast_by_proxy_stays_counted_as_by_proxy_after_its_holder_left(
+    live_poll: Callable[..., Poll], session: Meeting, chair: User, delegate: User, member: Callable[[str], Participant]
+) -> None:
+    poll = live_poll()
+    vote(poll, delegate, "yes", for_participant=member("daibieu3"))
+    set_attendance(session, member("daibieu01"), Participant.Attendance.ABSENT)
+
+    poll = close(poll, chair)
+
+    assert poll.result["proxy_weight"] == 1
+    assert "ủy quyền: 1;" in poll_result_html(poll=poll)
+
+
 def test_the_database_also_keeps_one_proxy_per_giver_and_per_holder(
     proxy: Proxy, council: Meeting, member: Callable[[str], Participant]
 ) -> None:

@@ -159,7 +159,8 @@ def _not_voted(*, electorate: Electorate, voted: set[int]) -> list[dict[str, Any
 
 def _close(*, meeting: Meeting, poll: Poll, actor: User | None, why: str) -> Poll:
     electorate = electorate_of(poll=poll)
-    voted = set(VoterMark.objects.filter(poll=poll).values_list("participant_id", flat=True))
+    marks = list(VoterMark.objects.filter(poll=poll).values_list("participant_id", "cast_by_id"))
+    voted = {participant for participant, _caster in marks}
     if poll.secret:
         _shuffle_secret_ballots(poll)
     if poll.mode == Poll.Mode.LIVE:
@@ -168,13 +169,17 @@ def _close(*, meeting: Meeting, poll: Poll, actor: User | None, why: str) -> Pol
         present_weight = electorate.weight_of(voted | set(electorate.cast_by))
     else:
         # Written opinions: nobody is present; the body's quorum rule counts the members who answered.
-        quorum_met = len(voted) >= meeting.body.quorum_needed(voting=len(electorate.weights))
+        members = set(electorate.weights)
+        quorum_met = bool(members) and len(voted & members) >= meeting.body.quorum_needed(voting=len(members))
         present_weight = electorate.members_weight
+    # Represented by a proxy: whose ballot someone else cast, and whose holder is here and has not cast it yet.
+    by_proxy = {participant for participant, caster in marks if caster != participant}
+    by_proxy |= {giver for giver, caster in electorate.cast_by.items() if giver != caster and giver not in voted}
     poll.result = poll_tally(
         poll=poll,
         members_weight=electorate.members_weight,
         present_weight=present_weight,
-        proxy_weight=electorate.weight_of([giver for giver, caster in electorate.cast_by.items() if giver != caster]),
+        proxy_weight=electorate.weight_of(by_proxy),
         quorum_met=quorum_met,
         not_voted=None if poll.secret else _not_voted(electorate=electorate, voted=voted),
     )

@@ -271,7 +271,9 @@ function renderAttendance() {
       // The reason is written, or put right, later too: the minutes give it.
       const editable = excused && status.tagName === "SELECT";
       // Who votes for whom: the chair reminds a holder of the second ballot, the secretary checks the count.
-      const given = store.state.proxies.find((proxy) => proxy.giver_id === participant.id);
+      // A proxy counts only while its giver is away: one who came votes for themselves.
+      const away = !["present", "late"].includes(participant.attendance);
+      const given = away && store.state.proxies.find((proxy) => proxy.giver_id === participant.id);
       const held = store.state.proxies.find((proxy) => proxy.holder_id === participant.id);
       const proxyLine = given ? interpolate(t.proxy_given_to, { name: given.holder_name }) : held ? interpolate(t.proxy_held_for, { name: held.giver_name }) : null;
       return el("li", { dataset: { user: String(participant.user_id) } }, dot, name, status,

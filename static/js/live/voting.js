@@ -280,7 +280,8 @@ export function mountVoting({ store, send, t, toast, checkIn, connection }) {
     const card = $("polls-card");
     const chairLive = me().is_chair && store.state.meeting.state === "in_progress";
     const currentItem = store.state.meeting.current_item_id;
-    const polls = livePolls(); // prepared ones reach only the chair's and secretaries' screens
+    // Prepared ones reach only the chair's and secretaries' screens; one kept from before a change of role stays hidden.
+    const polls = livePolls().filter((poll) => poll.state !== "draft" || me().is_chair || me().keeps_attendance);
     const list = $("polls");
     card.hidden = !polls.length && !chairLive;
     $("poll-create").hidden = !chairLive || onRecess(store.state.meeting);
