@@ -531,6 +531,19 @@ def test_a_vote_between_options_says_which_one_won(held: Held, secretary: User) 
     assert "Kết quả: THÔNG QUA: Phường Thắng Tam." in " ".join(text.split())
 
 
+def test_written_opinions_are_told_as_such_with_who_did_not_answer(held: Held) -> None:
+    poll = held.polls[0]  # the open vote, as if its opinions had been asked in writing and too few answered
+    not_voted = [{"participant_id": 0, "name": "Đinh Văn Im", "position": "", "weight": 1, "proxy_name": None}]
+    result = {**poll.result, "no_quorum": True, "passed": False, "not_voted": not_voted, "not_voted_weight": 1}
+    Poll.objects.filter(pk=poll.pk).update(mode=Poll.Mode.WRITTEN, result=result)
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", minutes_html(facts=minutes_facts(meeting=held.meeting))).split())
+
+    assert f"Lấy ý kiến bằng văn bản: {poll.question}" in text
+    assert "không trả lời: 1" in text and "Đinh Văn Im: không trả lời" in text
+    assert "KHÔNG THÔNG QUA (không đủ số thành viên trả lời)" in text
+
+
 def test_an_item_the_meeting_never_reached_says_so_instead_of_who_presents_it(held: Held, secretary: User) -> None:
     opening, debated = held.items
     AgendaItem.objects.filter(pk=opening.pk).update(done=False, used_seconds=0, presenter=held.assistant)
