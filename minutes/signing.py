@@ -100,6 +100,8 @@ class SignatureCheck:
     trusted: bool  # the certificate chains to one of the trust roots and may sign
     covers_whole_file: bool  # nothing but later signatures (or validation data) was appended after it
     summary: str
+    issuer: str = ""  # who issued the signer's certificate: a demo authority is named as one
+    valid_until: datetime.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -382,6 +384,15 @@ def _signer_name(sig: EmbeddedPdfSignature) -> str:
         return ""
 
 
+def _issuer_and_expiry(sig: EmbeddedPdfSignature) -> tuple[str, datetime.datetime | None]:
+    try:
+        certificate = sig.signer_cert
+        issuer = certificate.issuer
+        return str(issuer.native.get("common_name") or issuer.human_friendly), certificate.not_valid_after
+    except Exception:  # noqa: BLE001 - as for the name: a damaged blob names no issuer
+        return "", None
+
+
 def _signed_at(sig: EmbeddedPdfSignature, status: PdfSignatureStatus | None) -> datetime.datetime | None:
     if status is not None:
         if status.timestamp_validity is not None and status.timestamp_validity.intact:
@@ -470,6 +481,7 @@ def pdf_verify(*, pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureChe
         valid = status.intact and status.valid
         covers = clean_end and status.intact and _covers_whole_file(status, signature_fields)
         summary = _summary(name=name, signed_at=signed_at, intact=status.intact, valid=valid, trusted=status.trusted, covers=covers)
+        issuer, valid_until = _issuer_and_expiry(sig)
         checks.append(
             SignatureCheck(
                 field_name=sig.field_name,
@@ -480,6 +492,8 @@ def pdf_verify(*, pdf: bytes, trust_roots: Sequence[bytes]) -> list[SignatureChe
                 trusted=status.trusted,
                 covers_whole_file=covers,
                 summary=summary,
+                issuer=issuer,
+                valid_until=valid_until,
             )
         )
     return checks

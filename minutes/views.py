@@ -4,6 +4,8 @@ approval and signature, participants' remarks, downloads and the signature check
 from __future__ import annotations
 
 import datetime
+import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -286,25 +288,44 @@ def minutes_file_view(request: HttpRequest, meeting_id: int, number: int) -> Fil
     return response
 
 
-@login_required
-def minutes_verify_view(request: HttpRequest, meeting_id: int, number: int) -> HttpResponse:
+def _checked(pdf: bytes) -> dict[str, Any]:
+    """What the check page shows of a file: each signature in its box, the verdict, the boxes still empty."""
     from minutes.signing import pdf_verdict, pdf_verify, trust_roots_from_settings
 
-    meeting, version = _version(request, meeting_id, number)
-    with version.file.open("rb") as handle:
-        checks = pdf_verify(pdf=handle.read(), trust_roots=trust_roots_from_settings())
+    checks = pdf_verify(pdf=pdf, trust_roots=trust_roots_from_settings())
     # Which signature box each signature fills: the certificate's name alone does not say in what role.
     boxes = {"Signature-secretary": _("Secretary"), "Signature-chair": _("Chair")}
-    rows = [(check, boxes.get(check.field_name, check.field_name)) for check in checks]
     # Intact but not complete: a copy with the secretary's signature alone is not the signed minutes.
     signed_boxes = {check.field_name for check in checks}
-    missing = [boxes[f"Signature-{role}"] for role in SIGNING_ORDER if f"Signature-{role}" not in signed_boxes]
-    context = {
-        "meeting": meeting,
-        "version": version,
-        "rows": rows,
+    return {
+        "rows": [(check, boxes.get(check.field_name, check.field_name)) for check in checks],
         "checks": checks,
         "verdict": pdf_verdict(checks=checks),
-        "missing": missing,
+        "missing": [boxes[f"Signature-{role}"] for role in SIGNING_ORDER if f"Signature-{role}" not in signed_boxes],
+        "sha256": hashlib.sha256(pdf).hexdigest(),
     }
+
+
+@login_required
+def minutes_verify_view(request: HttpRequest, meeting_id: int, number: int) -> HttpResponse:
+    """The stored version's signatures; and (POST) a copy someone received, checked without being kept."""
+    meeting, version = _version(request, meeting_id, number)
+    with version.file.open("rb") as handle:
+        stored = _checked(handle.read())
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "version": version,
+        "stored": stored,
+        "stored_changed": stored["sha256"] != version.sha256,
+    }
+    if request.method == "POST":
+        upload = request.FILES.get("copy")
+        if upload is None or upload.size > settings.DOCUMENT_MAX_BYTES:
+            context["copy_error"] = _("Choose the PDF file you received (at most %(size)s MB).") % {
+                "size": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
+            }
+        else:
+            copy = _checked(upload.read())
+            same = MinutesVersion.objects.filter(minutes=version.minutes, sha256=copy["sha256"]).first()
+            context["copy"] = {**copy, "name": upload.name, "same_as": same}
     return render(request, "minutes/verify.html", context)

@@ -1105,12 +1105,46 @@ def test_the_verify_page_shows_the_verdict(signed: Meeting, secretary: User) -> 
     unsigned = page(secretary).get(reverse("minutes_verify", args=[signed.pk, 1]))
 
     assert valid.status_code == unsigned.status_code == 200
-    assert valid.context["verdict"] is True
-    assert [c.signer_name for c in valid.context["checks"]] == ["Trần Thị Thu Hà", "Nguyễn Văn Thành"]
+    assert valid.context["stored"]["verdict"] is True
+    assert [c.signer_name for c in valid.context["stored"]["checks"]] == ["Trần Thị Thu Hà", "Nguyễn Văn Thành"]
     assert 'class="verdict-box ok"' in valid.content.decode()
-    assert unsigned.context["verdict"] is False
-    assert unsigned.context["checks"] == []
+    # Who vouches for the signer: a demo authority is named as one, not hidden behind a tick.
+    assert "Chứng thư số do " in valid.content.decode() and "có hiệu lực đến" in valid.content.decode()
+    assert unsigned.context["stored"]["verdict"] is False
+    assert unsigned.context["stored"]["checks"] == []
     assert 'class="verdict-box bad"' in unsigned.content.decode()
+    assert 'data-testid="stored-changed"' not in valid.content.decode()
+
+
+def test_a_stored_file_changed_on_the_server_is_said_so_and_its_certificates_are_not_blamed(signed: Meeting, secretary: User) -> None:
+    final = versions_of(signed)[-1]
+    with open(final.file.path, "wb") as handle:
+        handle.write(version_bytes(final).replace(b"/Title", b"/Titlf", 1))
+
+    checked = page(secretary).get(reverse("minutes_verify", args=[signed.pk, final.number])).content.decode()
+
+    assert 'data-testid="stored-changed"' in checked
+    assert 'class="verdict-box bad"' in checked
+    assert "<td>—</td>" in checked  # the certificate is not judged over bytes that changed
+
+
+def test_a_copy_someone_received_is_checked_against_the_versions_kept_and_not_kept(signed: Meeting, delegate: User, settings: Any) -> None:
+    final = versions_of(signed)[-1]
+    original = version_bytes(final)
+    tampered = original.replace(b"/Title", b"/Titlf", 1)
+    url = reverse("minutes_verify", args=[signed.pk, final.number])
+    stored_before = media_files(settings.MEDIA_ROOT)
+
+    same = page(delegate).post(url, {"copy": SimpleUploadedFile("bien-ban.pdf", original, content_type="application/pdf")})
+    changed = page(delegate).post(url, {"copy": SimpleUploadedFile("bien-ban.pdf", tampered, content_type="application/pdf")})
+    nothing = page(delegate).post(url, {})
+
+    assert same.context["copy"]["verdict"] is True
+    assert f"Đây đúng là phiên bản {final.number} đang lưu trên hệ thống" in same.content.decode()
+    assert changed.context["copy"]["verdict"] is False
+    assert "không trùng khớp với phiên bản nào" in changed.content.decode()
+    assert "Hãy chọn tệp PDF bạn nhận được" in nothing.content.decode()
+    assert media_files(settings.MEDIA_ROOT) == stored_before
 
 
 def _sign_by_page(client: Client, meeting: Meeting, content: bytes, passphrase: str = PASSPHRASE) -> Any:
