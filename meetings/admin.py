@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import format_lazy, smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from meetings.apps import SECRETARIES_GROUP
@@ -275,10 +275,15 @@ class MeetingAdmin(ReadOnlyAdmin):
         (
             None,
             {
-                "description": _(
-                    "Meetings are prepared and changed on their own pages (open the meeting, then “Meeting details” "
-                    "or “Participants”): that is where participants are notified. To hand a meeting to another "
-                    "secretary, change its secretary there."
+                # Named with the very words of the meeting's own buttons, so the administrator finds them.
+                "description": format_lazy(
+                    _(
+                        "Meetings are prepared and changed on their own pages (open the meeting, then “{details}” "
+                        "or “{participants}”): that is where participants are notified. To hand a meeting to another "
+                        "secretary, change its secretary there."
+                    ),
+                    details=_("Details"),
+                    participants=_("Participants"),
                 ),
                 "fields": ("title", "body", "kind", "starts_at", "ends_at", "location", "chair", "secretary"),
             },
