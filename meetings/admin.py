@@ -15,7 +15,7 @@ from django.utils.text import format_lazy, smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from meetings.apps import SECRETARIES_GROUP
-from meetings.audit_labels import AUDIT_ACTION_LABELS
+from meetings.audit_labels import AUDIT_ACTION_LABELS, audit_details_text
 from meetings.forms import UserMultipleChoiceField
 from meetings.models import AuditEvent, Body, Meeting, Participant, User
 from meetings.selectors.meetings import meetings_ahead_with
@@ -309,6 +309,9 @@ class AuditActionFilter(admin.SimpleListFilter):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "meeting", "actor", "what", "details")
+    # The record as the list reads it, not its codes and JSON.
+    fields = ("created_at", "meeting", "actor", "what", "details")
+    readonly_fields = fields
     list_filter = (AuditActionFilter,)
     list_select_related = ("meeting", "actor")
     ordering = ("-id",)  # the latest first, as an inspector reads a log
@@ -337,4 +340,4 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("details"))
     def details(self, event: AuditEvent) -> str:
-        return "; ".join(f"{key}: {value}" for key, value in event.data.items())
+        return audit_details_text(event.data)

@@ -70,3 +70,63 @@ AUDIT_ACTION_LABELS = {
     "minutes.sign": _("Minutes signed"),
     "minutes.archive": _("Minutes archived"),
 }
+
+# The details' keys as an inspector reads them; numbers after "#" are the record's id.
+AUDIT_DETAIL_LABELS = {
+    "poll": _("vote #"),
+    "participant": _("participant #"),
+    "user": _("account #"),
+    "voter": _("voter #"),
+    "giver": _("proxy given by #"),
+    "holder": _("proxy held by #"),
+    "item": _("agenda item #"),
+    "document": _("document #"),
+    "repeat_of": _("repeats vote #"),
+    "remark": _("remark #"),
+    "role": _("role"),
+    "status": _("attendance"),
+    "title": _("title"),
+    "question": _("question"),
+    "reason": _("reason"),
+    "why": _("why"),
+    "minutes": _("minutes of time"),
+    "seconds": _("seconds"),
+    "version": _("version"),
+    "pages": _("pages"),
+    "secret": _("secret ballot"),
+    "choices": _("choices #"),
+    "outcome": _("outcome"),
+    "text": _("text"),
+    "username": _("user name"),
+    "sequence": _("notice number"),
+    "confidential": _("confidential"),
+}
+# Why a vote closed, or the minutes went back to draft.
+AUDIT_WHY_LABELS = {
+    "deadline": _("its time ran out"),
+    "chair": _("closed by hand"),
+    "all_voted": _("everyone had voted"),
+    "compiled": _("a new version was compiled"),
+}
+# Too long for a line of the log (the agenda's layout, a vote's whole result): the record keeps them.
+AUDIT_DETAILS_LEFT_OUT = ("layout", "result", "sha256", "fields", "chars_before", "on_start", "page", "direction", "field", "meeting_id")
+
+
+def audit_details_text(data: dict[str, object]) -> str:
+    """An audit event's details in words: "vote #4; question: …; secret ballot: yes"."""
+    from meetings.models import Participant  # the models' labels; the models import this module
+
+    values = dict(Participant.Role.choices) | dict(Participant.Attendance.choices) | AUDIT_WHY_LABELS
+    parts = []
+    for key, value in data.items():
+        if key in AUDIT_DETAILS_LEFT_OUT or value in (None, "", []):
+            continue
+        label = str(AUDIT_DETAIL_LABELS.get(key, key))
+        if isinstance(value, bool):
+            shown = str(pgettext_lazy("audit detail", "yes") if value else pgettext_lazy("audit detail", "no"))
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value)
+        else:
+            shown = str(values.get(value, value)) if isinstance(value, str) else str(value)
+        parts.append(f"{label}{shown}" if label.endswith("#") else f"{label}: {shown}")
+    return "; ".join(parts)

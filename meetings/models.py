@@ -376,7 +376,9 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         # In the site's time, as the list beside it shows it (not UTC).
-        return f"{timezone.localtime(self.created_at):%d/%m/%Y %H:%M} {self.action}"
+        from meetings.audit_labels import AUDIT_ACTION_LABELS  # words of the actions, which name these models
+
+        return f"{timezone.localtime(self.created_at):%d/%m/%Y %H:%M} {AUDIT_ACTION_LABELS.get(self.action, self.action)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import translation
 
 from meetings.apps import SECRETARIES_GROUP
-from meetings.models import Body, Meeting, Participant, User
+from meetings.models import AuditEvent, Body, Meeting, Participant, User
 from meetings.selectors.meetings import meetings_ahead_with
 from meetings.services.meetings import meeting_update
 from meetings.text import person_sort_key
@@ -409,6 +409,18 @@ def test_the_audit_log_reads_in_words_the_latest_first(client: Client, administr
     assert published < created
     filtered = client.get("/admin/meetings/auditevent/", {"action": "meeting.publish"}).content.decode()
     assert "(meeting.publish)" in filtered and "(meeting.create)" not in filtered
+
+
+def test_an_audit_entry_reads_in_words_not_codes_and_json(client: Client, administrator: User, published_meeting: Meeting) -> None:
+    invited = AuditEvent.objects.filter(meeting=published_meeting, action="participant.invite").first()
+    assert invited is not None and "role" in invited.data
+
+    listed = logged_in(client, administrator).get("/admin/meetings/auditevent/").content.decode()
+    entry = client.get(f"/admin/meetings/auditevent/{invited.pk}/change/").content.decode()
+
+    assert "vai trò: Đại biểu" in listed or "vai trò: Khách mời" in listed
+    assert "Mời thành phần tham dự" in str(invited) and "participant.invite" not in str(invited)
+    assert "vai trò:" in entry and '{"' not in entry.split("<main", 1)[-1]
 
 
 def test_the_audit_log_is_searched_by_the_words_it_shows(client: Client, administrator: User, published_meeting: Meeting) -> None:
