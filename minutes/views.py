@@ -256,13 +256,17 @@ def minutes_sign_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.error(request, _("That file is too large to be a signing certificate (.p12 or .pfx)."))
         return redirect("minutes", meeting.pk)
     try:
-        workflow.minutes_sign(
+        signed = workflow.minutes_sign(
             actor=request.user, meeting=meeting, p12=upload.read() if upload else None, passphrase=request.POST.get("passphrase", "")
         )
     except ServiceError as error:
         report(request, error)
     else:
-        messages.success(request, _("Signed. The signed copy is kept as a new version."))
+        # Said back: whose certificate it was and who vouches for it, as the check page will show it.
+        with signed.file.open("rb") as handle:
+            last = _checked(handle.read())["checks"][-1]
+        said = _("Signed with the certificate of %(name)s, issued by %(issuer)s. The signed copy is kept as version %(number)s.")
+        messages.success(request, said % {"name": last.signer_name, "issuer": last.issuer or "?", "number": signed.number})
     return redirect("minutes", meeting.pk)
 
 

@@ -1157,11 +1157,16 @@ def test_the_secretary_signs_by_uploading_a_certificate(approved: Meeting, secre
     form = client.get(reverse("minutes", args=[approved.pk])).content.decode()
     assert 'enctype="multipart/form-data"' in form
     assert 'data-testid="sign"' in form
+    assert "Bạn ký phiên bản 1 (" in form and "Đọc trước khi ký" in form
 
     response = _sign_by_page(client, approved, demo_p12("thuky.p12"))
 
     assert response.status_code == 200
-    assert [m.level for m in response.context["messages"]] == [SUCCESS]
+    [said] = response.context["messages"]
+    assert said.level == SUCCESS
+    # Whose certificate it was, and who vouches for it: the demo authority says it is one.
+    assert str(said).startswith("Đã ký số bằng chứng thư số của Trần Thị Thu Hà do Demo CA – Phòng họp không giấy (KHÔNG DÙNG THẬT) cấp.")
+    assert str(said).endswith("Bản đã ký được lưu thành phiên bản 2.")
     assert [v.signers for v in versions_of(approved)] == [[], ["secretary"]]
 
 
