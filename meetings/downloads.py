@@ -17,7 +17,7 @@ def watermark_lines(*, user: User) -> list[str]:
 def meeting_file_name(*, meeting: Meeting, kind: str) -> str:
     """ "tai-lieu-hop-2026-12-09-phien-hop-chuyen-de-ve-chuyen-doi-so": several meetings' files in one
     Downloads folder are told apart by day and title, and sort by day."""
-    title = file_slug(meeting.title)[:50].rstrip("-")
+    title = file_slug(meeting.title, limit=50)
     return f"{kind}-{timezone.localdate(meeting.starts_at):%Y-%m-%d}-{title}".rstrip("-")
 
 

@@ -56,9 +56,14 @@ def fold_for_search(text: str) -> str:
     return " ".join(NOT_A_WORD.sub(" ", fold_characters(unicodedata.normalize("NFC", text))).split())
 
 
-def file_slug(text: str) -> str:
-    """A file name's words in ASCII: "Đề án" → "de-an". Django's slugify drops đ, which has no decomposition."""
-    return slugify(text.replace("đ", "d").replace("Đ", "D"))
+def file_slug(text: str, *, limit: int | None = None) -> str:
+    """A file name's words in ASCII: "Đề án" → "de-an". Django's slugify drops đ, which has no decomposition.
+    With a `limit`, cut after the last whole word that fits ("…-thanh-pho", not "…-thanh-pho-vun")."""
+    slug = slugify(text.replace("đ", "d").replace("Đ", "D"))
+    if limit is None or len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1]
+    return cut[: cut.rfind("-")] if "-" in cut else slug[:limit]
 
 
 def shorten(text: str, limit: int) -> str:

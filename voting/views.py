@@ -212,8 +212,7 @@ def _closed_poll(request: HttpRequest, meeting_id: int, poll_id: int) -> Poll:
 
 
 def _filename(poll: Poll, extension: str) -> str:
-    # Cut at 50 characters, a slug must not end on the hyphen before a cut word.
-    return f"ket-qua-bieu-quyet-{poll.pk}-{file_slug(poll.question)[:50].rstrip('-')}.{extension}"
+    return f"ket-qua-bieu-quyet-{poll.pk}-{file_slug(poll.question, limit=50)}.{extension}"
 
 
 @login_required

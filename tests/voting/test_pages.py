@@ -424,6 +424,20 @@ def test_the_chair_prepares_votes_without_the_secretarys_preparation_steps(
     assert Poll.objects.filter(pk=poll.pk).exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Phiên họp chuyên đề về chuyển đổi số thành phố Vũng Tàu năm 2026", "phien-hop-chuyen-de-ve-chuyen-doi-so-thanh-pho"),
+        ("Họp giao ban", "hop-giao-ban"),
+        ("Đề án " + "x" * 60, "de-an"),
+    ],
+)
+def test_a_long_title_makes_a_file_name_cut_after_a_whole_word(text: str, slug: str) -> None:
+    from meetings.text import file_slug
+
+    assert file_slug(text, limit=50) == slug
+
+
 def test_a_long_question_makes_a_file_name_that_does_not_end_on_a_hyphen() -> None:
     from voting.views import _filename
 
