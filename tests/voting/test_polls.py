@@ -602,6 +602,29 @@ def test_each_member_with_a_vote_is_asked_by_e_mail_with_the_deadline(
     assert f"/meetings/{council.pk}/#votes" in message.body
 
 
+def test_the_e_mail_asking_for_written_opinions_lists_the_options_and_how_many_to_choose(
+    council: Meeting, secretary: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    poll = poll_create(
+        actor=secretary,
+        meeting=council,
+        question="Chọn tên đường mới",
+        mode=Poll.Mode.WRITTEN,
+        kind=Poll.Kind.OPTIONS,
+        options=["Đường Hoa Sứ", "Đường Hoa Sen", "Đường Hoa Mai"],
+        max_choices=2,
+        majority="cast",
+    )
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_open(actor=secretary, meeting=council, poll_id=poll.pk, deadline=timezone.now() + datetime.timedelta(days=2))
+
+    body = mail.outbox[0].body
+    assert "  - Đường Hoa Sứ\n  - Đường Hoa Sen\n  - Đường Hoa Mai\n" in body
+    assert "Chọn tối đa 2 phương án." in body
+
+
 def test_members_give_written_opinions_without_being_present(
     written: Poll, member: Callable[[str], Participant], delegate: User, other_delegate: User, guest: User
 ) -> None:
