@@ -66,3 +66,19 @@ def set_attendance(meeting: Meeting, participant: Participant, status: str) -> N
 
 def audit(meeting: Meeting, action: str) -> list[dict[str, Any]]:
     return [event.data for event in AuditEvent.objects.filter(meeting=meeting, action=action).order_by("id")]
+
+
+def street_names_poll(*, meeting: Meeting, actor: User) -> Poll:
+    """Written opinions, prepared: three street names, choose up to two."""
+    from voting.services.polls import poll_create
+
+    return poll_create(
+        actor=actor,
+        meeting=meeting,
+        question="Chọn tên đường mới",
+        mode=Poll.Mode.WRITTEN,
+        kind=Poll.Kind.OPTIONS,
+        options=["Đường Hoa Sứ", "Đường Hoa Sen", "Đường Hoa Mai"],
+        max_choices=2,
+        majority="cast",
+    )

@@ -16,11 +16,10 @@ from meetings.errors import WrongState
 from meetings.models import Meeting, Participant, User
 from meetings.services.meetings import meeting_cancel
 from meetings.templatetags.paperwork import official_date
-from tests.voting.helpers import close, vote
+from tests.voting.helpers import close, street_names_poll, vote
 from voting.export import poll_result_csv, poll_result_html
 from voting.models import Ballot, Poll, Proxy, VoterMark
 from voting.services.ballots import poll_open
-from voting.services.polls import poll_create
 
 pytestmark = pytest.mark.django_db
 
@@ -266,16 +265,7 @@ def test_a_member_changes_a_written_opinion_that_may_be_changed_until_the_deadli
 def test_a_written_opinion_of_several_choices_says_how_many_and_a_guest_is_told_they_are_not_asked(
     council: Meeting, secretary: User, delegate: User, guest: User
 ) -> None:
-    poll = poll_create(
-        actor=secretary,
-        meeting=council,
-        question="Chọn tên đường",
-        mode=Poll.Mode.WRITTEN,
-        kind=Poll.Kind.OPTIONS,
-        options=["Đường Hoa Sứ", "Đường Hoa Sen", "Đường Hoa Mai"],
-        max_choices=2,
-        majority="cast",
-    )
+    poll = street_names_poll(meeting=council, actor=secretary)
     poll_open(actor=secretary, meeting=council, poll_id=poll.pk, deadline=timezone.now() + datetime.timedelta(days=1))
 
     member_page = logged_in(delegate).get(f"/meetings/{council.pk}/").content.decode()

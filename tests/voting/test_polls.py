@@ -13,7 +13,7 @@ from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 from meetings.models import AgendaItem, Meeting, MeetingEvent, Participant, User
 from meetings.services.live import meeting_end, meeting_start
 from tests.conftest import set_state
-from tests.voting.helpers import audit, choice_id, close, refused, set_attendance, vote
+from tests.voting.helpers import audit, choice_id, close, refused, set_attendance, street_names_poll, vote
 from voting.export import poll_result_html
 from voting.models import Ballot, Poll, PollChoice
 from voting.selectors import poll_state
@@ -605,16 +605,7 @@ def test_each_member_with_a_vote_is_asked_by_e_mail_with_the_deadline(
 def test_the_e_mail_asking_for_written_opinions_lists_the_options_and_how_many_to_choose(
     council: Meeting, secretary: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    poll = poll_create(
-        actor=secretary,
-        meeting=council,
-        question="Chọn tên đường mới",
-        mode=Poll.Mode.WRITTEN,
-        kind=Poll.Kind.OPTIONS,
-        options=["Đường Hoa Sứ", "Đường Hoa Sen", "Đường Hoa Mai"],
-        max_choices=2,
-        majority="cast",
-    )
+    poll = street_names_poll(meeting=council, actor=secretary)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
