@@ -47,7 +47,7 @@ class AccountCreationForm(OwnEmailAddress, AdminUserCreationForm):
         cleaned = super().clean()
         # "Let them set it" sends the link to their address: without one they could never log in.
         # Django has by now turned the radio's "usable_password" into "set_usable_password".
-        if cleaned.get("set_usable_password") is False and not cleaned.get("email"):
+        if cleaned.get("set_usable_password") is False and not cleaned.get("email") and not self.has_error("email"):
             self.add_error("email", _("Give their e-mail address: the link to set their password is sent there."))
         return cleaned
 

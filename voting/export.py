@@ -30,8 +30,11 @@ def poll_result_csv(*, poll: Poll) -> bytes:
     writer.writerow(["Cuộc họp", poll.meeting.title])
     writer.writerow(["Câu hỏi", poll.question])
     written = poll.mode == Poll.Mode.WRITTEN
-    form = "Bỏ phiếu kín" if poll.secret else "Biểu quyết công khai"
-    writer.writerow(["Hình thức", f"{form}, lấy ý kiến bằng văn bản" if written else form])
+    if written:
+        form = "Lấy ý kiến bằng văn bản, " + ("phiếu kín" if poll.secret else "công khai")
+    else:
+        form = "Bỏ phiếu kín" if poll.secret else "Biểu quyết công khai"
+    writer.writerow(["Hình thức", form])
     writer.writerow(["Tỷ lệ cần đạt", poll.get_majority_display(), f"ít nhất {result['needed']} trên {result['base']}"])
     writer.writerow(["Mở lúc", _when(poll.opened_at)])
     writer.writerow(["Đóng lúc", _when(poll.closed_at)])

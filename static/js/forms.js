@@ -71,10 +71,16 @@ for (const form of document.querySelectorAll("form.written-ballot[data-max-choic
   sync();
 }
 
-// A step that cannot be taken back asks first (the form still works without this script).
+// A step that cannot be taken back asks first (the form still works without this script): a whole
+// form, or one of its buttons when the others are harmless.
 for (const form of document.querySelectorAll("form[data-confirm]")) {
   form.addEventListener("submit", (event) => {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}
+for (const button of document.querySelectorAll("button[data-confirm]")) {
+  button.addEventListener("click", (event) => {
+    if (!window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 }
 

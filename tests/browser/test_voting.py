@@ -329,3 +329,33 @@ def test_the_chair_cancels_a_vote_only_with_the_dialogs_own_button(
     expect(result.locator(".verdict")).to_contain_text("Nhầm nội dung câu hỏi")
     # The same question is prepared again, as the box was left ticked.
     expect(chair.locator("li.poll-draft", has_text=QUESTION)).to_have_count(1)
+
+
+def test_written_opinions_closed_during_the_meeting_do_not_take_over_the_room(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    chair, delegate, _tablet = meeting_opened(daphne_server, new_context)
+    meeting_id = int(re.search(r"/meetings/(\d+)/live/", chair.url).group(1))
+    asked = f"""
+import datetime
+from django.utils import timezone
+from meetings.models import Meeting, User
+from voting.services.ballots import poll_open
+from voting.services.polls import poll_create
+secretary, meeting = User.objects.get(username="thuky"), Meeting.objects.get(pk={meeting_id})
+poll = poll_create(actor=secretary, meeting=meeting, question="Góp ý dự thảo Quy chế làm việc", mode="written")
+poll_open(actor=secretary, meeting=meeting, poll_id=poll.pk, deadline=timezone.now() + datetime.timedelta(days=1))
+"""
+    manage(daphne_server.env, "shell", "-c", asked)
+    seen = delegate.evaluate("() => window.liveRoom.connection.seq")
+    secretary = open_page(new_context(LAPTOP, touch=False), "thuky", daphne_server.demo["password"], f"/meetings/{meeting_id}/polls/")
+
+    secretary.once("dialog", lambda dialog: dialog.accept())
+    secretary.locator("form[action$='/close/'] button").click()
+    expect(secretary.locator(".message-success")).to_contain_text("Góp ý dự thảo Quy chế làm việc")
+
+    # The close reached the room (its number), and the room carried on: no result over the tablets.
+    delegate.wait_for_function(f"() => window.liveRoom.connection.seq > {seen}")
+    chair.wait_for_function(f"() => window.liveRoom.connection.seq > {seen}")
+    for page in (delegate, chair):
+        expect(page.locator("#poll-result")).to_be_hidden()

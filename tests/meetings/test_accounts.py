@@ -66,6 +66,12 @@ def test_the_administrator_is_warned_of_a_secretary_without_a_body_and_of_an_add
     added = page.post("/admin/meetings/user/add/", {**form, "email": "hanh@vungtau.gov.vn"}, follow=True)
 
     assert f"Địa chỉ e-mail này đã là địa chỉ của tài khoản {secretary.username}" in taken.content.decode()
+    let_them_set_it = page.post(
+        "/admin/meetings/user/add/", {**form, "username": "thuky.khac", "usable_password": "false", "email": secretary.email}
+    )
+    # One mistake, one message: not also "give their address" for an address that was given.
+    assert list(let_them_set_it.context["adminform"].form.errors) == ["email"]
+    assert len(let_them_set_it.context["adminform"].form.errors["email"]) == 1
     assert "Võ Thị Hạnh là thư ký nhưng chưa thuộc cơ quan nào" in added.content.decode()
     assert User.objects.filter(username="thuky.phuong").count() == 1
 

@@ -455,7 +455,10 @@ def test_compiling_while_the_minutes_go_round_ends_that_round_and_the_new_versio
     workflow.minutes_circulate(actor=secretary, meeting=held.meeting)
     workflow.minutes_assent(actor=delegate, meeting=held.meeting)
 
+    asked = page(secretary).get(reverse("minutes", args=[held.meeting.pk])).content.decode()
     done = page(secretary).post(reverse("minutes_action", args=[held.meeting.pk, "compile"]), follow=True).content.decode()
+
+    assert 'data-confirm="Phiên bản 1 đang được gửi lấy ý kiến người dự họp. Lập phiên bản mới sẽ kết thúc' in asked
 
     assert state_of(held.meeting) == Minutes.State.DRAFT
     assert "Đã lập phiên bản 2. Phiên bản này chưa được gửi cho người dự họp" in done

@@ -188,8 +188,10 @@ function renderPoll(kind, event) {
   const box = $("proj-poll");
   const open = store.state.polls.find((poll) => poll.mode === "live" && poll.state === "open");
   // An annulled vote says so, with the reason, where its progress or result was.
-  if (kind === "poll.close" || kind === "poll.annul") shownResult = event.poll.id;
-  if (kind === "agenda.current" || kind === "present.page" || kind === "poll.open" || kind === "projector.clear") shownResult = null;
+  // Only a vote taken in the room: written opinions close outside it, on their own time.
+  const inTheRoom = event?.poll?.mode === "live";
+  if ((kind === "poll.close" || kind === "poll.annul") && inTheRoom) shownResult = event.poll.id;
+  if (kind === "agenda.current" || kind === "present.page" || (kind === "poll.open" && inTheRoom) || kind === "projector.clear") shownResult = null;
   const closed = store.state.polls.find((poll) => poll.id === shownResult && ["closed", "annulled"].includes(poll.state));
   const poll = open || closed;
   box.hidden = !poll;

@@ -471,8 +471,10 @@ export function mountVoting({ store, send, t, toast, checkIn, connection }) {
     },
     onEvent(kind, event) {
       // An annulled vote is announced as its result would have been: the room must know it does not stand.
-      if (kind === "poll.close" || (kind === "poll.annul" && event.poll.state === "annulled")) showResult(event.poll);
-      if (kind === "poll.open") $("poll-result").hidden = true;
+      // Written opinions close on their own time, outside the room: their result is not the room's to stop for.
+      const inTheRoom = event.poll?.mode === "live";
+      if (inTheRoom && (kind === "poll.close" || (kind === "poll.annul" && event.poll.state === "annulled"))) showResult(event.poll);
+      if (kind === "poll.open" && inTheRoom) $("poll-result").hidden = true;
       if (kind === "poll.progress") learnVotedElsewhere(event.progress);
       if (kind.startsWith("poll.") || kind === "proxy.update" || kind === "attendance.update") { renderPolls(); renderBallot(); }
       // Opened, the vote moves to the top of the list: whoever runs it is shown it there, with its progress
