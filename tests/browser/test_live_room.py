@@ -98,6 +98,8 @@ def test_the_room_follows_the_chair_and_survives_a_lost_connection(
     # The chair lets the first item's presenter (the second delegate) drive the screens, then takes it back.
     expect(chair.locator("#handover")).to_contain_text("Phạm Quốc Cường")
     chair.click("#handover")
+    # With nothing on the screen yet, the chair's button says at once that it takes presenting back.
+    expect(chair.locator("#handover")).to_have_text("Lấy lại trình chiếu từ Phạm Quốc Cường")
     # The presenter is told, and what to do: until they present, their page turns are their own.
     expect(second.locator("#notice")).to_contain_text("Chủ tọa đã giao quyền trình chiếu cho bạn")
     expect(first.locator("#notice")).not_to_contain_text("giao quyền trình chiếu")

@@ -197,7 +197,9 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
 
   function followPresenter() {
     const shown = presentation();
-    if (!shown.document_id) return;
+    // Nothing on the room's screen (stopped, or handed over and not yet presented): the reader stays on
+    // their page, and the buttons say what can be done now (the presenter's "Present this page").
+    if (!shown.document_id) { renderControls(); return; }
     const doc = documentById(shown.document_id);
     // A follower keeps their own zoom (older eyes zoom once, not on every page the presenter turns),
     // read from the top of a new page; another document starts whole.
