@@ -109,6 +109,8 @@ def live_strings() -> dict:
             "You sent word that you cannot attend. Checking in takes that back and lists you as present. Check in?"
         ),
         "your_turn": _("You have the floor: please speak."),
+        # Said before asking to end, as the server would refuse it after.
+        "end_vote_open": _("A vote is still open. Close it (or cancel it) first, then end the meeting."),
         "end_confirm": _(
             "End the meeting? It cannot be reopened: whoever is speaking stops, the speakers' queue is cleared, "
             "and the minutes are then compiled from what was recorded."

@@ -174,6 +174,12 @@ def test_chair_is_asked_before_closing_a_vote_someone_present_has_not_voted_in(
     expect(delegate.locator("#attendance .absence-reason")).to_have_count(0)
     chair.locator(f".poll:has-text('{QUESTION}') [data-action=open-poll]").click()
     expect(chair.locator("li.poll-open [data-action=show-ballot]")).to_be_visible()
+    # Ending the meeting now is refused before it is asked for, not after the chair has said yes.
+    said: list[str] = []
+    chair.once("dialog", lambda dialog: (said.append(dialog.message), dialog.accept()))
+    chair.click("[data-command='meeting.end']")
+    expect(chair.locator("#meeting-state")).to_have_text("Đang họp")
+    assert said == ["Đang có biểu quyết chưa kết thúc. Hãy kết thúc (hoặc hủy) biểu quyết đó trước, rồi mới kết thúc cuộc họp."]
     # The ballot takes the keyboard's focus when it opens, keeps Tab inside, and Escape puts it aside.
     expect(delegate.locator("#ballot-question")).to_be_focused()
     for _ in range(8):

@@ -328,7 +328,10 @@ function startQuestion() {
 for (const button of document.querySelectorAll("[data-command]")) {
   button.addEventListener("click", async () => {
     // Ending cannot be undone, and the button sits beside "Next item".
-    if (button.dataset.command === "meeting.end" && !window.confirm(endQuestion())) return;
+    if (button.dataset.command === "meeting.end") {
+      if (store.state.polls.some((poll) => poll.mode === "live" && poll.state === "open")) { window.alert(t.end_vote_open); return; }
+      if (!window.confirm(endQuestion())) return;
+    }
     if (button.dataset.command === "meeting.start" && !window.confirm(startQuestion())) return;
     // Until the server answers (after the reconnection, when offline) the button says it is on its way
     // and takes no second tap: "asked twice" is what a delegate on shaky wifi would otherwise fear.
