@@ -20,6 +20,7 @@ from meetings.forms import UserMultipleChoiceField
 from meetings.models import AuditEvent, Body, Meeting, Participant, User
 from meetings.selectors.meetings import meetings_ahead_with
 from meetings.services.notifications import account_welcome_notify
+from meetings.text import shorten
 
 
 class OwnEmailAddress(forms.ModelForm):
@@ -308,9 +309,10 @@ class AuditActionFilter(admin.SimpleListFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "meeting", "actor", "what", "details")
+    # What happened and its details first: the meeting's long title last, where it may wrap.
+    list_display = ("created_at", "what", "details", "actor", "meeting_title")
     # The record as the list reads it, not its codes and JSON.
-    fields = ("created_at", "meeting", "actor", "what", "details")
+    fields = ("created_at", "what", "details", "actor", "meeting")
     readonly_fields = fields
     list_filter = (AuditActionFilter,)
     list_select_related = ("meeting", "actor")
@@ -337,6 +339,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     def what(self, event: AuditEvent) -> str:
         label = AUDIT_ACTION_LABELS.get(event.action)
         return f"{label} ({event.action})" if label else event.action
+
+    @admin.display(description=_("meeting"), ordering="meeting__title")
+    def meeting_title(self, event: AuditEvent) -> str:
+        return shorten(event.meeting.title, 60) if event.meeting else "—"
 
     @admin.display(description=_("details"))
     def details(self, event: AuditEvent) -> str:
