@@ -138,6 +138,8 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     secretary.click("#projector-clear")
     expect(projector.locator("#proj-poll")).to_be_hidden()
     expect(secretary.locator("#notice")).to_contain_text("Đã gỡ thông báo và kết quả biểu quyết khỏi màn chiếu")
+    # The tablets put it away with the room's screen.
+    expect(first.locator("#poll-result")).to_be_hidden()
 
     # The second delegate's tablet, reloaded, knows it has voted and shows the result in the list.
     second.reload()

@@ -475,6 +475,8 @@ export function mountVoting({ store, send, t, toast, checkIn, connection }) {
       const inTheRoom = event.poll?.mode === "live";
       if (inTheRoom && (kind === "poll.close" || (kind === "poll.annul" && event.poll.state === "annulled"))) showResult(event.poll);
       if (kind === "poll.open" && inTheRoom) $("poll-result").hidden = true;
+      // The room has moved on from the result (its screen was cleared): the tablets put it away too.
+      if (kind === "projector.clear" && !$("poll-result").hidden) hideResult();
       if (kind === "poll.progress") learnVotedElsewhere(event.progress);
       if (kind.startsWith("poll.") || kind === "proxy.update" || kind === "attendance.update") { renderPolls(); renderBallot(); }
       // Opened, the vote moves to the top of the list: whoever runs it is shown it there, with its progress
