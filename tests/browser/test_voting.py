@@ -133,6 +133,11 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
     # An open vote names who voted what.
     expect(second.locator("#poll-result .result-named")).to_contain_text("Lê Thị Minh Nguyệt")
 
+    # The chair, having read it, puts the result aside with Escape.
+    expect(chair.locator("#poll-result")).to_be_visible()
+    chair.keyboard.press("Escape")
+    expect(chair.locator("#poll-result")).to_be_hidden()
+
     # Read out, the result comes off the room's screen when the secretary clears it.
     secretary.locator("#poll-result [data-action=hide-result]").click()
     secretary.click("#projector-clear")
@@ -149,9 +154,6 @@ def test_two_tablets_vote_and_the_projector_shows_the_result(
 
     # The chair puts a question to the vote on the spot: one step, and the ballots are out.
     on_the_spot = "Đồng ý kéo dài thời gian thảo luận thêm 15 phút?"
-    expect(chair.locator("#poll-result")).to_be_visible()
-    chair.keyboard.press("Escape")  # the result, read, is put aside
-    expect(chair.locator("#poll-result")).to_be_hidden()
     chair.fill("#poll-create input[name=question]", on_the_spot)
     chair.click("#poll-create button[type=submit]")
     expect(first.locator("#ballot h2")).to_have_text(on_the_spot)
