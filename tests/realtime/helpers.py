@@ -114,3 +114,12 @@ async def heard(client: Client, *types: str) -> list[dict[str, Any]]:
             messages.append(message)
     assert [m["type"] for m in messages] == list(types), messages
     return messages
+
+
+def events_lost(monkeypatch: Any, *, lost: Callable[[int | None], bool]) -> None:
+    """Numbered events whose seq `lost` says are never published (a message lost between processes):
+    the hub finds the gap at the next one and reads the missing ones back from the log."""
+    import realtime.events
+
+    send = realtime.events._send
+    monkeypatch.setattr(realtime.events, "_send", lambda message: None if lost(message.get("seq")) else send(message))

@@ -12,7 +12,7 @@ from asgiref.sync import sync_to_async
 from meetings.models import AgendaItem, Document, Meeting, MeetingEvent, User
 from meetings.services.live import notice_send
 from tests.realtime.conftest import Client
-from tests.realtime.helpers import Connect, assert_error, assert_still_serving, current_seq, numbered, room, settle
+from tests.realtime.helpers import Connect, assert_error, assert_still_serving, current_seq, events_lost, numbered, room, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -277,15 +277,7 @@ async def test_an_event_lost_on_the_way_is_filled_in_from_the_log(
 ) -> None:
     chair_client, delegate_client = await room(connect, started, chair, delegate)
     lost = chair_client.snapshot["seq"] + 1
-    import realtime.events
-
-    send = realtime.events._send
-
-    def lossy(message: dict[str, Any]) -> None:
-        if message.get("seq") != lost:
-            send(message)
-
-    monkeypatch.setattr(realtime.events, "_send", lossy)
+    events_lost(monkeypatch, lost=lambda seq: seq == lost)
 
     await send_notices(started, secretary, 2)
 
@@ -300,15 +292,7 @@ async def test_events_lost_beyond_the_log_send_every_tablet_a_new_snapshot(
 ) -> None:
     settings.REALTIME_EVENT_LOG_SIZE = 10
     chair_client, delegate_client = await room(connect, live_meeting, chair, delegate)
-    import realtime.events
-
-    send = realtime.events._send
-
-    def lossy(message: dict[str, Any]) -> None:
-        if message.get("seq", 0) > 50:
-            send(message)
-
-    monkeypatch.setattr(realtime.events, "_send", lossy)
+    events_lost(monkeypatch, lost=lambda seq: (seq or 0) <= 50)
 
     await send_notices(live_meeting, secretary, 51)
 

@@ -15,7 +15,7 @@ from meetings.permissions import meeting_runner_ids, user_runs_meeting
 from meetings.services.participants import participants_invite
 from tests.conftest import make_user
 from tests.realtime.conftest import Client
-from tests.realtime.helpers import Connect, current_seq, room
+from tests.realtime.helpers import Connect, current_seq, events_lost, room
 from voting.models import Poll
 from voting.services.polls import poll_create, poll_delete
 
@@ -104,10 +104,7 @@ async def test_a_prepared_vote_lost_on_the_way_is_filled_in_for_its_audience_onl
     """The hub reads a lost event back from the log (another process's, in production) and keeps its audience."""
     chair_tablet, tablet = await room(connect, in_session, chair, delegate)
     lost = tablet.snapshot["seq"] + 1
-    import realtime.events
-
-    send = realtime.events._send
-    monkeypatch.setattr(realtime.events, "_send", lambda message: None if message.get("seq") == lost else send(message))
+    events_lost(monkeypatch, lost=lambda seq: seq == lost)
 
     prepared = await _prepare(in_session, secretary)
     assert (await chair_tablet.command("notice.send", text="Chuẩn bị biểu quyết"))["type"] == "ack"
