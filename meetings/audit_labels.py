@@ -116,7 +116,8 @@ def audit_details_text(data: dict[str, object]) -> str:
     """An audit event's details in words: "vote #4; question: …; secret ballot: yes"."""
     from meetings.models import Participant  # the models' labels; the models import this module
 
-    values = dict(Participant.Role.choices) | dict(Participant.Attendance.choices) | AUDIT_WHY_LABELS
+    # Each key's own words: "chair" is a role under "role" and a way a vote closed under "why".
+    values_of = {"role": dict(Participant.Role.choices), "status": dict(Participant.Attendance.choices), "why": AUDIT_WHY_LABELS}
     parts = []
     for key, value in data.items():
         if key in AUDIT_DETAILS_LEFT_OUT or value in (None, "", []):
@@ -127,6 +128,6 @@ def audit_details_text(data: dict[str, object]) -> str:
         elif isinstance(value, list):
             shown = ", ".join(str(v) for v in value)
         else:
-            shown = str(values.get(value, value)) if isinstance(value, str) else str(value)
+            shown = str(values_of.get(key, {}).get(value, value))
         parts.append(f"{label}{shown}" if label.endswith("#") else f"{label}: {shown}")
     return "; ".join(parts)

@@ -429,6 +429,14 @@ def test_an_audit_entry_reads_in_words_not_codes_and_json(client: Client, admini
     assert "vai trò:" in entry and '{"' not in entry.split("<main", 1)[-1]
 
 
+def test_an_audit_entrys_words_are_those_of_its_own_key() -> None:
+    from meetings.audit_labels import audit_details_text
+
+    # "chair" is a role here, not the way a vote was closed; a title that happens to be a code stays as typed.
+    assert audit_details_text({"role": "chair", "title": "present"}) == "vai trò: Chủ tọa; tiêu đề: present"
+    assert audit_details_text({"why": "chair"}) == "lý do kết thúc: người điều hành kết thúc"
+
+
 def test_the_audit_log_is_searched_by_the_words_it_shows(client: Client, administrator: User, published_meeting: Meeting) -> None:
     found = logged_in(client, administrator).get("/admin/meetings/auditevent/", {"q": "Công bố"}).content.decode()
 
