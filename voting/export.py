@@ -8,6 +8,7 @@ import io
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from meetings.pdf_render import html_to_pdf, serif_font_css
 from voting.models import Poll
@@ -22,6 +23,21 @@ def _when(moment: datetime.datetime | None) -> str:
     return f"{timezone.localtime(moment):%H:%M:%S %d/%m/%Y}" if moment else ""
 
 
+def _sheet_words(poll: Poll) -> dict[str, str]:
+    """What the sheet and its CSV both call things: written opinions are not a vote taken in the room."""
+    if poll.mode == Poll.Mode.WRITTEN:
+        return {
+            "form": "lấy ý kiến bằng văn bản, " + ("phiếu kín" if poll.secret else "công khai"),
+            "not_voted": "Không trả lời",
+            "no_quorum": "không đủ số thành viên trả lời",
+        }
+    return {
+        "form": "bỏ phiếu kín" if poll.secret else "biểu quyết công khai",
+        "not_voted": "Không tham gia biểu quyết",
+        "no_quorum": "không đủ số thành viên tối thiểu",
+    }
+
+
 def poll_result_csv(*, poll: Poll) -> bytes:
     result = poll.result
     labels = _labels(poll)
@@ -29,22 +45,18 @@ def poll_result_csv(*, poll: Poll) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["Cuộc họp", poll.meeting.title])
     writer.writerow(["Câu hỏi", poll.question])
-    written = poll.mode == Poll.Mode.WRITTEN
-    if written:
-        form = "Lấy ý kiến bằng văn bản, " + ("phiếu kín" if poll.secret else "công khai")
-    else:
-        form = "Bỏ phiếu kín" if poll.secret else "Biểu quyết công khai"
-    writer.writerow(["Hình thức", form])
+    words = _sheet_words(poll)
+    writer.writerow(["Hình thức", capfirst(words["form"])])
     writer.writerow(["Tỷ lệ cần đạt", poll.get_majority_display(), f"ít nhất {result['needed']} trên {result['base']}"])
     writer.writerow(["Mở lúc", _when(poll.opened_at)])
     writer.writerow(["Đóng lúc", _when(poll.closed_at)])
     writer.writerow(["Số phiếu", result["ballots"]])
-    not_voted_words = "Không trả lời" if written else "Không tham gia biểu quyết"
+    not_voted_words = words["not_voted"]
     if "not_voted_weight" in result:
         writer.writerow([not_voted_words, result["not_voted_weight"]])
     outcome = "Thông qua" if result["passed"] else "Không thông qua"
     if result.get("no_quorum"):
-        outcome = "Không thông qua (không đủ số thành viên trả lời)" if written else "Không thông qua (không đủ số thành viên tối thiểu)"
+        outcome = f"Không thông qua ({words['no_quorum']})"
     writer.writerow(["Kết quả", outcome, *result_chosen(result=result)])
     if poll.state == Poll.State.ANNULLED:
         writer.writerow(["Đã hủy", poll.annulled_reason])
@@ -97,6 +109,7 @@ def poll_result_html(*, poll: Poll, appendix: dict[str, str] | None = None) -> s
             "named": named,
             "not_voted": poll.result.get("not_voted") or [],
             "written": poll.mode == Poll.Mode.WRITTEN,
+            "words": _sheet_words(poll),
             # Those represented by a proxy count among those who could vote, not among those present.
             "in_person": poll.result["present_weight"] - poll.result.get("proxy_weight", 0),
             "closed_on": poll.closed_at or poll.annulled_at,
