@@ -144,6 +144,10 @@ def live_strings() -> dict:
         "offline": _("not connected"),
         "attendance_of": _("Attendance of"),
         "to_attendance": _("Take attendance: %(count)s not yet marked ↓"),
+        "panes": {
+            "waiting": _("Waiting to speak: %(count)s"),
+            "open_votes": _("Votes open: %(count)s"),
+        },
         "speaking": _("Speaking"),
         "next_speakers": _("Waiting to speak (%(count)s)"),
         "idle": _("Please wait: the meeting will begin shortly."),

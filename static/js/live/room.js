@@ -10,6 +10,7 @@ import { itemSeconds, itemsAround, showForecast, takenUp } from "./agenda-time.j
 import { mountChairNotices } from "./chair-notice.js";
 import { conclusionFold, conclusionToast, renderGeneralConclusion } from "./conclusions.js";
 import { mountRecess, onRecess } from "./recess.js";
+import { mountPanes } from "./panes.js";
 import { mountSpeakers } from "./speakers.js";
 import { mountVoting } from "./voting.js";
 
@@ -145,6 +146,19 @@ function renderAgenda() {
   tickAgenda();
 }
 
+// A long agenda moves on below what is in sight: the item now discussed is brought into view, but only
+// where the agenda is being looked at (its tab chosen, or its card showing in the side column).
+function showCurrentItem() {
+  const row = document.querySelector("#agenda .live-item.current");
+  if (!row || row.offsetParent === null) return;
+  if (besideThePanels.matches) {
+    const side = document.querySelector(".side").getBoundingClientRect();
+    const card = $("agenda-card").getBoundingClientRect();
+    if (card.bottom < side.top + 40 || card.top > side.bottom - 40) return;
+  }
+  row.scrollIntoView({ block: "nearest", behavior: "smooth" });
+}
+
 // A row is read as much as it is tapped, and a tap moves every screen: it asks first.
 function moveTo(item) {
   if (window.confirm(interpolate(t.move_confirm, { number: item.number, title: item.title }))) send("agenda.current", { item_id: item.id });
@@ -232,6 +246,7 @@ function renderAttendance() {
   if (keeps && unmarked.length && ["published", "in_progress"].includes(store.state.meeting.state)) {
     quorumBox.append(" ", el("a", { href: "#attendance-card", class: "quorum-jump", onclick: (event) => {
       event.preventDefault();
+      panes.show("attendance");
       $("attendance-card").scrollIntoView({ block: "start", behavior: "smooth" });
       document.querySelector(`#attendance select[data-participant="${unmarked[0].id}"]`)?.focus({ preventScroll: true });
     } }, interpolate(t.to_attendance, { count: unmarked.length })));
@@ -381,6 +396,7 @@ const minutes = mountMinutes({ store, send, t, toast, config });
 const recess = mountRecess({ store, send, t, config });
 const notices = mountChairNotices({ store, t, toast, config });
 const speakers = mountSpeakers({ store, send, t, toast });
+const panes = mountPanes({ store, t, config, onShow: (name) => { if (name === "agenda") showCurrentItem(); } });
 
 // ---- wiring -----------------------------------------------------------------------------
 store.subscribe((kind, event) => {
@@ -395,6 +411,7 @@ store.subscribe((kind, event) => {
     loadAbsenceReasons();
     voting.onSnapshot();
     minutes.render();
+    panes.render();
     return;
   }
   voting.onEvent(kind, event);
@@ -403,7 +420,7 @@ store.subscribe((kind, event) => {
   if (kind === "meeting.state" || kind.startsWith("present.") || kind.startsWith("poll.")) recess.render();
   if (kind === "meeting.state") { renderMeeting(); speakers.render(); renderAttendance(); renderAgenda(); voting.render(); notices.onMeetingState(); }
   reader.onEvent(kind, event);
-  if (kind === "agenda.current") { voting.render(); renderAgenda(); speakers.render(); }
+  if (kind === "agenda.current") { voting.render(); renderAgenda(); speakers.render(); showCurrentItem(); }
   if (kind.startsWith("speaker.")) speakers.render();
   if (kind === "speaker.dismiss" && event.participant_id === me().participant_id) toast(t.dismissed_you);
   // Cut short by a break just called (not a resync replaying an old one): the speaker is told they go on first.
@@ -417,6 +434,7 @@ store.subscribe((kind, event) => {
   if (kind === "attendance.update" || kind === "presence" || kind === "proxy.update") renderAttendance();
   if (kind === "attendance.update") { speakers.render(); loadAbsenceReasons(); }
   if (kind === "notice") notices.onNotice(event);
+  panes.onEvent(kind);
 });
 
 // Lying down, the document and the side panels fit what the screen shows under the meeting's head.

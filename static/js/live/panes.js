@@ -1,0 +1,135 @@
+// Upright or on a phone, the document and the side panels cannot stand side by side, and stacked they
+// put the speakers' queue and the votes a screen or more below the page. There the room is shown one
+// part at a time, chosen from a row of tabs that stays at the top of the screen; each tab says what
+// waits in its part (who asks to speak, a vote open, who is still to be marked) and is marked when that
+// changes out of sight. Lying down (live.css) every part is in view and the tabs are not shown.
+
+import { besideThePanels } from "./dom.js";
+import { interpolate } from "./store.js";
+
+export function mountPanes({ store, t, config, onShow }) {
+  const bar = document.getElementById("pane-tabs");
+  const tabs = [...bar.querySelectorAll("[data-pane-tab]")];
+  const grid = document.querySelector(".live-grid");
+  const storageKey = `live-pane:${config.meetingId}`;
+  const main = (tab) => document.getElementById(tab.getAttribute("aria-controls"));
+  const tabFor = (name) => tabs.find((tab) => tab.dataset.paneTab === name);
+  const usable = (tab) => Boolean(tab && main(tab) && !main(tab).hidden);
+  let current = "viewer";
+  // The part last chosen: shown again once it exists (the votes come with the first snapshot).
+  let wanted = "viewer";
+  // What each tab's count said when its part was last in view: more since then is news.
+  const lastSeen = new Map();
+
+  function show(name, { byUser = false } = {}) {
+    if (byUser) wanted = name;
+    if (!usable(tabFor(name))) name = "viewer";
+    current = name;
+    for (const part of grid.querySelectorAll("[data-pane]")) part.classList.toggle("pane-on", part.dataset.pane === name);
+    for (const each of tabs) {
+      const on = each.dataset.paneTab === name;
+      each.setAttribute("aria-selected", String(on));
+      each.tabIndex = on ? 0 : -1;
+    }
+    tabFor(name).classList.remove("news");
+    inSight(tabFor(name));
+    lastSeen.set(name, counts()[name]?.value ?? 0);
+    if (!byUser) return;
+    try { sessionStorage.setItem(storageKey, name); } catch { /* private browsing: the choice lasts until reload */ }
+    // Scrolled down a long page, the part chosen starts under the tabs, not somewhere below the fold.
+    if (!besideThePanels.matches && grid.getBoundingClientRect().top < bar.getBoundingClientRect().bottom) {
+      grid.scrollIntoView({ block: "start" });
+    }
+    onShow?.(name);
+  }
+
+  /** The chosen tab wholly in the row, which scrolls sideways on a phone (the window does not move). */
+  function inSight(tab) {
+    const row = tab.parentElement;
+    const box = row.getBoundingClientRect();
+    const own = tab.getBoundingClientRect();
+    if (own.left < box.left) row.scrollLeft -= box.left - own.left + 16;
+    else if (own.right > box.right) row.scrollLeft += own.right - box.right + 16;
+  }
+
+  /** What each tab says beside its name, from the live state. */
+  function counts() {
+    const state = store.state;
+    if (!state) return {};
+    const me = state.me;
+    const runs = me.is_chair || me.keeps_attendance;
+    const waiting = state.speakers.queue.length;
+    const open = state.polls.filter((poll) => poll.state === "open").length;
+    const { participants, quorum } = state.attendance;
+    const unmarked = participants.filter((p) => p.attendance === "unknown").length;
+    return {
+      speakers: { value: waiting, text: waiting ? String(waiting) : "", label: waiting ? interpolate(t.panes.waiting, { count: waiting }) : "" },
+      votes: { value: open, text: open ? String(open) : "", label: open ? interpolate(t.panes.open_votes, { count: open }) : "", urgent: open > 0 },
+      // Whoever runs the meeting sees the quorum from every part: present of those who vote, red without it.
+      attendance: runs
+        ? { value: unmarked, text: `${quorum.present}/${quorum.voting}`, label: interpolate(quorum.met ? t.quorum_met : t.quorum_not_met, quorum), urgent: !quorum.met }
+        : { value: 0, text: "" },
+    };
+  }
+
+  let primed = false;
+  function render() {
+    // What is already waiting when the room is opened is in the counts; only what comes after is news.
+    if (!primed && store.state) {
+      for (const [name, count] of Object.entries(counts())) lastSeen.set(name, count.value);
+      primed = true;
+    }
+    for (const tab of tabs) tab.hidden = !usable(tab);
+    if (wanted !== current && usable(tabFor(wanted))) show(wanted);
+    else if (!usable(tabFor(current))) show("viewer");
+    const now = counts();
+    for (const tab of tabs) {
+      const name = tab.dataset.paneTab;
+      const count = now[name];
+      const badge = tab.querySelector(".pane-count");
+      badge.hidden = !count?.text;
+      badge.textContent = count?.text ?? "";
+      badge.classList.toggle("urgent", Boolean(count?.urgent));
+      if (count?.label) badge.setAttribute("aria-label", count.label);
+      else badge.removeAttribute("aria-label");
+      if (!count) continue;
+      if (name === current) lastSeen.set(name, count.value);
+      else if (count.value > (lastSeen.get(name) ?? 0)) tab.classList.add("news");
+      // What was waiting is gone (the request withdrawn, the vote closed): nothing new is left to see.
+      else if (!count.value) tab.classList.remove("news");
+    }
+  }
+
+  // The page presented changes while another part is in view: the document's tab is marked.
+  function onEvent(kind) {
+    if ((kind === "present.page" || kind === "present.handover") && current !== "viewer") tabFor("viewer").classList.add("news");
+    render();
+  }
+
+  for (const tab of tabs) {
+    tab.addEventListener("click", () => show(tab.dataset.paneTab, { byUser: true }));
+    // One tab stop for the row; the arrows move along it, as in any row of tabs.
+    tab.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      event.preventDefault();
+      const visible = tabs.filter((each) => !each.hidden);
+      const next = visible[(visible.indexOf(tab) + step + visible.length) % visible.length];
+      show(next.dataset.paneTab, { byUser: true });
+      next.focus();
+    });
+  }
+  // Parts come and go with the meeting (the votes, the minutes, the notice form): their tabs with them.
+  const watcher = new MutationObserver(() => render());
+  for (const tab of tabs) if (main(tab)) watcher.observe(main(tab), { attributes: true, attributeFilter: ["hidden"] });
+
+  try { wanted = sessionStorage.getItem(storageKey) || "viewer"; } catch { /* no storage: the document first */ }
+  show(wanted);
+
+  return {
+    render,
+    onEvent,
+    /** Bring a part into view (the quorum's "take attendance" link, on any screen). */
+    show: (name) => { if (!besideThePanels.matches) show(name, { byUser: true }); },
+  };
+}

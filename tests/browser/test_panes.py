@@ -1,0 +1,169 @@
+"""Upright and on a phone the live room shows one part at a time, chosen from tabs that say what waits
+in each; lying down every part is in view and there are no tabs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import (
+    NEW_MEETING,
+    PHONE,
+    TABLET_LANDSCAPE,
+    TABLET_PORTRAIT,
+    DaphneServer,
+    meeting_script,
+    open_page,
+    start_meeting,
+)
+from tests.servers import manage
+
+pytestmark = pytest.mark.browser
+
+DOCUMENT = "Báo cáo tình hình kinh tế - xã hội tháng 11"
+MEETING_WITH_A_DOCUMENT = meeting_script(
+    title="Phiên họp giao ban tháng 12",
+    location="Phòng họp số 3",
+    delegates=["daibieu08"],
+    then=f"""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from meetings.demo.documents import demo_document_pdf
+    from meetings.services.documents import document_upload
+    item = agenda_item_create(actor=secretary, meeting=meeting, title="Tình hình tháng 11", duration_minutes=20)
+    pdf = demo_document_pdf(title="{DOCUMENT}", pages=3, index=0, date=datetime.date.today())
+    document_upload(actor=secretary, meeting=meeting, upload=SimpleUploadedFile("bao-cao.pdf", pdf), title="{DOCUMENT}",
+        agenda_item=item)
+    meeting_publish(actor=secretary, meeting=meeting)
+    print(meeting.pk)
+    """,
+)
+
+
+def room_of_its_own(daphne_server: DaphneServer) -> str:
+    meeting_id = int(manage(daphne_server.env, "shell", "-c", NEW_MEETING).strip().splitlines()[-1])
+    return f"/meetings/{meeting_id}/live/"
+
+
+def online(page: Page) -> Page:
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    return page
+
+
+def test_a_chair_on_a_phone_runs_the_debate_and_the_vote_from_their_tabs(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    room = room_of_its_own(daphne_server)
+    password = daphne_server.demo["password"]
+    chair = online(open_page(new_context(PHONE), "chutoa", password, room))
+    delegate = online(open_page(new_context(TABLET_LANDSCAPE), "daibieu01", password, room))
+
+    # The document first; the speakers' queue is a tab away, not a screen below it.
+    expect(chair.locator("#pane-tabs")).to_be_visible()
+    expect(chair.locator("#viewer")).to_be_visible()
+    expect(chair.locator("#speakers-card")).to_be_hidden()
+    start_meeting(chair)
+    delegate.click("#checkin")
+    expect(chair.locator("[data-pane-tab=attendance] .pane-count")).to_have_text(re.compile(r"^\d+/\d+$"))
+
+    delegate.click("#request-speak")
+    speakers_tab = chair.locator("[data-pane-tab=speakers]")
+    expect(speakers_tab.locator(".pane-count")).to_have_text("1")
+    expect(speakers_tab).to_have_class(re.compile(r"\bnews\b"))
+
+    speakers_tab.click()
+    expect(speakers_tab).to_have_attribute("aria-selected", "true")
+    expect(speakers_tab).not_to_have_class(re.compile(r"\bnews\b"))
+    expect(chair.locator("#viewer")).to_be_hidden()
+    chair.locator("#queue .give-floor").click()
+    expect(chair.locator("#speaker-bar")).to_be_visible()
+    expect(chair.locator("#speaker-end")).to_be_in_viewport()
+    expect(speakers_tab.locator(".pane-count")).to_be_hidden()
+
+    # The tab chosen stays chosen when the page is loaded again.
+    chair.reload()
+    online(chair)
+    expect(chair.locator("[data-pane-tab=speakers]")).to_have_attribute("aria-selected", "true")
+    expect(chair.locator("#speakers-card")).to_be_visible()
+
+    votes_tab = chair.locator("[data-pane-tab=votes]")
+    votes_tab.click()
+    chair.once("dialog", lambda dialog: dialog.accept())
+    chair.locator("#polls [data-action=open-poll]").first.click()
+    expect(votes_tab.locator(".pane-count")).to_have_text("1")
+    expect(votes_tab.locator(".pane-count")).to_have_class(re.compile(r"\burgent\b"))
+    expect(chair.locator("#polls [data-action=close-poll]")).to_be_visible()
+
+    # The arrow keys move along the row of tabs.
+    votes_tab.focus()
+    chair.keyboard.press("ArrowRight")
+    expect(chair.locator("[data-pane-tab=agenda]")).to_be_focused()
+    expect(chair.locator("#agenda-card")).to_be_visible()
+    expect(chair.locator("#polls-card")).to_be_hidden()
+
+
+def test_a_delegate_reading_another_tab_is_shown_that_the_presented_page_changed(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    meeting_id = int(manage(daphne_server.env, "shell", "-c", MEETING_WITH_A_DOCUMENT).strip().splitlines()[-1])
+    room = f"/meetings/{meeting_id}/live/"
+    password = daphne_server.demo["password"]
+    chair = online(open_page(new_context(TABLET_LANDSCAPE), "chutoa", password, room))
+    delegate = online(open_page(new_context(TABLET_PORTRAIT), "daibieu08", password, room))
+    start_meeting(chair)
+    chair.select_option("#doc-select", label=DOCUMENT)
+    chair.click("#present")
+    expect(delegate.locator("#page-image")).to_have_attribute("data-page", "1")
+
+    delegate.click("[data-pane-tab=agenda]")
+    expect(delegate.locator("#agenda .live-item.current")).to_be_visible()
+    document_tab = delegate.locator("[data-pane-tab=viewer]")
+    expect(document_tab).not_to_have_class(re.compile(r"\bnews\b"))
+    chair.click("#next-page")  # presenting, the page turns on every screen that follows
+    expect(document_tab).to_have_class(re.compile(r"\bnews\b"))
+    document_tab.click()
+    expect(delegate.locator("#page-image")).to_have_attribute("data-page", "2")
+    expect(delegate.locator("#page-image")).to_be_visible()
+    expect(document_tab).not_to_have_class(re.compile(r"\bnews\b"))
+
+
+def test_a_tablet_lying_down_shows_every_part_without_tabs(daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]) -> None:
+    page = online(open_page(new_context(TABLET_LANDSCAPE), "chutoa", daphne_server.demo["password"], room_of_its_own(daphne_server)))
+    expect(page.locator("#pane-tabs")).to_be_hidden()
+    for part in ("#viewer", "#speakers-card", "#agenda-card", "#attendance-card"):
+        expect(page.locator(part)).to_be_visible()
+
+
+LONG_AGENDA = meeting_script(
+    title="Kỳ họp thường lệ cuối năm",
+    location="Hội trường lớn",
+    delegates=["daibieu07"],
+    then="""
+    for number in range(1, 15):
+        agenda_item_create(actor=secretary, meeting=meeting, title=f"Báo cáo chuyên đề số {number} năm 2026", duration_minutes=10)
+    meeting_publish(actor=secretary, meeting=meeting)
+    print(meeting.pk)
+    """,
+)
+
+
+def test_the_agenda_tab_brings_the_item_now_discussed_into_view(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    meeting_id = int(manage(daphne_server.env, "shell", "-c", LONG_AGENDA).strip().splitlines()[-1])
+    chair = online(open_page(new_context(PHONE), "chutoa", daphne_server.demo["password"], f"/meetings/{meeting_id}/live/"))
+    start_meeting(chair)
+    chair.click("[data-pane-tab=agenda]")
+    last = chair.evaluate("() => window.liveRoom.store.state.agenda.at(-1).id")
+    chair.evaluate("(id) => window.liveRoom.connection.command('agenda.current', { item_id: id })", last)
+    current = chair.locator("#agenda .live-item.current")
+    expect(current).to_contain_text("số 14")
+    expect(current).to_be_in_viewport()
+
+    # Chosen again from the top of the page, the agenda opens at the item now discussed.
+    chair.click("[data-pane-tab=speakers]")
+    chair.evaluate("() => window.scrollTo(0, 0)")
+    chair.click("[data-pane-tab=agenda]")
+    expect(current).to_be_in_viewport()
