@@ -128,6 +128,18 @@ def test_a_delegate_reading_another_tab_is_shown_that_the_presented_page_changed
     expect(delegate.locator("#page-image")).to_be_visible()
     expect(document_tab).not_to_have_class(re.compile(r"\bnews\b"))
 
+    # A vote put in the room takes the delegate's screen to the votes, and gives it back when it closes.
+    delegate.click("#checkin")
+    delegate.click("[data-pane-tab=agenda]")
+    chair.fill("#poll-create input[name=question]", "Thông qua báo cáo tháng 11?")
+    chair.click("#poll-create button[type=submit]")
+    expect(delegate.locator("[data-pane-tab=votes]")).to_have_attribute("aria-selected", "true")
+    expect(delegate.locator("#polls-card")).to_be_visible()
+    expect(delegate.locator("#ballot")).to_be_visible()
+    chair.once("dialog", lambda dialog: dialog.accept())
+    chair.click("#polls [data-action=close-poll]")
+    expect(delegate.locator("[data-pane-tab=agenda]")).to_have_attribute("aria-selected", "true")
+
 
 def test_a_tablet_lying_down_shows_every_part_without_tabs(daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]) -> None:
     page = online(open_page(new_context(TABLET_LANDSCAPE), "chutoa", daphne_server.demo["password"], room_of_its_own(daphne_server)))

@@ -16,14 +16,17 @@ export function mountPanes({ store, t, config, onShow }) {
   const tabFor = (name) => tabs.find((tab) => tab.dataset.paneTab === name);
   const usable = (tab) => Boolean(tab && main(tab) && !main(tab).hidden);
   let current = "viewer";
-  // The part last chosen: shown again once it exists (the votes come with the first snapshot).
+  // The part last chosen, and whether it could not be shown (the votes come with the first snapshot, and
+  // go when there are none): it is shown again once it can be.
   let wanted = "viewer";
+  let fellBack = false;
   // What each tab's count said when its part was last in view: more since then is news.
   const lastSeen = new Map();
 
   function show(name, { byUser = false } = {}) {
     if (byUser) wanted = name;
-    if (!usable(tabFor(name))) name = "viewer";
+    fellBack = !usable(tabFor(name));
+    if (fellBack) name = "viewer";
     current = name;
     for (const part of grid.querySelectorAll("[data-pane]")) part.classList.toggle("pane-on", part.dataset.pane === name);
     for (const each of tabs) {
@@ -80,8 +83,11 @@ export function mountPanes({ store, t, config, onShow }) {
       primed = true;
     }
     for (const tab of tabs) tab.hidden = !usable(tab);
-    if (wanted !== current && usable(tabFor(wanted))) show(wanted);
-    else if (!usable(tabFor(current))) show("viewer");
+    if (fellBack && usable(tabFor(wanted))) show(wanted);
+    else if (!usable(tabFor(current))) {
+      show("viewer");
+      fellBack = true;
+    }
     const now = counts();
     for (const tab of tabs) {
       const name = tab.dataset.paneTab;
@@ -100,10 +106,21 @@ export function mountPanes({ store, t, config, onShow }) {
     }
   }
 
-  // The page presented changes while another part is in view: the document's tab is marked.
-  function onEvent(kind) {
+  // A vote opened in the room takes a delegate's screen to the votes (their ballot, or why they have
+  // none: not checked in) and gives it back when it closes. Whoever runs the meeting is only told, by the tab.
+  let beforeTheVote = null;
+  function onEvent(kind, event) {
     if ((kind === "present.page" || kind === "present.handover") && current !== "viewer") tabFor("viewer").classList.add("news");
     render();
+    const me = store.state?.me;
+    if (!me || me.is_chair || me.keeps_attendance || event?.poll?.mode !== "live") return;
+    if (kind === "poll.open" && current !== "votes" && usable(tabFor("votes"))) {
+      beforeTheVote = current;
+      show("votes");
+    } else if ((kind === "poll.close" || kind === "poll.annul") && beforeTheVote !== null) {
+      if (current === "votes") show(beforeTheVote);
+      beforeTheVote = null;
+    }
   }
 
   for (const tab of tabs) {

@@ -434,7 +434,7 @@ store.subscribe((kind, event) => {
   if (kind === "attendance.update" || kind === "presence" || kind === "proxy.update") renderAttendance();
   if (kind === "attendance.update") { speakers.render(); loadAbsenceReasons(); }
   if (kind === "notice") notices.onNotice(event);
-  panes.onEvent(kind);
+  panes.onEvent(kind, event);
 });
 
 // Lying down, the document and the side panels fit what the screen shows under the meeting's head.
