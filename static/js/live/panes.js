@@ -62,7 +62,8 @@ export function mountPanes({ store, t, config, onShow }) {
     const me = state.me;
     const runs = me.is_chair || me.keeps_attendance;
     const waiting = state.speakers.queue.length;
-    const open = state.polls.filter((poll) => poll.state === "open").length;
+    // Written opinions run for days outside the room: only a vote in the room is counted here.
+    const open = state.polls.filter((poll) => poll.mode === "live" && poll.state === "open").length;
     const { participants, quorum } = state.attendance;
     const unmarked = participants.filter((p) => p.attendance === "unknown").length;
     return {
