@@ -111,7 +111,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 await self._error(None, "not_found", _("This meeting does not exist or you are not invited to it."))
                 await self.close(code=CLOSE_NOT_FOUND)
                 return
-        self.local = LocalSocket(send=self.base_send, user_id=self.user.pk, meeting_id=self.meeting_id, resnapshot=self._send_snapshot)
+        self.local = LocalSocket(send=self.base_send, user_id=self.user.pk, meeting_id=self.meeting_id, resnapshot=self._snapshot_again)
         await hub.join(self.local)
         await database_sync_to_async(_connection_open)(self.meeting_id, self.user, self.socket_id)
         hub.presence_changed(self.meeting_id)
@@ -132,6 +132,16 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                     cookies[key] = val
         chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
         return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+    async def _snapshot_again(self) -> None:
+        """A fresh snapshot for a socket already open (its user's place in the meeting changed, or events
+        were lost); one whose user is no longer invited is closed as at connect."""
+        if not await database_sync_to_async(_may_view)(self.user, self.meeting_id):
+            with translation.override(self.language):
+                await self._error(None, "not_found", _("This meeting does not exist or you are not invited to it."))
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self._send_snapshot()
 
     async def _send_snapshot(self) -> None:
         self.local.hold()

@@ -50,6 +50,14 @@ def publish(*, meeting_id: int, seq: int, type: str, payload: dict[str, Any], au
     transaction.on_commit(lambda: _send(message))
 
 
+def publish_rejoin(*, meeting_id: int, users: list[int]) -> None:
+    """Once the transaction commits, the screens of `users` in the meeting start again from a snapshot of
+    their own: their place in it changed (invited, another role, the chair now, removed). Whoever may no
+    longer see the meeting is shut out."""
+    message = {"type": "meeting.event", "meeting": meeting_id, "seq": None, "rejoin": sorted(set(users))}
+    transaction.on_commit(lambda: _send(message))
+
+
 def publish_ephemeral(*, meeting_id: int, type: str, payload: dict[str, Any], users: list[int] | None = None) -> None:
     """Broadcast something not kept for resync (presence, a pen stroke in progress), now."""
     message = {"type": "meeting.event", "meeting": meeting_id, "seq": None, "text": event_text(seq=None, type=type, payload=payload)}

@@ -278,6 +278,11 @@ class MeetingHub:
         sockets = self.sockets.get(meeting_id)
         if not sockets:
             return
+        rejoin = message.get("rejoin")
+        if rejoin is not None:
+            for local in [s for s in sockets if s.user_id in rejoin]:
+                await local.resnapshot()
+            return
         seq = message.get("seq")
         audience = message.get("users")
         if seq is None:

@@ -19,7 +19,7 @@ from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AgendaItem, Meeting, Participant, Presentation, User
 from meetings.permissions import user_runs_meeting
 from meetings.selectors.agenda import agenda_flat
-from meetings.selectors.live import agenda_state, attendance_state, iso, presentation_state
+from meetings.selectors.live import agenda_state, iso, presentation_state
 from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import (
@@ -34,6 +34,7 @@ from meetings.services.guards import (
 )
 from meetings.services.meetings import meeting_state_emit
 from meetings.services.notifications import absence_notify_organisers, absence_withdrawn_notify_organisers
+from meetings.services.participants import attendance_emit
 from meetings.services.speakers import speakers_close, speakers_emit, speech_interrupt
 from meetings.text import clean_text
 from voting.models import Poll
@@ -334,7 +335,7 @@ def presentation_hand_over(*, actor: User, meeting: Meeting, user_id: int | None
 
 
 def _emit_attendance(meeting: Meeting) -> None:
-    event_emit(meeting=meeting, type="attendance.update", payload={"attendance": attendance_state(meeting=meeting)})
+    attendance_emit(meeting=meeting)
     polls_after_attendance(meeting=meeting)
 
 

@@ -18,8 +18,10 @@ from meetings.services.audit import audit_record
 from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
+from meetings.services.participants import attendance_emit
 from meetings.services.speakers import speakers_emit, speaking_time_check
 from meetings.text import clean_text
+from realtime.events import publish_rejoin
 
 DRAFTS_ONLY_DELETED = _("Only a draft can be deleted. A published meeting stays on record: cancel it instead.")
 # Changing these after publishing moves the meeting in people's calendars: tell them at once.
@@ -152,6 +154,7 @@ def meeting_update(
         return meeting
     # What the calendar fields were, for the notice that tells people what moved.
     previous = {name: getattr(meeting, name) for name in CALENDAR_FIELDS if name in changed}
+    leaders_before = {meeting.chair_id, meeting.secretary_id}
     for name, value in new_values.items():
         setattr(meeting, name, value)
     meeting.updated_at = timezone.now()
@@ -159,10 +162,14 @@ def meeting_update(
     if "speaker_seconds" in changed:
         # A room already open (before the start) shows the speaking time.
         speakers_emit(meeting=meeting, type="speaker.allot")
-    if meeting.is_published and set(changed) & {"starts_at", "ends_at", "title", "location", "allow_self_checkin"}:
-        # Tablets already open show the new time and place, and open "Check in" by the new start.
+    if meeting.is_published and set(changed) & {"starts_at", "ends_at", "title", "location", "allow_self_checkin", "chair"}:
+        # Tablets already open show the new time and place, open "Check in" by the new start, and know the chair.
         meeting_state_emit(meeting=meeting)
     newcomers = _sync_leading_participants(meeting=meeting)
+    if {"chair", "secretary"} & set(changed):
+        # Roles moved: the room's list says so, and the old and new leaders' screens start again in their new places.
+        attendance_emit(meeting=meeting)
+        publish_rejoin(meeting_id=meeting.pk, users=[*leaders_before, meeting.chair_id, meeting.secretary_id])
     audit_record(meeting=meeting, actor=actor, action="meeting.update", fields=changed)
     if meeting.is_published:
         if newcomers:

@@ -12,10 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError
 from meetings.models import Meeting, Participant, User
+from meetings.selectors.live import attendance_state
 from meetings.services.audit import audit_record
+from meetings.services.events import event_emit
 from meetings.services.guards import lock_meeting, require_manager, require_preparation_state
 from meetings.services.notifications import meeting_notify_participants
 from meetings.text import clean_text, file_slug
+from realtime.events import publish_rejoin
 
 # The chair's role follows the meeting's chair field; here one invites everyone else.
 INVITABLE_ROLES = (Participant.Role.DELEGATE, Participant.Role.GUEST, Participant.Role.SECRETARY)
@@ -51,10 +54,21 @@ def participants_invite(*, actor: User, meeting: Meeting, users: list[User], rol
             continue
         created.append(participant)
         audit_record(meeting=meeting, actor=actor, action="participant.invite", user=user.pk, role=role)
+    if created:
+        attendance_emit(meeting=meeting)
     if created and meeting.is_published:
         # Newcomers get the invitation itself; the others need not hear about it.
         meeting_notify_participants(meeting=meeting, kind="invitation", users=[p.user for p in created])
     return created
+
+
+def attendance_emit(*, meeting: Meeting) -> None:
+    """The list of participants on every open screen (who, in which role, with a vote, marked how), after
+    it changed. `meeting` is the caller's lock_meeting instance. A draft's room is open only to those who
+    prepare it, who see the list where they change it: nothing is told until it is published."""
+    if not meeting.is_published:
+        return
+    event_emit(meeting=meeting, type="attendance.update", payload={"attendance": attendance_state(meeting=meeting)})
 
 
 def _free_username(*, email: str, full_name: str) -> str:
@@ -165,6 +179,9 @@ def participant_update(*, actor: User, participant: Participant, role: str, can_
     audit_record(
         meeting=meeting, actor=actor, action="participant.update", user=participant.user_id, role=role, can_vote=participant.can_vote
     )
+    attendance_emit(meeting=meeting)
+    # Their own screen: a secretary's controls and the prepared votes, or a delegate's ballot, from now on.
+    publish_rejoin(meeting_id=meeting.pk, users=[participant.user_id])
     return participant
 
 
@@ -181,5 +198,8 @@ def participant_remove(*, actor: User, participant: Participant) -> None:
     user = participant.user
     participant.delete()
     audit_record(meeting=meeting, actor=actor, action="participant.remove", user=user.pk)
+    attendance_emit(meeting=meeting)
+    # A tablet left open on the meeting is shut out, not kept told what happens in it.
+    publish_rejoin(meeting_id=meeting.pk, users=[user.pk])
     if meeting.is_published:
         meeting_notify_participants(meeting=meeting, kind="withdrawal", users=[user])
