@@ -155,6 +155,27 @@ participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.fi
     return made + textwrap.dedent(then)
 
 
+def meeting_with_a_document(*, title: str, location: str, delegates: list[str], item: str, document: str, pages: int) -> str:
+    """A `manage.py shell` script for a published meeting of its own with one item and the demo's
+    document of `pages` pages under it; it prints the meeting's id."""
+    return meeting_script(
+        title=title,
+        location=location,
+        delegates=delegates,
+        then=f"""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from meetings.demo.documents import demo_document_pdf
+        from meetings.services.documents import document_upload
+        item = agenda_item_create(actor=secretary, meeting=meeting, title={item!r}, duration_minutes=20)
+        pdf = demo_document_pdf(title={document!r}, pages={pages}, index=0, date=datetime.date.today())
+        document_upload(actor=secretary, meeting=meeting, upload=SimpleUploadedFile("tai-lieu.pdf", pdf), title={document!r},
+            agenda_item=item)
+        meeting_publish(actor=secretary, meeting=meeting)
+        print(meeting.pk)
+        """,
+    )
+
+
 # With a vote on each of its two items.
 NEW_MEETING = meeting_script(
     title="Phiên họp biểu quyết",

@@ -17,7 +17,7 @@ from tests.browser.conftest import (
     TABLET_PORTRAIT,
     DaphneServer,
     log_in,
-    meeting_script,
+    meeting_with_a_document,
     open_room,
     start_meeting,
 )
@@ -29,21 +29,13 @@ DOCUMENT = "Tờ trình triển khai hệ thống họp không giấy"
 
 # The demo's document, five pages: this module neither depends on nor changes what the other browser
 # tests do with the demo meeting.
-NEW_MEETING = meeting_script(
+NEW_MEETING = meeting_with_a_document(
     title="Phiên họp đọc tài liệu",
     location="Phòng họp số 4",
     delegates=["daibieu03", "daibieu04", "daibieu05", "daibieu06", "daibieu07"],
-    then=f"""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from meetings.demo.documents import demo_document_pdf
-    from meetings.services.documents import document_upload
-    item = agenda_item_create(actor=secretary, meeting=meeting, title="Đề án họp không giấy", duration_minutes=20)
-    pdf = demo_document_pdf(title="{DOCUMENT}", pages=5, index=0, date=datetime.date.today())
-    document_upload(actor=secretary, meeting=meeting, upload=SimpleUploadedFile("to-trinh.pdf", pdf), title="{DOCUMENT}",
-        agenda_item=item)
-    meeting_publish(actor=secretary, meeting=meeting)
-    print(meeting.pk)
-    """,
+    item="Đề án họp không giấy",
+    document=DOCUMENT,
+    pages=5,
 )
 
 

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     TABLET_PORTRAIT,
     DaphneServer,
     meeting_script,
+    meeting_with_a_document,
     open_page,
     start_meeting,
 )
@@ -24,21 +25,13 @@ from tests.servers import manage
 pytestmark = pytest.mark.browser
 
 DOCUMENT = "Báo cáo tình hình kinh tế - xã hội tháng 11"
-MEETING_WITH_A_DOCUMENT = meeting_script(
+MEETING_WITH_A_DOCUMENT = meeting_with_a_document(
     title="Phiên họp giao ban tháng 12",
     location="Phòng họp số 3",
     delegates=["daibieu08"],
-    then=f"""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from meetings.demo.documents import demo_document_pdf
-    from meetings.services.documents import document_upload
-    item = agenda_item_create(actor=secretary, meeting=meeting, title="Tình hình tháng 11", duration_minutes=20)
-    pdf = demo_document_pdf(title="{DOCUMENT}", pages=3, index=0, date=datetime.date.today())
-    document_upload(actor=secretary, meeting=meeting, upload=SimpleUploadedFile("bao-cao.pdf", pdf), title="{DOCUMENT}",
-        agenda_item=item)
-    meeting_publish(actor=secretary, meeting=meeting)
-    print(meeting.pk)
-    """,
+    item="Tình hình tháng 11",
+    document=DOCUMENT,
+    pages=3,
 )
 
 
