@@ -74,6 +74,14 @@ def test_a_chair_on_a_phone_runs_the_debate_and_the_vote_from_their_tabs(
     expect(chair.locator("#speaker-bar")).to_be_visible()
     expect(chair.locator("#speaker-end")).to_be_in_viewport()
     expect(speakers_tab.locator(".pane-count")).to_be_hidden()
+    # Scrolled down (a long queue, a long page), who speaks, their time and "End speech" stay at the top
+    # of the screen, the tabs right under them.
+    chair.evaluate("() => { document.querySelector('.live-grid').style.paddingBottom = '2000px'; window.scrollTo(0, 1500); }")
+    expect(chair.locator("#speaker-end")).to_be_in_viewport()
+    expect(chair.locator("#speaker-timer")).to_be_in_viewport()
+    bar, tabs = (chair.locator(selector).bounding_box() for selector in ("#speaker-bar", "#pane-tabs"))
+    assert abs(bar["y"] + bar["height"] - tabs["y"]) < 2, (bar, tabs)
+    chair.evaluate("() => { document.querySelector('.live-grid').style.paddingBottom = ''; window.scrollTo(0, 0); }")
 
     # The tab chosen stays chosen when the page is loaded again.
     chair.reload()

@@ -141,6 +141,15 @@ export function mountPanes({ store, t, config, onShow }) {
   const watcher = new MutationObserver(() => render());
   for (const tab of tabs) if (main(tab)) watcher.observe(main(tab), { attributes: true, attributeFilter: ["hidden"] });
 
+  // The speaker's bar sticks above the tabs while someone speaks (live.css): the tabs stick under it.
+  const speakerBar = document.getElementById("speaker-bar");
+  const measureSpeakerBar = () => {
+    const sticks = !speakerBar.hidden && getComputedStyle(speakerBar).position === "sticky";
+    document.documentElement.style.setProperty("--speaker-bar-h", `${sticks ? speakerBar.offsetHeight : 0}px`);
+  };
+  new ResizeObserver(measureSpeakerBar).observe(speakerBar);
+  window.addEventListener("resize", measureSpeakerBar);
+
   try { wanted = sessionStorage.getItem(storageKey) || "viewer"; } catch { /* no storage: the document first */ }
   show(wanted);
 
