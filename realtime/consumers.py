@@ -138,7 +138,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         were lost); one whose user is no longer invited is closed as at connect."""
         if not await database_sync_to_async(_may_view)(self.user, self.meeting_id):
             with translation.override(self.language):
-                await self._error(None, "not_found", _("This meeting does not exist or you are not invited to it."))
+                await self._error(
+                    None,
+                    "not_found",
+                    _("You are no longer among this meeting's participants. If that is a mistake, ask the meeting's secretary."),
+                )
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self._send_snapshot()

@@ -144,6 +144,8 @@ def live_strings() -> dict:
         "offline": _("not connected"),
         "attendance_of": _("Attendance of"),
         "to_attendance": _("Take attendance: %(count)s not yet marked ↓"),
+        "home": _("Your meetings"),
+        "role_now": _("Your role in this meeting is now: %(role)s."),
         "panes": {
             "waiting": _("Waiting to speak: %(count)s"),
             "open_votes": _("Votes open: %(count)s"),

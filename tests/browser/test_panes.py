@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import (
+    LAPTOP,
     NEW_MEETING,
     PHONE,
     TABLET_LANDSCAPE,
@@ -58,8 +59,14 @@ def test_a_chair_on_a_phone_runs_the_debate_and_the_vote_from_their_tabs(
     expect(chair.locator("#viewer")).to_be_visible()
     expect(chair.locator("#speakers-card")).to_be_hidden()
     start_meeting(chair)
+    # The quorum is said on the attendance tab, and stays there as people arrive.
+    chair.click("[data-pane-tab=attendance]")
+    expect(chair.locator("#quorum")).to_be_visible()
     delegate.click("#checkin")
     expect(chair.locator("[data-pane-tab=attendance] .pane-count")).to_have_text(re.compile(r"^\d+/\d+$"))
+    expect(chair.locator("#quorum")).to_have_class("quorum met")
+    expect(chair.locator("#quorum")).to_be_visible()
+    chair.click("[data-pane-tab=viewer]")
 
     delegate.click("#request-speak")
     speakers_tab = chair.locator("[data-pane-tab=speakers]")
@@ -127,6 +134,8 @@ def test_a_delegate_reading_another_tab_is_shown_that_the_presented_page_changed
     document_tab.click()
     expect(delegate.locator("#page-image")).to_have_attribute("data-page", "2")
     expect(delegate.locator("#page-image")).to_be_visible()
+    # Fetched while out of view behind its tab, the page is as sharp as the screen, not a stretched thumbnail.
+    delegate.wait_for_function("() => document.getElementById('page-image').naturalWidth >= 600")
     expect(document_tab).not_to_have_class(re.compile(r"\bnews\b"))
 
     # A vote put in the room takes the delegate's screen to the votes, and gives it back when it closes.
@@ -136,7 +145,14 @@ def test_a_delegate_reading_another_tab_is_shown_that_the_presented_page_changed
     chair.click("#poll-create button[type=submit]")
     expect(delegate.locator("[data-pane-tab=votes]")).to_have_attribute("aria-selected", "true")
     expect(delegate.locator("#polls-card")).to_be_visible()
-    expect(delegate.locator("#ballot")).to_be_visible()
+    votes_count = delegate.locator("[data-pane-tab=votes] .pane-count")
+    expect(votes_count).to_have_class(re.compile(r"\burgent\b"))
+    # Once the ballot is cast the vote is only counted: no longer red, as if a ballot were still owed.
+    delegate.locator("#ballot .choice.meaning-yes").click()
+    delegate.locator("#ballot [data-action=confirm]").click()
+    expect(delegate.locator("#ballot .ballot-card.voted")).to_be_visible()
+    expect(votes_count).to_have_text("1")
+    expect(votes_count).not_to_have_class(re.compile(r"\burgent\b"))
     chair.once("dialog", lambda dialog: dialog.accept())
     chair.click("#polls [data-action=close-poll]")
     expect(delegate.locator("[data-pane-tab=agenda]")).to_have_attribute("aria-selected", "true")
@@ -180,3 +196,21 @@ def test_the_agenda_tab_brings_the_item_now_discussed_into_view(
     chair.evaluate("() => window.scrollTo(0, 0)")
     chair.click("[data-pane-tab=agenda]")
     expect(current).to_be_in_viewport()
+
+
+def test_a_participant_removed_while_their_tablet_is_open_is_told_so_in_place_of_the_room(
+    daphne_server: DaphneServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    meeting_id = int(manage(daphne_server.env, "shell", "-c", LONG_AGENDA).strip().splitlines()[-1])
+    tablet = online(open_page(new_context(TABLET_PORTRAIT), "daibieu07", daphne_server.demo["password"], f"/meetings/{meeting_id}/live/"))
+
+    find = f"from meetings.models import Participant as P; print(P.objects.get(meeting_id={meeting_id}, user__username='daibieu07').pk)"
+    participant_id = int(manage(daphne_server.env, "shell", "-c", find).strip().splitlines()[-1])
+    remove = f"/meetings/{meeting_id}/participants/{participant_id}/remove/"
+    secretary = open_page(new_context(LAPTOP, touch=False), "thuky", daphne_server.demo["password"], remove)
+    secretary.click("[data-testid=remove-confirm]")
+
+    expect(tablet.locator("#state-line")).to_contain_text("không còn trong thành phần tham dự cuộc họp này")
+    expect(tablet.locator("#state-line a")).to_have_attribute("href", "/")
+    for gone in ("#viewer", "#pane-tabs", "#request-speak", "#connection"):
+        expect(tablet.locator(gone)).to_be_hidden()

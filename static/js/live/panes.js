@@ -7,8 +7,9 @@
 import { besideThePanels } from "./dom.js";
 import { interpolate } from "./store.js";
 
-export function mountPanes({ store, t, config, onShow }) {
+export function mountPanes({ store, t, config, ballotOwed, onShow }) {
   const bar = document.getElementById("pane-tabs");
+  const row = bar.querySelector("[role=tablist]");
   const tabs = [...bar.querySelectorAll("[data-pane-tab]")];
   const grid = document.querySelector(".live-grid");
   const storageKey = `live-pane:${config.meetingId}`;
@@ -28,13 +29,14 @@ export function mountPanes({ store, t, config, onShow }) {
     fellBack = !usable(tabFor(name));
     if (fellBack) name = "viewer";
     current = name;
-    for (const part of grid.querySelectorAll("[data-pane]")) part.classList.toggle("pane-on", part.dataset.pane === name);
+    // An attribute, not a class: the parts' own classes are redrawn whole (the quorum's met / not met).
+    for (const part of grid.querySelectorAll("[data-pane]")) part.toggleAttribute("data-shown", part.dataset.pane === name);
     for (const each of tabs) {
       const on = each.dataset.paneTab === name;
       each.setAttribute("aria-selected", String(on));
       each.tabIndex = on ? 0 : -1;
     }
-    tabFor(name).classList.remove("news");
+    markNews(tabFor(name), false);
     inSight(tabFor(name));
     lastSeen.set(name, counts()[name]?.value ?? 0);
     if (!byUser) return;
@@ -48,11 +50,23 @@ export function mountPanes({ store, t, config, onShow }) {
 
   /** The chosen tab wholly in the row, which scrolls sideways on a phone (the window does not move). */
   function inSight(tab) {
-    const row = tab.parentElement;
     const box = row.getBoundingClientRect();
     const own = tab.getBoundingClientRect();
-    if (own.left < box.left) row.scrollLeft -= box.left - own.left + 16;
-    else if (own.right > box.right) row.scrollLeft += own.right - box.right + 16;
+    if (own.left < box.left) row.scrollLeft -= box.left - own.left + 24;
+    else if (own.right > box.right) row.scrollLeft += own.right - box.right + 24;
+    edges();
+  }
+
+  /** Where the row goes on past the screen's edge, that edge fades: there is more to scroll to. */
+  function edges() {
+    row.classList.toggle("more-before", row.scrollLeft > 2);
+    row.classList.toggle("more-after", row.scrollLeft + row.clientWidth < row.scrollWidth - 2);
+  }
+
+  /** The red dot, and the same said to a screen reader. */
+  function markNews(tab, on) {
+    tab.classList.toggle("news", on);
+    tab.querySelector(".pane-news").hidden = !on;
   }
 
   /** What each tab says beside its name, from the live state. */
@@ -67,8 +81,10 @@ export function mountPanes({ store, t, config, onShow }) {
     const { participants, quorum } = state.attendance;
     const unmarked = participants.filter((p) => p.attendance === "unknown").length;
     return {
-      speakers: { value: waiting, text: waiting ? String(waiting) : "", label: waiting ? interpolate(t.panes.waiting, { count: waiting }) : "" },
-      votes: { value: open, text: open ? String(open) : "", label: open ? interpolate(t.panes.open_votes, { count: open }) : "", urgent: open > 0 },
+      // A new request is news to whoever gives the floor; to the others the count is enough.
+      speakers: { value: waiting, text: waiting ? String(waiting) : "", label: waiting ? interpolate(t.panes.waiting, { count: waiting }) : "", news: runs },
+      // Red while this tablet still has a ballot to cast; once cast, the vote is only counted.
+      votes: { value: open, text: open ? String(open) : "", label: open ? interpolate(t.panes.open_votes, { count: open }) : "", urgent: open > 0 && ballotOwed() },
       // Whoever runs the meeting sees the quorum from every part: present of those who vote, red without it.
       attendance: runs
         ? { value: unmarked, text: `${quorum.present}/${quorum.voting}`, label: interpolate(quorum.met ? t.quorum_met : t.quorum_not_met, quorum), urgent: !quorum.met }
@@ -77,6 +93,7 @@ export function mountPanes({ store, t, config, onShow }) {
   }
 
   let primed = false;
+  let currentWidth = 0;
   function render() {
     // What is already waiting when the room is opened is in the counts; only what comes after is news.
     if (!primed && store.state) {
@@ -101,20 +118,33 @@ export function mountPanes({ store, t, config, onShow }) {
       else badge.removeAttribute("aria-label");
       if (!count) continue;
       if (name === current) lastSeen.set(name, count.value);
-      else if (count.value > (lastSeen.get(name) ?? 0)) tab.classList.add("news");
+      else if (count.value > (lastSeen.get(name) ?? 0) && count.news !== false) markNews(tab, true);
       // What was waiting is gone (the request withdrawn, the vote closed): nothing new is left to see.
-      else if (!count.value) tab.classList.remove("news");
+      else if (!count.value) markNews(tab, false);
     }
+    // A count come or gone changes the chosen tab's width: it stays wholly in sight. (Only then: whoever
+    // swiped the row to look along it is not pulled back by every event.)
+    const width = tabFor(current).offsetWidth;
+    if (width !== currentWidth) inSight(tabFor(current));
+    currentWidth = width;
+    edges();
+  }
+
+  /** A member with a vote, or holding someone's proxy: checked in or not (the votes tab says how to be). */
+  function mayVote() {
+    const state = store.state;
+    const mine = state.attendance.participants.find((p) => p.id === state.me.participant_id);
+    return Boolean(mine && (mine.can_vote || state.proxies.some((proxy) => proxy.holder_id === mine.id)));
   }
 
   // A vote opened in the room takes a delegate's screen to the votes (their ballot, or why they have
   // none: not checked in) and gives it back when it closes. Whoever runs the meeting is only told, by the tab.
   let beforeTheVote = null;
   function onEvent(kind, event) {
-    if ((kind === "present.page" || kind === "present.handover") && current !== "viewer") tabFor("viewer").classList.add("news");
+    if ((kind === "present.page" || kind === "present.handover") && current !== "viewer") markNews(tabFor("viewer"), true);
     render();
     const me = store.state?.me;
-    if (!me || me.is_chair || me.keeps_attendance || event?.poll?.mode !== "live") return;
+    if (!me || me.is_chair || me.keeps_attendance || event?.poll?.mode !== "live" || !mayVote()) return;
     if (kind === "poll.open" && current !== "votes" && usable(tabFor("votes"))) {
       beforeTheVote = current;
       show("votes");
@@ -128,15 +158,19 @@ export function mountPanes({ store, t, config, onShow }) {
     tab.addEventListener("click", () => show(tab.dataset.paneTab, { byUser: true }));
     // One tab stop for the row; the arrows move along it, as in any row of tabs.
     tab.addEventListener("keydown", (event) => {
-      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
-      if (!step) return;
-      event.preventDefault();
       const visible = tabs.filter((each) => !each.hidden);
-      const next = visible[(visible.indexOf(tab) + step + visible.length) % visible.length];
+      const at = visible.indexOf(tab);
+      const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: visible.length - 1 }[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      const next = visible[(to + visible.length) % visible.length];
       show(next.dataset.paneTab, { byUser: true });
       next.focus();
     });
   }
+  row.addEventListener("scroll", edges, { passive: true });
+  window.addEventListener("resize", edges);
+
   // Parts come and go with the meeting (the votes, the minutes, the notice form): their tabs with them.
   const watcher = new MutationObserver(() => render());
   for (const tab of tabs) if (main(tab)) watcher.observe(main(tab), { attributes: true, attributeFilter: ["hidden"] });

@@ -28,8 +28,12 @@ const connection = new LiveConnection({
   onSnapshot: (snapshot) => store.loadSnapshot(snapshot),
   onEvent: (event) => store.apply(event),
   onStatus: renderConnection,
-  // A conflict is answered where it arose (the chair is shown the other text), not in a passing toast.
-  onError: (reply) => { if (reply.code !== "conflict") toast(reply.message, "error"); },
+  // A conflict is answered where it arose (the chair is shown the other text), not in a passing toast;
+  // being shut out is said in place of the room (renderConnection).
+  onError: (reply) => {
+    if (reply.code === "not_found") shutOutBecause = reply.message;
+    else if (reply.code !== "conflict") toast(reply.message, "error");
+  },
   onEarlierCommand: (command, reply) => voting.onEarlierCommand(command, reply),
   busy: () => userIsBusy(),
 });
@@ -41,7 +45,9 @@ function userIsBusy() {
 }
 
 let wasOnline = false;
+let shutOutBecause = null;
 function renderConnection(state, queued) {
+  if (state === "gone") shutOut();
   // Annotations travel as targeted messages that a resync does not replay: fetch them again.
   if (state === "online" && !wasOnline && store.state) { reader.onReconnect(); loadAbsenceReasons(); }
   // A ballot on its way says whether it waits for the network.
@@ -56,6 +62,16 @@ function renderConnection(state, queued) {
   const following = $("following-badge");
   following.classList.toggle("stale", state !== "online");
   following.textContent = state === "online" ? t.following : t.following_stale;
+}
+
+/** No longer invited (removed while the room was open): the room goes, and what is left says why. */
+function shutOut() {
+  for (const part of document.querySelectorAll(".live-grid, #pane-tabs, #speaker-bar, #now-line, #agenda-forecast, #recess-bar, #speak-topic, .live-head-side")) {
+    part.hidden = true;
+  }
+  const line = $("state-line");
+  line.hidden = false;
+  line.replaceChildren(shutOutBecause || t.connection.gone, " ", el("a", { href: "/" }, `${t.home} →`));
 }
 
 function send(type, fields) {
@@ -396,11 +412,25 @@ const minutes = mountMinutes({ store, send, t, toast, config });
 const recess = mountRecess({ store, send, t, config });
 const notices = mountChairNotices({ store, t, toast, config });
 const speakers = mountSpeakers({ store, send, t, toast });
-const panes = mountPanes({ store, t, config, onShow: (name) => { if (name === "agenda") showCurrentItem(); } });
+const panes = mountPanes({
+  store, t, config,
+  ballotOwed: () => voting.ballotOwed(),
+  onShow: (name) => { if (name === "agenda") showCurrentItem(); },
+});
 
 // ---- wiring -----------------------------------------------------------------------------
+// Made secretary, chair or guest while the room is open, the screen starts again from a snapshot of its
+// own (the server sends it): the person is told why their controls changed.
+let myPlace = null;
+function sayIfMyPlaceChanged() {
+  const place = me().role;
+  if (myPlace !== null && place && place !== myPlace) toast(interpolate(t.role_now, { role: t.roles[place] }));
+  myPlace = place;
+}
+
 store.subscribe((kind, event) => {
   if (kind === "snapshot") {
+    sayIfMyPlaceChanged();
     notices.catchUp();
     reader.onSnapshot();
     renderMeeting();

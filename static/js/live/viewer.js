@@ -50,7 +50,10 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     } else {
       const version = shownVersion(doc);
       viewer.page = Math.min(Math.max(1, viewer.page), version.page_count);
-      const width = Math.round($("page-stage").clientWidth * viewer.zoom * (window.devicePixelRatio || 1));
+      // Upright, the document may be out of view behind another tab (no width): the page is fetched for
+      // the width it will have there, not as a thumbnail stretched when the tab is chosen again.
+      const stageWidth = $("page-stage").clientWidth || document.querySelector(".live-grid").clientWidth;
+      const width = Math.round(stageWidth * viewer.zoom * (window.devicePixelRatio || 1));
       const src = pageUrl(config, doc.id, version.id, viewer.page, width);
       if (image.getAttribute("src") !== src) {
         // Until the new image arrives, keep the old one's shape so the annotations do not jump; on
@@ -602,7 +605,14 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
     select.value = viewer.documentId ? String(viewer.documentId) : "";
   }
 
-  window.addEventListener("resize", () => { if (store.state) showPage(); });
+  // Resized, turned, or shown again behind its tab: a page as sharp as the new width.
+  let stageWidth = 0;
+  new ResizeObserver(() => {
+    const now = $("page-stage").clientWidth;
+    if (now === stageWidth) return;
+    stageWidth = now;
+    if (store.state && now) showPage();
+  }).observe($("page-stage"));
   renderTools();
 
   return {

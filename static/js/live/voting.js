@@ -465,6 +465,13 @@ export function mountVoting({ store, send, t, toast, checkIn, connection }) {
 
   return {
     render() { renderPolls(); renderBallot(); },
+    /** Whether this tablet still has a ballot to cast in the vote open now (its own, or a proxy's). */
+    ballotOwed() {
+      const poll = openPoll();
+      if (!poll) return false;
+      const done = votedFor(poll);
+      return myVoters().some((voter) => !done.has(voter.id));
+    },
     onSnapshot() { ballotsStillQueued(); renderPolls(); renderBallot(); catchUpResults(); },
     onEarlierCommand(command, reply) {
       if (command.type === "ballot.cast") ballotAnswered(command.poll_id, command.for_participant_id ?? me().participant_id, reply);
