@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
+CLOSE_TRY_AGAIN = 1011  # the tablet reconnects and starts from a snapshot
 
 
 class TokenBucket:
@@ -136,16 +137,22 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     async def _snapshot_again(self) -> None:
         """A fresh snapshot for a socket already open (its user's place in the meeting changed, or events
         were lost); one whose user is no longer invited is closed as at connect."""
-        if not await database_sync_to_async(_may_view)(self.user, self.meeting_id):
-            with translation.override(self.language):
-                await self._error(
-                    None,
-                    "not_found",
-                    _("You are no longer among this meeting's participants. If that is a mistake, ask the meeting's secretary."),
-                )
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        await self._send_snapshot()
+        try:
+            if not await database_sync_to_async(_may_view)(self.user, self.meeting_id):
+                with translation.override(self.language):
+                    await self._error(
+                        None,
+                        "not_found",
+                        _("You are no longer among this meeting's participants. If that is a mistake, ask the meeting's secretary."),
+                    )
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
+            await self._send_snapshot()
+        except Exception:
+            # Held for a snapshot that did not come, the socket would hear nothing more: the tablet
+            # connects again instead, and starts from a snapshot of its own.
+            log.exception("realtime: a new snapshot for a socket already open failed")
+            await self.close(code=CLOSE_TRY_AGAIN)
 
     async def _send_snapshot(self) -> None:
         self.local.hold()

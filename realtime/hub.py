@@ -281,7 +281,7 @@ class MeetingHub:
         rejoin = message.get("rejoin")
         if rejoin is not None:
             for local in [s for s in sockets if s.user_id in rejoin]:
-                await local.resnapshot()
+                await local.resnapshot()  # closes its socket rather than raise: the others still get theirs
             return
         seq = message.get("seq")
         audience = message.get("users")

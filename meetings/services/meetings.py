@@ -154,7 +154,7 @@ def meeting_update(
         return meeting
     # What the calendar fields were, for the notice that tells people what moved.
     previous = {name: getattr(meeting, name) for name in CALENDAR_FIELDS if name in changed}
-    leaders_before = {meeting.chair_id, meeting.secretary_id}
+    leaders_before = {"chair": meeting.chair_id, "secretary": meeting.secretary_id}
     for name, value in new_values.items():
         setattr(meeting, name, value)
     meeting.updated_at = timezone.now()
@@ -166,10 +166,12 @@ def meeting_update(
         # Tablets already open show the new time and place, open "Check in" by the new start, and know the chair.
         meeting_state_emit(meeting=meeting)
     newcomers = _sync_leading_participants(meeting=meeting)
-    if {"chair", "secretary"} & set(changed):
-        # Roles moved: the room's list says so, and the old and new leaders' screens start again in their new places.
+    moved = [role for role in leaders_before if role in changed]
+    if moved:
+        # Roles moved: the room's list says so, and the former and new holders' screens start again in their new places.
         attendance_emit(meeting=meeting)
-        publish_rejoin(meeting_id=meeting.pk, users=[*leaders_before, meeting.chair_id, meeting.secretary_id])
+        holders = [leaders_before[role] for role in moved] + [getattr(meeting, f"{role}_id") for role in moved]
+        publish_rejoin(meeting_id=meeting.pk, users=holders)
     audit_record(meeting=meeting, actor=actor, action="meeting.update", fields=changed)
     if meeting.is_published:
         if newcomers:

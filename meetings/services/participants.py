@@ -56,6 +56,8 @@ def participants_invite(*, actor: User, meeting: Meeting, users: list[User], rol
         audit_record(meeting=meeting, actor=actor, action="participant.invite", user=user.pk, role=role)
     if created:
         attendance_emit(meeting=meeting)
+        # Someone who prepares the meeting without taking part yet, with the room open, gets their place in it.
+        publish_rejoin(meeting_id=meeting.pk, users=[p.user_id for p in created])
     if created and meeting.is_published:
         # Newcomers get the invitation itself; the others need not hear about it.
         meeting_notify_participants(meeting=meeting, kind="invitation", users=[p.user for p in created])
@@ -173,6 +175,8 @@ def participant_update(*, actor: User, participant: Participant, role: str, can_
     _check_role(role=role)
     if participant.user_id == meeting.secretary_id and role != Participant.Role.SECRETARY:
         raise ServiceError(_("The meeting's secretary keeps the secretary's role."), code="secretary_fixed")
+    if (participant.role, participant.can_vote) == (role, _normalise_vote(role=role, can_vote=can_vote)):
+        return participant
     participant.role = role
     participant.can_vote = _normalise_vote(role=role, can_vote=can_vote)
     participant.save(update_fields=["role", "can_vote"])

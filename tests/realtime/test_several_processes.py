@@ -13,7 +13,7 @@ import pytest
 import websockets
 
 from realtime.protocol import COMMANDS
-from tests.servers import REDIS_URL, base_env, daphne, free_port, prepare_site, scratch_postgres, session_cookie
+from tests.servers import REDIS_URL, base_env, daphne, free_port, manage, prepare_site, scratch_postgres, session_cookie
 
 pytestmark = pytest.mark.production
 
@@ -30,7 +30,7 @@ def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         )
         demo = prepare_site(env, delegates=3)
         with daphne(env, free_port(), tmp / "a.log") as first, daphne(env, free_port(), tmp / "b.log") as second:
-            yield {"demo": demo, "urls": [first, second], "database_url": database_url}
+            yield {"demo": demo, "urls": [first, second], "database_url": database_url, "env": env}
 
 
 class Socket:
@@ -275,3 +275,53 @@ async def test_every_command_is_applied_on_postgresql(two_processes: dict[str, A
     finally:
         for socket in (chair, tablet, secretary, giver):
             await socket.connection.close()
+
+
+# A meeting of its own, published and not started (the others here start the demo's), with two delegates.
+PUBLISHED_MEETING = """
+import datetime
+from django.utils import timezone
+from meetings.models import Body, Participant, User
+from meetings.services.meetings import meeting_create, meeting_publish
+from meetings.services.participants import participants_invite
+from meetings.services.agenda import agenda_item_create
+secretary = User.objects.get(username="thuky")
+starts = timezone.now() + datetime.timedelta(days=1)
+meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Họp thường kỳ", kind="regular",
+    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location="Phòng họp số 1",
+    chair=User.objects.get(username="chutoa"), secretary=secretary)
+participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in=["daibieu01", "daibieu02"])),
+    role=Participant.Role.DELEGATE, can_vote=True)
+agenda_item_create(actor=secretary, meeting=meeting, title="Khai mạc", duration_minutes=5)
+meeting_publish(actor=secretary, meeting=meeting)
+print(meeting.pk)
+"""
+
+
+async def test_a_participant_removed_elsewhere_is_shut_out_on_whichever_process_holds_their_tablet(
+    two_processes: dict[str, Any],
+) -> None:
+    env, password = two_processes["env"], two_processes["demo"]["password"]
+    first, second = two_processes["urls"]
+    meeting_id = int((await asyncio.to_thread(manage, env, "shell", "-c", PUBLISHED_MEETING)).strip().splitlines()[-1])
+    staying, _ = await open_socket(first, meeting_id, "daibieu02", password)
+    removed, snapshot = await open_socket(second, meeting_id, "daibieu01", password)
+    remove = f"""
+from meetings.models import Participant, User
+from meetings.services.participants import participant_remove
+participant = Participant.objects.get(meeting_id={meeting_id}, user__username="daibieu01")
+participant_remove(actor=User.objects.get(username="thuky"), participant=participant)
+"""
+    try:
+        # From a third process (the secretary's page is served by any of them): through Redis to both.
+        await asyncio.to_thread(manage, env, "shell", "-c", remove)
+        told = await removed.until(lambda m: m["type"] == "error")
+        assert told["code"] == "not_found"
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await removed.next()
+        assert closed.value.rcvd.code == 4404
+        listed = await staying.until(lambda m: m["type"] == "attendance.update")
+        assert snapshot["state"]["me"]["user_id"] not in {p["user_id"] for p in listed["attendance"]["participants"]}
+    finally:
+        await staying.connection.close()
+        await removed.connection.close()
