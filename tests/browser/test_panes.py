@@ -104,6 +104,13 @@ def test_a_chair_on_a_phone_runs_the_debate_and_the_vote_from_their_tabs(
     expect(votes_tab.locator(".pane-count")).to_have_class(re.compile(r"\burgent\b"))
     expect(chair.locator("#polls [data-action=close-poll]")).to_be_visible()
 
+    # A command's own "not found" is said in passing; the room stays (only a socket closed so is shut out).
+    reply = chair.evaluate("() => window.liveRoom.connection.command('speaker.start', { request_id: 999999 })")
+    assert reply["code"] == "not_found", reply
+    expect(chair.locator("#notice")).to_be_visible()
+    expect(chair.locator("#notice")).to_have_text(reply["message"])
+    expect(chair.locator("#pane-tabs")).to_be_visible()
+
     # The arrow keys move along the row of tabs.
     votes_tab.focus()
     chair.keyboard.press("ArrowRight")

@@ -7,7 +7,7 @@
 import { besideThePanels } from "./dom.js";
 import { interpolate } from "./store.js";
 
-export function mountPanes({ store, t, config, ballotOwed, onShow }) {
+export function mountPanes({ store, t, config, ballotOwed, mayVote, onShow }) {
   const bar = document.getElementById("pane-tabs");
   const row = bar.querySelector("[role=tablist]");
   const tabs = [...bar.querySelectorAll("[data-pane-tab]")];
@@ -17,6 +17,7 @@ export function mountPanes({ store, t, config, ballotOwed, onShow }) {
   const tabFor = (name) => tabs.find((tab) => tab.dataset.paneTab === name);
   const usable = (tab) => Boolean(tab && main(tab) && !main(tab).hidden);
   let current = "viewer";
+  let beforeTheVote = null; // the part a vote took a delegate's screen from (onEvent)
   // The part last chosen, and whether it could not be shown (the votes come with the first snapshot, and
   // go when there are none): it is shown again once it can be.
   let wanted = "viewer";
@@ -25,7 +26,10 @@ export function mountPanes({ store, t, config, ballotOwed, onShow }) {
   const lastSeen = new Map();
 
   function show(name, { byUser = false } = {}) {
-    if (byUser) wanted = name;
+    if (byUser) {
+      wanted = name;
+      beforeTheVote = null; // moved on by hand: the vote's end does not move them back
+    }
     fellBack = !usable(tabFor(name));
     if (fellBack) name = "viewer";
     current = name;
@@ -52,21 +56,28 @@ export function mountPanes({ store, t, config, ballotOwed, onShow }) {
   function inSight(tab) {
     const box = row.getBoundingClientRect();
     const own = tab.getBoundingClientRect();
-    if (own.left < box.left) row.scrollLeft -= box.left - own.left + 24;
-    else if (own.right > box.right) row.scrollLeft += own.right - box.right + 24;
+    // Clear of the faded edge (3rem), not just inside the row.
+    if (own.left < box.left + 48) row.scrollLeft -= box.left + 48 - own.left;
+    else if (own.right > box.right - 48) row.scrollLeft += own.right - (box.right - 48);
     edges();
   }
 
-  /** Where the row goes on past the screen's edge, that edge fades: there is more to scroll to. */
+  /** Where the row goes on past the screen's edge, that edge fades: there is more to scroll to; and a
+   * dot there when a tab beyond it has something new. */
   function edges() {
     row.classList.toggle("more-before", row.scrollLeft > 2);
     row.classList.toggle("more-after", row.scrollLeft + row.clientWidth < row.scrollWidth - 2);
+    const box = row.getBoundingClientRect();
+    const news = tabs.filter((tab) => !tab.hidden && tab.classList.contains("news")).map((tab) => tab.getBoundingClientRect());
+    bar.classList.toggle("news-before", news.some((own) => own.left < box.left + 24));
+    bar.classList.toggle("news-after", news.some((own) => own.right > box.right - 24));
   }
 
   /** The red dot, and the same said to a screen reader. */
   function markNews(tab, on) {
     tab.classList.toggle("news", on);
     tab.querySelector(".pane-news").hidden = !on;
+    edges();
   }
 
   /** What each tab says beside its name, from the live state. */
@@ -101,10 +112,12 @@ export function mountPanes({ store, t, config, ballotOwed, onShow }) {
       primed = true;
     }
     for (const tab of tabs) tab.hidden = !usable(tab);
-    if (fellBack && usable(tabFor(wanted))) show(wanted);
-    else if (!usable(tabFor(current))) {
-      show("viewer");
-      fellBack = true;
+    // The part chosen is shown as soon as it can be; one that went falls back to the document (show).
+    if (fellBack || !usable(tabFor(current))) show(wanted);
+    // A vote that ended without its event reaching here (a new snapshot instead) gives the screen back too.
+    if (beforeTheVote !== null && !store.state?.polls.some((poll) => poll.mode === "live" && poll.state === "open")) {
+      if (current === "votes") show(beforeTheVote);
+      beforeTheVote = null;
     }
     const now = counts();
     for (const tab of tabs) {
@@ -114,10 +127,12 @@ export function mountPanes({ store, t, config, ballotOwed, onShow }) {
       badge.hidden = !count?.text;
       badge.textContent = count?.text ?? "";
       badge.classList.toggle("urgent", Boolean(count?.urgent));
-      if (count?.label) badge.setAttribute("aria-label", count.label);
-      else badge.removeAttribute("aria-label");
+      // The number is shown; what it counts is said (a bare "2" tells a screen reader nothing).
+      tab.querySelector(".pane-said").textContent = count?.label ? `, ${count.label}` : "";
       if (!count) continue;
       if (name === current) lastSeen.set(name, count.value);
+      // Fewer out of sight (a request withdrawn) lowers the mark, so the next one is news again.
+      else if (count.value < (lastSeen.get(name) ?? 0)) lastSeen.set(name, count.value);
       else if (count.value > (lastSeen.get(name) ?? 0) && count.news !== false) markNews(tab, true);
       // What was waiting is gone (the request withdrawn, the vote closed): nothing new is left to see.
       else if (!count.value) markNews(tab, false);
@@ -130,17 +145,13 @@ export function mountPanes({ store, t, config, ballotOwed, onShow }) {
     edges();
   }
 
-  /** A member with a vote, or holding someone's proxy: checked in or not (the votes tab says how to be). */
-  function mayVote() {
-    const state = store.state;
-    const mine = state.attendance.participants.find((p) => p.id === state.me.participant_id);
-    return Boolean(mine && (mine.can_vote || state.proxies.some((proxy) => proxy.holder_id === mine.id)));
-  }
-
+  // What the tabs say changes only with these (not with every pen stroke or line of the minutes).
+  const TOLD = ["speaker.", "poll.", "attendance.", "proxy.", "present.", "meeting.", "agenda."];
   // A vote opened in the room takes a delegate's screen to the votes (their ballot, or why they have
-  // none: not checked in) and gives it back when it closes. Whoever runs the meeting is only told, by the tab.
-  let beforeTheVote = null;
+  // none: not checked in) and gives it back when it closes (render). Whoever runs the meeting is only
+  // told, by the tab.
   function onEvent(kind, event) {
+    if (!TOLD.some((prefix) => kind.startsWith(prefix))) return;
     if ((kind === "present.page" || kind === "present.handover") && current !== "viewer") markNews(tabFor("viewer"), true);
     render();
     const me = store.state?.me;
@@ -148,9 +159,6 @@ export function mountPanes({ store, t, config, ballotOwed, onShow }) {
     if (kind === "poll.open" && current !== "votes" && usable(tabFor("votes"))) {
       beforeTheVote = current;
       show("votes");
-    } else if ((kind === "poll.close" || kind === "poll.annul") && beforeTheVote !== null) {
-      if (current === "votes") show(beforeTheVote);
-      beforeTheVote = null;
     }
   }
 
@@ -175,17 +183,22 @@ export function mountPanes({ store, t, config, ballotOwed, onShow }) {
   const watcher = new MutationObserver(() => render());
   for (const tab of tabs) if (main(tab)) watcher.observe(main(tab), { attributes: true, attributeFilter: ["hidden"] });
 
-  // The speaker's bar sticks above the tabs while someone speaks (live.css): the tabs stick under it.
-  const speakerBar = document.getElementById("speaker-bar");
-  const measureSpeakerBar = () => {
-    const sticks = !speakerBar.hidden && getComputedStyle(speakerBar).position === "sticky";
-    document.documentElement.style.setProperty("--speaker-bar-h", `${sticks ? speakerBar.offsetHeight : 0}px`);
+  // What sticks above the tabs (live.css): the top bar where it stays (it wraps on a narrow tablet), and
+  // the speaker's bar while someone speaks. The tabs stick under both.
+  const sticking = (node, property) => {
+    const measure = () => {
+      const sticks = !node.hidden && getComputedStyle(node).position === "sticky";
+      document.documentElement.style.setProperty(property, `${sticks ? node.offsetHeight : 0}px`);
+    };
+    new ResizeObserver(measure).observe(node);
+    window.addEventListener("resize", measure);
   };
-  new ResizeObserver(measureSpeakerBar).observe(speakerBar);
-  window.addEventListener("resize", measureSpeakerBar);
+  sticking(document.querySelector(".topbar"), "--topbar-h");
+  sticking(document.getElementById("speaker-bar"), "--speaker-bar-h");
 
   try { wanted = sessionStorage.getItem(storageKey) || "viewer"; } catch { /* no storage: the document first */ }
   show(wanted);
+  render();
 
   return {
     render,

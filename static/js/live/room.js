@@ -31,7 +31,9 @@ const connection = new LiveConnection({
   // A conflict is answered where it arose (the chair is shown the other text), not in a passing toast;
   // being shut out is said in place of the room (renderConnection).
   onError: (reply) => {
-    if (reply.code === "not_found") shutOutBecause = reply.message;
+    // Said as the socket is closed (an answer to no command): why the room is gone. A command's own
+    // "not found" (a request to speak no longer waiting) is a passing error like any other.
+    if (reply.code === "not_found" && !reply.id) shutOutBecause = reply.message;
     else if (reply.code !== "conflict") toast(reply.message, "error");
   },
   onEarlierCommand: (command, reply) => voting.onEarlierCommand(command, reply),
@@ -66,7 +68,8 @@ function renderConnection(state, queued) {
 
 /** No longer invited (removed while the room was open): the room goes, and what is left says why. */
 function shutOut() {
-  for (const part of document.querySelectorAll(".live-grid, #pane-tabs, #speaker-bar, #now-line, #agenda-forecast, #recess-bar, #speak-topic, .live-head-side")) {
+  clearInterval(ticking);
+  for (const part of document.querySelectorAll(".live-grid, #pane-tabs, #speaker-bar, #now-line, #agenda-forecast, #recess-bar, #speak-topic, .live-head-side, .back-link")) {
     part.hidden = true;
   }
   const line = $("state-line");
@@ -415,6 +418,7 @@ const speakers = mountSpeakers({ store, send, t, toast });
 const panes = mountPanes({
   store, t, config,
   ballotOwed: () => voting.ballotOwed(),
+  mayVote: () => voting.mayVote(),
   onShow: (name) => { if (name === "agenda") showCurrentItem(); },
 });
 
@@ -485,6 +489,6 @@ window.addEventListener("resize", fitSoon);
 new ResizeObserver(fitSoon).observe(document.body);
 fitPanels();
 
-setInterval(() => { if (store.state) { speakers.tick(); tickAgenda(); minutes.tick(); recess.tick(); renderCheckin(); } }, 500);
+const ticking = setInterval(() => { if (store.state) { speakers.tick(); tickAgenda(); minutes.tick(); recess.tick(); renderCheckin(); } }, 500);
 connection.connect();
 window.liveRoom = { store, connection, viewer: reader.viewer, annotations: reader.layer };

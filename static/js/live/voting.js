@@ -465,6 +465,11 @@ export function mountVoting({ store, send, t, toast, checkIn, connection }) {
 
   return {
     render() { renderPolls(); renderBallot(); },
+    /** A member with a vote, or holding someone's proxy: checked in or not (the votes say how to be). */
+    mayVote() {
+      const mine = participantById(me().participant_id);
+      return Boolean(mine && (mine.can_vote || store.state.proxies.some((proxy) => proxy.holder_id === mine.id)));
+    },
     /** Whether this tablet still has a ballot to cast in the vote open now (its own, or a proxy's). */
     ballotOwed() {
       const poll = openPoll();
