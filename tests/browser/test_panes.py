@@ -76,6 +76,7 @@ def test_a_chair_on_a_phone_runs_the_debate_and_the_vote_from_their_tabs(
     speakers_tab.click()
     expect(speakers_tab).to_have_attribute("aria-selected", "true")
     expect(speakers_tab).not_to_have_class(re.compile(r"\bnews\b"))
+    expect(chair.get_by_role("tabpanel")).to_have_id("speakers-card")
     expect(chair.locator("#viewer")).to_be_hidden()
     chair.locator("#queue .give-floor").click()
     expect(chair.locator("#speaker-bar")).to_be_visible()
@@ -170,6 +171,7 @@ def test_a_tablet_lying_down_shows_every_part_without_tabs(daphne_server: Daphne
     expect(page.locator("#pane-tabs")).to_be_hidden()
     for part in ("#viewer", "#speakers-card", "#agenda-card", "#attendance-card"):
         expect(page.locator(part)).to_be_visible()
+        expect(page.locator(part)).not_to_have_attribute("role", "tabpanel")
 
 
 LONG_AGENDA = meeting_script(

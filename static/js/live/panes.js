@@ -179,6 +179,26 @@ export function mountPanes({ store, t, config, ballotOwed, mayVote, onShow }) {
   row.addEventListener("scroll", edges, { passive: true });
   window.addEventListener("resize", edges);
 
+  // Each tab names the part it shows, as a tab panel, only while they are tabs: side by side the
+  // parts are the page's own sections again.
+  function panels() {
+    const asTabs = !besideThePanels.matches;
+    for (const tab of tabs) {
+      tab.id ||= `pane-tab-${tab.dataset.paneTab}`;
+      const part = main(tab);
+      if (!part) continue;
+      if (asTabs) {
+        part.setAttribute("role", "tabpanel");
+        part.setAttribute("aria-labelledby", tab.id);
+      } else {
+        part.removeAttribute("role");
+        part.removeAttribute("aria-labelledby");
+      }
+    }
+  }
+  besideThePanels.addEventListener("change", panels);
+  panels();
+
   // Parts come and go with the meeting (the votes, the minutes, the notice form): their tabs with them.
   const watcher = new MutationObserver(() => render());
   for (const tab of tabs) if (main(tab)) watcher.observe(main(tab), { attributes: true, attributeFilter: ["hidden"] });
