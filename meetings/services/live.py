@@ -38,7 +38,7 @@ from meetings.services.participants import attendance_emit
 from meetings.services.speakers import speakers_close, speakers_emit, speech_interrupt
 from meetings.text import clean_text
 from voting.models import Poll
-from voting.services.ballots import polls_after_attendance, polls_close_overdue
+from voting.services.ballots import polls_after_electorate, polls_close_overdue
 
 BEFORE_AND_DURING = (Meeting.State.PUBLISHED, Meeting.State.IN_PROGRESS)
 # The secretary corrects the attendance record (a guest never marked, a reason sent the next day)
@@ -336,7 +336,7 @@ def presentation_hand_over(*, actor: User, meeting: Meeting, user_id: int | None
 
 def _emit_attendance(meeting: Meeting) -> None:
     attendance_emit(meeting=meeting)
-    polls_after_attendance(meeting=meeting)
+    polls_after_electorate(meeting=meeting)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from meetings.services.guards import lock_meeting, require_manager, require_prep
 from meetings.services.notifications import meeting_notify_participants
 from meetings.text import clean_text, file_slug
 from realtime.events import publish_rejoin
+from voting.services.ballots import polls_after_electorate
 
 # The chair's role follows the meeting's chair field; here one invites everyone else.
 INVITABLE_ROLES = (Participant.Role.DELEGATE, Participant.Role.GUEST, Participant.Role.SECRETARY)
@@ -56,6 +57,7 @@ def participants_invite(*, actor: User, meeting: Meeting, users: list[User], rol
         audit_record(meeting=meeting, actor=actor, action="participant.invite", user=user.pk, role=role)
     if created:
         attendance_emit(meeting=meeting)
+        polls_after_electorate(meeting=meeting)
         # Someone who prepares the meeting without taking part yet, with the room open, gets their place in it.
         publish_rejoin(meeting_id=meeting.pk, users=[p.user_id for p in created])
     if created and meeting.is_published:
@@ -184,6 +186,7 @@ def participant_update(*, actor: User, participant: Participant, role: str, can_
         meeting=meeting, actor=actor, action="participant.update", user=participant.user_id, role=role, can_vote=participant.can_vote
     )
     attendance_emit(meeting=meeting)
+    polls_after_electorate(meeting=meeting)
     # Their own screen: a secretary's controls and the prepared votes, or a delegate's ballot, from now on.
     publish_rejoin(meeting_id=meeting.pk, users=[participant.user_id])
     return participant
@@ -203,6 +206,7 @@ def participant_remove(*, actor: User, participant: Participant) -> None:
     participant.delete()
     audit_record(meeting=meeting, actor=actor, action="participant.remove", user=user.pk)
     attendance_emit(meeting=meeting)
+    polls_after_electorate(meeting=meeting)
     # A tablet left open on the meeting is shut out, not kept told what happens in it.
     publish_rejoin(meeting_id=meeting.pk, users=[user.pk])
     if meeting.is_published:

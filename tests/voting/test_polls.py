@@ -12,6 +12,7 @@ from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from meetings.models import AgendaItem, Meeting, MeetingEvent, Participant, User
 from meetings.services.live import meeting_end, meeting_start
+from meetings.services.participants import participant_update
 from tests.conftest import set_state
 from tests.voting.helpers import audit, choice_id, close, refused, set_attendance, street_names_poll, vote
 from voting.export import poll_result_html
@@ -703,6 +704,22 @@ def test_written_opinions_without_the_quorum_rule_count_whoever_answered(council
     result = poll_close(actor=secretary, meeting=council, poll_id=poll.pk).result
 
     assert (result["quorum_met"], result["no_quorum"], result["passed"]) == (False, False, True)
+
+
+def test_written_opinions_close_by_themselves_once_the_only_member_yet_to_answer_is_given_no_vote(
+    council: Meeting, secretary: User, chair: User, delegate: User, other_delegate: User
+) -> None:
+    poll = poll_create(actor=secretary, meeting=council, question=QUESTION, mode=Poll.Mode.WRITTEN, close_when_all_voted=True)
+    poll = poll_open(actor=secretary, meeting=council, poll_id=poll.pk, deadline=timezone.now() + datetime.timedelta(days=2))
+    for user in (chair, delegate, other_delegate):
+        vote(poll, user, "yes")
+    third = Participant.objects.get(meeting=council, user__username="daibieu3")
+
+    # Given no vote, the member still to answer is no longer waited for; the opinions close by themselves.
+    participant_update(actor=secretary, participant=third, role=Participant.Role.DELEGATE, can_vote=False)
+
+    poll.refresh_from_db()
+    assert (poll.state, poll.result["ballots"]) == ("closed", 3)
 
 
 def test_a_late_written_opinion_is_told_the_time_is_over(written: Poll, delegate: User) -> None:

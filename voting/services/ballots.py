@@ -274,9 +274,11 @@ def poll_progress_announce(*, meeting_id: int, poll_id: int) -> None:
         _announce(meeting=meeting, poll=poll)
 
 
-def polls_after_attendance(*, meeting: Meeting) -> None:
-    """Someone arrived or left: who may vote in the open polls changed. The caller holds the meeting lock."""
-    for poll in Poll.objects.select_for_update().filter(meeting=meeting, state=Poll.State.OPEN, mode=Poll.Mode.LIVE):
+def polls_after_electorate(*, meeting: Meeting) -> None:
+    """Who may vote in the open polls changed: someone arrived or left (votes in the room), or was invited,
+    removed, given or refused a vote (written opinions too). Each counts, and closes if everyone has now
+    voted, by the new electorate. The caller holds the meeting lock."""
+    for poll in Poll.objects.select_for_update().filter(meeting=meeting, state=Poll.State.OPEN):
         _announce(meeting=meeting, poll=poll)
 
 
