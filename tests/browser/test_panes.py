@@ -89,6 +89,14 @@ def test_a_chair_on_a_phone_runs_the_debate_and_the_vote_from_their_tabs(
     expect(chair.locator("#speaker-timer")).to_be_in_viewport()
     bar, tabs = (chair.locator(selector).bounding_box() for selector in ("#speaker-bar", "#pane-tabs"))
     assert abs(bar["y"] + bar["height"] - tabs["y"]) < 2, (bar, tabs)
+    # The chair's message to the room, until closed, sticks above them: one under the other, none covered.
+    secretary = online(open_page(new_context(LAPTOP, touch=False), "thuky", password, room))
+    secretary.evaluate("() => window.liveRoom.connection.command('notice.send', { text: 'Đề nghị các đại biểu về chỗ ngồi' })")
+    expect(chair.locator("#chair-notice")).to_be_in_viewport()
+    notice, bar, tabs = (chair.locator(selector).bounding_box() for selector in ("#chair-notice", "#speaker-bar", "#pane-tabs"))
+    assert notice["y"] + notice["height"] <= bar["y"] + 1 and bar["y"] + bar["height"] <= tabs["y"] + 1, (notice, bar, tabs)
+    expect(chair.locator("#speaker-end")).to_be_in_viewport()
+    chair.locator("#chair-notice button").click()
     chair.evaluate("() => { document.querySelector('.live-grid').style.paddingBottom = ''; window.scrollTo(0, 0); }")
 
     # The tab chosen stays chosen when the page is loaded again.

@@ -203,8 +203,8 @@ export function mountPanes({ store, t, config, ballotOwed, mayVote, onShow }) {
   const watcher = new MutationObserver(() => render());
   for (const tab of tabs) if (main(tab)) watcher.observe(main(tab), { attributes: true, attributeFilter: ["hidden"] });
 
-  // What sticks above the tabs (live.css): the top bar where it stays (it wraps on a narrow tablet), and
-  // the speaker's bar while someone speaks. The tabs stick under both.
+  // What sticks above the tabs (live.css): the top bar where it stays (it wraps on a narrow tablet), the
+  // chair's notice until it is closed, and the speaker's bar while someone speaks. The tabs stick under them.
   const sticking = (node, property) => {
     const measure = () => {
       const sticks = !node.hidden && getComputedStyle(node).position === "sticky";
@@ -214,6 +214,7 @@ export function mountPanes({ store, t, config, ballotOwed, mayVote, onShow }) {
     window.addEventListener("resize", measure);
   };
   sticking(document.querySelector(".topbar"), "--topbar-h");
+  sticking(document.getElementById("chair-notice"), "--notice-h");
   sticking(document.getElementById("speaker-bar"), "--speaker-bar-h");
 
   try { wanted = sessionStorage.getItem(storageKey) || "viewer"; } catch { /* no storage: the document first */ }
