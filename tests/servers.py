@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.parse
 import urllib.request
@@ -105,3 +106,25 @@ def session_cookie(base_url: str, username: str, password: str) -> str:
     cookies = {cookie.name: cookie.value for cookie in jar}
     assert "sessionid" in cookies, f"login as {username} failed"
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def meeting_script(*, title: str, location: str, delegates: list[str], then: str) -> str:
+    """A `manage.py shell` script making a meeting of its own (prepared by thuky, chaired by chutoa, an
+    hour from now, these delegates invited with a vote), so a test does not depend on what the other
+    browser tests did to the demo's. `then` runs next, with `secretary` and `meeting` at hand."""
+    made = f"""
+import datetime
+from django.utils import timezone
+from meetings.models import Body, Participant, User
+from meetings.services.meetings import meeting_create, meeting_publish
+from meetings.services.participants import participants_invite
+from meetings.services.agenda import agenda_item_create
+secretary = User.objects.get(username="thuky")
+starts = timezone.now() + datetime.timedelta(hours=1)
+meeting = meeting_create(actor=secretary, body=Body.objects.first(), title={title!r}, kind="regular",
+    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location={location!r},
+    chair=User.objects.get(username="chutoa"), secretary=secretary)
+participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in={delegates!r})),
+    role=Participant.Role.DELEGATE, can_vote=True)
+"""
+    return made + textwrap.dedent(then)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.servers import base_env, daphne, free_port, manage, prepare_site
+from tests.servers import base_env, daphne, free_port, manage, meeting_script, prepare_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TABLET_LANDSCAPE = {"width": 1024, "height": 768}
@@ -131,28 +130,6 @@ def start_meeting(chair: Page) -> None:
 
 QUESTION = "Thông qua Kế hoạch chuyển đổi số năm 2027"
 LATER_QUESTION = "Thông qua lịch họp quý I năm 2027"
-
-
-def meeting_script(*, title: str, location: str, delegates: list[str], then: str) -> str:
-    """A `manage.py shell` script making a meeting of its own (prepared by thuky, chaired by chutoa, an
-    hour from now, these delegates invited with a vote), so a test does not depend on what the other
-    browser tests did to the demo's. `then` runs next, with `secretary` and `meeting` at hand."""
-    made = f"""
-import datetime
-from django.utils import timezone
-from meetings.models import Body, Participant, User
-from meetings.services.meetings import meeting_create, meeting_publish
-from meetings.services.participants import participants_invite
-from meetings.services.agenda import agenda_item_create
-secretary = User.objects.get(username="thuky")
-starts = timezone.now() + datetime.timedelta(hours=1)
-meeting = meeting_create(actor=secretary, body=Body.objects.first(), title={title!r}, kind="regular",
-    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location={location!r},
-    chair=User.objects.get(username="chutoa"), secretary=secretary)
-participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in={delegates!r})),
-    role=Participant.Role.DELEGATE, can_vote=True)
-"""
-    return made + textwrap.dedent(then)
 
 
 def meeting_with_a_document(*, title: str, location: str, delegates: list[str], item: str, document: str, pages: int) -> str:

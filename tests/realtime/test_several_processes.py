@@ -13,7 +13,7 @@ import pytest
 import websockets
 
 from realtime.protocol import COMMANDS
-from tests.servers import REDIS_URL, base_env, daphne, free_port, manage, prepare_site, scratch_postgres, session_cookie
+from tests.servers import REDIS_URL, base_env, daphne, free_port, manage, meeting_script, prepare_site, scratch_postgres, session_cookie
 
 pytestmark = pytest.mark.production
 
@@ -278,24 +278,16 @@ async def test_every_command_is_applied_on_postgresql(two_processes: dict[str, A
 
 
 # A meeting of its own, published and not started (the others here start the demo's), with two delegates.
-PUBLISHED_MEETING = """
-import datetime
-from django.utils import timezone
-from meetings.models import Body, Participant, User
-from meetings.services.meetings import meeting_create, meeting_publish
-from meetings.services.participants import participants_invite
-from meetings.services.agenda import agenda_item_create
-secretary = User.objects.get(username="thuky")
-starts = timezone.now() + datetime.timedelta(days=1)
-meeting = meeting_create(actor=secretary, body=Body.objects.first(), title="Họp thường kỳ", kind="regular",
-    starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), location="Phòng họp số 1",
-    chair=User.objects.get(username="chutoa"), secretary=secretary)
-participants_invite(actor=secretary, meeting=meeting, users=list(User.objects.filter(username__in=["daibieu01", "daibieu02"])),
-    role=Participant.Role.DELEGATE, can_vote=True)
-agenda_item_create(actor=secretary, meeting=meeting, title="Khai mạc", duration_minutes=5)
-meeting_publish(actor=secretary, meeting=meeting)
-print(meeting.pk)
-"""
+PUBLISHED_MEETING = meeting_script(
+    title="Họp thường kỳ",
+    location="Phòng họp số 1",
+    delegates=["daibieu01", "daibieu02"],
+    then="""
+    agenda_item_create(actor=secretary, meeting=meeting, title="Khai mạc", duration_minutes=5)
+    meeting_publish(actor=secretary, meeting=meeting)
+    print(meeting.pk)
+    """,
+)
 
 
 async def test_a_participant_removed_elsewhere_is_shut_out_on_whichever_process_holds_their_tablet(
