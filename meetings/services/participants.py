@@ -8,6 +8,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from meetings.errors import NotAllowed, ServiceError
@@ -19,6 +20,7 @@ from meetings.services.guards import lock_meeting, require_manager, require_prep
 from meetings.services.notifications import meeting_notify_participants
 from meetings.text import clean_text, file_slug
 from realtime.events import publish_rejoin
+from voting.models import VoterMark
 from voting.services.ballots import polls_after_electorate
 
 # The chair's role follows the meeting's chair field; here one invites everyone else.
@@ -201,6 +203,15 @@ def participant_remove(*, actor: User, participant: Participant) -> None:
     if participant.user_id in (meeting.chair_id, meeting.secretary_id):
         raise ServiceError(
             _("The chair and the secretary cannot be removed. Change them in the meeting's details first."), code="leading_participant"
+        )
+    if VoterMark.objects.filter(Q(participant=participant) | Q(cast_by=participant)).exists():
+        raise ServiceError(
+            _(
+                "%(name)s has already answered a question put to this meeting's members, and the answer stays on record: "
+                "they cannot be removed. To stop asking them, take away their vote."
+            )
+            % {"name": participant.user.display_name},
+            code="has_answered",
         )
     user = participant.user
     participant.delete()

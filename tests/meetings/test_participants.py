@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings.errors import NotAllowed, ServiceError, WrongState
 from meetings.models import AuditEvent, Meeting, Participant, User
 from meetings.permissions import user_can_manage_meeting, user_can_view_meeting
 from meetings.services.participants import participant_remove, participant_update, participants_invite
 from tests.conftest import logged_in, set_state
+from voting.models import Poll
+from voting.services.ballots import ballot_cast, poll_open
+from voting.services.polls import poll_create
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +250,22 @@ def test_it_removes_a_delegate_who_then_no_longer_sees_the_meeting(published_mee
     assert not Participant.objects.filter(meeting=published_meeting, user=delegate).exists()
     assert not user_can_view_meeting(user=delegate, meeting=published_meeting)
     assert AuditEvent.objects.filter(meeting=published_meeting, action="participant.remove", data__user=delegate.pk).exists()
+
+
+def test_it_refuses_to_remove_someone_whose_written_opinion_is_on_record(
+    client: Client, published_meeting: Meeting, secretary: User, delegate: User
+) -> None:
+    poll = poll_create(actor=secretary, meeting=published_meeting, question="Góp ý dự thảo quy chế", mode=Poll.Mode.WRITTEN)
+    poll = poll_open(actor=secretary, meeting=published_meeting, poll_id=poll.pk, deadline=timezone.now() + datetime.timedelta(days=2))
+    yes = poll.choices.get(meaning="yes")
+    ballot_cast(actor=delegate, meeting=published_meeting, poll_id=poll.pk, choices=[yes.pk])
+
+    response = logged_in(client, secretary).post(
+        reverse("participant_remove", args=[published_meeting.pk, participation(published_meeting, delegate).pk]), follow=True
+    )
+
+    assert "câu trả lời được lưu trong hồ sơ" in response.content.decode()
+    assert Participant.objects.filter(meeting=published_meeting, user=delegate).exists()
 
 
 def test_it_rejects_a_removal_by_a_delegate(meeting: Meeting, delegate: User, guest: User) -> None:
