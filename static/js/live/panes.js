@@ -16,6 +16,8 @@ export function mountPanes({ store, t, config, ballotOwed, mayVote, onShow }) {
   const main = (tab) => document.getElementById(tab.getAttribute("aria-controls"));
   const tabFor = (name) => tabs.find((tab) => tab.dataset.paneTab === name);
   const usable = (tab) => Boolean(tab && main(tab) && !main(tab).hidden);
+  // Written opinions run for days outside the room: only votes in the room are counted or moved to.
+  const openVotes = () => store.state?.polls.filter((poll) => poll.mode === "live" && poll.state === "open") ?? [];
   let current = "viewer";
   let beforeTheVote = null; // the part a vote took a delegate's screen from (onEvent)
   // The part last chosen, and whether it could not be shown (the votes come with the first snapshot, and
@@ -87,8 +89,7 @@ export function mountPanes({ store, t, config, ballotOwed, mayVote, onShow }) {
     const me = state.me;
     const runs = me.is_chair || me.keeps_attendance;
     const waiting = state.speakers.queue.length;
-    // Written opinions run for days outside the room: only a vote in the room is counted here.
-    const open = state.polls.filter((poll) => poll.mode === "live" && poll.state === "open").length;
+    const open = openVotes().length;
     const { participants, quorum } = state.attendance;
     const unmarked = participants.filter((p) => p.attendance === "unknown").length;
     return {
@@ -115,7 +116,7 @@ export function mountPanes({ store, t, config, ballotOwed, mayVote, onShow }) {
     // The part chosen is shown as soon as it can be; one that went falls back to the document (show).
     if (fellBack || !usable(tabFor(current))) show(wanted);
     // A vote that ended without its event reaching here (a new snapshot instead) gives the screen back too.
-    if (beforeTheVote !== null && !store.state?.polls.some((poll) => poll.mode === "live" && poll.state === "open")) {
+    if (beforeTheVote !== null && !openVotes().length) {
       if (current === "votes") show(beforeTheVote);
       beforeTheVote = null;
     }

@@ -606,11 +606,11 @@ export function mountViewer({ store, connection, send, t, toast, config }) {
   }
 
   // Resized, turned, or shown again behind its tab: a page as sharp as the new width.
-  let stageWidth = 0;
+  let observedWidth = 0;
   new ResizeObserver(() => {
     const now = $("page-stage").clientWidth;
-    if (now === stageWidth) return;
-    stageWidth = now;
+    if (now === observedWidth) return;
+    observedWidth = now;
     if (store.state && now) showPage();
   }).observe($("page-stage"));
   renderTools();
